@@ -1,0 +1,243 @@
+import type { ChatMessage, RunEvent, TerminalRunStatus, ToolCall } from "./events";
+import type { Graph, GraphEdge, GraphNode, NodeDataOf } from "./graph";
+import { isTerminalStatus } from "./events";
+import type { RunState } from "./state";
+import { renderTemplate, type TemplateScope } from "./template";
+import { BUILTIN_AGENT_TOOLS, COMPLETE_TASK, type ToolSpec } from "./agent-tools";
+import { evaluateExpression } from "./expression";
+
+/**
+ * `decide(graph, state)` returns what should happen next. It is pure: effects that need
+ * no I/O are returned as ready-made events (`emit`); the rest (model calls, human tasks)
+ * are performed by the worker, which turns their results into events.
+ */
+
+export type LlmRequest = {
+  provider: string;
+  model: string;
+  temperature: number;
+  messages: ChatMessage[];
+  tools: ToolSpec[];
+};
+
+export type Effect =
+  | { kind: "emit"; event: RunEvent }
+  | { kind: "call_llm"; nodeId: string; request: LlmRequest }
+  | { kind: "request_human"; nodeId: string; message: string; context: unknown };
+
+/** After this many failed model calls or tool calls in a row the agent node fails. */
+export const MAX_CONSECUTIVE_ERRORS = 3;
+
+export function decide(graph: Graph, state: RunState): Effect[] {
+  if (isTerminalStatus(state.status) || state.status === "queued" || state.status === "paused") return [];
+
+  const effects: Effect[] = [];
+  const incoming = incomingEdges(graph);
+  let busy = false;
+
+  for (const node of graph.nodes) {
+    const nodeState = state.nodes[node.id];
+    const status = nodeState?.status ?? "pending";
+    if (status === "pending") {
+      const readiness = readinessOf(node, incoming.get(node.id) ?? [], state);
+      if (readiness === "blocked") continue;
+      if (readiness === "skip") {
+        effects.push(emit({ type: "node_skipped", nodeId: node.id }));
+        continue;
+      }
+      busy = true;
+      effects.push(...startNode(graph, node, state, incoming.get(node.id) ?? []));
+    } else if (status === "running") {
+      busy = true;
+      effects.push(...continueNode(graph, node, state, incoming.get(node.id) ?? []));
+    } else if (status === "waiting") {
+      busy = true;
+    }
+  }
+
+  if (effects.length === 0 && !busy) return [emit(finishRun(graph, state))];
+  return effects;
+}
+
+function emit(event: RunEvent): Effect {
+  return { kind: "emit", event };
+}
+
+function incomingEdges(graph: Graph): Map<string, GraphEdge[]> {
+  const map = new Map<string, GraphEdge[]>();
+  for (const edge of graph.edges) {
+    const list = map.get(edge.target) ?? [];
+    list.push(edge);
+    map.set(edge.target, list);
+  }
+  return map;
+}
+
+/** An edge is taken when its source succeeded through the edge's handle. */
+function isTaken(edge: GraphEdge, state: RunState): boolean {
+  const source = state.nodes[edge.source];
+  return source?.status === "succeeded" && (source.handle ?? null) === (edge.sourceHandle ?? null);
+}
+
+function isResolved(edge: GraphEdge, state: RunState): boolean {
+  const status = state.nodes[edge.source]?.status;
+  return status === "succeeded" || status === "skipped" || status === "failed";
+}
+
+/**
+ * A node starts once every incoming edge is resolved and at least one was taken; if all are
+ * resolved and none was taken it is skipped (dead-path elimination), so branches merge
+ * correctly and a join waits for all of its branches.
+ */
+function readinessOf(node: GraphNode, edges: GraphEdge[], state: RunState): "ready" | "skip" | "blocked" {
+  if (node.type === "trigger") return "ready";
+  if (edges.length === 0) return "skip";
+  if (!edges.every((edge) => isResolved(edge, state))) return "blocked";
+  return edges.some((edge) => isTaken(edge, state)) ? "ready" : "skip";
+}
+
+/** The output flowing into a node: its single taken predecessor's output, or a map by node id. */
+function previousOutput(edges: GraphEdge[], state: RunState): unknown {
+  const taken = edges.filter((edge) => isTaken(edge, state));
+  if (taken.length === 1 && taken[0]) return state.nodes[taken[0].source]?.output;
+  return Object.fromEntries(taken.map((edge) => [edge.source, state.nodes[edge.source]?.output]));
+}
+
+function scopeFor(edges: GraphEdge[], state: RunState): TemplateScope {
+  const nodes: TemplateScope["nodes"] = {};
+  for (const [id, nodeState] of Object.entries(state.nodes)) nodes[id] = { output: nodeState.output };
+  return { input: state.input, previous: previousOutput(edges, state), nodes };
+}
+
+function startNode(graph: Graph, node: GraphNode, state: RunState, edges: GraphEdge[]): Effect[] {
+  const started = emit({ type: "node_started", nodeId: node.id });
+  switch (node.type) {
+    case "trigger":
+      return [started, emit({ type: "node_finished", nodeId: node.id, output: state.input, handle: null })];
+    case "agent":
+      return [emit({ type: "node_started", nodeId: node.id, messages: initialThread(node.data, scopeFor(edges, state)) })];
+    case "human":
+      return [started];
+    case "output": {
+      const scope = scopeFor(edges, state);
+      const output = node.data.template.trim() === "" ? scope.previous : renderTemplate(node.data.template, scope);
+      return [started, emit({ type: "node_finished", nodeId: node.id, output, handle: null })];
+    }
+    case "parallel":
+    case "join":
+      return [started, emit({ type: "node_finished", nodeId: node.id, output: previousOutput(edges, state), handle: null })];
+    case "condition": {
+      const scope = scopeFor(edges, state);
+      const result = evaluateExpression(node.data.expression, { ...scope });
+      if (!result.ok) return [started, emit({ type: "node_failed", nodeId: node.id, error: `expression: ${result.error}` })];
+      return [started, emit({ type: "node_finished", nodeId: node.id, output: scope.previous, handle: result.value ? "true" : "false" })];
+    }
+    case "tool":
+    case "loop":
+      return [started, emit({ type: "node_failed", nodeId: node.id, error: `${node.type} nodes cannot run yet` })];
+  }
+}
+
+function initialThread(data: NodeDataOf<"agent">, scope: TemplateScope): ChatMessage[] {
+  return [
+    { role: "system", content: data.systemPrompt },
+    { role: "user", content: renderTemplate(data.task, scope) },
+  ];
+}
+
+function continueNode(graph: Graph, node: GraphNode, state: RunState, edges: GraphEdge[]): Effect[] {
+  if (node.type === "agent") return continueAgent(node.id, node.data, state);
+  if (node.type === "human") return continueHuman(node.id, node.data, state, edges);
+  return [];
+}
+
+function continueHuman(nodeId: string, data: NodeDataOf<"human">, state: RunState, edges: GraphEdge[]): Effect[] {
+  const human = state.humans[nodeId];
+  if (!human) {
+    return [{ kind: "request_human", nodeId, message: data.message, context: previousOutput(edges, state) }];
+  }
+  if (!human.decision) return [];
+  // The gate passes its input through, so what follows sees the reviewed work, not the verdict.
+  return [emit({ type: "node_finished", nodeId, output: human.context, handle: human.decision })];
+}
+
+function continueAgent(nodeId: string, data: NodeDataOf<"agent">, state: RunState): Effect[] {
+  const thread = state.threads[nodeId];
+  if (!thread) return [emit({ type: "node_failed", nodeId, error: "agent thread missing" })];
+  if (thread.consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) {
+    return [emit({ type: "node_failed", nodeId, error: `${thread.consecutiveErrors} errors in a row; last: ${lastError(thread.messages)}` })];
+  }
+
+  const last = thread.messages[thread.messages.length - 1];
+  if (last?.role === "assistant") {
+    const unanswered = unansweredCalls(thread.messages);
+    if (!last.toolCalls || last.toolCalls.length === 0) {
+      return [emit({ type: "node_finished", nodeId, output: last.content ?? "", handle: null })];
+    }
+    if (unanswered.length > 0) return unanswered.flatMap((call) => answerToolCall(nodeId, call, data));
+  }
+
+  if (thread.modelCalls >= data.maxSteps) {
+    return [emit({ type: "node_failed", nodeId, error: `reached max steps (${data.maxSteps}) without complete_task` })];
+  }
+  const tools = BUILTIN_AGENT_TOOLS.filter((tool) => tool.name === COMPLETE_TASK || data.allowedTools.includes(tool.name));
+  return [
+    {
+      kind: "call_llm",
+      nodeId,
+      request: { provider: data.provider, model: data.model, temperature: data.temperature, messages: thread.messages, tools },
+    },
+  ];
+}
+
+/** Tool calls of the latest assistant message that have no tool result yet. */
+function unansweredCalls(messages: ChatMessage[]): ToolCall[] {
+  const lastAssistantIndex = messages.findLastIndex((m) => m.role === "assistant");
+  const assistant = messages[lastAssistantIndex];
+  if (!assistant || assistant.role !== "assistant" || !assistant.toolCalls) return [];
+  const answered = new Set(
+    messages.slice(lastAssistantIndex + 1).flatMap((m) => (m.role === "tool" ? [m.toolCallId] : [])),
+  );
+  return assistant.toolCalls.filter((call) => !answered.has(call.id));
+}
+
+function answerToolCall(nodeId: string, call: ToolCall, data: NodeDataOf<"agent">): Effect[] {
+  const fail = (content: string): Effect =>
+    emit({ type: "tool_result", nodeId, toolCallId: call.id, name: call.name, ok: false, content });
+  const spec = BUILTIN_AGENT_TOOLS.find((tool) => tool.name === call.name);
+  if (!spec || (spec.name !== COMPLETE_TASK && !data.allowedTools.includes(spec.name))) {
+    return [fail(`Error: unknown tool "${call.name}". Available: ${[COMPLETE_TASK, ...data.allowedTools].join(", ")}`)];
+  }
+  const parsed = spec.parse(call.arguments);
+  if (!parsed.ok) return [fail(`Error: invalid arguments for ${call.name}: ${parsed.error}`)];
+  if (spec.name === COMPLETE_TASK) {
+    return [
+      emit({ type: "tool_result", nodeId, toolCallId: call.id, name: call.name, ok: true, content: "done" }),
+      emit({ type: "node_finished", nodeId, output: parsed.value.result, handle: null }),
+    ];
+  }
+  return [fail(`Error: tool "${call.name}" is not available in this version`)];
+}
+
+function lastError(messages: ChatMessage[]): string {
+  const lastTool = messages.findLast((m) => m.role === "tool");
+  return lastTool?.role === "tool" ? lastTool.content.slice(0, 300) : "model call failed";
+}
+
+function finishRun(graph: Graph, state: RunState): Extract<RunEvent, { type: "run_finished" }> {
+  const failed = graph.nodes.filter((node) => state.nodes[node.id]?.status === "failed");
+  if (failed.length > 0) {
+    const errors = failed.map((node) => `${node.id}: ${state.nodes[node.id]?.error ?? "failed"}`);
+    return { type: "run_finished", status: "failed", error: errors.join("; ") };
+  }
+  const outputs = graph.nodes.filter((node) => node.type === "output" && state.nodes[node.id]?.status === "succeeded");
+  const rejected = graph.nodes.some((node) => node.type === "human" && state.nodes[node.id]?.handle === "reject");
+  const status: TerminalRunStatus = outputs.length === 0 && rejected ? "rejected" : "succeeded";
+  const output =
+    outputs.length === 1 && outputs[0]
+      ? state.nodes[outputs[0].id]?.output
+      : outputs.length === 0
+        ? null
+        : Object.fromEntries(outputs.map((node) => [node.data.label || node.id, state.nodes[node.id]?.output]));
+  return { type: "run_finished", status, output };
+}

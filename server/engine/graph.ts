@@ -1,0 +1,168 @@
+import { z } from "zod";
+
+/**
+ * The workflow graph: one zod schema shared by the editor, the API, the validator and the
+ * engine. It is React Flow–compatible (`nodes[{id,type,position,data}]`,
+ * `edges[{id,source,sourceHandle,target,targetHandle}]`) so the canvas can load it as is.
+ *
+ * This module is pure (no I/O) and safe to import from client components.
+ */
+
+export const GRAPH_SCHEMA_VERSION = 1;
+
+const position = z.object({ x: z.number(), y: z.number() });
+const label = z.string().max(120);
+
+export const triggerDataSchema = z.object({
+  label: label.default("Trigger"),
+  /** Example input shown in the run dialog and used when a run is started without input. */
+  sampleInput: z.string().max(20_000).default('{\n  "topic": "release notes for v1.2"\n}'),
+});
+
+export const agentDataSchema = z.object({
+  label: label.default("Agent"),
+  /** Provider id from the server's provider list; "default" = first configured provider. */
+  provider: z.string().max(60).default("default"),
+  model: z.string().max(200).default(""),
+  systemPrompt: z.string().max(50_000).default("You are a helpful assistant. Finish by calling complete_task."),
+  /** Rendered with {{input.x}}, {{previous}}, {{nodes.<id>.output}} before the first model call. */
+  task: z.string().max(50_000).default("{{previous}}"),
+  allowedTools: z.array(z.string().max(80)).max(50).default([]),
+  maxSteps: z.number().int().min(1).max(100).default(8),
+  temperature: z.number().min(0).max(2).default(0.2),
+  contextBudgetTokens: z.number().int().min(256).max(2_000_000).default(16_000),
+});
+
+export const toolDataSchema = z.object({
+  label: label.default("Tool"),
+  tool: z.string().max(80).default(""),
+  /** JSON object whose string values may contain templates. */
+  arguments: z.string().max(50_000).default("{}"),
+});
+
+export const humanDataSchema = z.object({
+  label: label.default("Human approval"),
+  message: z.string().max(5_000).default("Please review the previous step."),
+});
+
+export const conditionDataSchema = z.object({
+  label: label.default("Condition"),
+  expression: z.string().max(2_000).default(""),
+});
+
+export const parallelDataSchema = z.object({ label: label.default("Parallel") });
+export const joinDataSchema = z.object({ label: label.default("Join") });
+
+export const loopDataSchema = z.object({
+  label: label.default("Loop"),
+  maxIterations: z.number().int().min(1).max(100).default(3),
+  /** Loop continues while this expression is true (and iterations remain). */
+  whileExpression: z.string().max(2_000).default(""),
+});
+
+export const outputDataSchema = z.object({
+  label: label.default("Output"),
+  /** Empty: the output of the node before this one. */
+  template: z.string().max(50_000).default(""),
+});
+
+const nodeBase = { id: z.string().min(1).max(100), position };
+
+export const graphNodeSchema = z.discriminatedUnion("type", [
+  z.object({ ...nodeBase, type: z.literal("trigger"), data: triggerDataSchema }),
+  z.object({ ...nodeBase, type: z.literal("agent"), data: agentDataSchema }),
+  z.object({ ...nodeBase, type: z.literal("tool"), data: toolDataSchema }),
+  z.object({ ...nodeBase, type: z.literal("human"), data: humanDataSchema }),
+  z.object({ ...nodeBase, type: z.literal("condition"), data: conditionDataSchema }),
+  z.object({ ...nodeBase, type: z.literal("parallel"), data: parallelDataSchema }),
+  z.object({ ...nodeBase, type: z.literal("join"), data: joinDataSchema }),
+  z.object({ ...nodeBase, type: z.literal("loop"), data: loopDataSchema }),
+  z.object({ ...nodeBase, type: z.literal("output"), data: outputDataSchema }),
+]);
+
+export const graphEdgeSchema = z.object({
+  id: z.string().min(1).max(200),
+  source: z.string().min(1).max(100),
+  sourceHandle: z.string().max(60).nullish(),
+  target: z.string().min(1).max(100),
+  targetHandle: z.string().max(60).nullish(),
+});
+
+export const graphSchema = z.object({
+  schemaVersion: z.literal(GRAPH_SCHEMA_VERSION).default(GRAPH_SCHEMA_VERSION),
+  nodes: z.array(graphNodeSchema).max(5_000),
+  edges: z.array(graphEdgeSchema).max(10_000),
+});
+
+export type Graph = z.infer<typeof graphSchema>;
+export type GraphNode = z.infer<typeof graphNodeSchema>;
+export type GraphEdge = z.infer<typeof graphEdgeSchema>;
+export type NodeKind = GraphNode["type"];
+export type NodeDataOf<K extends NodeKind> = Extract<GraphNode, { type: K }>["data"];
+
+export const NODE_KINDS = [
+  "trigger",
+  "agent",
+  "tool",
+  "human",
+  "condition",
+  "parallel",
+  "join",
+  "loop",
+  "output",
+] as const satisfies readonly NodeKind[];
+
+/** Named source handles per node kind; `null` means the node's single default output. */
+export const SOURCE_HANDLES: Record<NodeKind, readonly (string | null)[]> = {
+  trigger: [null],
+  agent: [null],
+  tool: [null],
+  human: ["approve", "reject"],
+  condition: ["true", "false"],
+  parallel: [null],
+  join: [null],
+  loop: ["body", "done"],
+  output: [],
+};
+
+const dataSchemas = {
+  trigger: triggerDataSchema,
+  agent: agentDataSchema,
+  tool: toolDataSchema,
+  human: humanDataSchema,
+  condition: conditionDataSchema,
+  parallel: parallelDataSchema,
+  join: joinDataSchema,
+  loop: loopDataSchema,
+  output: outputDataSchema,
+} as const;
+
+/** A new node of the given kind with every setting at its default. */
+export function createNode<K extends NodeKind>(
+  kind: K,
+  id: string,
+  position: { x: number; y: number },
+): GraphNode {
+  const data = dataSchemas[kind].parse({});
+  return graphNodeSchema.parse({ id, type: kind, position, data });
+}
+
+export function nodeDataSchemaOf(kind: NodeKind) {
+  return dataSchemas[kind];
+}
+
+/** The graph a new workflow starts with: a trigger, one agent, an output. */
+export function starterGraph(): Graph {
+  return {
+    schemaVersion: GRAPH_SCHEMA_VERSION,
+    nodes: [
+      createNode("trigger", "trigger", { x: 0, y: 120 }),
+      createNode("agent", "agent_1", { x: 280, y: 120 }),
+      createNode("output", "output", { x: 560, y: 120 }),
+    ],
+    edges: [
+      { id: "e-trigger-agent_1", source: "trigger", target: "agent_1", sourceHandle: null, targetHandle: null },
+      { id: "e-agent_1-output", source: "agent_1", target: "output", sourceHandle: null, targetHandle: null },
+    ],
+  };
+}

@@ -1,0 +1,57 @@
+import { createNode, type Graph, type GraphNode } from "./graph";
+import type { CommittedEvent, RunEvent } from "./events";
+import { decide, type Effect } from "./decide";
+import { initialRunState, type RunState } from "./state";
+import { step } from "./step";
+
+/** Builds graphs in tests: nodes by kind, edges as [source, target, sourceHandle?]. */
+export function buildGraph(
+  nodes: Array<[id: string, kind: GraphNode["type"], data?: Record<string, unknown>]>,
+  edges: Array<[source: string, target: string, handle?: string]>,
+): Graph {
+  return {
+    schemaVersion: 1,
+    nodes: nodes.map(([id, kind, data], index) => {
+      const node = createNode(kind, id, { x: index * 200, y: 0 });
+      return { ...node, data: { ...node.data, ...data } } as GraphNode;
+    }),
+    edges: edges.map(([source, target, handle]) => ({
+      id: `${source}->${target}${handle ? `:${handle}` : ""}`,
+      source,
+      target,
+      sourceHandle: handle ?? null,
+      targetHandle: null,
+    })),
+  };
+}
+
+/** An in-memory event log: what the worker does, minus Postgres. */
+export class TestRun {
+  state: RunState = initialRunState();
+  log: CommittedEvent[] = [];
+  constructor(readonly graph: Graph) {}
+
+  apply(...events: RunEvent[]): RunState {
+    for (const event of events) {
+      const committed = { ...event, seq: this.state.lastSeq + 1, at: `2026-01-01T00:00:${String(this.log.length % 60).padStart(2, "0")}.000Z` } as CommittedEvent;
+      this.log.push(committed);
+      this.state = step(this.state, committed);
+    }
+    return this.state;
+  }
+
+  decide(): Effect[] {
+    return decide(this.graph, this.state);
+  }
+
+  /** Applies every pure (`emit`) effect until the run needs I/O or is done; returns the I/O effects. */
+  settle(): Effect[] {
+    for (let guard = 0; guard < 1000; guard += 1) {
+      const effects = this.decide();
+      const emits = effects.flatMap((e) => (e.kind === "emit" ? [e.event] : []));
+      if (emits.length === 0) return effects;
+      this.apply(...emits);
+    }
+    throw new Error("settle did not converge");
+  }
+}

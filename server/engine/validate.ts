@@ -1,0 +1,140 @@
+import { SOURCE_HANDLES, type Graph, type GraphNode } from "./graph";
+import { BUILTIN_AGENT_TOOLS } from "./agent-tools";
+import { checkExpression } from "./expression";
+
+/**
+ * Every problem of a graph, each tied to the node or edge it concerns, so the editor can
+ * point at it. `error` blocks a run; `warning` does not.
+ */
+export type GraphProblem = {
+  severity: "error" | "warning";
+  code: string;
+  message: string;
+  nodeId?: string;
+  edgeId?: string;
+};
+
+/** Node kinds the engine can execute today; the others can be drawn but not run. */
+const RUNNABLE_KINDS = new Set<GraphNode["type"]>(["trigger", "agent", "human", "output", "parallel", "join", "condition"]);
+
+export function validateGraph(graph: Graph): GraphProblem[] {
+  const problems: GraphProblem[] = [];
+  const byId = new Map<string, GraphNode>();
+
+  for (const node of graph.nodes) {
+    if (byId.has(node.id)) {
+      problems.push({ severity: "error", code: "duplicate_node", message: `Two nodes have the id "${node.id}"`, nodeId: node.id });
+    }
+    byId.set(node.id, node);
+  }
+
+  const triggers = graph.nodes.filter((node) => node.type === "trigger");
+  if (triggers.length === 0) problems.push({ severity: "error", code: "no_trigger", message: "The workflow needs a Trigger node" });
+  for (const extra of triggers.slice(1)) {
+    problems.push({ severity: "error", code: "extra_trigger", message: "Only one Trigger node is allowed", nodeId: extra.id });
+  }
+  if (!graph.nodes.some((node) => node.type === "output")) {
+    problems.push({ severity: "warning", code: "no_output", message: "No Output node: runs will finish without an output" });
+  }
+
+  for (const edge of graph.edges) {
+    const source = byId.get(edge.source);
+    const target = byId.get(edge.target);
+    if (!source || !target) {
+      const missing = !source ? edge.source : edge.target;
+      problems.push({ severity: "error", code: "dangling_edge", message: `Edge points at missing node "${missing}"`, edgeId: edge.id });
+      continue;
+    }
+    if (!SOURCE_HANDLES[source.type].includes(edge.sourceHandle ?? null)) {
+      problems.push({
+        severity: "error",
+        code: "bad_handle",
+        message: `${source.data.label} has no output "${edge.sourceHandle ?? "default"}"`,
+        edgeId: edge.id,
+        nodeId: source.id,
+      });
+    }
+    if (target.type === "trigger") {
+      problems.push({ severity: "error", code: "edge_into_trigger", message: "Nothing can connect into the Trigger", edgeId: edge.id, nodeId: target.id });
+    }
+  }
+
+  problems.push(...reachabilityProblems(graph, triggers[0]?.id));
+  problems.push(...cycleProblems(graph, byId));
+
+  for (const node of graph.nodes) problems.push(...nodeProblems(node));
+  return problems;
+}
+
+function nodeProblems(node: GraphNode): GraphProblem[] {
+  const problems: GraphProblem[] = [];
+  const at = (code: string, message: string, severity: GraphProblem["severity"] = "error") =>
+    problems.push({ severity, code, message, nodeId: node.id });
+
+  if (!RUNNABLE_KINDS.has(node.type)) at("not_runnable", `${node.data.label}: ${node.type} nodes cannot run yet`);
+  if (node.type === "agent") {
+    if (node.data.systemPrompt.trim() === "") at("missing_config", `${node.data.label}: the system prompt is empty`);
+    if (node.data.task.trim() === "") at("missing_config", `${node.data.label}: the task is empty`);
+    const known = new Set(BUILTIN_AGENT_TOOLS.map((tool) => tool.name));
+    for (const tool of node.data.allowedTools) {
+      if (!known.has(tool)) at("unknown_tool", `${node.data.label}: unknown tool "${tool}"`);
+    }
+  }
+  if (node.type === "condition") {
+    if (node.data.expression.trim() === "") at("missing_config", `${node.data.label}: the expression is empty`);
+    else {
+      const syntaxError = checkExpression(node.data.expression);
+      if (syntaxError) at("invalid_expression", `${node.data.label}: ${syntaxError}`);
+    }
+  }
+  if (node.type === "human" && node.data.message.trim() === "") at("missing_config", `${node.data.label}: the message is empty`);
+  return problems;
+}
+
+function reachabilityProblems(graph: Graph, triggerId: string | undefined): GraphProblem[] {
+  if (!triggerId) return [];
+  const outgoing = new Map<string, string[]>();
+  for (const edge of graph.edges) outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), edge.target]);
+  const seen = new Set<string>([triggerId]);
+  const queue = [triggerId];
+  while (queue.length > 0) {
+    const id = queue.shift() as string;
+    for (const next of outgoing.get(id) ?? []) {
+      if (!seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return graph.nodes
+    .filter((node) => !seen.has(node.id))
+    .map((node) => ({
+      severity: "error" as const,
+      code: "unreachable",
+      message: `${node.data.label} is not connected to the Trigger`,
+      nodeId: node.id,
+    }));
+}
+
+/** Cycles are only allowed through a loop node (which bounds them). */
+function cycleProblems(graph: Graph, byId: Map<string, GraphNode>): GraphProblem[] {
+  const outgoing = new Map<string, string[]>();
+  for (const edge of graph.edges) {
+    if (byId.get(edge.source)?.type === "loop") continue;
+    outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), edge.target]);
+  }
+  const state = new Map<string, "visiting" | "done">();
+  const problems: GraphProblem[] = [];
+  const visit = (id: string): void => {
+    state.set(id, "visiting");
+    for (const next of outgoing.get(id) ?? []) {
+      const s = state.get(next);
+      if (s === "visiting") {
+        problems.push({ severity: "error", code: "cycle", message: `A cycle through ${byId.get(next)?.data.label ?? next} does not pass a Loop node`, nodeId: next });
+      } else if (!s) visit(next);
+    }
+    state.set(id, "done");
+  };
+  for (const node of graph.nodes) if (!state.has(node.id)) visit(node.id);
+  return problems;
+}

@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+/**
+ * The only reader of `process.env`. Parsed lazily (so `next build` needs no database),
+ * and a bad value fails with a message naming the variable.
+ */
+const envSchema = z.object({
+  DATABASE_URL: z.string().url({ message: "DATABASE_URL must be a postgres:// URL (npm start sets it for you)" }),
+  REDIS_URL: z.string().url({ message: "REDIS_URL must be a redis:// URL (npm start sets it for you)" }),
+  APP_URL: z.string().url().default("http://localhost:3000"),
+  /** Where the worker reaches the built-in demo model; defaults to the web app's route. */
+  DEMO_MODEL_URL: z.string().url().optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_MODEL: z.string().min(1).default("gpt-4o-mini"),
+  RUNPOD_API_KEY: z.string().min(1).optional(),
+  RUNPOD_ENDPOINT_ID: z.string().min(1).optional(),
+  RUNPOD_MODEL: z.string().min(1).optional(),
+  OLLAMA_BASE_URL: z.string().url().optional(),
+  OLLAMA_MODEL: z.string().min(1).default("llama3.2"),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
+  /** Prefix of BullMQ keys; tests set their own so they never share a queue. */
+  QUEUE_PREFIX: z.string().min(1).default("agentflow"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}

@@ -1,0 +1,28 @@
+/**
+ * Errors a caller can act on. The tRPC and REST layers map them to 4xx responses with
+ * the message and, where known, the path of the bad field.
+ */
+export class UserInputError extends Error {
+  constructor(
+    message: string,
+    readonly path?: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = "UserInputError";
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(what: string) {
+    super(`${what} not found`);
+    this.name = "NotFoundError";
+  }
+}
+
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConflictError";
+  }
+}

@@ -1,0 +1,36 @@
+import { Redis } from "ioredis";
+import type { CommittedEvent } from "./engine/events";
+import { getEnv } from "./env";
+
+/**
+ * Committed run events are published on Redis so any web process can stream them (SSE).
+ * Publishing happens only after the events are committed in Postgres: the database is the
+ * source of truth, Redis only carries notifications, and a missed one is recovered from the log.
+ */
+export function runChannel(runId: string): string {
+  return `${getEnv().QUEUE_PREFIX}:run-events:${runId}`;
+}
+
+const globalForRedis = globalThis as unknown as { agentflowPublisher?: Redis };
+
+function publisher(): Redis {
+  if (!globalForRedis.agentflowPublisher) {
+    globalForRedis.agentflowPublisher = new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: 3 });
+  }
+  return globalForRedis.agentflowPublisher;
+}
+
+export async function publishRunEvents(runId: string, events: readonly CommittedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  await publisher().publish(runChannel(runId), JSON.stringify(events));
+}
+
+/** A dedicated subscriber connection (Redis requires one per subscription mode client). */
+export function createSubscriber(): Redis {
+  return new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: null });
+}
+
+export async function closePublisher(): Promise<void> {
+  await globalForRedis.agentflowPublisher?.quit();
+  globalForRedis.agentflowPublisher = undefined;
+}

@@ -1,0 +1,168 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+
+/**
+ * The built-in demo model: an OpenAI-wire-compatible `/v1/chat/completions` endpoint that
+ * answers deterministically from the task text, with tool calls and streaming. A fresh
+ * install runs its sample workflows on it, and tests exercise the same HTTP path the
+ * real providers use. It is a standard `Request → Response` handler, so it is served by a
+ * Next.js route and can be mounted on a plain Node server too.
+ */
+
+export const DEMO_MODEL_NAME = "agentflow-demo-1";
+
+const messageSchema = z.object({
+  role: z.enum(["system", "user", "assistant", "tool", "developer"]),
+  content: z.union([z.string(), z.null(), z.array(z.object({ type: z.string(), text: z.string().optional() }))]).optional(),
+  tool_calls: z
+    .array(z.object({ id: z.string(), type: z.literal("function"), function: z.object({ name: z.string(), arguments: z.string() }) }))
+    .optional(),
+  tool_call_id: z.string().optional(),
+});
+
+const requestSchema = z.object({
+  model: z.string(),
+  messages: z.array(messageSchema).min(1),
+  tools: z
+    .array(z.object({ type: z.literal("function"), function: z.object({ name: z.string() }).passthrough() }))
+    .optional(),
+  stream: z.boolean().optional(),
+  stream_options: z.object({ include_usage: z.boolean().optional() }).optional(),
+  temperature: z.number().optional(),
+});
+
+type DemoRequest = z.infer<typeof requestSchema>;
+type DemoMessage = z.infer<typeof messageSchema>;
+
+type DemoReply =
+  | { kind: "text"; content: string }
+  | { kind: "tool_call"; name: string; arguments: string };
+
+function textOf(message: DemoMessage | undefined): string {
+  const content = message?.content;
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) return content.map((part) => part.text ?? "").join("");
+  return "";
+}
+
+/** ~4 characters per token: close enough for demo usage figures and budgets. */
+export function estimateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+/** The deterministic answer to a task: restates it and picks its key terms. */
+export function demoAnswer(task: string): string {
+  const normalized = task.replace(/\s+/g, " ").trim();
+  const words = normalized.toLowerCase().match(/[a-z0-9][a-z0-9-]{3,}/g) ?? [];
+  const keyTerms = [...new Set(words)].sort((a, b) => b.length - a.length || a.localeCompare(b)).slice(0, 3);
+  const headline = normalized.length > 160 ? `${normalized.slice(0, 157)}...` : normalized;
+  return [
+    `Demo answer to: "${headline}"`,
+    `The task has ${words.length} significant words; key terms: ${keyTerms.join(", ") || "none"}.`,
+  ].join("\n");
+}
+
+function decideReply(request: DemoRequest): DemoReply {
+  const toolNames = new Set((request.tools ?? []).map((tool) => tool.function.name));
+  const lastUser = request.messages.findLast((m) => m.role === "user");
+  const answer = demoAnswer(textOf(lastUser));
+  if (toolNames.has("complete_task")) {
+    return { kind: "tool_call", name: "complete_task", arguments: JSON.stringify({ result: answer }) };
+  }
+  return { kind: "text", content: answer };
+}
+
+function completionId(request: DemoRequest): string {
+  const digest = createHash("sha256").update(JSON.stringify(request.messages)).digest("hex");
+  return digest.slice(0, 24);
+}
+
+function usageOf(request: DemoRequest, reply: DemoReply) {
+  const promptTokens = estimateTokens(request.messages.map(textOf).join("\n"));
+  const completionTokens = estimateTokens(reply.kind === "text" ? reply.content : reply.arguments);
+  return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+}
+
+function errorResponse(status: number, message: string): Response {
+  return Response.json({ error: { message, type: "invalid_request_error", code: null } }, { status });
+}
+
+export async function handleDemoModelRequest(request: Request): Promise<Response> {
+  const path = new URL(request.url).pathname;
+  if (request.method === "GET" && path.endsWith("/models")) {
+    return Response.json({ object: "list", data: [{ id: DEMO_MODEL_NAME, object: "model", created: 0, owned_by: "agentflow" }] });
+  }
+  if (request.method !== "POST" || !path.endsWith("/chat/completions")) {
+    return errorResponse(404, `No route ${request.method} ${path}`);
+  }
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    return errorResponse(400, "Request body is not valid JSON");
+  }
+  const parsed = requestSchema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return errorResponse(400, `Invalid request at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`);
+  }
+  const demoRequest = parsed.data;
+  const reply = decideReply(demoRequest);
+  const id = `chatcmpl-${completionId(demoRequest)}`;
+  const usage = usageOf(demoRequest, reply);
+  const toolCallId = `call_${id.slice(-12)}_${demoRequest.messages.length}`;
+  return demoRequest.stream
+    ? streamReply(id, reply, toolCallId, demoRequest.stream_options?.include_usage ? usage : null)
+    : Response.json({
+        id,
+        object: "chat.completion",
+        created: 0,
+        model: DEMO_MODEL_NAME,
+        choices: [
+          {
+            index: 0,
+            finish_reason: reply.kind === "tool_call" ? "tool_calls" : "stop",
+            message:
+              reply.kind === "text"
+                ? { role: "assistant", content: reply.content }
+                : {
+                    role: "assistant",
+                    content: null,
+                    tool_calls: [{ id: toolCallId, type: "function", function: { name: reply.name, arguments: reply.arguments } }],
+                  },
+          },
+        ],
+        usage,
+      });
+}
+
+/** Chat-completion chunks as Server-Sent Events, split the way real servers split them. */
+function streamReply(id: string, reply: DemoReply, toolCallId: string, usage: ReturnType<typeof usageOf> | null): Response {
+  const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
+    id,
+    object: "chat.completion.chunk",
+    created: 0,
+    model: DEMO_MODEL_NAME,
+    choices: [{ index: 0, delta, finish_reason: finishReason }],
+  });
+  const pieces = (text: string) => text.match(/[\s\S]{1,24}/g) ?? [""];
+  const chunks: unknown[] = [chunk({ role: "assistant", content: reply.kind === "text" ? "" : null })];
+  if (reply.kind === "text") {
+    for (const piece of pieces(reply.content)) chunks.push(chunk({ content: piece }));
+    chunks.push(chunk({}, "stop"));
+  } else {
+    chunks.push(chunk({ tool_calls: [{ index: 0, id: toolCallId, type: "function", function: { name: reply.name, arguments: "" } }] }));
+    for (const piece of pieces(reply.arguments)) chunks.push(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+    chunks.push(chunk({}, "tool_calls"));
+  }
+  if (usage) chunks.push({ id, object: "chat.completion.chunk", created: 0, model: DEMO_MODEL_NAME, choices: [], usage });
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const c of chunks) controller.enqueue(encoder.encode(`data: ${JSON.stringify(c)}\n\n`));
+      controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+      controller.close();
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+}

@@ -1,0 +1,49 @@
+import { Queue, type ConnectionOptions } from "bullmq";
+import { z } from "zod";
+import { getEnv } from "./env";
+
+/**
+ * The one job type of the runtime: "advance this run from where its log ends".
+ * The payload is validated when enqueued and again when run.
+ */
+export const RUNS_QUEUE = "runs";
+export const ADVANCE_RUN_JOB = "advance-run";
+
+export const advanceRunPayloadSchema = z.object({ runId: z.string().min(1) });
+export type AdvanceRunPayload = z.infer<typeof advanceRunPayloadSchema>;
+
+export function redisConnection(): ConnectionOptions {
+  // BullMQ requires maxRetriesPerRequest: null for blocking commands on workers.
+  return { url: getEnv().REDIS_URL, maxRetriesPerRequest: null };
+}
+
+const globalForQueue = globalThis as unknown as { agentflowRunsQueue?: Queue<AdvanceRunPayload> };
+
+export function getRunsQueue(): Queue<AdvanceRunPayload> {
+  if (!globalForQueue.agentflowRunsQueue) {
+    globalForQueue.agentflowRunsQueue = new Queue<AdvanceRunPayload>(RUNS_QUEUE, {
+      connection: redisConnection(),
+      prefix: getEnv().QUEUE_PREFIX,
+    });
+  }
+  return globalForQueue.agentflowRunsQueue;
+}
+
+/**
+ * The job id is derived from the run and the last committed event, so enqueueing the same
+ * continuation twice is a no-op, while a later continuation (after a human answered) is new.
+ */
+export function advanceJobId(runId: string, lastSeq: number): string {
+  return `${runId}-at-${lastSeq}`;
+}
+
+export async function enqueueAdvance(runId: string, lastSeq: number): Promise<void> {
+  const payload = advanceRunPayloadSchema.parse({ runId });
+  await getRunsQueue().add(ADVANCE_RUN_JOB, payload, {
+    jobId: advanceJobId(runId, lastSeq),
+    attempts: 5,
+    backoff: { type: "exponential", delay: 1_000 },
+    removeOnComplete: { count: 1_000 },
+    removeOnFail: { count: 5_000 },
+  });
+}

@@ -1,0 +1,115 @@
+import { decide, type Effect } from "../engine/decide";
+import { isTerminalStatus, type RunEvent } from "../engine/events";
+import type { Db } from "../db";
+import { callModel } from "../llm/call-model";
+import { newId } from "../ids";
+import { toJson } from "../json";
+import { commitEvents, StaleRunError } from "./commit";
+import { loadRun, type LoadedRun } from "./load";
+import type { Prisma } from "../generated/prisma/client";
+
+export type AdvanceOutcome = { status: string; committedEvents: number };
+
+/** Upper bound of loop iterations per job, so a buggy graph can never spin a worker forever. */
+const MAX_ITERATIONS_PER_JOB = 10_000;
+
+/**
+ * The worker loop for one run: decide → perform effects → commit their events → repeat,
+ * until the run finishes or waits (for a human). Nothing is held between steps but the
+ * state we just committed; a crash resumes from the log.
+ */
+export async function advanceRun(db: Db, runId: string): Promise<AdvanceOutcome> {
+  let run = await loadRun(db, runId);
+  let committedEvents = 0;
+  // Results of effects performed but not committed (another writer committed first).
+  // If the fresh state asks for the same effect again, the result is reused: a paid
+  // model call is never requested twice because of a concurrent pause or approval.
+  const uncommitted = new Map<string, RunEvent>();
+  for (let iteration = 0; iteration < MAX_ITERATIONS_PER_JOB; iteration += 1) {
+    if (isTerminalStatus(run.state.status) || run.state.status === "paused") break;
+    const effects = decide(run.graph, run.state);
+    if (effects.length === 0) break;
+    try {
+      const { state, events } = await performAndCommit(db, run, effects, uncommitted);
+      run = { ...run, state };
+      committedEvents += events.length;
+      uncommitted.clear();
+    } catch (error) {
+      if (!(error instanceof StaleRunError)) throw error;
+      // Someone else (a pause, a human's answer, another worker) committed first. Keep the
+      // model responses we already paid for if they still fit the fresh state, then decide again.
+      run = await loadRun(db, runId);
+      run = await commitStillApplicable(db, run, uncommitted);
+    }
+  }
+  return { status: run.state.status, committedEvents };
+}
+
+/**
+ * A model response still applies when its agent is still running and its thread is exactly
+ * as long as what was sent. Committing it after a pause is right: the step finished before
+ * the pause took effect.
+ */
+async function commitStillApplicable(db: Db, run: LoadedRun, uncommitted: Map<string, RunEvent>): Promise<LoadedRun> {
+  const applicable = [...uncommitted.values()].filter(
+    (event) =>
+      event.type === "llm_response" &&
+      run.state.nodes[event.nodeId]?.status === "running" &&
+      run.state.threads[event.nodeId]?.messages.length === event.sentMessages,
+  );
+  if (applicable.length === 0 || isTerminalStatus(run.state.status)) return run;
+  try {
+    const { state } = await commitEvents(db, run.runId, run.state, applicable);
+    uncommitted.clear();
+    return { ...run, state };
+  } catch (error) {
+    if (error instanceof StaleRunError) return loadRun(db, run.runId);
+    throw error;
+  }
+}
+
+/** Identifies an effect by what it would do, so a repeat of it can be recognised. */
+function effectKey(effect: Effect): string | null {
+  if (effect.kind === "call_llm") return `llm:${effect.nodeId}:${effect.request.messages.length}`;
+  return null;
+}
+
+async function performAndCommit(db: Db, run: LoadedRun, effects: Effect[], uncommitted: Map<string, RunEvent>) {
+  // Pure events are committed first and on their own: they are cheap and make the canvas
+  // show a node as started before its (slow) model call returns.
+  const emitted = effects.flatMap((effect) => (effect.kind === "emit" ? [effect.event] : []));
+  if (emitted.length > 0) return commitEvents(db, run.runId, run.state, emitted);
+
+  const humanTasks: Prisma.HumanTaskCreateManyInput[] = [];
+  const events = await Promise.all(
+    effects.map(async (effect): Promise<RunEvent> => {
+      switch (effect.kind) {
+        case "call_llm": {
+          const key = effectKey(effect) as string;
+          const cached = uncommitted.get(key);
+          if (cached) return cached;
+          const event = await callModel(effect.nodeId, effect.request);
+          if (event.type === "llm_response") uncommitted.set(key, event);
+          return event;
+        }
+        case "request_human": {
+          const taskId = newId("ht");
+          humanTasks.push({
+            id: taskId,
+            runId: run.runId,
+            nodeId: effect.nodeId,
+            status: "pending",
+            message: effect.message,
+            context: toJson(effect.context),
+          });
+          return { type: "human_requested", nodeId: effect.nodeId, taskId, message: effect.message, context: effect.context };
+        }
+        case "emit":
+          return effect.event;
+      }
+    }),
+  );
+  return commitEvents(db, run.runId, run.state, events, async (tx) => {
+    if (humanTasks.length > 0) await tx.humanTask.createMany({ data: humanTasks });
+  });
+}

@@ -1,0 +1,74 @@
+import { isTerminalStatus, type RunEvent } from "../engine/events";
+import type { RunState } from "../engine/state";
+import type { Db } from "../db";
+import { ConflictError } from "../errors";
+import { enqueueAdvance } from "../queue";
+import { commitEvents, StaleRunError } from "./commit";
+import { loadRun } from "./load";
+
+/**
+ * Pause, resume and cancel any run. Each is an event committed like any other, so the
+ * worker sees it at its next step boundary (its own commit fails the sequence check and it
+ * re-reads the run).
+ */
+async function commitControl(
+  db: Db,
+  runId: string,
+  eventFor: (state: RunState) => RunEvent,
+  closeTasks: boolean,
+): Promise<RunState> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const { state } = await loadRun(db, runId);
+    const event = eventFor(state);
+    try {
+      const result = await commitEvents(db, runId, state, [event], async (tx) => {
+        if (closeTasks) await tx.humanTask.updateMany({ where: { runId, status: "pending" }, data: { status: "cancelled", respondedAt: new Date() } });
+      });
+      return result.state;
+    } catch (error) {
+      if (!(error instanceof StaleRunError)) throw error;
+    }
+  }
+  throw new ConflictError("The run is busy; try again");
+}
+
+export async function pauseRun(db: Db, runId: string, by = "operator"): Promise<{ status: string }> {
+  const state = await commitControl(
+    db,
+    runId,
+    (current) => {
+      if (isTerminalStatus(current.status)) throw new ConflictError(`The run already ended (${current.status})`);
+      if (current.status === "paused") throw new ConflictError("The run is already paused");
+      return { type: "run_paused", by };
+    },
+    false,
+  );
+  return { status: state.status };
+}
+
+export async function resumeRun(db: Db, runId: string, by = "operator"): Promise<{ status: string }> {
+  const state = await commitControl(
+    db,
+    runId,
+    (current) => {
+      if (current.status !== "paused") throw new ConflictError(`Only a paused run can be resumed (this one is ${current.status})`);
+      return { type: "run_resumed", by };
+    },
+    false,
+  );
+  await enqueueAdvance(runId, state.lastSeq);
+  return { status: state.status };
+}
+
+export async function cancelRun(db: Db, runId: string, by = "operator"): Promise<{ status: string }> {
+  const state = await commitControl(
+    db,
+    runId,
+    (current) => {
+      if (isTerminalStatus(current.status)) throw new ConflictError(`The run already ended (${current.status})`);
+      return { type: "run_finished", status: "cancelled", error: `cancelled by ${by}` };
+    },
+    true,
+  );
+  return { status: state.status };
+}

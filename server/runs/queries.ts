@@ -1,0 +1,70 @@
+import type { CommittedEvent } from "../engine/events";
+import type { Db } from "../db";
+import { NotFoundError } from "../errors";
+import { loadRun } from "./load";
+
+export async function listRuns(db: Db, params: { workflowId?: string; limit: number }) {
+  const rows = await db.run.findMany({
+    where: params.workflowId ? { workflowId: params.workflowId } : {},
+    orderBy: { createdAt: "desc" },
+    take: params.limit,
+    select: {
+      id: true,
+      workflowId: true,
+      workflow: { select: { name: true } },
+      status: true,
+      trigger: true,
+      createdAt: true,
+      startedAt: true,
+      finishedAt: true,
+      stepCount: true,
+      tokens: true,
+      costUsd: true,
+    },
+  });
+  return rows.map(({ workflow, ...row }) => ({
+    ...row,
+    workflowName: workflow.name,
+    durationMs: row.startedAt && row.finishedAt ? row.finishedAt.getTime() - row.startedAt.getTime() : null,
+  }));
+}
+
+export async function getRunEvents(db: Db, runId: string, afterSeq = 0): Promise<CommittedEvent[]> {
+  const steps = await db.runStep.findMany({ where: { runId, seq: { gt: afterSeq } }, orderBy: { seq: "asc" }, select: { payload: true } });
+  // Payloads are written only by commitEvents from typed events.
+  return steps.map((row) => row.payload as unknown as CommittedEvent);
+}
+
+export async function getRunDetail(db: Db, runId: string) {
+  const row = await db.run.findUnique({
+    where: { id: runId },
+    include: {
+      workflow: { select: { name: true } },
+      version: { select: { version: true } },
+      humanTasks: { orderBy: { createdAt: "asc" }, select: { id: true, nodeId: true, status: true, message: true, context: true, comment: true } },
+    },
+  });
+  if (!row) throw new NotFoundError(`Run ${runId}`);
+  const { graph, state } = await loadRun(db, runId);
+  return {
+    id: row.id,
+    workflowId: row.workflowId,
+    workflowName: row.workflow.name,
+    version: row.version.version,
+    status: row.status,
+    trigger: row.trigger,
+    input: row.input,
+    output: row.output,
+    error: row.error,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    stepCount: row.stepCount,
+    tokens: row.tokens,
+    costUsd: row.costUsd,
+    graph,
+    state,
+    events: await getRunEvents(db, runId),
+    humanTasks: row.humanTasks,
+  };
+}

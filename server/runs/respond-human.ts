@@ -1,0 +1,43 @@
+import type { HumanDecision } from "../engine/events";
+import type { Db } from "../db";
+import { ConflictError, NotFoundError } from "../errors";
+import { enqueueAdvance } from "../queue";
+import { commitEvents, StaleRunError } from "./commit";
+import { loadRun } from "./load";
+
+/**
+ * Records a human's answer as a run event (in the same transaction that closes the task,
+ * so a double click cannot answer twice) and enqueues the run's continuation.
+ */
+export async function respondToHumanTask(
+  db: Db,
+  params: { taskId: string; decision: HumanDecision; comment?: string },
+): Promise<{ runId: string }> {
+  const task = await db.humanTask.findUnique({ where: { id: params.taskId } });
+  if (!task) throw new NotFoundError(`Human task ${params.taskId}`);
+  if (task.status !== "pending") throw new ConflictError(`This task was already answered (${task.status})`);
+
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const run = await loadRun(db, task.runId);
+    try {
+      const { state } = await commitEvents(
+        db,
+        task.runId,
+        run.state,
+        [{ type: "human_responded", nodeId: task.nodeId, taskId: task.id, decision: params.decision, comment: params.comment }],
+        async (tx) => {
+          const closed = await tx.humanTask.updateMany({
+            where: { id: task.id, status: "pending" },
+            data: { status: params.decision === "approve" ? "approved" : "rejected", comment: params.comment ?? null, respondedAt: new Date() },
+          });
+          if (closed.count !== 1) throw new ConflictError("This task was already answered");
+        },
+      );
+      await enqueueAdvance(task.runId, state.lastSeq);
+      return { runId: task.runId };
+    } catch (error) {
+      if (!(error instanceof StaleRunError)) throw error;
+    }
+  }
+  throw new ConflictError("The run is busy; try again");
+}

@@ -1,0 +1,48 @@
+import { createHash } from "node:crypto";
+import type { Graph } from "../engine/graph";
+import type { Db } from "../db";
+import { newId } from "../ids";
+import { toJson } from "../json";
+
+/** Stable JSON (sorted keys) so equal graphs hash equally. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function graphHash(graph: Graph): string {
+  return createHash("sha256").update(canonicalJson(graph)).digest("hex");
+}
+
+/**
+ * The immutable version a run pins. Running an unchanged graph again reuses its snapshot;
+ * a changed one gets the next version number.
+ */
+export async function snapshotVersion(db: Db, workflowId: string, graph: Graph): Promise<{ id: string; version: number }> {
+  const hash = graphHash(graph);
+  const existing = await db.workflowVersion.findFirst({
+    where: { workflowId, graphHash: hash },
+    orderBy: { version: "desc" },
+    select: { id: true, version: true },
+  });
+  if (existing) return existing;
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const latest = await db.workflowVersion.findFirst({ where: { workflowId }, orderBy: { version: "desc" }, select: { version: true } });
+    try {
+      return await db.workflowVersion.create({
+        data: { id: newId("wfv"), workflowId, version: (latest?.version ?? 0) + 1, graph: toJson(graph), graphHash: hash },
+        select: { id: true, version: true },
+      });
+    } catch (error) {
+      // Two snapshots raced for the same version number (unique index): take the next one.
+      if (!(error instanceof Error && "code" in error && error.code === "P2002")) throw error;
+    }
+  }
+  throw new Error(`could not allocate a version for workflow ${workflowId}`);
+}

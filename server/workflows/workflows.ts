@@ -1,0 +1,97 @@
+import { graphSchema, starterGraph, type Graph } from "../engine/graph";
+import { validateGraph, type GraphProblem } from "../engine/validate";
+import type { Db } from "../db";
+import { ConflictError, NotFoundError } from "../errors";
+import { newId } from "../ids";
+import { toJson } from "../json";
+import { getEnv } from "../env";
+
+export function triggerUrlFor(workflowId: string): string {
+  return `${getEnv().APP_URL.replace(/\/$/, "")}/api/v1/workflows/${workflowId}/trigger`;
+}
+
+export async function listWorkflows(db: Db) {
+  const rows = await db.workflow.findMany({
+    orderBy: { updatedAt: "desc" },
+    select: {
+      id: true,
+      name: true,
+      updatedAt: true,
+      draftGraph: true,
+      runs: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, status: true, createdAt: true } },
+    },
+  });
+  return rows.map((row) => ({
+    id: row.id,
+    name: row.name,
+    updatedAt: row.updatedAt,
+    nodeCount: graphSchema.safeParse(row.draftGraph).data?.nodes.length ?? 0,
+    lastRun: row.runs[0] ?? null,
+  }));
+}
+
+export async function createWorkflow(db: Db, params: { name: string; graph?: Graph }) {
+  const graph = params.graph ?? starterGraph();
+  const created = await db.workflow.create({
+    data: { id: newId("wf"), name: params.name, draftGraph: toJson(graph) },
+    select: { id: true },
+  });
+  return created;
+}
+
+export type WorkflowDetail = {
+  id: string;
+  name: string;
+  graph: Graph;
+  revision: number;
+  problems: GraphProblem[];
+  triggerUrl: string;
+  tokens: { id: string; prefix: string; createdAt: Date; lastUsedAt: Date | null }[];
+};
+
+export async function getWorkflow(db: Db, id: string): Promise<WorkflowDetail> {
+  const row = await db.workflow.findUnique({
+    where: { id },
+    include: {
+      triggerTokens: {
+        where: { revokedAt: null },
+        orderBy: { createdAt: "desc" },
+        select: { id: true, prefix: true, createdAt: true, lastUsedAt: true },
+      },
+    },
+  });
+  if (!row) throw new NotFoundError(`Workflow ${id}`);
+  const graph = graphSchema.parse(row.draftGraph);
+  return {
+    id: row.id,
+    name: row.name,
+    graph,
+    revision: row.draftRevision,
+    problems: validateGraph(graph),
+    triggerUrl: triggerUrlFor(row.id),
+    tokens: row.triggerTokens,
+  };
+}
+
+/**
+ * Saves the draft if nobody saved since `baseRevision` (another tab, another user);
+ * otherwise refuses, so nothing is overwritten silently.
+ */
+export async function saveDraft(db: Db, params: { id: string; graph: Graph; baseRevision: number; name?: string }) {
+  const updated = await db.workflow.updateMany({
+    where: { id: params.id, draftRevision: params.baseRevision },
+    data: {
+      draftGraph: toJson(params.graph),
+      draftRevision: { increment: 1 },
+      ...(params.name !== undefined ? { name: params.name } : {}),
+    },
+  });
+  if (updated.count !== 1) {
+    const exists = await db.workflow.findUnique({ where: { id: params.id }, select: { draftRevision: true } });
+    if (!exists) throw new NotFoundError(`Workflow ${params.id}`);
+    throw new ConflictError(
+      `The workflow was saved elsewhere (revision ${exists.draftRevision}, you edited ${params.baseRevision}). Reload or overwrite.`,
+    );
+  }
+  return { revision: params.baseRevision + 1, problems: validateGraph(params.graph) };
+}

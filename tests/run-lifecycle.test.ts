@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Worker } from "bullmq";
+import { startDemoModelServer } from "./support/demo-model-server";
+import { isolateTestEnv } from "./support/env";
+import type { Graph } from "../server/engine/graph";
+import { getDb, type Db } from "../server/db";
+import { closePublisher } from "../server/events";
+import { getRunsQueue } from "../server/queue";
+import { createRunWorker } from "../server/runs/worker";
+import { startRun } from "../server/runs/start-run";
+import { respondToHumanTask } from "../server/runs/respond-human";
+import { createWorkflow } from "../server/workflows/workflows";
+import { buildGraph } from "../server/engine/test-helpers";
+import { replay } from "../server/engine/state";
+import { step } from "../server/engine/step";
+import { getRunEvents } from "../server/runs/queries";
+
+/**
+ * The whole run path on real parts: Postgres, Redis/BullMQ, the demo model over HTTP,
+ * the worker loop, the human gate. No mocks. (Env is read lazily, so isolating it in
+ * beforeAll is early enough.)
+ */
+
+let demo: Awaited<ReturnType<typeof startDemoModelServer>>;
+let db: Db;
+let worker: Worker;
+const mod = { startRun, respond: respondToHumanTask, createWorkflow, buildGraph, replay, step, getRunEvents };
+
+beforeAll(async () => {
+  demo = await startDemoModelServer();
+  isolateTestEnv(demo.baseUrl);
+  db = getDb();
+  worker = createRunWorker(db, { concurrency: 4 });
+  await worker.waitUntilReady();
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
+  await getRunsQueue().close();
+  await closePublisher();
+  await db?.$disconnect();
+  await demo?.close();
+});
+
+async function waitForStatus(runId: string, statuses: string[], timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+    if (statuses.includes(run.status)) return run;
+    if (Date.now() > deadline) throw new Error(`run ${runId} stayed ${run.status}, wanted ${statuses.join("|")}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function approvalGraph(): Graph {
+  return mod.buildGraph(
+    [
+      ["trigger", "trigger"],
+      ["writer", "agent", { task: "Write release notes about {{input.topic}}" }],
+      ["review", "human", { message: "Approve the notes?" }],
+      ["out", "output"],
+    ],
+    [
+      ["trigger", "writer"],
+      ["writer", "review"],
+      ["review", "out", "approve"],
+    ],
+  );
+}
+
+describe("run lifecycle", () => {
+  it("runs an agent on the demo model, waits for a human, and finishes on approve", async () => {
+    const { id: workflowId } = await mod.createWorkflow(db, { name: "lifecycle", graph: approvalGraph() });
+    const before = demo.requests();
+    const { runId } = await mod.startRun(db, { workflowId, input: { topic: "dark mode" }, trigger: "manual" });
+
+    const waiting = await waitForStatus(runId, ["waiting_for_human"]);
+    expect(waiting.status).toBe("waiting_for_human");
+    expect(demo.requests() - before).toBe(1);
+    const task = await db.humanTask.findFirstOrThrow({ where: { runId, status: "pending" } });
+    expect(task.nodeId).toBe("review");
+    expect(String(task.context)).toContain("dark mode");
+
+    await mod.respond(db, { taskId: task.id, decision: "approve" });
+    await expect(mod.respond(db, { taskId: task.id, decision: "reject" })).rejects.toThrow(/already answered/);
+
+    const done = await waitForStatus(runId, ["succeeded", "failed"]);
+    expect(done.status).toBe("succeeded");
+    expect(String(done.output)).toContain('Demo answer to: "Write release notes about dark mode"');
+    expect(done.tokens).toBeGreaterThan(0);
+
+    // The stored state is exactly the fold of the stored log; seqs are 1..n without gaps.
+    const events = await mod.getRunEvents(db, runId);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(mod.replay(events, mod.step)).toEqual(done.state);
+    expect(events.at(-1)).toMatchObject({ type: "run_finished", status: "succeeded" });
+  });
+
+  it("ends rejected when the reviewer rejects", async () => {
+    const { id: workflowId } = await mod.createWorkflow(db, { name: "reject", graph: approvalGraph() });
+    const { runId } = await mod.startRun(db, { workflowId, input: { topic: "x" }, trigger: "api" });
+    await waitForStatus(runId, ["waiting_for_human"]);
+    const task = await db.humanTask.findFirstOrThrow({ where: { runId } });
+    await mod.respond(db, { taskId: task.id, decision: "reject", comment: "not good" });
+    const done = await waitForStatus(runId, ["rejected", "succeeded", "failed"]);
+    expect(done.status).toBe("rejected");
+  });
+
+  it("refuses to start an invalid workflow and saves nothing", async () => {
+    const graph = mod.buildGraph([["a", "agent"]], []);
+    const { id: workflowId } = await mod.createWorkflow(db, { name: "invalid", graph });
+    await expect(mod.startRun(db, { workflowId, input: {}, trigger: "manual" })).rejects.toThrow(/needs a Trigger/);
+    expect(await db.run.count({ where: { workflowId } })).toBe(0);
+  });
+});
+
+describe("run control", () => {
+  it("pauses a waiting run, records the answer without resuming, and resumes to the end", async () => {
+    const { pauseRun, resumeRun } = await import("../server/runs/control");
+    const { id: workflowId } = await mod.createWorkflow(db, { name: "pause", graph: approvalGraph() });
+    const { runId } = await mod.startRun(db, { workflowId, input: { topic: "p" }, trigger: "manual" });
+    await waitForStatus(runId, ["waiting_for_human"]);
+    await pauseRun(db, runId);
+    const task = await db.humanTask.findFirstOrThrow({ where: { runId } });
+    await mod.respond(db, { taskId: task.id, decision: "approve" });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("paused");
+    await resumeRun(db, runId);
+    expect((await waitForStatus(runId, ["succeeded", "failed"])).status).toBe("succeeded");
+  });
+
+  it("cancels a waiting run and closes its human task", async () => {
+    const { cancelRun } = await import("../server/runs/control");
+    const { id: workflowId } = await mod.createWorkflow(db, { name: "cancel", graph: approvalGraph() });
+    const { runId } = await mod.startRun(db, { workflowId, input: { topic: "c" }, trigger: "manual" });
+    await waitForStatus(runId, ["waiting_for_human"]);
+    await cancelRun(db, runId);
+    const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+    expect(run.status).toBe("cancelled");
+    expect((await db.humanTask.findFirstOrThrow({ where: { runId } })).status).toBe("cancelled");
+    await expect(cancelRun(db, runId)).rejects.toThrow(/already ended/);
+  });
+});

@@ -1,0 +1,32 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { handleDemoModelRequest } from "../../server/llm/demo-model";
+
+/**
+ * Serves the demo model's Request → Response handler over real HTTP on loopback, so
+ * integration tests reach it exactly the way the worker reaches any provider.
+ */
+export async function startDemoModelServer(): Promise<{ baseUrl: string; requests: () => number; close: () => Promise<void> }> {
+  let count = 0;
+  const server: Server = createServer(async (req, res) => {
+    count += 1;
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks);
+    const request = new Request(`http://127.0.0.1${req.url ?? "/"}`, {
+      method: req.method,
+      headers: Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as [string, string]] : [])),
+      body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
+    });
+    const response = await handleDemoModelRequest(request);
+    res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests: () => count,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,54 @@
+import { getDb } from "../server/db";
+import { closePublisher } from "../server/events";
+import { getEnv } from "../server/env";
+import { createRunWorker } from "../server/runs/worker";
+import { reconcileRuns } from "../server/runs/reconcile";
+
+const RECONCILE_EVERY_MS = 15_000;
+
+/**
+ * The worker process: advances runs from the BullMQ "runs" queue. Stateless: any number of
+ * these can run against the same Redis and Postgres. SIGTERM/SIGINT close it cleanly
+ * (the in-flight step finishes or is retried by another worker).
+ */
+async function main() {
+  const env = getEnv();
+  const db = getDb();
+  const worker = createRunWorker(db);
+  worker.on("failed", (job, error) => console.error(`[worker] job ${job?.id ?? "?"} failed: ${error.message}`));
+  worker.on("error", (error) => console.error(`[worker] ${error.message}`));
+  await worker.waitUntilReady();
+  console.log(`[worker] ready (concurrency ${env.WORKER_CONCURRENCY})`);
+
+  const reconcile = async () => {
+    try {
+      const report = await reconcileRuns(db);
+      if (report.reEnqueued.length + report.failed.length > 0) {
+        console.log(`[worker] reconciler: re-enqueued ${report.reEnqueued.length}, failed ${report.failed.length}`);
+      }
+    } catch (error) {
+      console.error(`[worker] reconciler: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  void reconcile();
+  const reconciler = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[worker] ${signal}: closing`);
+    clearInterval(reconciler);
+    await worker.close();
+    await closePublisher();
+    await db.$disconnect();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error("[worker] failed to start:", error instanceof Error ? error.message : error);
+  process.exit(1);
+});
