@@ -18,6 +18,17 @@ const envSchema = z.object({
   RUNPOD_MODEL: z.string().min(1).optional(),
   OLLAMA_BASE_URL: z.string().url().optional(),
   OLLAMA_MODEL: z.string().min(1).default("llama3.2"),
+  /** Overrides every provider's request timeout (ms). RunPod's default allows for cold starts. */
+  LLM_TIMEOUT_MS: z.coerce.number().int().min(100).optional(),
+  /** Retries of a failed model request (429/5xx/timeouts), with backoff honouring Retry-After. */
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  /** Concurrent model requests per provider per worker process. */
+  LLM_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(16),
+  /**
+   * How long a worker's lock on a job lasts without renewal. When a worker dies (kill -9),
+   * its job is handed to another worker after this long.
+   */
+  WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
   /** Prefix of BullMQ keys; tests set their own so they never share a queue. */
   QUEUE_PREFIX: z.string().min(1).default("agentflow"),

@@ -165,7 +165,7 @@ function continueAgent(nodeId: string, data: NodeDataOf<"agent">, state: RunStat
   const thread = state.threads[nodeId];
   if (!thread) return [emit({ type: "node_failed", nodeId, error: "agent thread missing" })];
   if (thread.consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) {
-    return [emit({ type: "node_failed", nodeId, error: `${thread.consecutiveErrors} errors in a row; last: ${lastError(thread.messages)}` })];
+    return [emit({ type: "node_failed", nodeId, error: `${thread.consecutiveErrors} errors in a row; last: ${thread.lastError ?? "unknown"}` })];
   }
 
   const last = thread.messages[thread.messages.length - 1];
@@ -217,11 +217,6 @@ function answerToolCall(nodeId: string, call: ToolCall, data: NodeDataOf<"agent"
     ];
   }
   return [fail(`Error: tool "${call.name}" is not available in this version`)];
-}
-
-function lastError(messages: ChatMessage[]): string {
-  const lastTool = messages.findLast((m) => m.role === "tool");
-  return lastTool?.role === "tool" ? lastTool.content.slice(0, 300) : "model call failed";
 }
 
 function finishRun(graph: Graph, state: RunState): Extract<RunEvent, { type: "run_finished" }> {

@@ -22,6 +22,8 @@ export type AgentThread = {
   /** Model calls made by this agent node. */
   modelCalls: number;
   consecutiveErrors: number;
+  /** The latest model or tool error, compacted; shown when the node gives up. */
+  lastError?: string;
 };
 
 export type PendingHuman = {

@@ -50,7 +50,7 @@ export function step(state: RunState, event: CommittedEvent): RunState {
         ...next,
         threads: {
           ...next.threads,
-          [event.nodeId]: { ...thread, consecutiveErrors: thread.consecutiveErrors + 1 },
+          [event.nodeId]: { ...thread, consecutiveErrors: thread.consecutiveErrors + 1, lastError: event.error },
         },
       };
     }
@@ -65,6 +65,7 @@ export function step(state: RunState, event: CommittedEvent): RunState {
             ...thread,
             messages: [...thread.messages, { role: "tool", toolCallId: event.toolCallId, content: event.content }],
             consecutiveErrors: event.ok ? thread.consecutiveErrors : thread.consecutiveErrors + 1,
+            ...(event.ok ? {} : { lastError: event.content }),
           },
         },
       };

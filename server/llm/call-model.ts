@@ -1,7 +1,7 @@
 import type OpenAI from "openai";
 import type { LlmRequest } from "../engine/decide";
 import type { ChatMessage, RunEvent } from "../engine/events";
-import { clientFor, costUsd, resolveProvider } from "./providers";
+import { clientFor, costUsd, providerLimit, resolveProvider } from "./providers";
 
 type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 
@@ -41,7 +41,7 @@ export async function callModel(nodeId: string, request: LlmRequest, now: () => 
     const provider = resolveProvider(request.provider);
     providerId = provider.id;
     model = request.model || provider.defaultModel;
-    const completion = await clientFor(provider).chat.completions.create({
+    const completion = await providerLimit(provider).run(() => clientFor(provider).chat.completions.create({
       model,
       temperature: request.temperature,
       messages: request.messages.map(toWireMessage),
@@ -53,7 +53,7 @@ export async function callModel(nodeId: string, request: LlmRequest, now: () => 
             })),
           }
         : {}),
-    });
+    }));
     const latencyMs = now() - started;
     const choice = completion.choices[0];
     if (!choice) throw new Error("the model returned no choices");

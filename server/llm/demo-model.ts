@@ -62,10 +62,64 @@ export function demoAnswer(task: string): string {
   ].join("\n");
 }
 
+/**
+ * Fault modes, for tests and demos of the runtime's resilience, are written into the
+ * conversation (system prompt or task): `#demo:429:2` (answer 429 with Retry-After the first
+ * 2 times), `#demo:500:1`, `#demo:malformed:1` (a 200 whose body is not JSON), `#demo:slow:1500`
+ * (wait 1.5 s), `#demo:hang` (never answer), `#demo:invalid-args` (first call's tool
+ * arguments do not match the schema).
+ */
+export type FaultMode =
+  | { kind: "status"; status: 429 | 500; times: number }
+  | { kind: "malformed"; times: number }
+  | { kind: "slow"; ms: number }
+  | { kind: "hang" }
+  | { kind: "invalid-args" };
+
+const FAULT_PATTERN = /#demo:(429|500|malformed|slow|hang|invalid-args)(?::(\d+))?/g;
+
+export function faultModes(text: string): FaultMode[] {
+  return [...text.matchAll(FAULT_PATTERN)].map((match): FaultMode => {
+    const n = match[2] === undefined ? undefined : Number(match[2]);
+    switch (match[1]) {
+      case "429":
+        return { kind: "status", status: 429, times: n ?? 1 };
+      case "500":
+        return { kind: "status", status: 500, times: n ?? 1 };
+      case "malformed":
+        return { kind: "malformed", times: n ?? 1 };
+      case "slow":
+        return { kind: "slow", ms: Math.min(n ?? 1000, 120_000) };
+      case "hang":
+        return { kind: "hang" };
+      default:
+        return { kind: "invalid-args" };
+    }
+  });
+}
+
+/** How often each conversation has hit a counted fault, so "fail twice then answer" works. */
+const faultCounts = new Map<string, number>();
+const MAX_TRACKED_CONVERSATIONS = 10_000;
+
+function takeFault(conversationId: string, mode: string, times: number): boolean {
+  const key = `${conversationId}:${mode}`;
+  const seen = faultCounts.get(key) ?? 0;
+  if (seen >= times) return false;
+  if (faultCounts.size >= MAX_TRACKED_CONVERSATIONS) faultCounts.clear();
+  faultCounts.set(key, seen + 1);
+  return true;
+}
+
 function decideReply(request: DemoRequest): DemoReply {
   const toolNames = new Set((request.tools ?? []).map((tool) => tool.function.name));
   const lastUser = request.messages.findLast((m) => m.role === "user");
   const answer = demoAnswer(textOf(lastUser));
+  const sawToolError = request.messages.some((m) => m.role === "tool");
+  const wantsInvalidArgs = faultModes(request.messages.map(textOf).join("\n")).some((f) => f.kind === "invalid-args");
+  if (toolNames.has("complete_task") && wantsInvalidArgs && !sawToolError) {
+    return { kind: "tool_call", name: "complete_task", arguments: JSON.stringify({ answer: answer }) };
+  }
   if (toolNames.has("complete_task")) {
     return { kind: "tool_call", name: "complete_task", arguments: JSON.stringify({ result: answer }) };
   }
@@ -107,8 +161,10 @@ export async function handleDemoModelRequest(request: Request): Promise<Response
     return errorResponse(400, `Invalid request at ${issue?.path.join(".") || "(root)"}: ${issue?.message ?? "invalid"}`);
   }
   const demoRequest = parsed.data;
-  const reply = decideReply(demoRequest);
   const id = `chatcmpl-${completionId(demoRequest)}`;
+  const faultResponse = await applyFaults(demoRequest, id, request.signal);
+  if (faultResponse) return faultResponse;
+  const reply = decideReply(demoRequest);
   const usage = usageOf(demoRequest, reply);
   const toolCallId = `call_${id.slice(-12)}_${demoRequest.messages.length}`;
   return demoRequest.stream
@@ -134,6 +190,39 @@ export async function handleDemoModelRequest(request: Request): Promise<Response
         ],
         usage,
       });
+}
+
+async function applyFaults(request: DemoRequest, conversationId: string, signal: AbortSignal): Promise<Response | null> {
+  // Keyed by the conversation's first messages, so retries of the same call count together.
+  const key = createHash("sha256").update(JSON.stringify(request.messages.slice(0, 2))).digest("hex") + `:${request.messages.length}`;
+  for (const fault of faultModes(request.messages.map(textOf).join("\n"))) {
+    if (fault.kind === "slow") await sleep(fault.ms, signal);
+    if (fault.kind === "hang") {
+      await sleep(Number.POSITIVE_INFINITY, signal);
+      return errorResponse(499, "client closed the request");
+    }
+    if (fault.kind === "status" && takeFault(key, String(fault.status), fault.times)) {
+      return Response.json(
+        { error: { message: fault.status === 429 ? "Rate limit reached (demo fault)" : "Internal error (demo fault)", type: "demo_fault", code: null } },
+        { status: fault.status, headers: fault.status === 429 ? { "retry-after": "1" } : {} },
+      );
+    }
+    if (fault.kind === "malformed" && takeFault(key, "malformed", fault.times)) {
+      return new Response(`{"id":"${conversationId}","choices":[{"message":`, { status: 200, headers: { "content-type": "application/json" } });
+    }
+  }
+  return null;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
+    signal.addEventListener("abort", () => {
+      if (timer) clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
 }
 
 /** Chat-completion chunks as Server-Sent Events, split the way real servers split them. */

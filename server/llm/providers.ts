@@ -92,13 +92,47 @@ export function costUsd(provider: ProviderConfig, model: string, usage: { prompt
 
 const clients = new Map<string, OpenAI>();
 
-export function clientFor(provider: ProviderConfig): OpenAI {
+export function clientFor(provider: ProviderConfig, env: Env = getEnv()): OpenAI {
   const key = `${provider.id}|${provider.baseURL}`;
   let client = clients.get(key);
   if (!client) {
-    // The client retries 429/5xx and timeouts with backoff and honours Retry-After.
-    client = new OpenAI({ baseURL: provider.baseURL, apiKey: provider.apiKey, timeout: provider.timeoutMs, maxRetries: 3 });
+    // The client retries 429/5xx and timeouts with exponential backoff and honours Retry-After.
+    client = new OpenAI({
+      baseURL: provider.baseURL,
+      apiKey: provider.apiKey,
+      timeout: env.LLM_TIMEOUT_MS ?? provider.timeoutMs,
+      maxRetries: env.LLM_MAX_RETRIES,
+    });
     clients.set(key, client);
   }
   return client;
+}
+
+/** Caps concurrent requests per provider in this process; excess callers wait their turn. */
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active += 1;
+    try {
+      return await task();
+    } finally {
+      this.active -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+const limits = new Map<ProviderId, Semaphore>();
+
+export function providerLimit(provider: ProviderConfig, env: Env = getEnv()): Semaphore {
+  let limit = limits.get(provider.id);
+  if (!limit) {
+    limit = new Semaphore(env.LLM_CONCURRENCY);
+    limits.set(provider.id, limit);
+  }
+  return limit;
 }

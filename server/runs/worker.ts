@@ -22,6 +22,14 @@ export function createRunWorker(db: Db, options: { concurrency?: number } = {}):
         throw error;
       }
     },
-    { connection: redisConnection(), prefix: env.QUEUE_PREFIX, concurrency: options.concurrency ?? env.WORKER_CONCURRENCY },
+    {
+      connection: redisConnection(),
+      prefix: env.QUEUE_PREFIX,
+      concurrency: options.concurrency ?? env.WORKER_CONCURRENCY,
+      lockDuration: env.WORKER_LOCK_MS,
+      stalledInterval: Math.max(500, Math.floor(env.WORKER_LOCK_MS / 2)),
+      // A run's job may be picked up again after its worker dies; the log makes that safe.
+      maxStalledCount: 10,
+    },
   );
 }

@@ -13,12 +13,17 @@ export async function startDemoModelServer(): Promise<{ baseUrl: string; request
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
+    // A client that gives up (timeout) closes the socket: let a hanging reply end too.
+    const aborted = new AbortController();
+    res.on("close", () => aborted.abort());
     const request = new Request(`http://127.0.0.1${req.url ?? "/"}`, {
       method: req.method,
       headers: Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as [string, string]] : [])),
       body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
+      signal: aborted.signal,
     });
     const response = await handleDemoModelRequest(request);
+    if (res.destroyed) return;
     res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
     res.end(Buffer.from(await response.arrayBuffer()));
   });

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Worker } from "bullmq";
+import { startDemoModelServer } from "./support/demo-model-server";
+import { isolateTestEnv } from "./support/env";
+import { getDb, type Db } from "../server/db";
+import { closePublisher } from "../server/events";
+import { getRunsQueue } from "../server/queue";
+import { createRunWorker } from "../server/runs/worker";
+import { startRun } from "../server/runs/start-run";
+import { getRunEvents } from "../server/runs/queries";
+import { createWorkflow } from "../server/workflows/workflows";
+import { buildGraph } from "../server/engine/test-helpers";
+
+/**
+ * The demo model's fault modes over real HTTP, and how the runtime absorbs them:
+ * client retries honouring Retry-After, errors compacted into the agent's context,
+ * timeouts that fail the node instead of hanging the run.
+ */
+
+let demo: Awaited<ReturnType<typeof startDemoModelServer>>;
+let db: Db;
+let worker: Worker;
+
+beforeAll(async () => {
+  demo = await startDemoModelServer();
+  isolateTestEnv(demo.baseUrl);
+  process.env.LLM_TIMEOUT_MS = "400";
+  process.env.LLM_MAX_RETRIES = "1";
+  db = getDb();
+  worker = createRunWorker(db, { concurrency: 4 });
+  await worker.waitUntilReady();
+});
+
+afterAll(async () => {
+  await worker.close();
+  await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
+  await getRunsQueue().close();
+  await closePublisher();
+  await db.$disconnect();
+  await demo.close();
+});
+
+async function runWithTask(task: string) {
+  const graph = buildGraph([["trigger", "trigger"], ["agent", "agent", { task }], ["out", "output"]], [["trigger", "agent"], ["agent", "out"]]);
+  const { id } = await createWorkflow(db, { name: `faults ${task}`, graph });
+  const before = demo.requests();
+  const started = Date.now();
+  const { runId } = await startRun(db, { workflowId: id, input: {}, trigger: "manual" });
+  const deadline = Date.now() + 25_000;
+  for (;;) {
+    const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+    if (run.status === "succeeded" || run.status === "failed") {
+      const events = await getRunEvents(db, runId);
+      return { run, events, requests: demo.requests() - before, elapsedMs: Date.now() - started };
+    }
+    if (Date.now() > deadline) throw new Error(`run stuck in ${run.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe("provider faults", () => {
+  it("retries a 429 after its Retry-After and succeeds", async () => {
+    const { run, requests, elapsedMs, events } = await runWithTask("Summarise #demo:429:1");
+    expect(run.status).toBe("succeeded");
+    expect(requests).toBe(2);
+    expect(elapsedMs).toBeGreaterThanOrEqual(900); // Retry-After: 1
+    expect(events.filter((e) => e.type === "llm_response")).toHaveLength(1);
+  });
+
+  it("retries a 500 and succeeds", async () => {
+    const { run, requests } = await runWithTask("Summarise #demo:500:1");
+    expect(run.status).toBe("succeeded");
+    expect(requests).toBe(2);
+  });
+
+  it("records a malformed response as an error and calls again", async () => {
+    const { run, events } = await runWithTask("Summarise #demo:malformed:1");
+    expect(run.status).toBe("succeeded");
+    const types = events.map((e) => e.type);
+    expect(types.indexOf("llm_error")).toBeGreaterThan(-1);
+    expect(types.indexOf("llm_error")).toBeLessThan(types.indexOf("llm_response"));
+  });
+
+  it("sends invalid tool arguments back to the model, which then fixes them", async () => {
+    const { run, events } = await runWithTask("Summarise #demo:invalid-args");
+    expect(run.status).toBe("succeeded");
+    const results = events.filter((e) => e.type === "tool_result");
+    expect(results.map((e) => e.type === "tool_result" && e.ok)).toEqual([false, true]);
+    expect(results[0]?.type === "tool_result" && results[0].content).toMatch(/invalid arguments for complete_task: result/);
+  });
+
+  it("records a slow response's latency", async () => {
+    const { run, events } = await runWithTask("Summarise #demo:slow:300");
+    expect(run.status).toBe("succeeded");
+    const response = events.find((e) => e.type === "llm_response");
+    expect(response?.type === "llm_response" && response.latencyMs).toBeGreaterThanOrEqual(300);
+  });
+
+  it("fails the node when the model hangs, instead of hanging the run", async () => {
+    const { run, events } = await runWithTask("Summarise #demo:hang");
+    expect(run.status).toBe("failed");
+    expect(events.filter((e) => e.type === "llm_error")).toHaveLength(3);
+    expect(run.error).toMatch(/agent: 3 errors in a row; last: .*timed out/i);
+  });
+});

@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startDemoModelServer } from "./support/demo-model-server";
+import { isolateTestEnv } from "./support/env";
+import { getDb, type Db } from "../server/db";
+import { closePublisher } from "../server/events";
+import { getRunsQueue } from "../server/queue";
+import { startRun } from "../server/runs/start-run";
+import { getRunEvents } from "../server/runs/queries";
+import { createWorkflow } from "../server/workflows/workflows";
+import { buildGraph } from "../server/engine/test-helpers";
+
+/**
+ * A worker process killed with SIGKILL in the middle of a model call: another worker
+ * process takes the run over, and the log has no duplicate event and one paid response.
+ */
+
+let demo: Awaited<ReturnType<typeof startDemoModelServer>>;
+let db: Db;
+const children: ChildProcess[] = [];
+
+function startWorkerProcess(): ChildProcess {
+  const root = path.resolve(import.meta.dirname, "..");
+  const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["workers/main.ts"], {
+    cwd: root,
+    env: { ...process.env, WORKER_LOCK_MS: "1500" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  return child;
+}
+
+function waitForOutput(child: ChildProcess, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(() => reject(new Error(`worker never printed "${text}": ${seen}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.toString();
+      if (seen.includes(text)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+  });
+}
+
+beforeAll(async () => {
+  demo = await startDemoModelServer();
+  isolateTestEnv(demo.baseUrl);
+  db = getDb();
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill("SIGKILL");
+  await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
+  await getRunsQueue().close();
+  await closePublisher();
+  await db.$disconnect();
+  await demo.close();
+});
+
+it("resumes a run on another worker after kill -9 mid-step, without duplicates", async () => {
+  const graph = buildGraph(
+    [["trigger", "trigger"], ["first", "agent", { task: "Step one" }], ["second", "agent", { task: "Step two #demo:slow:2500" }], ["out", "output"]],
+    [["trigger", "first"], ["first", "second"], ["second", "out"]],
+  );
+  const { id } = await createWorkflow(db, { name: "crash", graph });
+
+  const doomed = startWorkerProcess();
+  await waitForOutput(doomed, "[worker] ready");
+  const { runId } = await startRun(db, { workflowId: id, input: {}, trigger: "manual" });
+
+  // Wait until the slow call of the second agent is in flight, then kill the worker hard.
+  const deadline = Date.now() + 15_000;
+  while (!(await getRunEvents(db, runId)).some((e) => e.type === "node_started" && e.nodeId === "second")) {
+    if (Date.now() > deadline) throw new Error("second agent never started");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  doomed.kill("SIGKILL");
+  const committedBeforeKill = await getRunEvents(db, runId);
+  expect(committedBeforeKill.some((e) => e.type === "run_finished")).toBe(false);
+
+  const rescuer = startWorkerProcess();
+  await waitForOutput(rescuer, "[worker] ready");
+  const finishBy = Date.now() + 30_000;
+  let status = "";
+  while (Date.now() < finishBy) {
+    status = (await db.run.findUniqueOrThrow({ where: { id: runId } })).status;
+    if (status === "succeeded" || status === "failed") break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(status).toBe("succeeded");
+
+  const events = await getRunEvents(db, runId);
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  // The first agent's response was committed before the crash and was not requested again.
+  expect(events.filter((e) => e.type === "llm_response" && e.nodeId === "first")).toHaveLength(1);
+  expect(events.filter((e) => e.type === "llm_response" && e.nodeId === "second")).toHaveLength(1);
+  expect(events.filter((e) => e.type === "node_finished" && e.nodeId === "second")).toHaveLength(1);
+  expect(events.filter((e) => e.type === "run_finished")).toHaveLength(1);
+}, 60_000);
