@@ -5,6 +5,7 @@ import type { RunState } from "./state";
 import { renderTemplate, type TemplateScope } from "./template";
 import { BUILTIN_AGENT_TOOLS, COMPLETE_TASK, type ToolSpec } from "./agent-tools";
 import { evaluateExpression } from "./expression";
+import { loopShape } from "./loops";
 
 /**
  * `decide(graph, state)` returns what should happen next. It is pure: effects that need
@@ -52,6 +53,9 @@ export function decide(graph: Graph, state: RunState): Effect[] {
       effects.push(...continueNode(graph, node, state, incoming.get(node.id) ?? []));
     } else if (status === "waiting") {
       busy = true;
+    } else if (status === "succeeded" && node.type === "loop" && nodeState?.handle === "body") {
+      busy = true;
+      effects.push(...continueLoop(graph, node, state));
     }
   }
 
@@ -63,9 +67,14 @@ function emit(event: RunEvent): Effect {
   return { kind: "emit", event };
 }
 
+/** Incoming edges per node, without loops' back edges (those drive the next iteration instead). */
 function incomingEdges(graph: Graph): Map<string, GraphEdge[]> {
   const map = new Map<string, GraphEdge[]>();
+  const backEdges = new Set(
+    graph.nodes.filter((node) => node.type === "loop").flatMap((node) => loopShape(graph, node.id).backEdges.map((edge) => edge.id)),
+  );
   for (const edge of graph.edges) {
+    if (backEdges.has(edge.id)) continue;
     const list = map.get(edge.target) ?? [];
     list.push(edge);
     map.set(edge.target, list);
@@ -80,7 +89,10 @@ function isTaken(edge: GraphEdge, state: RunState): boolean {
 }
 
 function isResolved(edge: GraphEdge, state: RunState): boolean {
-  const status = state.nodes[edge.source]?.status;
+  const source = state.nodes[edge.source];
+  // A loop still iterating (finished through "body") has not decided its "done" edges yet.
+  if (source?.status === "succeeded" && source.handle === "body" && edge.sourceHandle === "done") return false;
+  const status = source?.status;
   return status === "succeeded" || status === "skipped" || status === "failed";
 }
 
@@ -132,10 +144,49 @@ function startNode(graph: Graph, node: GraphNode, state: RunState, edges: GraphE
       if (!result.ok) return [started, emit({ type: "node_failed", nodeId: node.id, error: `expression: ${result.error}` })];
       return [started, emit({ type: "node_finished", nodeId: node.id, output: scope.previous, handle: result.value ? "true" : "false" })];
     }
-    case "tool":
     case "loop":
+      return [started, ...loopDecision(node, state, 1, scopeFor(edges, state))];
+    case "tool":
       return [started, emit({ type: "node_failed", nodeId: node.id, error: `${node.type} nodes cannot run yet` })];
   }
+}
+
+/** Runs iteration `iteration` through "body" while it is within bounds and the condition holds. */
+function loopDecision(node: Extract<GraphNode, { type: "loop" }>, state: RunState, iteration: number, scope: TemplateScope): Effect[] {
+  const expression = node.data.whileExpression.trim();
+  let again = iteration <= node.data.maxIterations;
+  if (again && expression !== "") {
+    const result = evaluateExpression(expression, { ...scope, iteration });
+    if (!result.ok) return [emit({ type: "node_failed", nodeId: node.id, error: `expression: ${result.error}` })];
+    again = Boolean(result.value);
+  }
+  if (!again) return [emit({ type: "node_finished", nodeId: node.id, output: scope.previous, handle: "done" })];
+  return [
+    emit({ type: "loop_iteration", nodeId: node.id, iteration }),
+    emit({ type: "node_finished", nodeId: node.id, output: scope.previous, handle: "body" }),
+  ];
+}
+
+/** After the body of an iteration has settled: reset it and go round again, or finish. */
+function continueLoop(graph: Graph, node: Extract<GraphNode, { type: "loop" }>, state: RunState): Effect[] {
+  const { body, backEdges } = loopShape(graph, node.id);
+  const settled = [...body].every((id) => {
+    const status = state.nodes[id]?.status ?? "pending";
+    return status === "succeeded" || status === "skipped" || status === "failed";
+  });
+  if (!settled) return [];
+  if ([...body].some((id) => state.nodes[id]?.status === "failed")) return [];
+  const scope = scopeFor(backEdges, state);
+  if (!backEdges.some((edge) => isTaken(edge, state))) {
+    return [emit({ type: "node_finished", nodeId: node.id, output: scope.previous, handle: "done" })];
+  }
+  const iteration = (state.nodes[node.id]?.iteration ?? 1) + 1;
+  const decision = loopDecision(node, state, iteration, scope);
+  const first = decision[0];
+  if (first?.kind === "emit" && first.event.type === "loop_iteration") {
+    first.event.resetNodeIds = [...body];
+  }
+  return decision;
 }
 
 function initialThread(data: NodeDataOf<"agent">, scope: TemplateScope): ChatMessage[] {

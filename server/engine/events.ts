@@ -45,6 +45,8 @@ export type RunEvent =
   /** No taken edge leads to the node (dead-path elimination after a branch). */
   | { type: "node_skipped"; nodeId: string }
   | { type: "run_finished"; status: TerminalRunStatus; output?: unknown; error?: string }
+  /** A loop starts an iteration; its body's nodes are reset so they run again. */
+  | { type: "loop_iteration"; nodeId: string; iteration: number; resetNodeIds?: string[] }
   /** Operator controls; they take effect at the next step boundary. */
   | { type: "run_paused"; by: string }
   | { type: "run_resumed"; by: string };

@@ -15,6 +15,8 @@ export type NodeRunState = {
   error?: string;
   startedAt?: string;
   finishedAt?: string;
+  /** Loop nodes: the current iteration (1-based). */
+  iteration?: number;
 };
 
 export type AgentThread = {

@@ -106,6 +106,21 @@ export function step(state: RunState, event: CommittedEvent): RunState {
     case "node_failed":
       return setNode(next, event.nodeId, { status: "failed", error: event.error, finishedAt: event.at });
 
+    case "loop_iteration": {
+      const reset = new Set(event.resetNodeIds ?? []);
+      const nodes = { ...next.nodes };
+      const threads = { ...next.threads };
+      const humans = { ...next.humans };
+      for (const id of reset) {
+        nodes[id] = { status: "pending" };
+        delete threads[id];
+        delete humans[id];
+      }
+      const loop: NodeRunState = nodes[event.nodeId] ?? { status: "running" };
+      nodes[event.nodeId] = { ...loop, iteration: event.iteration };
+      return { ...next, nodes, threads, humans };
+    }
+
     case "run_paused":
       return { ...next, status: "paused" };
 

@@ -15,7 +15,7 @@ export type GraphProblem = {
 };
 
 /** Node kinds the engine can execute today; the others can be drawn but not run. */
-const RUNNABLE_KINDS = new Set<GraphNode["type"]>(["trigger", "agent", "human", "output", "parallel", "join", "condition"]);
+const RUNNABLE_KINDS = new Set<GraphNode["type"]>(["trigger", "agent", "human", "output", "parallel", "join", "condition", "loop"]);
 
 export function validateGraph(graph: Graph): GraphProblem[] {
   const problems: GraphProblem[] = [];
@@ -86,6 +86,10 @@ function nodeProblems(node: GraphNode): GraphProblem[] {
       const syntaxError = checkExpression(node.data.expression);
       if (syntaxError) at("invalid_expression", `${node.data.label}: ${syntaxError}`);
     }
+  }
+  if (node.type === "loop" && node.data.whileExpression.trim() !== "") {
+    const syntaxError = checkExpression(node.data.whileExpression);
+    if (syntaxError) at("invalid_expression", `${node.data.label}: ${syntaxError}`);
   }
   if (node.type === "human" && node.data.message.trim() === "") at("missing_config", `${node.data.label}: the message is empty`);
   return problems;

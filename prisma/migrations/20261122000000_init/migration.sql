@@ -109,7 +109,7 @@ CREATE UNIQUE INDEX "RunStep_runId_seq_key" ON "RunStep"("runId", "seq");
 CREATE INDEX "HumanTask_status_idx" ON "HumanTask"("status");
 
 -- CreateIndex
-CREATE UNIQUE INDEX "HumanTask_runId_nodeId_key" ON "HumanTask"("runId", "nodeId");
+CREATE INDEX "HumanTask_runId_nodeId_idx" ON "HumanTask"("runId", "nodeId");
 
 -- CreateIndex
 CREATE UNIQUE INDEX "TriggerToken_tokenHash_key" ON "TriggerToken"("tokenHash");
