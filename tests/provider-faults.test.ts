@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Worker } from "bullmq";
-import { startDemoModelServer } from "./support/demo-model-server";
+import { startDemoModelServer } from "../server/llm/serve-demo-model";
 import { isolateTestEnv } from "./support/env";
 import { getDb, type Db } from "../server/db";
 import { closePublisher } from "../server/events";

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startDemoModelServer } from "./support/demo-model-server";
+import { startDemoModelServer } from "../server/llm/serve-demo-model";
 import { isolateTestEnv } from "./support/env";
 import { getDb, type Db } from "../server/db";
 import { closePublisher } from "../server/events";

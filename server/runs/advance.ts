@@ -1,5 +1,6 @@
 import { decide, type Effect } from "../engine/decide";
-import { isTerminalStatus, type RunEvent } from "../engine/events";
+import { isTerminalStatus, type CommittedEvent, type RunEvent } from "../engine/events";
+import { step } from "../engine/step";
 import type { Db } from "../db";
 import { callModel } from "../llm/call-model";
 import { newId } from "../ids";
@@ -10,6 +11,10 @@ import type { Prisma } from "../generated/prisma/client";
 
 export type AdvanceOutcome = { status: string; committedEvents: number };
 
+/** Timing of one loop iteration; `effectMs` is time spent waiting on models/tools/humans. */
+export type StepTiming = { totalMs: number; effectMs: number; events: number };
+export type AdvanceOptions = { onStep?: (timing: StepTiming) => void };
+
 /** Upper bound of loop iterations per job, so a buggy graph can never spin a worker forever. */
 const MAX_ITERATIONS_PER_JOB = 10_000;
 
@@ -18,7 +23,7 @@ const MAX_ITERATIONS_PER_JOB = 10_000;
  * until the run finishes or waits (for a human). Nothing is held between steps but the
  * state we just committed; a crash resumes from the log.
  */
-export async function advanceRun(db: Db, runId: string): Promise<AdvanceOutcome> {
+export async function advanceRun(db: Db, runId: string, options: AdvanceOptions = {}): Promise<AdvanceOutcome> {
   let run = await loadRun(db, runId);
   let committedEvents = 0;
   // Results of effects performed but not committed (another writer committed first).
@@ -27,13 +32,15 @@ export async function advanceRun(db: Db, runId: string): Promise<AdvanceOutcome>
   const uncommitted = new Map<string, RunEvent>();
   for (let iteration = 0; iteration < MAX_ITERATIONS_PER_JOB; iteration += 1) {
     if (isTerminalStatus(run.state.status) || run.state.status === "paused") break;
+    const started = performance.now();
     const effects = decide(run.graph, run.state);
     if (effects.length === 0) break;
     try {
-      const { state, events } = await performAndCommit(db, run, effects, uncommitted);
+      const { state, events, effectMs } = await performAndCommit(db, run, effects, uncommitted);
       run = { ...run, state };
       committedEvents += events.length;
       uncommitted.clear();
+      options.onStep?.({ totalMs: performance.now() - started, effectMs, events: events.length });
     } catch (error) {
       if (!(error instanceof StaleRunError)) throw error;
       // Someone else (a pause, a human's answer, another worker) committed first. Keep the
@@ -68,6 +75,24 @@ async function commitStillApplicable(db: Db, run: LoadedRun, uncommitted: Map<st
   }
 }
 
+const MAX_EVENTS_PER_COMMIT = 200;
+
+function pureEventsUntilIo(run: LoadedRun, effects: Effect[]): RunEvent[] {
+  const batch: RunEvent[] = [];
+  let state = run.state;
+  let current = effects;
+  while (batch.length < MAX_EVENTS_PER_COMMIT) {
+    const pure = current.flatMap((effect) => (effect.kind === "emit" ? [effect.event] : []));
+    if (pure.length === 0) break;
+    batch.push(...pure);
+    // Provisional seq/time: only used to decide what comes next, never stored.
+    state = pure.reduce((s, event) => step(s, { ...event, seq: s.lastSeq + 1, at: "" } as CommittedEvent), state);
+    if (isTerminalStatus(state.status)) break;
+    current = decide(run.graph, state);
+  }
+  return batch;
+}
+
 /** Identifies an effect by what it would do, so a repeat of it can be recognised. */
 function effectKey(effect: Effect): string | null {
   if (effect.kind === "call_llm") return `llm:${effect.nodeId}:${effect.request.messages.length}`;
@@ -75,12 +100,14 @@ function effectKey(effect: Effect): string | null {
 }
 
 async function performAndCommit(db: Db, run: LoadedRun, effects: Effect[], uncommitted: Map<string, RunEvent>) {
-  // Pure events are committed first and on their own: they are cheap and make the canvas
-  // show a node as started before its (slow) model call returns.
-  const emitted = effects.flatMap((effect) => (effect.kind === "emit" ? [effect.event] : []));
-  if (emitted.length > 0) return commitEvents(db, run.runId, run.state, emitted);
+  // Pure events are committed first and on their own, so the canvas shows a node as started
+  // before its (slow) model call returns. Consecutive rounds of pure events are folded
+  // together in memory and committed at once: one round trip instead of one per round.
+  const emitted = pureEventsUntilIo(run, effects);
+  if (emitted.length > 0) return { ...(await commitEvents(db, run.runId, run.state, emitted)), effectMs: 0 };
 
   const humanTasks: Prisma.HumanTaskCreateManyInput[] = [];
+  const effectsStarted = performance.now();
   const events = await Promise.all(
     effects.map(async (effect): Promise<RunEvent> => {
       switch (effect.kind) {
@@ -109,7 +136,9 @@ async function performAndCommit(db: Db, run: LoadedRun, effects: Effect[], uncom
       }
     }),
   );
-  return commitEvents(db, run.runId, run.state, events, async (tx) => {
+  const effectMs = performance.now() - effectsStarted;
+  const committed = await commitEvents(db, run.runId, run.state, events, async (tx) => {
     if (humanTasks.length > 0) await tx.humanTask.createMany({ data: humanTasks });
   });
+  return { ...committed, effectMs };
 }

@@ -35,36 +35,64 @@ export async function commitEvents(
   const committed: CommittedEvent[] = events.map((event, index) => ({ ...event, seq: state.lastSeq + index + 1, at }));
   const next = committed.reduce(step, state);
 
-  await db.$transaction(async (tx) => {
-    const updated = await tx.run.updateMany({
-      where: { id: runId, lastSeq: state.lastSeq },
-      data: {
-        state: toJson(next),
-        lastSeq: next.lastSeq,
-        status: next.status,
-        stepCount: next.lastSeq,
-        tokens: next.usage.promptTokens + next.usage.completionTokens,
-        costUsd: next.usage.costUsd,
-        output: isTerminalStatus(next.status) ? toJson(next.output ?? null) : undefined,
-        error: next.error ?? null,
-        startedAt: next.startedAt ? new Date(next.startedAt) : null,
-        finishedAt: next.finishedAt ? new Date(next.finishedAt) : null,
-      },
+  const rows = committed.map((event) => ({
+    id: newId("evt"),
+    seq: event.seq,
+    type: event.type,
+    nodeId: "nodeId" in event ? event.nodeId : null,
+    payload: event,
+    createdAt: event.at,
+  }));
+  const terminal = isTerminalStatus(next.status);
+
+  if (!alsoInTransaction) {
+    // The hot path: one statement (atomic on its own), one round trip. The UPDATE matches
+    // only if nobody committed since `state.lastSeq`; if it matches nothing, no row is inserted.
+    const inserted = await db.$executeRaw`
+      WITH updated AS (
+        UPDATE "Run" SET
+          "state" = ${JSON.stringify(next)}::jsonb,
+          "lastSeq" = ${next.lastSeq},
+          "status" = ${next.status},
+          "stepCount" = ${next.lastSeq},
+          "tokens" = ${next.usage.promptTokens + next.usage.completionTokens},
+          "costUsd" = ${next.usage.costUsd},
+          "output" = CASE WHEN ${terminal} THEN ${JSON.stringify(next.output ?? null)}::jsonb ELSE "output" END,
+          "error" = ${next.error ?? null},
+          "startedAt" = ${next.startedAt ? new Date(next.startedAt) : null},
+          "finishedAt" = ${next.finishedAt ? new Date(next.finishedAt) : null}
+        WHERE "id" = ${runId} AND "lastSeq" = ${state.lastSeq}
+        RETURNING "id"
+      )
+      INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
+      SELECT e."id", updated."id", e."seq", e."type", e."nodeId", e."payload", e."createdAt"
+      FROM updated, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS e("id" text, "seq" integer, "type" text, "nodeId" text, "payload" jsonb, "createdAt" timestamp(3))`;
+    if (inserted !== rows.length) throw new StaleRunError(runId, state.lastSeq);
+  } else {
+    await db.$transaction(async (tx) => {
+      const updated = await tx.run.updateMany({
+        where: { id: runId, lastSeq: state.lastSeq },
+        data: {
+          state: toJson(next),
+          lastSeq: next.lastSeq,
+          status: next.status,
+          stepCount: next.lastSeq,
+          tokens: next.usage.promptTokens + next.usage.completionTokens,
+          costUsd: next.usage.costUsd,
+          output: terminal ? toJson(next.output ?? null) : undefined,
+          error: next.error ?? null,
+          startedAt: next.startedAt ? new Date(next.startedAt) : null,
+          finishedAt: next.finishedAt ? new Date(next.finishedAt) : null,
+        },
+      });
+      if (updated.count !== 1) throw new StaleRunError(runId, state.lastSeq);
+      await tx.runStep.createMany({
+        data: rows.map((row) => ({ ...row, runId, payload: toJson(row.payload), createdAt: new Date(row.createdAt) })),
+      });
+      await alsoInTransaction(tx);
     });
-    if (updated.count !== 1) throw new StaleRunError(runId, state.lastSeq);
-    await tx.runStep.createMany({
-      data: committed.map((event) => ({
-        id: newId("evt"),
-        runId,
-        seq: event.seq,
-        type: event.type,
-        nodeId: "nodeId" in event ? event.nodeId : null,
-        payload: toJson(event),
-        createdAt: new Date(event.at),
-      })),
-    });
-    if (alsoInTransaction) await alsoInTransaction(tx);
-  });
+  }
 
   // A failed publish loses nothing: streams re-read the log from Postgres.
   await publishRunEvents(runId, committed).catch(() => undefined);

@@ -3,10 +3,10 @@ import type { Db } from "../db";
 import { getEnv } from "../env";
 import { NotFoundError } from "../errors";
 import { ADVANCE_RUN_JOB, advanceRunPayloadSchema, redisConnection, RUNS_QUEUE, type AdvanceRunPayload } from "../queue";
-import { advanceRun } from "./advance";
+import { advanceRun, type AdvanceOptions } from "./advance";
 
 /** A BullMQ worker that advances runs; one process handles many runs at once (I/O-bound). */
-export function createRunWorker(db: Db, options: { concurrency?: number } = {}): Worker<AdvanceRunPayload> {
+export function createRunWorker(db: Db, options: { concurrency?: number } & AdvanceOptions = {}): Worker<AdvanceRunPayload> {
   const env = getEnv();
   return new Worker<AdvanceRunPayload>(
     RUNS_QUEUE,
@@ -15,7 +15,7 @@ export function createRunWorker(db: Db, options: { concurrency?: number } = {}):
       const payload = advanceRunPayloadSchema.safeParse(job.data);
       if (!payload.success) throw new UnrecoverableError(`invalid payload: ${payload.error.message}`);
       try {
-        return await advanceRun(db, payload.data.runId);
+        return await advanceRun(db, payload.data.runId, { onStep: options.onStep });
       } catch (error) {
         // A run that no longer exists will never succeed: do not retry it.
         if (error instanceof NotFoundError) throw new UnrecoverableError(error.message);

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { handleDemoModelRequest } from "../../server/llm/demo-model";
+import { handleDemoModelRequest } from "./demo-model";
 
 /**
  * Serves the demo model's Request → Response handler over real HTTP on loopback, so
