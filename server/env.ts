@@ -29,6 +29,15 @@ const envSchema = z.object({
    * its job is handed to another worker after this long.
    */
   WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
+  /** Where each run's durable file workspace lives (one folder per run). */
+  WORKSPACES_DIR: z.string().min(1).default(".data/workspaces"),
+  /** Comma-separated hosts the http_request tool may call (`*.example.com` allowed); empty = any public host. */
+  HTTP_ALLOWLIST: z.string().default(""),
+  /**
+   * Comma-separated private hosts/IPs the http_request tool may call despite the SSRF guard.
+   * For local testing only; leave empty in production.
+   */
+  HTTP_ALLOW_PRIVATE_HOSTS: z.string().default(""),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
   /** Prefix of BullMQ keys; tests set their own so they never share a queue. */
   QUEUE_PREFIX: z.string().min(1).default("agentflow"),

@@ -7,6 +7,7 @@ import { closePublisher } from "../server/events";
 import { getRunsQueue } from "../server/queue";
 import { createRunWorker } from "../server/runs/worker";
 import { startRun } from "../server/runs/start-run";
+import { respondToHumanTask } from "../server/runs/respond-human";
 import { getRunEvents } from "../server/runs/queries";
 import { createWorkflow } from "../server/workflows/workflows";
 import { buildGraph } from "../server/engine/test-helpers";
@@ -49,7 +50,7 @@ async function runWithTask(task: string) {
   const deadline = Date.now() + 25_000;
   for (;;) {
     const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
-    if (run.status === "succeeded" || run.status === "failed") {
+    if (run.status === "succeeded" || run.status === "failed" || run.status === "waiting_for_human") {
       const events = await getRunEvents(db, runId);
       return { run, events, requests: demo.requests() - before, elapsedMs: Date.now() - started };
     }
@@ -96,10 +97,21 @@ describe("provider faults", () => {
     expect(response?.type === "llm_response" && response.latencyMs).toBeGreaterThanOrEqual(300);
   });
 
-  it("fails the node when the model hangs, instead of hanging the run", async () => {
+  it("escalates to a person when the model hangs, instead of hanging the run", async () => {
     const { run, events } = await runWithTask("Summarise #demo:hang");
-    expect(run.status).toBe("failed");
+    expect(run.status).toBe("waiting_for_human");
     expect(events.filter((e) => e.type === "llm_error")).toHaveLength(3);
-    expect(run.error).toMatch(/agent: 3 errors in a row; last: .*timed out/i);
+    const task = await db.humanTask.findFirstOrThrow({ where: { runId: run.id, status: "pending" } });
+    expect(task.kind).toBe("errors");
+    expect(JSON.stringify(task.context)).toMatch(/timed out/i);
+    await respondToHumanTask(db, { taskId: task.id, decision: "reject", comment: "model is down" });
+    const deadline = Date.now() + 10_000;
+    let final = run;
+    while (final.status !== "failed" && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      final = await db.run.findUniqueOrThrow({ where: { id: run.id } });
+    }
+    expect(final.status).toBe("failed");
+    expect(final.error).toMatch(/stopped by a reviewer after repeated errors: model is down/);
   });
 });

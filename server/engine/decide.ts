@@ -1,9 +1,10 @@
-import type { ChatMessage, RunEvent, TerminalRunStatus, ToolCall } from "./events";
+import type { ChatMessage, RunEvent, TerminalRunStatus } from "./events";
 import type { Graph, GraphEdge, GraphNode, NodeDataOf } from "./graph";
 import { isTerminalStatus } from "./events";
-import type { RunState } from "./state";
-import { renderTemplate, type TemplateScope } from "./template";
-import { BUILTIN_AGENT_TOOLS, COMPLETE_TASK, type ToolSpec } from "./agent-tools";
+import type { HumanRequestKind, RunState } from "./state";
+import { renderTemplate, renderTemplateValue, type TemplateScope } from "./template";
+import { needsApproval, parseToolArgs, type ToolSpec } from "./agent-tools";
+import { continueAgent, type Budget } from "./agent";
 import { evaluateExpression } from "./expression";
 import { loopShape } from "./loops";
 
@@ -24,10 +25,17 @@ export type LlmRequest = {
 export type Effect =
   | { kind: "emit"; event: RunEvent }
   | { kind: "call_llm"; nodeId: string; request: LlmRequest }
-  | { kind: "request_human"; nodeId: string; message: string; context: unknown };
-
-/** After this many failed model calls or tool calls in a row the agent node fails. */
-export const MAX_CONSECUTIVE_ERRORS = 3;
+  | {
+      kind: "call_tool";
+      nodeId: string;
+      /** null for a tool node's own call. */
+      toolCallId: string | null;
+      name: string;
+      args: unknown;
+      /** Unique per call within the run; the worker prefixes the run id. */
+      idempotencyKey: string;
+    }
+  | { kind: "request_human"; nodeId: string; humanKind: HumanRequestKind; message: string; context: unknown; toolCallId?: string };
 
 export function decide(graph: Graph, state: RunState): Effect[] {
   if (isTerminalStatus(state.status) || state.status === "queued" || state.status === "paused") return [];
@@ -147,7 +155,7 @@ function startNode(graph: Graph, node: GraphNode, state: RunState, edges: GraphE
     case "loop":
       return [started, ...loopDecision(node, state, 1, scopeFor(edges, state))];
     case "tool":
-      return [started, emit({ type: "node_failed", nodeId: node.id, error: `${node.type} nodes cannot run yet` })];
+      return [started];
   }
 }
 
@@ -197,77 +205,63 @@ function initialThread(data: NodeDataOf<"agent">, scope: TemplateScope): ChatMes
 }
 
 function continueNode(graph: Graph, node: GraphNode, state: RunState, edges: GraphEdge[]): Effect[] {
-  if (node.type === "agent") return continueAgent(node.id, node.data, state);
-  if (node.type === "human") return continueHuman(node.id, node.data, state, edges);
-  return [];
+  switch (node.type) {
+    case "agent":
+      return continueAgent(graph, node.id, node.data, state, runBudget(graph));
+    case "human":
+      return continueHuman(node.id, node.data, state, edges);
+    case "tool":
+      return continueToolNode(node.id, node.data, state, edges);
+    default:
+      return [];
+  }
+}
+
+function runBudget(graph: Graph): Budget {
+  const trigger = graph.nodes.find((node) => node.type === "trigger");
+  return trigger?.type === "trigger" ? { tokens: trigger.data.budgetTokens, usd: trigger.data.budgetUsd } : { tokens: 0, usd: 0 };
 }
 
 function continueHuman(nodeId: string, data: NodeDataOf<"human">, state: RunState, edges: GraphEdge[]): Effect[] {
   const human = state.humans[nodeId];
   if (!human) {
-    return [{ kind: "request_human", nodeId, message: data.message, context: previousOutput(edges, state) }];
+    return [{ kind: "request_human", nodeId, humanKind: "gate", message: data.message, context: previousOutput(edges, state) }];
   }
   if (!human.decision) return [];
   // The gate passes its input through, so what follows sees the reviewed work, not the verdict.
   return [emit({ type: "node_finished", nodeId, output: human.context, handle: human.decision })];
 }
 
-function continueAgent(nodeId: string, data: NodeDataOf<"agent">, state: RunState): Effect[] {
-  const thread = state.threads[nodeId];
-  if (!thread) return [emit({ type: "node_failed", nodeId, error: "agent thread missing" })];
-  if (thread.consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) {
-    return [emit({ type: "node_failed", nodeId, error: `${thread.consecutiveErrors} errors in a row; last: ${thread.lastError ?? "unknown"}` })];
-  }
-
-  const last = thread.messages[thread.messages.length - 1];
-  if (last?.role === "assistant") {
-    const unanswered = unansweredCalls(thread.messages);
-    if (!last.toolCalls || last.toolCalls.length === 0) {
-      return [emit({ type: "node_finished", nodeId, output: last.content ?? "", handle: null })];
-    }
-    if (unanswered.length > 0) return unanswered.flatMap((call) => answerToolCall(nodeId, call, data));
-  }
-
-  if (thread.modelCalls >= data.maxSteps) {
-    return [emit({ type: "node_failed", nodeId, error: `reached max steps (${data.maxSteps}) without complete_task` })];
-  }
-  const tools = BUILTIN_AGENT_TOOLS.filter((tool) => tool.name === COMPLETE_TASK || data.allowedTools.includes(tool.name));
-  return [
-    {
-      kind: "call_llm",
-      nodeId,
-      request: { provider: data.provider, model: data.model, temperature: data.temperature, messages: thread.messages, tools },
-    },
-  ];
-}
-
-/** Tool calls of the latest assistant message that have no tool result yet. */
-function unansweredCalls(messages: ChatMessage[]): ToolCall[] {
-  const lastAssistantIndex = messages.findLastIndex((m) => m.role === "assistant");
-  const assistant = messages[lastAssistantIndex];
-  if (!assistant || assistant.role !== "assistant" || !assistant.toolCalls) return [];
-  const answered = new Set(
-    messages.slice(lastAssistantIndex + 1).flatMap((m) => (m.role === "tool" ? [m.toolCallId] : [])),
-  );
-  return assistant.toolCalls.filter((call) => !answered.has(call.id));
-}
-
-function answerToolCall(nodeId: string, call: ToolCall, data: NodeDataOf<"agent">): Effect[] {
-  const fail = (content: string): Effect =>
-    emit({ type: "tool_result", nodeId, toolCallId: call.id, name: call.name, ok: false, content });
-  const spec = BUILTIN_AGENT_TOOLS.find((tool) => tool.name === call.name);
-  if (!spec || (spec.name !== COMPLETE_TASK && !data.allowedTools.includes(spec.name))) {
-    return [fail(`Error: unknown tool "${call.name}". Available: ${[COMPLETE_TASK, ...data.allowedTools].join(", ")}`)];
-  }
-  const parsed = spec.parse(call.arguments);
-  if (!parsed.ok) return [fail(`Error: invalid arguments for ${call.name}: ${parsed.error}`)];
-  if (spec.name === COMPLETE_TASK) {
+/** A tool node: one call with templated arguments, approved by a person when required. */
+function continueToolNode(nodeId: string, data: NodeDataOf<"tool">, state: RunState, edges: GraphEdge[]): Effect[] {
+  const nodeState = state.nodes[nodeId];
+  const result = nodeState?.toolResult;
+  if (result) {
     return [
-      emit({ type: "tool_result", nodeId, toolCallId: call.id, name: call.name, ok: true, content: "done" }),
-      emit({ type: "node_finished", nodeId, output: parsed.value.result, handle: null }),
+      result.ok
+        ? emit({ type: "node_finished", nodeId, output: result.data ?? result.content, handle: null })
+        : emit({ type: "node_failed", nodeId, error: result.content }),
     ];
   }
-  return [fail(`Error: tool "${call.name}" is not available in this version`)];
+  let rawArguments: unknown;
+  try {
+    rawArguments = JSON.parse(data.arguments.trim() === "" ? "{}" : data.arguments);
+  } catch {
+    return [emit({ type: "node_failed", nodeId, error: "arguments are not valid JSON" })];
+  }
+  const args = renderTemplateValue(rawArguments, scopeFor(edges, state));
+  const pending = state.humans[nodeId];
+  if (pending && !pending.decision) return [];
+  if (pending?.decision === "reject") {
+    return [emit({ type: "node_failed", nodeId, error: `the reviewer rejected the ${data.tool} call${pending.comment ? `: ${pending.comment}` : ""}` })];
+  }
+  const parsed = parseToolArgs(data.tool, pending?.editedArguments ?? args);
+  if (!parsed.ok) return [emit({ type: "node_failed", nodeId, error: `invalid arguments for ${data.tool}: ${parsed.error}` })];
+  const approvalNeeded = data.approval === "always" || (data.approval === "default" && needsApproval(data.tool, []));
+  if (approvalNeeded && !pending) {
+    return [{ kind: "request_human", nodeId, humanKind: "tool_approval", message: `Approve the ${data.tool} call?`, context: { tool: data.tool, arguments: JSON.stringify(parsed.args) } }];
+  }
+  return [{ kind: "call_tool", nodeId, toolCallId: null, name: data.tool, args: parsed.args, idempotencyKey: `${nodeState?.startedSeq ?? 0}:node` }];
 }
 
 function finishRun(graph: Graph, state: RunState): Extract<RunEvent, { type: "run_finished" }> {

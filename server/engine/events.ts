@@ -3,6 +3,8 @@
  * the run state is the fold of them (`step`). Persisted as RunStep rows with `seq`.
  */
 
+import type { HumanRequestKind } from "./state";
+
 export type ToolCall = {
   id: string;
   name: string;
@@ -35,11 +37,36 @@ export type RunEvent =
       latencyMs: number;
       /** How many messages of the thread were sent (what the model saw). */
       sentMessages: number;
+      /** Estimated tokens of what was sent (the context the agent used for this step). */
+      sentTokens?: number;
     }
   | { type: "llm_error"; nodeId: string; provider: string; model: string; error: string; latencyMs: number }
-  | { type: "tool_result"; nodeId: string; toolCallId: string; name: string; ok: boolean; content: string }
-  | { type: "human_requested"; nodeId: string; taskId: string; message: string; context: unknown }
-  | { type: "human_responded"; nodeId: string; taskId: string; decision: HumanDecision; comment?: string }
+  /** `toolCallId` is null for a tool node's own call; `data` is the structured result. */
+  | { type: "tool_result"; nodeId: string; toolCallId: string | null; name: string; ok: boolean; content: string; data?: unknown }
+  | {
+      type: "human_requested";
+      nodeId: string;
+      taskId: string;
+      kind?: HumanRequestKind;
+      message: string;
+      context: unknown;
+      toolCallId?: string;
+    }
+  | {
+      type: "human_responded";
+      nodeId: string;
+      taskId: string;
+      decision: HumanDecision;
+      comment?: string;
+      answer?: string;
+      editedArguments?: string;
+    }
+  /** Old turns of an agent's thread replaced by a summary to stay within its context budget. */
+  | { type: "context_compacted"; nodeId: string; removedMessages: number; summary: string; tokensBefore: number; tokensAfter: number }
+  /** A human let a stuck agent go on: more steps, or another try after repeated errors. */
+  | { type: "agent_unblocked"; nodeId: string; extraSteps: number; resetErrors: boolean }
+  /** A human raised the run's budget. */
+  | { type: "budget_raised"; nodeId: string; tokens: number; usd: number }
   | { type: "node_finished"; nodeId: string; output: unknown; handle: string | null }
   | { type: "node_failed"; nodeId: string; error: string }
   /** No taken edge leads to the node (dead-path elimination after a branch). */

@@ -17,6 +17,9 @@ export const triggerDataSchema = z.object({
   label: label.default("Trigger"),
   /** Example input shown in the run dialog and used when a run is started without input. */
   sampleInput: z.string().max(20_000).default('{\n  "topic": "release notes for v1.2"\n}'),
+  /** Per-run budget; when reached the run asks a person before spending more. 0 = none. */
+  budgetTokens: z.number().int().min(0).default(0),
+  budgetUsd: z.number().min(0).default(0),
 });
 
 export const agentDataSchema = z.object({
@@ -28,6 +31,8 @@ export const agentDataSchema = z.object({
   /** Rendered with {{input.x}}, {{previous}}, {{nodes.<id>.output}} before the first model call. */
   task: z.string().max(50_000).default("{{previous}}"),
   allowedTools: z.array(z.string().max(80)).max(50).default([]),
+  /** Tools from the allowlist whose calls run without a person's approval even if risky. */
+  autoApproveTools: z.array(z.string().max(80)).max(50).default([]),
   maxSteps: z.number().int().min(1).max(100).default(8),
   temperature: z.number().min(0).max(2).default(0.2),
   contextBudgetTokens: z.number().int().min(256).max(2_000_000).default(16_000),
@@ -38,6 +43,8 @@ export const toolDataSchema = z.object({
   tool: z.string().max(80).default(""),
   /** JSON object whose string values may contain templates. */
   arguments: z.string().max(50_000).default("{}"),
+  /** "default" follows the tool's own risk rule. */
+  approval: z.enum(["default", "always", "never"]).default("default"),
 });
 
 export const humanDataSchema = z.object({

@@ -1,5 +1,5 @@
 import type { CommittedEvent } from "./events";
-import type { NodeRunState, RunState } from "./state";
+import type { AgentThread, NodeRunState, RunState } from "./state";
 
 /**
  * The reducer: `step(state, event) → state`. Pure and total: it never throws on a
@@ -12,29 +12,29 @@ export function step(state: RunState, event: CommittedEvent): RunState {
       return { ...next, status: "running", input: event.input, startedAt: event.at };
 
     case "node_started": {
-      const withNode = setNode(next, event.nodeId, { status: "running", startedAt: event.at });
+      const withNode = setNode(next, event.nodeId, { status: "running", startedAt: event.at, startedSeq: event.seq });
       if (!event.messages) return withNode;
-      return {
-        ...withNode,
-        threads: {
-          ...withNode.threads,
-          [event.nodeId]: { messages: event.messages, modelCalls: 0, consecutiveErrors: 0 },
-        },
-      };
+      return setThread(withNode, event.nodeId, {
+        messages: event.messages,
+        modelCalls: 0,
+        consecutiveErrors: 0,
+        extraSteps: 0,
+        assistantSeqs: {},
+        compactedMessages: 0,
+      });
     }
 
     case "llm_response": {
-      const thread = next.threads[event.nodeId] ?? { messages: [], modelCalls: 0, consecutiveErrors: 0 };
+      const thread = threadOf(next, event.nodeId);
+      const withThread = setThread(next, event.nodeId, {
+        ...thread,
+        messages: [...thread.messages, event.message],
+        modelCalls: thread.modelCalls + 1,
+        consecutiveErrors: 0,
+        assistantSeqs: { ...thread.assistantSeqs, [thread.messages.length]: event.seq },
+      });
       return {
-        ...next,
-        threads: {
-          ...next.threads,
-          [event.nodeId]: {
-            messages: [...thread.messages, event.message],
-            modelCalls: thread.modelCalls + 1,
-            consecutiveErrors: 0,
-          },
-        },
+        ...withThread,
         usage: {
           promptTokens: next.usage.promptTokens + event.usage.promptTokens,
           completionTokens: next.usage.completionTokens + event.usage.completionTokens,
@@ -45,50 +45,99 @@ export function step(state: RunState, event: CommittedEvent): RunState {
     }
 
     case "llm_error": {
-      const thread = next.threads[event.nodeId] ?? { messages: [], modelCalls: 0, consecutiveErrors: 0 };
-      return {
-        ...next,
-        threads: {
-          ...next.threads,
-          [event.nodeId]: { ...thread, consecutiveErrors: thread.consecutiveErrors + 1, lastError: event.error },
-        },
-      };
+      const thread = threadOf(next, event.nodeId);
+      return setThread(next, event.nodeId, { ...thread, consecutiveErrors: thread.consecutiveErrors + 1, lastError: event.error });
     }
 
     case "tool_result": {
-      const thread = next.threads[event.nodeId] ?? { messages: [], modelCalls: 0, consecutiveErrors: 0 };
-      return {
-        ...next,
-        threads: {
-          ...next.threads,
-          [event.nodeId]: {
-            ...thread,
-            messages: [...thread.messages, { role: "tool", toolCallId: event.toolCallId, content: event.content }],
-            consecutiveErrors: event.ok ? thread.consecutiveErrors : thread.consecutiveErrors + 1,
-            ...(event.ok ? {} : { lastError: event.content }),
-          },
-        },
-      };
+      const cleared = clearHumanFor(next, event.nodeId, event.toolCallId);
+      if (event.toolCallId === null) {
+        return setNode(cleared, event.nodeId, { toolResult: { ok: event.ok, content: event.content, data: event.data } });
+      }
+      const thread = threadOf(cleared, event.nodeId);
+      return setThread(cleared, event.nodeId, {
+        ...thread,
+        messages: [...thread.messages, { role: "tool", toolCallId: event.toolCallId, content: event.content }],
+        consecutiveErrors: event.ok ? thread.consecutiveErrors : thread.consecutiveErrors + 1,
+        ...(event.ok ? {} : { lastError: event.content }),
+      });
     }
 
     case "human_requested":
       return {
         ...setNode(next, event.nodeId, { status: "waiting" }),
-        status: "waiting_for_human",
+        status: next.status === "paused" ? "paused" : "waiting_for_human",
         humans: {
           ...next.humans,
-          [event.nodeId]: { nodeId: event.nodeId, taskId: event.taskId, message: event.message, context: event.context },
+          [event.nodeId]: {
+            nodeId: event.nodeId,
+            taskId: event.taskId,
+            kind: event.kind ?? "gate",
+            message: event.message,
+            context: event.context,
+            ...(event.toolCallId ? { toolCallId: event.toolCallId } : {}),
+          },
         },
       };
 
     case "human_responded": {
       const pending = next.humans[event.nodeId];
-      if (!pending) return next;
+      if (!pending || pending.taskId !== event.taskId) return next;
+      const answered = setNode(next, event.nodeId, { status: "running" });
+      const stillWaiting = Object.values(answered.nodes).some((node) => node.status === "waiting");
       return {
-        ...setNode(next, event.nodeId, { status: "running" }),
+        ...answered,
         // An answer to a paused run is recorded but does not resume it.
-        status: next.status === "paused" ? "paused" : "running",
-        humans: { ...next.humans, [event.nodeId]: { ...pending, decision: event.decision, comment: event.comment } },
+        status: next.status === "paused" ? "paused" : stillWaiting ? "waiting_for_human" : "running",
+        humans: {
+          ...next.humans,
+          [event.nodeId]: {
+            ...pending,
+            decision: event.decision,
+            comment: event.comment,
+            answer: event.answer,
+            editedArguments: event.editedArguments,
+          },
+        },
+      };
+    }
+
+    case "context_compacted": {
+      const thread = threadOf(next, event.nodeId);
+      // Keeps the system prompt and the task; the removed turns become one summary message.
+      const [system, task, ...rest] = thread.messages;
+      const kept = rest.slice(event.removedMessages);
+      const head = [system, task].filter((m) => m !== undefined);
+      const shift = event.removedMessages - 1;
+      const assistantSeqs: Record<number, number> = {};
+      for (const [index, seq] of Object.entries(thread.assistantSeqs)) {
+        if (Number(index) >= 2 + event.removedMessages) assistantSeqs[Number(index) - shift] = seq;
+      }
+      return setThread(next, event.nodeId, {
+        ...thread,
+        messages: [...head, { role: "user", content: event.summary }, ...kept],
+        assistantSeqs,
+        compactedMessages: thread.compactedMessages + event.removedMessages,
+        compactedAtCall: thread.modelCalls,
+      });
+    }
+
+    case "agent_unblocked": {
+      const thread = threadOf(next, event.nodeId);
+      const { [event.nodeId]: _resolved, ...humans } = next.humans;
+      return setThread({ ...next, humans }, event.nodeId, {
+        ...thread,
+        extraSteps: thread.extraSteps + event.extraSteps,
+        consecutiveErrors: event.resetErrors ? 0 : thread.consecutiveErrors,
+      });
+    }
+
+    case "budget_raised": {
+      const { [event.nodeId]: _resolved, ...humans } = next.humans;
+      return {
+        ...next,
+        humans,
+        budgetRaise: { tokens: next.budgetRaise.tokens + event.tokens, usd: next.budgetRaise.usd + event.usd },
       };
     }
 
@@ -98,13 +147,16 @@ export function step(state: RunState, event: CommittedEvent): RunState {
         output: event.output,
         handle: event.handle,
         finishedAt: event.at,
+        toolResult: undefined,
       });
 
     case "node_skipped":
       return setNode(next, event.nodeId, { status: "skipped", finishedAt: event.at });
 
-    case "node_failed":
-      return setNode(next, event.nodeId, { status: "failed", error: event.error, finishedAt: event.at });
+    case "node_failed": {
+      const { [event.nodeId]: _dropped, ...humans } = next.humans;
+      return { ...setNode(next, event.nodeId, { status: "failed", error: event.error, finishedAt: event.at }), humans };
+    }
 
     case "loop_iteration": {
       const reset = new Set(event.resetNodeIds ?? []);
@@ -143,4 +195,22 @@ export function step(state: RunState, event: CommittedEvent): RunState {
 function setNode(state: RunState, nodeId: string, patch: Partial<NodeRunState>): RunState {
   const current: NodeRunState = state.nodes[nodeId] ?? { status: "pending" };
   return { ...state, nodes: { ...state.nodes, [nodeId]: { ...current, ...patch } } };
+}
+
+function threadOf(state: RunState, nodeId: string): AgentThread {
+  return (
+    state.threads[nodeId] ?? { messages: [], modelCalls: 0, consecutiveErrors: 0, extraSteps: 0, assistantSeqs: {}, compactedMessages: 0 }
+  );
+}
+
+function setThread(state: RunState, nodeId: string, thread: AgentThread): RunState {
+  return { ...state, threads: { ...state.threads, [nodeId]: thread } };
+}
+
+/** A tool result answers the question or approval that was pending for that call. */
+function clearHumanFor(state: RunState, nodeId: string, toolCallId: string | null): RunState {
+  const pending = state.humans[nodeId];
+  if (!pending || pending.kind === "gate" || (pending.toolCallId ?? null) !== toolCallId) return state;
+  const { [nodeId]: _resolved, ...humans } = state.humans;
+  return { ...state, humans };
 }

@@ -36,3 +36,22 @@ export function renderTemplate(template: string, scope: TemplateScope): string {
 export function templatePaths(template: string): string[] {
   return [...template.matchAll(PLACEHOLDER)].map((m) => m[1] ?? "");
 }
+
+const WHOLE_PLACEHOLDER = /^\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}$/;
+
+/**
+ * Renders templates inside a JSON value (a tool node's arguments). A string that is exactly
+ * one placeholder takes the referenced value as is, so `"{{input.items}}"` can pass an array.
+ */
+export function renderTemplateValue(value: unknown, scope: TemplateScope): unknown {
+  if (typeof value === "string") {
+    const whole = WHOLE_PLACEHOLDER.exec(value);
+    if (whole) return lookupPath(scope, whole[1] ?? "");
+    return renderTemplate(value, scope);
+  }
+  if (Array.isArray(value)) return value.map((item) => renderTemplateValue(item, scope));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderTemplateValue(item, scope)]));
+  }
+  return value;
+}

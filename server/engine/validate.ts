@@ -1,5 +1,6 @@
 import { SOURCE_HANDLES, type Graph, type GraphNode } from "./graph";
-import { BUILTIN_AGENT_TOOLS } from "./agent-tools";
+import { isKnownTool } from "./agent-tools";
+import { toolCatalogEntry } from "./tools/catalog";
 import { checkExpression } from "./expression";
 
 /**
@@ -14,8 +15,6 @@ export type GraphProblem = {
   edgeId?: string;
 };
 
-/** Node kinds the engine can execute today; the others can be drawn but not run. */
-const RUNNABLE_KINDS = new Set<GraphNode["type"]>(["trigger", "agent", "human", "output", "parallel", "join", "condition", "loop"]);
 
 export function validateGraph(graph: Graph): GraphProblem[] {
   const problems: GraphProblem[] = [];
@@ -71,13 +70,20 @@ function nodeProblems(node: GraphNode): GraphProblem[] {
   const at = (code: string, message: string, severity: GraphProblem["severity"] = "error") =>
     problems.push({ severity, code, message, nodeId: node.id });
 
-  if (!RUNNABLE_KINDS.has(node.type)) at("not_runnable", `${node.data.label}: ${node.type} nodes cannot run yet`);
   if (node.type === "agent") {
     if (node.data.systemPrompt.trim() === "") at("missing_config", `${node.data.label}: the system prompt is empty`);
     if (node.data.task.trim() === "") at("missing_config", `${node.data.label}: the task is empty`);
-    const known = new Set(BUILTIN_AGENT_TOOLS.map((tool) => tool.name));
     for (const tool of node.data.allowedTools) {
-      if (!known.has(tool)) at("unknown_tool", `${node.data.label}: unknown tool "${tool}"`);
+      if (!isKnownTool(tool)) at("unknown_tool", `${node.data.label}: unknown tool "${tool}"`);
+    }
+  }
+  if (node.type === "tool") {
+    if (node.data.tool === "") at("missing_config", `${node.data.label}: choose a tool`);
+    else if (!toolCatalogEntry(node.data.tool)) at("unknown_tool", `${node.data.label}: unknown tool "${node.data.tool}"`);
+    try {
+      JSON.parse(node.data.arguments.trim() === "" ? "{}" : node.data.arguments);
+    } catch {
+      at("invalid_json", `${node.data.label}: the arguments are not valid JSON`);
     }
   }
   if (node.type === "condition") {

@@ -111,19 +111,40 @@ function takeFault(conversationId: string, mode: string, times: number): boolean
   return true;
 }
 
+/**
+ * Scripted tool use, so demos and tests can drive real tools through the model path: each
+ * `#demo:call:<tool> <json arguments>` line in the task is one call, made in order, one per
+ * turn; `#demo:ask:<question>` asks a person through request_human_input.
+ */
+export function scriptedCalls(task: string): { name: string; arguments: string }[] {
+  const calls: { name: string; arguments: string }[] = [];
+  for (const line of task.split("\n")) {
+    const call = /#demo:call:([a-z_]+)\s+(\{.*\})\s*$/.exec(line);
+    if (call) calls.push({ name: call[1] as string, arguments: call[2] as string });
+    const ask = /#demo:ask:(.+)$/.exec(line);
+    if (ask) calls.push({ name: "request_human_input", arguments: JSON.stringify({ question: (ask[1] as string).trim() }) });
+  }
+  return calls;
+}
+
 function decideReply(request: DemoRequest): DemoReply {
   const toolNames = new Set((request.tools ?? []).map((tool) => tool.function.name));
-  const lastUser = request.messages.findLast((m) => m.role === "user");
-  const answer = demoAnswer(textOf(lastUser));
-  const sawToolError = request.messages.some((m) => m.role === "tool");
+  // The task is the first user message; later user messages may be compaction summaries.
+  const task = textOf(request.messages.find((m) => m.role === "user"));
+  const answer = demoAnswer(task);
+  const toolMessages = request.messages.filter((m) => m.role === "tool");
   const wantsInvalidArgs = faultModes(request.messages.map(textOf).join("\n")).some((f) => f.kind === "invalid-args");
-  if (toolNames.has("complete_task") && wantsInvalidArgs && !sawToolError) {
+  if (toolNames.has("complete_task") && wantsInvalidArgs && toolMessages.length === 0) {
     return { kind: "tool_call", name: "complete_task", arguments: JSON.stringify({ answer: answer }) };
   }
+  const next = scriptedCalls(task)[toolMessages.length];
+  if (next && toolNames.has(next.name)) return { kind: "tool_call", name: next.name, arguments: next.arguments };
+  const results = toolMessages.map((m) => textOf(m)).filter((text) => text !== "");
+  const result = results.length > 0 ? `${answer}\nTool results:\n${results.map((r) => `- ${r.slice(0, 400)}`).join("\n")}` : answer;
   if (toolNames.has("complete_task")) {
-    return { kind: "tool_call", name: "complete_task", arguments: JSON.stringify({ result: answer }) };
+    return { kind: "tool_call", name: "complete_task", arguments: JSON.stringify({ result }) };
   }
-  return { kind: "text", content: answer };
+  return { kind: "text", content: result };
 }
 
 function completionId(request: DemoRequest): string {

@@ -7,6 +7,7 @@ import { newId } from "../ids";
 import { toJson } from "../json";
 import { commitEvents, StaleRunError } from "./commit";
 import { loadRun, type LoadedRun } from "./load";
+import { performToolCall } from "./perform-tool";
 import type { Prisma } from "../generated/prisma/client";
 
 export type AdvanceOutcome = { status: string; committedEvents: number };
@@ -119,17 +120,28 @@ async function performAndCommit(db: Db, run: LoadedRun, effects: Effect[], uncom
           if (event.type === "llm_response") uncommitted.set(key, event);
           return event;
         }
+        case "call_tool":
+          return performToolCall(run.runId, effect);
         case "request_human": {
           const taskId = newId("ht");
           humanTasks.push({
             id: taskId,
             runId: run.runId,
             nodeId: effect.nodeId,
+            kind: effect.humanKind,
             status: "pending",
             message: effect.message,
             context: toJson(effect.context),
           });
-          return { type: "human_requested", nodeId: effect.nodeId, taskId, message: effect.message, context: effect.context };
+          return {
+            type: "human_requested",
+            nodeId: effect.nodeId,
+            taskId,
+            kind: effect.humanKind,
+            message: effect.message,
+            context: effect.context,
+            ...(effect.toolCallId ? { toolCallId: effect.toolCallId } : {}),
+          };
         }
         case "emit":
           return effect.event;

@@ -1,9 +1,10 @@
 import type { HumanDecision } from "../engine/events";
 import type { Db } from "../db";
-import { ConflictError, NotFoundError } from "../errors";
+import { ConflictError, NotFoundError, UserInputError } from "../errors";
 import { enqueueAdvance } from "../queue";
 import { commitEvents, StaleRunError } from "./commit";
 import { loadRun } from "./load";
+import { toJson } from "../json";
 
 /**
  * Records a human's answer as a run event (in the same transaction that closes the task,
@@ -11,11 +12,18 @@ import { loadRun } from "./load";
  */
 export async function respondToHumanTask(
   db: Db,
-  params: { taskId: string; decision: HumanDecision; comment?: string },
+  params: { taskId: string; decision: HumanDecision; comment?: string; answer?: string; editedArguments?: string },
 ): Promise<{ runId: string }> {
   const task = await db.humanTask.findUnique({ where: { id: params.taskId } });
   if (!task) throw new NotFoundError(`Human task ${params.taskId}`);
   if (task.status !== "pending") throw new ConflictError(`This task was already answered (${task.status})`);
+  if (params.editedArguments !== undefined) {
+    try {
+      JSON.parse(params.editedArguments);
+    } catch {
+      throw new UserInputError("editedArguments must be a JSON object", "editedArguments");
+    }
+  }
 
   for (let attempt = 0; attempt < 5; attempt += 1) {
     const run = await loadRun(db, task.runId);
@@ -24,11 +32,29 @@ export async function respondToHumanTask(
         db,
         task.runId,
         run.state,
-        [{ type: "human_responded", nodeId: task.nodeId, taskId: task.id, decision: params.decision, comment: params.comment }],
+        [
+          {
+            type: "human_responded",
+            nodeId: task.nodeId,
+            taskId: task.id,
+            decision: params.decision,
+            ...(params.comment ? { comment: params.comment } : {}),
+            ...(params.answer !== undefined ? { answer: params.answer } : {}),
+            ...(params.editedArguments !== undefined ? { editedArguments: params.editedArguments } : {}),
+          },
+        ],
         async (tx) => {
           const closed = await tx.humanTask.updateMany({
             where: { id: task.id, status: "pending" },
-            data: { status: params.decision === "approve" ? "approved" : "rejected", comment: params.comment ?? null, respondedAt: new Date() },
+            data: {
+              status: params.decision === "approve" ? "approved" : "rejected",
+              comment: params.comment ?? null,
+              response:
+                params.answer !== undefined || params.editedArguments !== undefined
+                  ? toJson({ answer: params.answer, editedArguments: params.editedArguments })
+                  : undefined,
+              respondedAt: new Date(),
+            },
           });
           if (closed.count !== 1) throw new ConflictError("This task was already answered");
         },

@@ -2,7 +2,7 @@ import { lookup } from "node:dns/promises";
 import http, { type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
-import { HTTP_METHODS } from "../engine/tools/catalog";
+import type { HTTP_METHODS } from "../engine/tools/catalog";
 import { classifyAddress, hostMatches, normalizeHost } from "./address-policy";
 
 /**

@@ -64,10 +64,12 @@ CREATE TABLE "HumanTask" (
     "id" TEXT NOT NULL,
     "runId" TEXT NOT NULL,
     "nodeId" TEXT NOT NULL,
+    "kind" TEXT NOT NULL DEFAULT 'gate',
     "status" TEXT NOT NULL,
     "message" TEXT NOT NULL,
     "context" JSONB NOT NULL,
     "comment" TEXT,
+    "response" JSONB,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "respondedAt" TIMESTAMP(3),
 

@@ -2,9 +2,31 @@ import { z } from "zod";
 import { respondToHumanTask } from "../../runs/respond-human";
 import { createTrpcRouter, publicProcedure } from "../trpc";
 
+const inboxLimit = z.object({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 });
+
 export const humanRouter = createTrpcRouter({
+  /** The inbox: every task waiting for a person, oldest first. */
+  pending: publicProcedure.input(inboxLimit).query(async ({ ctx, input }) => {
+    const tasks = await ctx.db.humanTask.findMany({
+      where: { status: "pending" },
+      orderBy: { createdAt: "asc" },
+      take: input.limit,
+      select: { id: true, runId: true, nodeId: true, kind: true, message: true, context: true, createdAt: true, run: { select: { workflowId: true, workflow: { select: { name: true } } } } },
+    });
+    return tasks.map(({ run, ...task }) => ({ ...task, workflowId: run.workflowId, workflowName: run.workflow.name }));
+  }),
   respond: publicProcedure
-    .input(z.object({ taskId: z.string().min(1), decision: z.enum(["approve", "reject"]), comment: z.string().max(5_000).optional() }))
+    .input(
+      z.object({
+        taskId: z.string().min(1),
+        decision: z.enum(["approve", "reject"]),
+        comment: z.string().max(5_000).optional(),
+        /** The answer to an agent's question. */
+        answer: z.string().max(50_000).optional(),
+        /** Tool approval: the arguments to run with instead of the model's (JSON text). */
+        editedArguments: z.string().max(100_000).optional(),
+      }),
+    )
     .mutation(async ({ ctx, input }) => {
       await respondToHumanTask(ctx.db, input);
       return { ok: true as const };

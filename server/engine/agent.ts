@@ -1,0 +1,268 @@
+import type { ChatMessage, RunEvent, ToolCall } from "./events";
+import type { Graph, NodeDataOf } from "./graph";
+import type { AgentThread, PendingHuman, RunState } from "./state";
+import type { Effect } from "./decide";
+import {
+  COMPLETE_TASK,
+  isKnownTool,
+  needsApproval,
+  parseCompleteTask,
+  parseRequestHumanInput,
+  parseToolArgs,
+  REQUEST_HUMAN_INPUT,
+  toolSpecsFor,
+} from "./agent-tools";
+
+/**
+ * One agent node as a stateless reducer step (12-Factor Agents): given the node's thread,
+ * what happens next — a model call, tool calls, a question to a person, or the end. Limits
+ * (errors in a row, max steps, budget) escalate to a person instead of failing silently.
+ */
+
+/** After this many failed model or tool calls in a row, a person decides: retry or stop. */
+export const MAX_CONSECUTIVE_ERRORS = 3;
+/** Fraction of the context budget compaction aims for, leaving room for the next turns. */
+const COMPACTION_TARGET = 0.6;
+const MAX_TOOL_RESULT_CHARS = 8_000;
+/** Share of the context budget the compaction summary may take. */
+const SUMMARY_SHARE = 0.2;
+
+type AgentData = NodeDataOf<"agent">;
+
+const emit = (event: RunEvent): Effect => ({ kind: "emit", event });
+
+/** ~4 characters per token, plus a few tokens of framing per message. Pure and fast. */
+export function estimateTokens(messages: readonly ChatMessage[]): number {
+  let chars = 0;
+  for (const message of messages) {
+    chars += (message.content ?? "").length + 16;
+    if (message.role === "assistant") for (const call of message.toolCalls ?? []) chars += call.name.length + call.arguments.length;
+  }
+  return Math.ceil(chars / 4);
+}
+
+export function continueAgent(graph: Graph, nodeId: string, data: AgentData, state: RunState, runBudget: Budget): Effect[] {
+  const thread = state.threads[nodeId];
+  if (!thread) return [emit({ type: "node_failed", nodeId, error: "agent thread missing" })];
+
+  const pending = state.humans[nodeId];
+  if (pending) return pending.decision ? resolveHuman(nodeId, data, thread, pending) : [];
+
+  if (thread.consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) {
+    return [askHuman(nodeId, "errors", `${data.label} failed ${thread.consecutiveErrors} times in a row. Retry, or stop the agent?`, { lastError: thread.lastError ?? "unknown" })];
+  }
+
+  const last = thread.messages[thread.messages.length - 1];
+  if (last?.role === "assistant") {
+    if (!last.toolCalls || last.toolCalls.length === 0) {
+      return [emit({ type: "node_finished", nodeId, output: last.content ?? "", handle: null })];
+    }
+    const unanswered = unansweredCalls(thread.messages);
+    if (unanswered.length > 0) return answerToolCalls(nodeId, data, thread, unanswered);
+  }
+
+  if (thread.modelCalls >= data.maxSteps + thread.extraSteps) {
+    return [
+      askHuman(nodeId, "continue", `${data.label} used its ${thread.modelCalls} steps without finishing. Allow ${data.maxSteps} more?`, {
+        steps: thread.modelCalls,
+      }),
+    ];
+  }
+  const overBudget = budgetExceeded(state, runBudget);
+  if (overBudget) return [askHuman(nodeId, "budget", `The run reached its budget (${overBudget}). Raise it and continue?`, state.usage)];
+
+  // At most one compaction per model call: if the rest still does not fit, the call goes out
+  // anyway rather than compacting forever.
+  const compaction = thread.compactedAtCall === thread.modelCalls ? null : planCompaction(thread, data.contextBudgetTokens);
+  if (compaction) return [emit({ type: "context_compacted", nodeId, ...compaction })];
+
+  return [
+    {
+      kind: "call_llm",
+      nodeId,
+      request: {
+        provider: data.provider,
+        model: data.model,
+        temperature: data.temperature,
+        messages: thread.messages,
+        tools: toolSpecsFor(data.allowedTools),
+      },
+    },
+  ];
+}
+
+function askHuman(nodeId: string, kind: PendingHuman["kind"], message: string, context: unknown, toolCallId?: string): Effect {
+  return { kind: "request_human", nodeId, humanKind: kind, message, context, ...(toolCallId ? { toolCallId } : {}) };
+}
+
+export type Budget = { tokens: number; usd: number };
+
+function budgetExceeded(state: RunState, budget: Budget): string | null {
+  const tokens = state.usage.promptTokens + state.usage.completionTokens;
+  if (budget.tokens > 0 && tokens >= budget.tokens + state.budgetRaise.tokens) return `${tokens} tokens`;
+  if (budget.usd > 0 && state.usage.costUsd >= budget.usd + state.budgetRaise.usd) return `$${state.usage.costUsd.toFixed(4)}`;
+  return null;
+}
+
+function resolveHuman(nodeId: string, data: AgentData, thread: AgentThread, pending: PendingHuman): Effect[] {
+  const approved = pending.decision === "approve";
+  const reason = pending.comment ? `: ${pending.comment}` : "";
+  switch (pending.kind) {
+    case "errors":
+      return [approved ? emit({ type: "agent_unblocked", nodeId, extraSteps: 0, resetErrors: true }) : emit({ type: "node_failed", nodeId, error: `stopped by a reviewer after repeated errors${reason}` })];
+    case "continue":
+      return [approved ? emit({ type: "agent_unblocked", nodeId, extraSteps: data.maxSteps, resetErrors: false }) : emit({ type: "node_failed", nodeId, error: `stopped by a reviewer at max steps${reason}` })];
+    case "budget":
+      return [approved ? emit({ type: "budget_raised", nodeId, tokens: budgetRaiseOf(pending).tokens, usd: budgetRaiseOf(pending).usd }) : emit({ type: "node_failed", nodeId, error: `budget exhausted${reason}` })];
+    case "question": {
+      const content = approved ? (pending.answer ?? pending.comment ?? "") : `The person declined to answer${reason}`;
+      return [emit({ type: "tool_result", nodeId, toolCallId: pending.toolCallId ?? "", name: REQUEST_HUMAN_INPUT, ok: approved, content })];
+    }
+    case "tool_approval": {
+      const call = findCall(thread, pending.toolCallId);
+      if (!call) return [emit({ type: "node_failed", nodeId, error: "approved tool call not found in the thread" })];
+      if (!approved) {
+        return [emit({ type: "tool_result", nodeId, toolCallId: call.id, name: call.name, ok: false, content: `The reviewer rejected this call${reason}` })];
+      }
+      const rawArguments = pending.editedArguments ?? call.arguments;
+      const parsed = parseToolArgs(call.name, rawArguments);
+      if (!parsed.ok) {
+        return [emit({ type: "tool_result", nodeId, toolCallId: call.id, name: call.name, ok: false, content: `Error: the reviewer's edited arguments are invalid: ${parsed.error}` })];
+      }
+      return [{ kind: "call_tool", nodeId, toolCallId: call.id, name: call.name, args: parsed.args, idempotencyKey: idempotencyKeyOf(thread, call.id) }];
+    }
+    case "gate":
+      return [];
+  }
+}
+
+/** Raising doubles what was allowed: the context holds the usage at the time of asking. */
+function budgetRaiseOf(pending: PendingHuman): Budget {
+  const usage = pending.context as { promptTokens?: number; completionTokens?: number; costUsd?: number } | null;
+  return { tokens: (usage?.promptTokens ?? 0) + (usage?.completionTokens ?? 0), usd: usage?.costUsd ?? 0 };
+}
+
+/** Tool calls of the latest assistant message that have no tool result yet. */
+function unansweredCalls(messages: readonly ChatMessage[]): ToolCall[] {
+  const lastAssistantIndex = messages.findLastIndex((m) => m.role === "assistant");
+  const assistant = messages[lastAssistantIndex];
+  if (!assistant || assistant.role !== "assistant" || !assistant.toolCalls) return [];
+  const answered = new Set(messages.slice(lastAssistantIndex + 1).flatMap((m) => (m.role === "tool" ? [m.toolCallId] : [])));
+  return assistant.toolCalls.filter((call) => !answered.has(call.id));
+}
+
+function findCall(thread: AgentThread, toolCallId: string | undefined): ToolCall | undefined {
+  for (const message of thread.messages) {
+    if (message.role !== "assistant") continue;
+    const call = message.toolCalls?.find((c) => c.id === toolCallId);
+    if (call) return call;
+  }
+  return undefined;
+}
+
+/** `<seq of the model response>:<call id>` — stable across retries and worker crashes. */
+function idempotencyKeyOf(thread: AgentThread, toolCallId: string): string {
+  const index = thread.messages.findLastIndex((m) => m.role === "assistant" && (m.toolCalls ?? []).some((c) => c.id === toolCallId));
+  return `${thread.assistantSeqs[index] ?? "x"}:${toolCallId}`;
+}
+
+/**
+ * Answers the open calls in order. A call that needs a person stops the round there, so
+ * approvals are asked one at a time and the calls run in the order the model made them.
+ */
+function answerToolCalls(nodeId: string, data: AgentData, thread: AgentThread, calls: ToolCall[]): Effect[] {
+  const effects: Effect[] = [];
+  for (const call of calls) {
+    const fail = (content: string) => emit({ type: "tool_result", nodeId, toolCallId: call.id, name: call.name, ok: false, content });
+    if (!isKnownTool(call.name) || (call.name !== COMPLETE_TASK && !data.allowedTools.includes(call.name))) {
+      effects.push(fail(`Error: unknown tool "${call.name}". Available: ${[COMPLETE_TASK, ...data.allowedTools].join(", ")}`));
+      continue;
+    }
+    if (call.name === COMPLETE_TASK) {
+      const parsed = parseCompleteTask(call.arguments);
+      if (!parsed.ok) {
+        effects.push(fail(`Error: invalid arguments for ${call.name}: ${parsed.error}`));
+        continue;
+      }
+      effects.push(
+        emit({ type: "tool_result", nodeId, toolCallId: call.id, name: call.name, ok: true, content: "done" }),
+        emit({ type: "node_finished", nodeId, output: parsed.value.result, handle: null }),
+      );
+      return effects;
+    }
+    if (call.name === REQUEST_HUMAN_INPUT) {
+      const parsed = parseRequestHumanInput(call.arguments);
+      if (!parsed.ok) {
+        effects.push(fail(`Error: invalid arguments for ${call.name}: ${parsed.error}`));
+        continue;
+      }
+      effects.push(askHuman(nodeId, "question", parsed.value.question, { agent: data.label }, call.id));
+      return effects;
+    }
+    const parsed = parseToolArgs(call.name, call.arguments);
+    if (!parsed.ok) {
+      effects.push(fail(`Error: invalid arguments for ${call.name}: ${parsed.error}`));
+      continue;
+    }
+    if (needsApproval(call.name, data.autoApproveTools)) {
+      effects.push(askHuman(nodeId, "tool_approval", `${data.label} wants to call ${call.name}`, { tool: call.name, arguments: call.arguments }, call.id));
+      return effects;
+    }
+    effects.push({ kind: "call_tool", nodeId, toolCallId: call.id, name: call.name, args: parsed.args, idempotencyKey: idempotencyKeyOf(thread, call.id) });
+  }
+  return effects;
+}
+
+/** Caps what a tool result adds to the context. */
+export function compactToolContent(content: string): string {
+  if (content.length <= MAX_TOOL_RESULT_CHARS) return content;
+  return `${content.slice(0, MAX_TOOL_RESULT_CHARS)}\n[... ${content.length - MAX_TOOL_RESULT_CHARS} more characters cut]`;
+}
+
+/**
+ * Owning the context window: when the thread outgrows the budget, the oldest turns after the
+ * system prompt and task are replaced by one summary message (what was called, what failed).
+ * The cut never separates a tool result from the call it answers.
+ */
+export function planCompaction(
+  thread: AgentThread,
+  budgetTokens: number,
+): { removedMessages: number; summary: string; tokensBefore: number; tokensAfter: number } | null {
+  const tokensBefore = estimateTokens(thread.messages);
+  if (tokensBefore <= budgetTokens) return null;
+  const head = thread.messages.slice(0, 2);
+  const rest = thread.messages.slice(2);
+  const target = Math.floor(budgetTokens * COMPACTION_TARGET);
+  let removed = 0;
+  while (removed < rest.length - 2 && estimateTokens([...head, ...rest.slice(removed)]) > target) removed += 1;
+  while (removed < rest.length - 1 && rest[removed]?.role === "tool") removed += 1;
+  if (removed === 0) return null;
+  const summary = summarize(rest.slice(0, removed), thread.compactedMessages + removed, Math.floor(budgetTokens * 4 * SUMMARY_SHARE));
+  const tokensAfter = estimateTokens([...head, { role: "user", content: summary }, ...rest.slice(removed)]);
+  return { removedMessages: removed, summary, tokensBefore, tokensAfter };
+}
+
+function summarize(removed: ChatMessage[], totalRemoved: number, maxChars: number): string {
+  const header = `[Context compacted: ${totalRemoved} earlier messages were removed to stay within the context budget.]`;
+  const lines: string[] = [];
+  for (const message of removed) {
+    if (message.role === "user" && message.content.startsWith("[Context compacted")) {
+      lines.push(...message.content.split("\n").slice(1));
+    } else if (message.role === "assistant") {
+      for (const call of message.toolCalls ?? []) lines.push(`- called ${call.name}(${call.arguments.slice(0, 80)})`);
+      if (message.content) lines.push(`- said: ${message.content.slice(0, 120)}`);
+    } else if (message.role === "tool") {
+      lines.push(`  -> ${message.content.slice(0, 120).replace(/\s+/g, " ")}`);
+    }
+  }
+  // Keep the most recent entries that fit: they matter most to what the agent does next.
+  const kept: string[] = [];
+  let size = header.length;
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    const line = lines[i] as string;
+    if (size + line.length + 1 > maxChars) break;
+    kept.unshift(line);
+    size += line.length + 1;
+  }
+  return [header, ...kept].join("\n");
+}

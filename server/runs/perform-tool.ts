@@ -1,0 +1,32 @@
+import path from "node:path";
+import type { Effect } from "../engine/decide";
+import type { RunEvent } from "../engine/events";
+import { compactToolContent } from "../engine/agent";
+import { getEnv } from "../env";
+import { runTool } from "../tools/registry";
+
+const list = (value: string) => value.split(",").map((item) => item.trim()).filter((item) => item !== "");
+
+/**
+ * Runs one tool call and turns its outcome into a `tool_result` event. Never throws: a tool
+ * failure is a result the agent (or the tool node) sees. Side-effecting tools get an
+ * idempotency key `runId:seq:call`, so a retry after a worker crash is recognisable.
+ */
+export async function performToolCall(runId: string, effect: Extract<Effect, { kind: "call_tool" }>): Promise<RunEvent> {
+  const env = getEnv();
+  const outcome = await runTool(effect.name, effect.args, {
+    runId,
+    idempotencyKey: `${runId}:${effect.idempotencyKey}`,
+    workspaceDir: path.resolve(env.WORKSPACES_DIR, runId),
+    http: { allowlist: list(env.HTTP_ALLOWLIST), allowPrivateHosts: list(env.HTTP_ALLOW_PRIVATE_HOSTS) },
+  });
+  return {
+    type: "tool_result",
+    nodeId: effect.nodeId,
+    toolCallId: effect.toolCallId,
+    name: effect.name,
+    ok: outcome.ok,
+    content: compactToolContent(outcome.ok ? outcome.content : `Error: ${outcome.error}`),
+    ...(outcome.ok && outcome.data !== undefined ? { data: outcome.data } : {}),
+  };
+}
