@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Worker } from "bullmq";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
 import { isolateTestEnv } from "./support/env";
+import { expectEveryRunReplays } from "./support/replay";
 import { getDb, type Db } from "../server/db";
 import { closePublisher } from "../server/events";
 import { getRunsQueue } from "../server/queue";
@@ -53,6 +54,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (db) await expectEveryRunReplays(db);
   await worker.close();
   await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
   await getRunsQueue().close();

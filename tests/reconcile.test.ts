@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { Redis } from "ioredis";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
 import { isolateTestEnv } from "./support/env";
+import { expectEveryRunReplays } from "./support/replay";
 import { getDb, type Db } from "../server/db";
 import { closePublisher } from "../server/events";
 import { getRunsQueue } from "../server/queue";
@@ -21,6 +22,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (db) await expectEveryRunReplays(db);
   await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
   await getRunsQueue().close();
   await closePublisher();

@@ -3,6 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
 import { isolateTestEnv } from "./support/env";
+import { expectEveryRunReplays } from "./support/replay";
 import { getDb, type Db } from "../server/db";
 import { closePublisher } from "../server/events";
 import { getRunsQueue } from "../server/queue";
@@ -22,7 +23,8 @@ const children: ChildProcess[] = [];
 
 function startWorkerProcess(): ChildProcess {
   const root = path.resolve(import.meta.dirname, "..");
-  const child = spawn(path.join(root, "node_modules/.bin/tsx"), ["workers/main.ts"], {
+  // One process (node with tsx's loader), so SIGKILL hits the worker itself, not a wrapper.
+  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
     cwd: root,
     env: { ...process.env, WORKER_LOCK_MS: "1500" },
     stdio: ["ignore", "pipe", "pipe"],
@@ -54,6 +56,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  if (db) await expectEveryRunReplays(db);
   for (const child of children) child.kill("SIGKILL");
   await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
   await getRunsQueue().close();
