@@ -144,3 +144,28 @@ describe("run control", () => {
     await expect(cancelRun(db, runId)).rejects.toThrow(/already ended/);
   });
 });
+
+describe("parallel branches", () => {
+  it("runs branches concurrently and the join waits for both", async () => {
+    const graph = mod.buildGraph(
+      [
+        ["trigger", "trigger"],
+        ["fork", "parallel"],
+        ["a", "agent", { task: "Branch A #demo:slow:800" }],
+        ["b", "agent", { task: "Branch B #demo:slow:800" }],
+        ["join", "join"],
+        ["out", "output"],
+      ],
+      [["trigger", "fork"], ["fork", "a"], ["fork", "b"], ["a", "join"], ["b", "join"], ["join", "out"]],
+    );
+    const { id: workflowId } = await mod.createWorkflow(db, { name: "parallel", graph });
+    const started = Date.now();
+    const { runId } = await mod.startRun(db, { workflowId, input: {}, trigger: "manual" });
+    const done = await waitForStatus(runId, ["succeeded", "failed"]);
+    const elapsed = Date.now() - started;
+    expect(done.status).toBe("succeeded");
+    // Two 800 ms model calls in parallel: well under the 1600 ms they would take in sequence.
+    expect(elapsed).toBeLessThan(1_500);
+    expect(Object.keys(done.output as Record<string, unknown>).sort()).toEqual(["a", "b"]);
+  });
+});

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
 import { isolateTestEnv } from "./support/env";
 import { expectEveryRunReplays } from "./support/replay";
@@ -52,12 +52,17 @@ function waitForOutput(child: ChildProcess, text: string): Promise<void> {
 beforeAll(async () => {
   demo = await startDemoModelServer();
   isolateTestEnv(demo.baseUrl);
+  // Only the loopback test target below is exempt from the SSRF guard.
+  process.env.HTTP_ALLOW_PRIVATE_HOSTS = "127.0.0.1";
   db = getDb();
+});
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
 });
 
 afterAll(async () => {
   if (db) await expectEveryRunReplays(db);
-  for (const child of children) child.kill("SIGKILL");
   await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
   await getRunsQueue().close();
   await closePublisher();
@@ -105,4 +110,56 @@ it("resumes a run on another worker after kill -9 mid-step, without duplicates",
   expect(events.filter((e) => e.type === "llm_response" && e.nodeId === "second")).toHaveLength(1);
   expect(events.filter((e) => e.type === "node_finished" && e.nodeId === "second")).toHaveLength(1);
   expect(events.filter((e) => e.type === "run_finished")).toHaveLength(1);
+}, 60_000);
+
+it("repeats an interrupted side-effecting tool call with the same idempotency key, and commits its result once", async () => {
+  const { createServer } = await import("node:http");
+  const keys: string[] = [];
+  const slowTarget = createServer((req, res) => {
+    keys.push(String(req.headers["idempotency-key"]));
+    // Slow enough for the worker to be killed while waiting for the answer.
+    setTimeout(() => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.end("stored");
+    }, 1_500);
+  });
+  await new Promise<void>((resolve) => slowTarget.listen(0, "127.0.0.1", resolve));
+  const port = (slowTarget.address() as { port: number }).port;
+  try {
+    const task = ["Store the record.", `#demo:call:http_request {"url":"http://127.0.0.1:${port}/records","method":"POST","body":"r1"}`].join("\n");
+    const graph = buildGraph(
+      [["trigger", "trigger"], ["writer", "agent", { task, allowedTools: ["http_request"], autoApproveTools: ["http_request"] }], ["out", "output"]],
+      [["trigger", "writer"], ["writer", "out"]],
+    );
+    const { id } = await createWorkflow(db, { name: "crash-tool", graph });
+    const doomed = startWorkerProcess();
+    await waitForOutput(doomed, "[worker] ready");
+    const { runId } = await startRun(db, { workflowId: id, input: {}, trigger: "manual" });
+    const deadline = Date.now() + 15_000;
+    while (keys.length === 0) {
+      if (Date.now() > deadline) throw new Error("the tool call never reached the target");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    doomed.kill("SIGKILL");
+
+    const rescuer = startWorkerProcess();
+    await waitForOutput(rescuer, "[worker] ready");
+    const finishBy = Date.now() + 30_000;
+    let status = "";
+    while (Date.now() < finishBy) {
+      status = (await db.run.findUniqueOrThrow({ where: { id: runId } })).status;
+      if (status === "succeeded" || status === "failed") break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe("succeeded");
+    // The target saw the call again after the crash, with the same key, so it can deduplicate.
+    expect(keys.length).toBe(2);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(new RegExp(`^${runId}:`));
+    const events = await getRunEvents(db, runId);
+    expect(events.filter((e) => e.type === "tool_result" && e.name === "http_request")).toHaveLength(1);
+    expect(events.filter((e) => e.type === "llm_response")).toHaveLength(2);
+  } finally {
+    await new Promise((resolve) => slowTarget.close(resolve));
+  }
 }, 60_000);

@@ -5,7 +5,10 @@ import { z } from "zod";
 export const sandboxLimitsSchema = z.object({
   /** Interpreter time budget, enforced by QuickJS's interrupt handler inside the thread. */
   cpuMs: z.number().int().positive(),
-  /** QuickJS heap limit (the guest's objects, strings, arrays). */
+  /**
+   * The guest's memory: QuickJS's own allocation limit, and a hard cap on the WebAssembly
+   * heap of this plus a fixed 16 MB for QuickJS itself (see run-code-thread.ts for why both).
+   */
   memoryBytes: z.number().int().positive(),
   /** QuickJS stack limit: deep recursion fails with a catchable "stack overflow". */
   stackBytes: z.number().int().positive(),

@@ -1,5 +1,7 @@
 import releaseSyncVariant from "@jitl/quickjs-wasmfile-release-sync";
-import { newQuickJSWASMModuleFromVariant, type QuickJSContext, type QuickJSHandle } from "quickjs-emscripten-core";
+import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSContext, type QuickJSHandle } from "quickjs-emscripten-core";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { parentPort } from "node:worker_threads";
 import { sandboxJobSchema, type SandboxJob, type SandboxOutcome, type ThreadMessage } from "./run-code-protocol";
 
@@ -45,6 +47,21 @@ const PRELUDE = `(function (emit, inputJson, maxLine) {
 })`;
 
 const FILENAME = "code.js";
+const UNREADABLE = "error (could not be read)";
+
+const WASM_PAGE = 65_536;
+/** What the QuickJS build asks for at start (its INITIAL_MEMORY, 16 MB). */
+const INITIAL_HEAP_PAGES = 256;
+/** QuickJS's runtime, the context's intrinsics, the C stack and allocator slack. */
+const HEAP_OVERHEAD_BYTES = 16 * 1_048_576;
+
+/**
+ * Compiled once per thread; each job instantiates it with its own memory. The file is the
+ * package's own export, so this is the exact binary the variant would load itself.
+ */
+const wasmModule = WebAssembly.compile(
+  await readFile(createRequire(import.meta.url).resolve("@jitl/quickjs-wasmfile-release-sync/wasm")),
+);
 
 class ConsoleBuffer {
   private text = "";
@@ -72,9 +89,18 @@ async function execute(job: SandboxJob): Promise<SandboxOutcome> {
   const output = new ConsoleBuffer(limits.maxConsoleChars);
   const fail = (error: string): SandboxOutcome => ({ ok: false, error, console: output.value, consoleTruncated: output.truncated });
 
-  // A fresh WebAssembly instance per job: nothing one run leaves in QuickJS's linear memory
-  // (or a QuickJS bug it triggers) can be seen by the next run that reuses this thread.
-  const quickjs = await newQuickJSWASMModuleFromVariant(releaseSyncVariant);
+  // A fresh WebAssembly instance and memory per job: nothing one run leaves in QuickJS's
+  // linear memory (or a QuickJS bug it triggers) can be seen by the next run on this thread.
+  //
+  // The memory's `maximum` is the real memory limit. QuickJS's own limit (setMemoryLimit)
+  // counts allocations by their usable size, which this Emscripten build cannot report, so
+  // it only catches single allocations over the limit: 500 typed arrays of 4 MB each pass it.
+  // A heap that cannot grow makes malloc fail, which QuickJS turns into "out of memory".
+  const maxHeapPages = Math.ceil((limits.memoryBytes + HEAP_OVERHEAD_BYTES) / WASM_PAGE);
+  const memory = new WebAssembly.Memory({ initial: Math.min(INITIAL_HEAP_PAGES, maxHeapPages), maximum: maxHeapPages });
+  const quickjs = await newQuickJSWASMModuleFromVariant(newVariant(releaseSyncVariant, { wasmModule: await wasmModule, wasmMemory: memory }));
+  /** The heap is (nearly) full: the allocation that failed was most likely the guest's. */
+  const heapExhausted = () => memory.buffer.byteLength >= (maxHeapPages * WASM_PAGE) - 8 * 1_048_576;
   const runtime = quickjs.newRuntime();
   runtime.setMemoryLimit(limits.memoryBytes);
   runtime.setMaxStackSize(limits.stackBytes);
@@ -90,9 +116,11 @@ async function execute(job: SandboxJob): Promise<SandboxOutcome> {
   const memoryError = () => `memory limit: the code used more than ${Math.round(limits.memoryBytes / 1048576)} MB`;
   /** What a guest exception becomes: the limit that caused it, or the guest's own error. */
   const guestError = (handle: QuickJSHandle): string => {
-    const text = describeGuestError(vm, handle);
     if (interrupted) return timeoutError();
+    const text = describeGuestError(vm, handle);
     if (/\bout of memory\b/.test(text)) return memoryError();
+    // Out of memory while building the error itself leaves an empty or unreadable value.
+    if (heapExhausted() && (text === UNREADABLE || /^Uncaught (null|""|undefined)$/.test(text))) return memoryError();
     return text;
   };
 
@@ -144,7 +172,7 @@ async function execute(job: SandboxJob): Promise<SandboxOutcome> {
     if (interrupted) return fail(timeoutError());
     const message = error instanceof Error ? error.message : String(error);
     if (/call stack|stack overflow/i.test(message)) return fail("stack overflow: recursion is too deep");
-    if (/out of memory|memory access out of bounds|allocation failed/i.test(message)) return fail(memoryError());
+    if (heapExhausted() || /out of memory|memory access out of bounds|allocation failed/i.test(message)) return fail(memoryError());
     return fail(`sandbox error: ${message.slice(0, 200)}`);
   } finally {
     try {
@@ -206,7 +234,7 @@ function describeGuestError(vm: QuickJSContext, handle: QuickJSHandle): string {
   try {
     dumped = vm.dump(handle);
   } catch {
-    return "error (could not be read)";
+    return UNREADABLE;
   }
   if (dumped && typeof dumped === "object" && "message" in dumped) {
     const name = "name" in dumped && typeof dumped.name === "string" ? dumped.name : "Error";

