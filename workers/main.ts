@@ -3,6 +3,7 @@ import { closePublisher } from "../server/events";
 import { getEnv } from "../server/env";
 import { createRunWorker } from "../server/runs/worker";
 import { reconcileRuns } from "../server/runs/reconcile";
+import { closeRunCodeSandbox } from "../server/tools/run-code";
 
 const RECONCILE_EVERY_MS = 15_000;
 
@@ -40,6 +41,7 @@ async function main() {
     console.log(`[worker] ${signal}: closing`);
     clearInterval(reconciler);
     await worker.close();
+    await closeRunCodeSandbox();
     await closePublisher();
     await db.$disconnect();
     process.exit(0);

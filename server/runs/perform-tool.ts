@@ -5,6 +5,15 @@ import { compactToolContent } from "../engine/agent";
 import { getEnv } from "../env";
 import { runTool } from "../tools/registry";
 
+/** Structured results larger than this are not stored in the log (the text content still is). */
+const MAX_STORED_DATA_CHARS = 64_000;
+
+function storableData(data: unknown): unknown {
+  if (data === undefined) return undefined;
+  const size = JSON.stringify(data)?.length ?? 0;
+  return size <= MAX_STORED_DATA_CHARS ? data : { truncated: true, note: `result of ${size} characters not stored; see the text content` };
+}
+
 const list = (value: string) => value.split(",").map((item) => item.trim()).filter((item) => item !== "");
 
 /**
@@ -27,6 +36,6 @@ export async function performToolCall(runId: string, effect: Extract<Effect, { k
     name: effect.name,
     ok: outcome.ok,
     content: compactToolContent(outcome.ok ? outcome.content : `Error: ${outcome.error}`),
-    ...(outcome.ok && outcome.data !== undefined ? { data: outcome.data } : {}),
+    ...(outcome.ok && outcome.data !== undefined ? { data: storableData(outcome.data) } : {}),
   };
 }
