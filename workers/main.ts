@@ -4,6 +4,7 @@ import { getEnv } from "../server/env";
 import { createRunWorker } from "../server/runs/worker";
 import { reconcileRuns } from "../server/runs/reconcile";
 import { closeRunCodeSandbox } from "../server/tools/run-code";
+import { ensureSampleWorkflow } from "../server/workflows/samples";
 
 const RECONCILE_EVERY_MS = 15_000;
 
@@ -15,6 +16,8 @@ const RECONCILE_EVERY_MS = 15_000;
 async function main() {
   const env = getEnv();
   const db = getDb();
+  // A fresh install gets a workflow it can run right away on the demo model.
+  await ensureSampleWorkflow(db);
   const worker = createRunWorker(db);
   worker.on("failed", (job, error) => console.error(`[worker] job ${job?.id ?? "?"} failed: ${error.message}`));
   worker.on("error", (error) => console.error(`[worker] ${error.message}`));
