@@ -7,20 +7,23 @@ import { NotFoundError, UserInputError } from "../errors";
 import { newId } from "../ids";
 import { toJson } from "../json";
 import { enqueueAdvance } from "../queue";
-import { snapshotVersion } from "../workflows/versions";
+import { latestPublishedVersion, snapshotVersion } from "../workflows/versions";
 import { publishRunEvents } from "../events";
 
 export type RunTrigger = "manual" | "api";
 
 /**
- * Starts a run of a workflow's saved draft: checks the graph, pins an immutable version,
+ * Starts a run of a workflow's saved draft (or, for the REST trigger, its latest published
+ * version when it has one): checks the graph, pins an immutable version,
  * commits the run with its first event (`run_started`) and enqueues it. The run row exists
  * before the job does, so a lost job can be re-enqueued from the database.
  */
 export async function startRun(db: Db, params: { workflowId: string; input: unknown; trigger: RunTrigger }): Promise<{ runId: string }> {
   const workflow = await db.workflow.findUnique({ where: { id: params.workflowId }, select: { id: true, draftGraph: true } });
   if (!workflow) throw new NotFoundError(`Workflow ${params.workflowId}`);
-  const graph = graphSchema.parse(workflow.draftGraph);
+  // Other systems run what was published (like a production webhook); the editor runs the draft.
+  const published = params.trigger === "api" ? await latestPublishedVersion(db, workflow.id) : null;
+  const graph = graphSchema.parse(published ? published.graph : workflow.draftGraph);
   const errors = validateGraph(graph).filter((problem) => problem.severity === "error");
   if (errors.length > 0) {
     throw new UserInputError(
@@ -29,7 +32,7 @@ export async function startRun(db: Db, params: { workflowId: string; input: unkn
       errors,
     );
   }
-  const version = await snapshotVersion(db, workflow.id, graph);
+  const version = published ?? (await snapshotVersion(db, workflow.id, graph));
   const runId = newId("run");
   const at = new Date();
   const firstEvent = { type: "run_started" as const, input: params.input ?? null, seq: 1, at: at.toISOString() };

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import type { Graph } from "../engine/graph";
+import { graphSchema, type Graph } from "../engine/graph";
+import { validateGraph } from "../engine/validate";
+import { NotFoundError, UserInputError } from "../errors";
 import type { Db } from "../db";
 import { newId } from "../ids";
 import { toJson } from "../json";
@@ -45,4 +47,41 @@ export async function snapshotVersion(db: Db, workflowId: string, graph: Graph):
     }
   }
   throw new Error(`could not allocate a version for workflow ${workflowId}`);
+}
+
+/** Freezes the saved draft as an immutable, published version (reusing an identical snapshot). */
+export async function publishVersion(db: Db, workflowId: string): Promise<{ id: string; version: number; publishedAt: Date }> {
+  const workflow = await db.workflow.findUnique({ where: { id: workflowId }, select: { draftGraph: true } });
+  if (!workflow) throw new NotFoundError(`Workflow ${workflowId}`);
+  const graph = graphSchema.parse(workflow.draftGraph);
+  const errors = validateGraph(graph).filter((problem) => problem.severity === "error");
+  if (errors.length > 0) throw new UserInputError(`Fix ${errors.length} problem(s) before publishing: ${errors.map((p) => p.message).join("; ")}`, "graph", errors);
+  const snapshot = await snapshotVersion(db, workflowId, graph);
+  const publishedAt = new Date();
+  await db.workflowVersion.update({ where: { id: snapshot.id }, data: { publishedAt } });
+  return { ...snapshot, publishedAt };
+}
+
+export async function listVersions(db: Db, workflowId: string) {
+  const rows = await db.workflowVersion.findMany({
+    where: { workflowId },
+    orderBy: { version: "desc" },
+    select: { id: true, version: true, createdAt: true, publishedAt: true, _count: { select: { runs: true } } },
+  });
+  return rows.map(({ _count, ...row }) => ({ ...row, runCount: _count.runs }));
+}
+
+export async function getVersion(db: Db, versionId: string) {
+  const row = await db.workflowVersion.findUnique({ where: { id: versionId }, select: { id: true, workflowId: true, version: true, graph: true, createdAt: true, publishedAt: true } });
+  if (!row) throw new NotFoundError(`Version ${versionId}`);
+  return { ...row, graph: graphSchema.parse(row.graph) };
+}
+
+/** The latest published version, which the REST trigger runs when there is one. */
+export async function latestPublishedVersion(db: Db, workflowId: string) {
+  return db.workflowVersion.findFirst({
+    where: { workflowId, publishedAt: { not: null } },
+    orderBy: { publishedAt: "desc" },
+    select: { id: true, version: true, graph: true },
+  });
 }
