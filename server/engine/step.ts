@@ -124,8 +124,7 @@ export function step(state: RunState, event: CommittedEvent): RunState {
 
     case "agent_unblocked": {
       const thread = threadOf(next, event.nodeId);
-      const { [event.nodeId]: _resolved, ...humans } = next.humans;
-      return setThread({ ...next, humans }, event.nodeId, {
+      return setThread({ ...next, humans: withoutKey(next.humans, event.nodeId) }, event.nodeId, {
         ...thread,
         extraSteps: thread.extraSteps + event.extraSteps,
         consecutiveErrors: event.resetErrors ? 0 : thread.consecutiveErrors,
@@ -133,10 +132,9 @@ export function step(state: RunState, event: CommittedEvent): RunState {
     }
 
     case "budget_raised": {
-      const { [event.nodeId]: _resolved, ...humans } = next.humans;
       return {
         ...next,
-        humans,
+        humans: withoutKey(next.humans, event.nodeId),
         budgetRaise: { tokens: next.budgetRaise.tokens + event.tokens, usd: next.budgetRaise.usd + event.usd },
       };
     }
@@ -154,8 +152,8 @@ export function step(state: RunState, event: CommittedEvent): RunState {
       return setNode(next, event.nodeId, { status: "skipped", finishedAt: event.at });
 
     case "node_failed": {
-      const { [event.nodeId]: _dropped, ...humans } = next.humans;
-      return { ...setNode(next, event.nodeId, { status: "failed", error: event.error, finishedAt: event.at }), humans };
+      const failed = setNode(next, event.nodeId, { status: "failed", error: event.error, finishedAt: event.at });
+      return { ...failed, humans: withoutKey(next.humans, event.nodeId) };
     }
 
     case "loop_iteration": {
@@ -211,6 +209,11 @@ function setThread(state: RunState, nodeId: string, thread: AgentThread): RunSta
 function clearHumanFor(state: RunState, nodeId: string, toolCallId: string | null): RunState {
   const pending = state.humans[nodeId];
   if (!pending || pending.kind === "gate" || (pending.toolCallId ?? null) !== toolCallId) return state;
-  const { [nodeId]: _resolved, ...humans } = state.humans;
-  return { ...state, humans };
+  return { ...state, humans: withoutKey(state.humans, nodeId) };
+}
+
+function withoutKey<T>(record: Record<string, T>, key: string): Record<string, T> {
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
 }
