@@ -1,0 +1,5 @@
+import { RunsTable } from "@/components/runs/runs-table";
+
+export default function RunsPage() {
+  return <RunsTable />;
+}

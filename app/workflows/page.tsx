@@ -1,0 +1,5 @@
+import { WorkflowList } from "@/components/workflows/workflow-list";
+
+export default function WorkflowsPage() {
+  return <WorkflowList />;
+}

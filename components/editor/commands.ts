@@ -1,0 +1,213 @@
+import { createNode, SOURCE_HANDLES, type NodeKind } from "@/server/engine/graph";
+import type { AppEdge, AppNode, FlowGraph } from "./types";
+
+/**
+ * Editor commands: named, pure `graph → graph` functions that declare how they undo
+ * (after Excalidraw's actions). The store only wires them to React Flow's callbacks, so
+ * everything that changes a workflow's shape is testable without a browser.
+ */
+
+/**
+ * - `record`: one undo step per call.
+ * - `coalesce`: consecutive calls with the same key form one step (typing into one field).
+ * - `skip`: not undoable (selection is view state).
+ */
+export type UndoBehaviour = "record" | "coalesce" | "skip";
+
+export type Command<Args extends unknown[]> = {
+  name: string;
+  undo: UndoBehaviour;
+  coalesceKey?: (...args: Args) => string;
+  apply: (graph: FlowGraph, ...args: Args) => FlowGraph;
+};
+
+export type Position = { x: number; y: number };
+export type ConnectionInput = {
+  source: string;
+  target: string;
+  sourceHandle?: string | null;
+  targetHandle?: string | null;
+};
+
+/** The first free id of the form `<kind>_<n>`; readable in templates (`{{nodes.agent_2.output}}`). */
+export function nextNodeId(nodes: readonly AppNode[], kind: NodeKind): string {
+  const taken = new Set(nodes.map((node) => node.id));
+  for (let n = 1; ; n++) {
+    const id = `${kind}_${n}`;
+    if (!taken.has(id)) return id;
+  }
+}
+
+export function edgeId(connection: ConnectionInput): string {
+  const handle = connection.sourceHandle ? `:${connection.sourceHandle}` : "";
+  return `e-${connection.source}${handle}-${connection.target}`;
+}
+
+/** Why a connection may not be drawn, or null when it may. Mirrors `validateGraph` so the canvas refuses what the engine would reject. */
+export function connectionProblem(graph: FlowGraph, connection: ConnectionInput): string | null {
+  if (connection.source === connection.target) return "A node cannot connect to itself";
+  const source = graph.nodes.find((node) => node.id === connection.source);
+  const target = graph.nodes.find((node) => node.id === connection.target);
+  if (!source || !target) return "Both ends must be nodes";
+  if (target.type === "trigger") return "Nothing can connect into the Trigger";
+  if (!SOURCE_HANDLES[source.type].includes(connection.sourceHandle ?? null)) return "That output does not exist";
+  const duplicate = graph.edges.some(
+    (edge) =>
+      edge.source === connection.source &&
+      edge.target === connection.target &&
+      (edge.sourceHandle ?? null) === (connection.sourceHandle ?? null),
+  );
+  return duplicate ? "These nodes are already connected" : null;
+}
+
+/** `data` overrides the kind's defaults (an agent preset); keys must belong to the kind. */
+export type AddNodeOptions = { id?: string; data?: DataPatch };
+
+export const addNode: Command<[kind: NodeKind, position: Position, options?: AddNodeOptions]> = {
+  name: "addNode",
+  undo: "record",
+  apply(graph, kind, position, { id = nextNodeId(graph.nodes, kind), data } = {}) {
+    if (graph.nodes.some((node) => node.id === id)) return graph;
+    const fresh: AppNode = { ...createNode(kind, id, position), selected: true };
+    const created = data ? withData(fresh, data) : fresh;
+    // The new node becomes the only selection so the inspector opens on it.
+    return {
+      nodes: [...graph.nodes.map((node) => (node.selected ? { ...node, selected: false } : node)), created],
+      edges: graph.edges.map((edge) => (edge.selected ? { ...edge, selected: false } : edge)),
+    };
+  },
+};
+
+export const connect: Command<[connection: ConnectionInput]> = {
+  name: "connect",
+  undo: "record",
+  apply(graph, connection) {
+    if (connectionProblem(graph, connection) !== null) return graph;
+    const edge: AppEdge = {
+      id: edgeId(connection),
+      source: connection.source,
+      target: connection.target,
+      sourceHandle: connection.sourceHandle ?? null,
+      targetHandle: connection.targetHandle ?? null,
+    };
+    return { nodes: graph.nodes, edges: [...graph.edges, edge] };
+  },
+};
+
+/** Removes nodes, the edges touching them, and the given edges. */
+export const deleteElements: Command<[ids: { nodeIds?: readonly string[]; edgeIds?: readonly string[] }]> = {
+  name: "deleteElements",
+  undo: "record",
+  apply(graph, { nodeIds = [], edgeIds = [] }) {
+    const nodesGone = new Set(nodeIds);
+    const edgesGone = new Set(edgeIds);
+    const nodes = graph.nodes.filter((node) => !nodesGone.has(node.id));
+    const edges = graph.edges.filter(
+      (edge) => !edgesGone.has(edge.id) && !nodesGone.has(edge.source) && !nodesGone.has(edge.target),
+    );
+    if (nodes.length === graph.nodes.length && edges.length === graph.edges.length) return graph;
+    return { nodes, edges };
+  },
+};
+
+/** Patch keys must belong to the node's kind; the inspector's typed hook guarantees it. */
+export type DataPatch = Record<string, unknown>;
+
+export const updateNodeData: Command<[nodeId: string, patch: DataPatch]> = {
+  name: "updateNodeData",
+  undo: "coalesce",
+  coalesceKey: (nodeId, patch) => `data:${nodeId}:${Object.keys(patch).sort().join(",")}`,
+  apply(graph, nodeId, patch) {
+    let changed = false;
+    const nodes = graph.nodes.map((node) => {
+      if (node.id !== nodeId) return node;
+      const data: Record<string, unknown> = node.data;
+      if (Object.entries(patch).every(([key, value]) => Object.is(data[key], value))) return node;
+      changed = true;
+      return withData(node, patch);
+    });
+    return changed ? { nodes, edges: graph.edges } : graph;
+  },
+};
+
+function withData<N extends AppNode>(node: N, patch: DataPatch): N {
+  return { ...node, data: { ...node.data, ...patch } };
+}
+
+/** Makes exactly one node selected (or none), as clicking a problem in the list does. */
+export const selectNode: Command<[nodeId: string | null]> = {
+  name: "selectNode",
+  undo: "skip",
+  apply(graph, nodeId) {
+    return {
+      nodes: graph.nodes.map((node) => {
+        const selected = node.id === nodeId;
+        return Boolean(node.selected) === selected ? node : { ...node, selected };
+      }),
+      edges: graph.edges.map((edge) => (edge.selected ? { ...edge, selected: false } : edge)),
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+// History
+
+export const HISTORY_LIMIT = 100;
+
+export type History = {
+  past: FlowGraph[];
+  future: FlowGraph[];
+  /** Key of the coalescing command that made the newest step, if any. */
+  lastCoalesceKey: string | null;
+};
+
+export type EditorDoc = { graph: FlowGraph; history: History };
+
+export function emptyHistory(): History {
+  return { past: [], future: [], lastCoalesceKey: null };
+}
+
+function pushPast(history: History, snapshot: FlowGraph, coalesceKey: string | null): History {
+  const past = [...history.past, snapshot];
+  return { past: past.length > HISTORY_LIMIT ? past.slice(-HISTORY_LIMIT) : past, future: [], lastCoalesceKey: coalesceKey };
+}
+
+/** Applies a command and records it in the history as the command declares. A no-op leaves no step. */
+export function execute<Args extends unknown[]>(doc: EditorDoc, command: Command<Args>, ...args: Args): EditorDoc {
+  const graph = command.apply(doc.graph, ...args);
+  if (graph === doc.graph) return doc;
+  switch (command.undo) {
+    case "skip":
+      return { graph, history: doc.history };
+    case "record":
+      return { graph, history: pushPast(doc.history, doc.graph, null) };
+    case "coalesce": {
+      const key = command.coalesceKey ? command.coalesceKey(...args) : command.name;
+      if (key === doc.history.lastCoalesceKey) return { graph, history: doc.history };
+      return { graph, history: pushPast(doc.history, doc.graph, key) };
+    }
+  }
+}
+
+/**
+ * Records the current graph as one undo step before a change React Flow applies itself
+ * (a node drag: pushed on drag start so the whole drag undoes at once; a keyboard delete).
+ */
+export function checkpoint(doc: EditorDoc): EditorDoc {
+  return { graph: doc.graph, history: pushPast(doc.history, doc.graph, null) };
+}
+
+export function undo(doc: EditorDoc): EditorDoc {
+  const previous = doc.history.past.at(-1);
+  if (!previous) return doc;
+  return {
+    graph: previous,
+    history: { past: doc.history.past.slice(0, -1), future: [doc.graph, ...doc.history.future], lastCoalesceKey: null },
+  };
+}
+
+export function redo(doc: EditorDoc): EditorDoc {
+  const [next, ...future] = doc.history.future;
+  if (!next) return doc;
+  return { graph: next, history: { past: [...doc.history.past, doc.graph], future, lastCoalesceKey: null } };
+}

@@ -1,0 +1,99 @@
+"use client";
+
+import Link from "next/link";
+import { Button } from "@/components/ui/button";
+import { PlayIcon, RedoIcon, UndoIcon } from "@/components/ui/icons";
+import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
+import { selectCanRedo, selectCanUndo, selectIsDirty, selectName, selectSave } from "./store/selectors";
+import type { EditorState } from "./store/types";
+
+const selectLaunching = (s: EditorState) => s.launch.status === "starting";
+
+export function EditorHeader({ onSave, onRun }: { onSave: () => void; onRun: () => void }) {
+  const store = useEditorStoreApi();
+  const name = useEditorStore(selectName);
+  const dirty = useEditorStore(selectIsDirty);
+  const save = useEditorStore(selectSave);
+  const canUndo = useEditorStore(selectCanUndo);
+  const canRedo = useEditorStore(selectCanRedo);
+  const launching = useEditorStore(selectLaunching);
+  const saving = save.status === "saving";
+
+  return (
+    <div className="flex h-14 shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4">
+      <nav aria-label="Breadcrumb" className="flex min-w-0 flex-1 items-center gap-2 text-sm">
+        <Link href="/workflows" className="shrink-0 text-slate-500 hover:text-slate-900">
+          Workflows
+        </Link>
+        <span aria-hidden="true" className="text-slate-300">
+          /
+        </span>
+        <input
+          value={name}
+          onChange={(event) => store.getState().setName(event.target.value)}
+          aria-label="Workflow name"
+          maxLength={120}
+          className={`min-w-0 flex-1 max-w-md rounded-md border px-2 py-1 text-base font-semibold text-slate-900 hover:border-slate-300 focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none ${
+            name.trim() === "" ? "border-red-400" : "border-transparent"
+          }`}
+        />
+        <SaveIndicator dirty={dirty} status={save.status} />
+      </nav>
+
+      <div className="flex items-center gap-1">
+        <Button variant="ghost" size="md" aria-label="Undo" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={() => store.getState().undo()}>
+          <UndoIcon className="size-4" />
+        </Button>
+        <Button variant="ghost" size="md" aria-label="Redo" title="Redo (Shift+Ctrl+Z)" disabled={!canRedo} onClick={() => store.getState().redo()}>
+          <RedoIcon className="size-4" />
+        </Button>
+      </div>
+      <Button onClick={onSave} disabled={!dirty || saving} title="Save (Ctrl+S)">
+        Save
+      </Button>
+      <Button variant="primary" onClick={onRun} disabled={launching || saving}>
+        <PlayIcon className="size-3.5 fill-current" />
+        {launching ? "Starting…" : "Run"}
+      </Button>
+    </div>
+  );
+}
+
+function SaveIndicator({ dirty, status }: { dirty: boolean; status: EditorState["save"]["status"] }) {
+  const [text, tone] =
+    status === "saving"
+      ? ["Saving…", "text-slate-500"]
+      : status === "error"
+        ? ["Save failed", "text-red-600"]
+        : dirty
+          ? ["Unsaved", "text-amber-600"]
+          : ["Saved", "text-slate-400"];
+  return (
+    <span data-testid="save-state" aria-live="polite" className={`shrink-0 text-xs font-medium ${tone}`}>
+      {text}
+    </span>
+  );
+}
+
+/** Shown when saving failed: a conflict offers to reload the other version or to overwrite it. */
+export function SaveProblemBanner({ onReload, onOverwrite }: { onReload: () => void; onOverwrite: () => void }) {
+  const save = useEditorStore(selectSave);
+  if (save.status !== "error") return null;
+  return (
+    <div role="alert" data-testid="save-problem" className="flex items-center gap-3 border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800">
+      <span className="min-w-0 flex-1">
+        {save.conflict ? "This workflow was saved elsewhere since you opened it." : `Could not save: ${save.message}`}
+      </span>
+      {save.conflict && (
+        <>
+          <Button size="sm" onClick={onReload}>
+            Load their version
+          </Button>
+          <Button size="sm" variant="danger" onClick={onOverwrite}>
+            Overwrite with mine
+          </Button>
+        </>
+      )}
+    </div>
+  );
+}

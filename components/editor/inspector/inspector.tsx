@@ -1,0 +1,96 @@
+"use client";
+
+import { useCallback } from "react";
+import type { NodeKind } from "@/server/engine/graph";
+import { Button } from "@/components/ui/button";
+import { NODE_KIND_INFO } from "../node-kinds";
+import { useEditorStore, useEditorStoreApi } from "../store/editor-store-provider";
+import { findNode, selectProblems, selectSelectedNodeId } from "../store/selectors";
+import type { EditorState } from "../store/types";
+import { AgentForm } from "./agent-form";
+import { ConditionForm, HumanForm, LabelOnlyForm, LoopForm, OutputForm, ToolForm, TriggerForm } from "./simple-forms";
+
+/** The settings of the selected node. It re-renders on selection and on this node's data only. */
+export function Inspector() {
+  const nodeId = useEditorStore(selectSelectedNodeId);
+  const kind = useEditorStore(useCallback((s: EditorState) => findNode(s, nodeId)?.type, [nodeId]));
+
+  if (!nodeId || !kind) {
+    return (
+      <div className="p-4 text-sm text-slate-500">
+        <p className="font-medium text-slate-700">No node selected</p>
+        <p className="mt-1">Select a node on the canvas to edit its settings, or drag one in from the palette.</p>
+      </div>
+    );
+  }
+
+  return (
+    <div className="space-y-4 p-4" data-testid="inspector">
+      <InspectorHeader nodeId={nodeId} kind={kind} />
+      <NodeProblems nodeId={nodeId} />
+      <NodeForm nodeId={nodeId} kind={kind} />
+    </div>
+  );
+}
+
+function InspectorHeader({ nodeId, kind }: { nodeId: string; kind: NodeKind }) {
+  const info = NODE_KIND_INFO[kind];
+  const store = useEditorStoreApi();
+  const remove = () => {
+    const node = findNode(store.getState(), nodeId);
+    if (node) void store.getState().onBeforeDelete({ nodes: [node], edges: [] });
+  };
+  return (
+    <div className="flex items-start gap-2.5">
+      <span className={`grid size-9 shrink-0 place-items-center rounded-md ${info.tile}`}>
+        <info.Icon className="size-5" />
+      </span>
+      <div className="min-w-0 flex-1">
+        <h2 className="text-sm font-semibold text-slate-900">{info.title}</h2>
+        <p className="truncate text-xs text-slate-500">
+          id <code className="font-mono text-slate-700">{nodeId}</code>
+        </p>
+      </div>
+      <Button variant="ghost" size="sm" onClick={remove} aria-label="Delete node" title="Delete node (Del)">
+        Delete
+      </Button>
+    </div>
+  );
+}
+
+function NodeProblems({ nodeId }: { nodeId: string }) {
+  const problems = useEditorStore(selectProblems);
+  const mine = problems.filter((problem) => problem.nodeId === nodeId);
+  if (mine.length === 0) return null;
+  return (
+    <ul className="space-y-1 rounded-md border border-red-200 bg-red-50 p-2.5 text-xs text-red-800">
+      {mine.map((problem, index) => (
+        <li key={`${problem.code}-${index}`} className={problem.severity === "warning" ? "text-amber-800" : undefined}>
+          {problem.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function NodeForm({ nodeId, kind }: { nodeId: string; kind: NodeKind }) {
+  switch (kind) {
+    case "trigger":
+      return <TriggerForm nodeId={nodeId} />;
+    case "agent":
+      return <AgentForm nodeId={nodeId} />;
+    case "tool":
+      return <ToolForm nodeId={nodeId} />;
+    case "human":
+      return <HumanForm nodeId={nodeId} />;
+    case "condition":
+      return <ConditionForm nodeId={nodeId} />;
+    case "loop":
+      return <LoopForm nodeId={nodeId} />;
+    case "output":
+      return <OutputForm nodeId={nodeId} />;
+    case "parallel":
+    case "join":
+      return <LabelOnlyForm nodeId={nodeId} kind={kind} />;
+  }
+}

@@ -1,0 +1,111 @@
+"use client";
+
+import Link from "next/link";
+import type { ReactNode } from "react";
+import { isTerminalStatus } from "@/server/engine/events";
+import { RunControls } from "@/components/runs/run-controls";
+import { RunResult } from "@/components/runs/run-result";
+import type { StreamStatus } from "@/components/runs/use-run-stream";
+import { formatCost, formatDuration, formatTokens } from "@/components/ui/format";
+import { XIcon } from "@/components/ui/icons";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { useNow } from "@/components/ui/use-now";
+import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
+import { selectRun } from "./store/selectors";
+import type { EditorState } from "./store/types";
+
+const selectLaunch = (s: EditorState) => s.launch;
+
+/** The label of the node a run waits on, if it waits on one. */
+const selectWaitingLabel = (s: EditorState) => {
+  const pending = Object.values(s.run.state?.humans ?? {}).find((human) => !human.decision);
+  if (!pending) return null;
+  return s.nodes.find((node) => node.id === pending.nodeId)?.data.label ?? pending.nodeId;
+};
+
+/** The run bar over the canvas: status, usage, and once finished the output or error. */
+export function RunPanel({ stream }: { stream: StreamStatus }) {
+  const store = useEditorStoreApi();
+  const run = useEditorStore(selectRun);
+  const launch = useEditorStore(selectLaunch);
+  const waitingOn = useEditorStore(selectWaitingLabel);
+  const state = run.state;
+  const finished = state ? isTerminalStatus(state.status) : false;
+  const now = useNow(Boolean(state?.startedAt) && !finished);
+
+  if (!run.runId || !state) {
+    if (launch.status !== "error") return null;
+    return (
+      <PanelFrame onClose={() => store.getState().setLaunch({ status: "idle" })}>
+        <p role="alert" data-testid="run-error" className="text-sm text-red-700">
+          {launch.message}
+        </p>
+      </PanelFrame>
+    );
+  }
+
+  const started = state.startedAt ? Date.parse(state.startedAt) : null;
+  const ended = state.finishedAt ? Date.parse(state.finishedAt) : null;
+  // Server and browser clocks differ a little; a live duration never shows as negative.
+  const elapsed = started === null ? null : Math.max(0, (ended ?? now) - started);
+  const tokens = state.usage.promptTokens + state.usage.completionTokens;
+
+  return (
+    <PanelFrame onClose={finished ? () => store.getState().clearRun() : undefined}>
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-1 text-sm">
+        <StatusBadge status={state.status} testId="run-status" />
+        <Link href={`/runs/${run.runId}`} className="font-mono text-xs text-accent-700 hover:underline">
+          {run.runId}
+        </Link>
+        <Metric label="Time" value={formatDuration(elapsed)} />
+        <Metric label="Tokens" value={formatTokens(tokens)} />
+        <Metric label="Cost" value={formatCost(state.usage.costUsd)} />
+        {stream === "reconnecting" && <span className="text-xs text-amber-600">Reconnecting…</span>}
+        <span className="ml-auto">
+          <RunControls runId={run.runId} status={state.status} />
+        </span>
+      </div>
+      {state.status === "waiting_for_human" && waitingOn && (
+        <p className="mt-2 text-sm text-amber-800">
+          Waiting for a decision on <strong>{waitingOn}</strong>: approve or reject it on the canvas.
+        </p>
+      )}
+      {launch.status === "error" && <p className="mt-2 text-sm text-red-700">{launch.message}</p>}
+      {finished && (
+        <div className="mt-3">
+          <h3 className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">Result</h3>
+          <RunResult status={state.status} output={state.output} error={state.error} />
+        </div>
+      )}
+    </PanelFrame>
+  );
+}
+
+function PanelFrame({ children, onClose }: { children: ReactNode; onClose?: () => void }) {
+  return (
+    <section
+      aria-label="Run"
+      className="absolute bottom-4 left-1/2 z-10 w-[min(720px,calc(100%-2rem))] -translate-x-1/2 rounded-lg border border-slate-200 bg-white/95 p-3 pr-10 shadow-lg backdrop-blur"
+    >
+      {children}
+      {onClose && (
+        <button
+          type="button"
+          onClick={onClose}
+          aria-label="Close run panel"
+          className="absolute top-2.5 right-2.5 rounded p-1 text-slate-400 hover:bg-slate-100 hover:text-slate-700"
+        >
+          <XIcon className="size-4" />
+        </button>
+      )}
+    </section>
+  );
+}
+
+function Metric({ label, value }: { label: string; value: string }) {
+  return (
+    <span className="text-xs text-slate-500">
+      {label} <span className="font-medium text-slate-800 tabular-nums">{value}</span>
+    </span>
+  );
+}

@@ -1,0 +1,22 @@
+import { createStore } from "zustand/vanilla";
+import { problemsOf } from "./doc";
+import { createGraphSlice, type GraphInit } from "./graph-slice";
+import { createHistorySlice } from "./history-slice";
+import { createRunSlice } from "./run-slice";
+import { createSelectionSlice } from "./selection-slice";
+import type { EditorServices, EditorState, RunOverlay } from "./types";
+
+export type EditorInit = GraphInit & { services: EditorServices; run?: RunOverlay };
+
+/** One store per editor instance (never a module-level singleton: pages and tests each get their own). */
+export function createEditorStore({ services, run, ...graph }: EditorInit) {
+  return createStore<EditorState>()((...a) => ({
+    ...createGraphSlice(graph)(...a),
+    ...problemsOf(graph.nodes, graph.edges),
+    ...createSelectionSlice(graph.nodes)(...a),
+    ...createHistorySlice(...a),
+    ...createRunSlice(services, run)(...a),
+  }));
+}
+
+export type EditorStore = ReturnType<typeof createEditorStore>;

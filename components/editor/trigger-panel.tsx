@@ -1,0 +1,159 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { formatRelative } from "@/components/ui/format";
+import { CheckIcon, CopyIcon, KeyIcon } from "@/components/ui/icons";
+import { useEditorStore } from "./store/editor-store-provider";
+import type { EditorState } from "./store/types";
+
+type CreatedToken = RouterOutputs["workflow"]["createTriggerToken"];
+
+const selectSampleInput = (s: EditorState) => {
+  const trigger = s.nodes.find((node) => node.type === "trigger");
+  return trigger?.type === "trigger" ? trigger.data.sampleInput : "";
+};
+
+/** The request body of the curl example: the trigger's sample input, compacted, or `{}`. */
+function exampleBody(sample: string): string {
+  let input: unknown = {};
+  try {
+    input = sample.trim() === "" ? {} : JSON.parse(sample);
+  } catch {
+    // An invalid sample is reported on the trigger node; the example falls back to an empty input.
+  }
+  return JSON.stringify({ input });
+}
+
+/** Single quotes close a single-quoted shell string; this keeps the example copy-pasteable. */
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
+
+export function curlExample(url: string, token: string, body: string): string {
+  return `curl -X POST ${url} -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d ${shellQuote(body)}`;
+}
+
+/** The workflow's REST trigger: URL, tokens (each shown once at creation), revocation. */
+export function TriggerPanel({ workflowId }: { workflowId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const workflow = useQuery(trpc.workflow.get.queryOptions({ id: workflowId }));
+  const sample = useEditorStore(selectSampleInput);
+  const [created, setCreated] = useState<CreatedToken | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const refresh = () => queryClient.invalidateQueries(trpc.workflow.get.queryFilter({ id: workflowId }));
+  const createToken = useMutation(
+    trpc.workflow.createTriggerToken.mutationOptions({
+      onSuccess: (token) => {
+        setCreated(token);
+        setError(null);
+        void refresh();
+      },
+      onError: (cause) => setError(errorMessage(cause)),
+    }),
+  );
+  const revokeToken = useMutation(
+    trpc.workflow.revokeTriggerToken.mutationOptions({
+      onSuccess: (_result, variables) => {
+        if (created?.id === variables.tokenId) setCreated(null);
+        void refresh();
+      },
+      onError: (cause) => setError(errorMessage(cause)),
+    }),
+  );
+
+  if (!workflow.data) return <p className="p-4 text-sm text-slate-500">Loading…</p>;
+  const { triggerUrl, tokens } = workflow.data;
+  const body = exampleBody(sample);
+
+  return (
+    <div className="space-y-5 p-4" data-testid="trigger-panel">
+      <section className="space-y-1.5">
+        <h3 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Trigger URL</h3>
+        <p className="text-xs text-slate-500">
+          <code className="font-mono">POST</code> starts a run of the last saved draft and answers with its run id.
+        </p>
+        <CopyField value={triggerUrl} label="Copy trigger URL" testId="trigger-url" />
+      </section>
+
+      <section className="space-y-2">
+        <div className="flex items-center justify-between">
+          <h3 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Tokens</h3>
+          <Button size="sm" onClick={() => createToken.mutate({ workflowId })} disabled={createToken.isPending}>
+            <KeyIcon className="size-3.5" />
+            Create token
+          </Button>
+        </div>
+
+        {created && (
+          <div className="space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-3" data-testid="new-token">
+            <p className="text-xs font-medium text-emerald-900">Copy this token now: it is stored hashed and will not be shown again.</p>
+            <CopyField value={created.token} label="Copy token" testId="new-token-value" />
+            <p className="text-xs font-medium text-emerald-900">Example</p>
+            <CopyField value={curlExample(triggerUrl, created.token, body)} label="Copy curl example" multiline testId="curl-example" />
+          </div>
+        )}
+
+        {error && <p className="text-xs text-red-600">{error}</p>}
+
+        {tokens.length === 0 ? (
+          <p className="text-xs text-slate-500">No tokens yet. Calls to the trigger URL need a bearer token.</p>
+        ) : (
+          <ul className="divide-y divide-slate-100 rounded-md border border-slate-200 bg-white">
+            {tokens.map((token) => (
+              <li key={token.id} className="flex items-center gap-2 px-2.5 py-2">
+                <div className="min-w-0 flex-1">
+                  <code className="font-mono text-xs text-slate-800">{token.prefix}…</code>
+                  <p className="text-[11px] text-slate-500">
+                    created {formatRelative(token.createdAt)} · {token.lastUsedAt ? `used ${formatRelative(token.lastUsedAt)}` : "never used"}
+                  </p>
+                </div>
+                <Button
+                  size="sm"
+                  variant="danger"
+                  aria-label={`Revoke token ${token.prefix}`}
+                  disabled={revokeToken.isPending}
+                  onClick={() => revokeToken.mutate({ tokenId: token.id })}
+                >
+                  Revoke
+                </Button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function CopyField({ value, label, multiline, testId }: { value: string; label: string; multiline?: boolean; testId?: string }) {
+  const [copied, setCopied] = useState(false);
+  const copy = async () => {
+    try {
+      await navigator.clipboard.writeText(value);
+      setCopied(true);
+      setTimeout(() => setCopied(false), 1500);
+    } catch {
+      // Clipboard access can be refused (insecure origin); the text stays selectable.
+    }
+  };
+  return (
+    <div className="flex items-start gap-1.5">
+      <code
+        data-testid={testId}
+        className={`min-w-0 flex-1 rounded-md border border-slate-200 bg-white px-2 py-1.5 font-mono text-[11px] text-slate-800 select-all ${
+          multiline ? "break-all whitespace-pre-wrap" : "truncate"
+        }`}
+      >
+        {value}
+      </code>
+      <Button size="sm" variant="ghost" aria-label={label} title={label} onClick={() => void copy()}>
+        {copied ? <CheckIcon className="size-3.5 text-emerald-600" /> : <CopyIcon className="size-3.5" />}
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,109 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import type { HumanDecision } from "@/server/engine/events";
+import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { formatDateTime, formatRelative } from "@/components/ui/format";
+
+type Task = RouterOutputs["human"]["pending"][number];
+
+const KIND_LABEL: Record<string, string> = {
+  gate: "Approval",
+  question: "Question",
+  tool_approval: "Tool call",
+  continue: "Step limit",
+  errors: "Repeated errors",
+  budget: "Budget",
+};
+
+/** New tasks appear while the page is open; a list of tasks is cheap to re-read. */
+const REFRESH_MS = 10_000;
+
+/** Every task waiting for a person, across runs, decided in place. */
+export function Inbox() {
+  const trpc = useTRPC();
+  const tasks = useQuery(trpc.human.pending.queryOptions({ limit: 100 }, { refetchInterval: REFRESH_MS }));
+
+  return (
+    <div className="mx-auto w-full max-w-4xl px-6 py-8">
+      <div className="mb-6">
+        <h1 className="text-xl font-semibold tracking-tight text-slate-900">Inbox</h1>
+        <p className="mt-0.5 text-sm text-slate-500">Runs waiting for a person: approvals, questions and tool calls.</p>
+      </div>
+      {tasks.isPending && <p className="text-sm text-slate-500">Loading…</p>}
+      {tasks.isError && <p className="text-sm text-red-700">{errorMessage(tasks.error)}</p>}
+      {tasks.data?.length === 0 && (
+        <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-500">
+          Nothing is waiting for you.
+        </div>
+      )}
+      <ul className="space-y-3">
+        {tasks.data?.map((task) => (
+          <li key={task.id}>
+            <TaskCard task={task} />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+function TaskCard({ task }: { task: Task }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [answer, setAnswer] = useState("");
+  const respond = useMutation(
+    trpc.human.respond.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries(trpc.human.pending.queryFilter()),
+    }),
+  );
+  const isQuestion = task.kind === "question";
+  const decide = (decision: HumanDecision) =>
+    respond.mutate({ taskId: task.id, decision, ...(isQuestion && decision === "approve" ? { answer } : {}) });
+
+  return (
+    <article className="rounded-lg border border-slate-200 bg-white p-4 shadow-xs" data-task-id={task.id}>
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs text-slate-500">
+        <span className="rounded bg-amber-100 px-1.5 py-0.5 font-medium text-amber-800">{KIND_LABEL[task.kind] ?? task.kind}</span>
+        <Link href={`/workflows/${task.workflowId}`} className="font-medium text-slate-800 hover:text-accent-700">
+          {task.workflowName}
+        </Link>
+        <span>
+          node <code className="font-mono">{task.nodeId}</code>
+        </span>
+        <span title={formatDateTime(task.createdAt)}>{formatRelative(task.createdAt)}</span>
+        <Link href={`/runs/${task.runId}`} className="ml-auto text-accent-700 hover:underline">
+          Open run
+        </Link>
+      </div>
+      <p className="mt-2 text-sm whitespace-pre-wrap text-slate-800">{task.message}</p>
+      {isQuestion && (
+        <textarea
+          value={answer}
+          onChange={(event) => setAnswer(event.target.value)}
+          rows={2}
+          aria-label="Answer"
+          placeholder="Your answer"
+          className="mt-2 w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none"
+        />
+      )}
+      <div className="mt-3 flex items-center gap-2">
+        <Button
+          variant="primary"
+          size="sm"
+          disabled={respond.isPending || (isQuestion && answer.trim() === "")}
+          onClick={() => decide("approve")}
+        >
+          {isQuestion ? "Send answer" : "Approve"}
+        </Button>
+        <Button variant="danger" size="sm" disabled={respond.isPending} onClick={() => decide("reject")}>
+          Reject
+        </Button>
+        {respond.isError && <span className="text-xs text-red-600">{errorMessage(respond.error)}</span>}
+      </div>
+    </article>
+  );
+}

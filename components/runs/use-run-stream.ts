@@ -1,0 +1,59 @@
+"use client";
+
+import { useEffect, useState } from "react";
+import type { CommittedEvent } from "@/server/engine/events";
+import { useEditorStoreApi } from "@/components/editor/store/editor-store-provider";
+
+export type StreamStatus = "idle" | "connecting" | "live" | "reconnecting" | "ended";
+
+/** Events come from our own server, but a bad frame must not break the canvas: check the envelope. */
+export function parseRunEvent(data: string): CommittedEvent | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (value === null || typeof value !== "object") return null;
+  if (!("seq" in value) || typeof value.seq !== "number") return null;
+  if (!("type" in value) || typeof value.type !== "string") return null;
+  return value as CommittedEvent;
+}
+
+/**
+ * Follows a run's Server-Sent Events and folds each into the store's run overlay with the
+ * engine's `step`. It resumes after what the overlay already holds (`?after=`); the browser
+ * reconnects by itself with `Last-Event-ID`, and duplicates are dropped by sequence number.
+ */
+export function useRunStream(runId: string | null, enabled: boolean): StreamStatus {
+  const store = useEditorStoreApi();
+  // Keyed by run so a new run starts out "connecting" without a reset inside the effect.
+  const [reported, setReported] = useState<{ runId: string; status: StreamStatus } | null>(null);
+
+  useEffect(() => {
+    if (!runId || !enabled) return;
+    const after = store.getState().run.state?.lastSeq ?? 0;
+    const source = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events?after=${after}`);
+    const report = (status: StreamStatus) => setReported({ runId, status });
+
+    source.addEventListener("open", () => report("live"));
+    source.addEventListener("run-event", (message) => {
+      const event = parseRunEvent(message.data);
+      if (!event) return;
+      store.getState().applyRunEvent(event);
+      if (event.type === "run_finished") {
+        // The server ends the stream after this; closing first stops the browser from reconnecting.
+        source.close();
+        report("ended");
+      }
+    });
+    source.addEventListener("error", () => {
+      report(source.readyState === EventSource.CLOSED ? "ended" : "reconnecting");
+    });
+
+    return () => source.close();
+  }, [runId, enabled, store]);
+
+  if (!runId || !enabled) return "idle";
+  return reported?.runId === runId ? reported.status : "connecting";
+}

@@ -1,0 +1,51 @@
+"use client";
+
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+
+const LINKS = [
+  { href: "/workflows", label: "Workflows" },
+  { href: "/runs", label: "Runs" },
+  { href: "/inbox", label: "Inbox" },
+] as const;
+
+export function TopNav() {
+  const pathname = usePathname();
+  return (
+    <header className="flex h-12 shrink-0 items-center gap-6 border-b border-slate-200 bg-white px-4">
+      <Link href="/workflows" className="flex items-center gap-2 font-semibold tracking-tight text-slate-900">
+        <Logo />
+        AgentFlow
+      </Link>
+      <nav aria-label="Main" className="flex items-center gap-1 text-sm">
+        {LINKS.map((link) => {
+          const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
+          return (
+            <Link
+              key={link.href}
+              href={link.href}
+              aria-current={active ? "page" : undefined}
+              className={`rounded-md px-2.5 py-1.5 font-medium transition-colors ${
+                active ? "bg-slate-100 text-slate-900" : "text-slate-500 hover:bg-slate-50 hover:text-slate-900"
+              }`}
+            >
+              {link.label}
+            </Link>
+          );
+        })}
+      </nav>
+    </header>
+  );
+}
+
+function Logo() {
+  return (
+    <svg viewBox="0 0 24 24" className="size-6" aria-hidden="true">
+      <rect width="24" height="24" rx="6" className="fill-accent-600" />
+      <circle cx="7" cy="8" r="2.2" fill="white" />
+      <circle cx="17" cy="8" r="2.2" fill="white" />
+      <circle cx="12" cy="17" r="2.2" fill="white" />
+      <path d="M7 8 L12 17 L17 8" stroke="white" strokeWidth="1.5" fill="none" strokeLinejoin="round" />
+    </svg>
+  );
+}

@@ -1,0 +1,62 @@
+import { expect, test, type Page } from "@playwright/test";
+import { trpcMutation } from "../support/api";
+import { approvalGraph } from "../support/graphs";
+
+const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+test.describe("running from the editor", () => {
+  test("saves, runs, shows live node statuses and continues after Approve", async ({ page, request }) => {
+    const { id } = await trpcMutation(request, "workflow", "create", { name: `Run live ${Date.now()}`, graph: approvalGraph() });
+    await page.goto(`/workflows/${id}`);
+    // An unsaved edit: Run must save it first, since runs use the saved draft.
+    await node(page, "trigger").click();
+    await page.getByLabel("Sample input (JSON)").fill('{"topic": "quarterly billing"}');
+    await page.getByRole("button", { name: "Run" }).click();
+
+    await expect(page.getByTestId("save-state")).toHaveText("Saved");
+    await expect(node(page, "review").locator("[data-run-status]")).toHaveAttribute("data-run-status", "waiting", { timeout: 30_000 });
+    await expect(node(page, "agent_1").locator("[data-run-status]")).toHaveAttribute("data-run-status", "succeeded");
+    await expect(page.getByTestId("run-status")).toHaveText("waiting_for_human");
+    await expect(node(page, "output").locator("[data-run-status]")).toHaveAttribute("data-run-status", "pending");
+
+    await node(page, "review").getByRole("button", { name: "Approve" }).click();
+    await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 30_000 });
+    await expect(node(page, "output").locator("[data-run-status]")).toHaveAttribute("data-run-status", "succeeded");
+    await expect(page.getByTestId("run-output")).toContainText("quarterly billing");
+  });
+
+  test("Reject ends the run through the reject branch", async ({ page, request }) => {
+    const { id } = await trpcMutation(request, "workflow", "create", { name: `Run reject ${Date.now()}`, graph: approvalGraph() });
+    await page.goto(`/workflows/${id}`);
+    await page.getByRole("button", { name: "Run" }).click();
+    await node(page, "review").getByRole("button", { name: "Reject" }).click({ timeout: 30_000 });
+    await expect(page.getByTestId("run-status")).toHaveText("rejected", { timeout: 30_000 });
+    await expect(node(page, "output").locator("[data-run-status]")).toHaveAttribute("data-run-status", "skipped");
+  });
+
+  test("does not start a run while the sample input is not JSON", async ({ page, request }) => {
+    const { id } = await trpcMutation(request, "workflow", "create", { name: `Run bad input ${Date.now()}`, graph: approvalGraph() });
+    await page.goto(`/workflows/${id}`);
+    await node(page, "trigger").click();
+    await page.getByLabel("Sample input (JSON)").fill("{ not json");
+    await page.getByRole("button", { name: "Run" }).click();
+    await expect(page.getByTestId("run-error")).toContainText("not valid JSON");
+    await expect(page.getByTestId("run-status")).toHaveCount(0);
+  });
+
+  test("a waiting run can be paused, resumed and cancelled from the run bar", async ({ page, request }) => {
+    const { id } = await trpcMutation(request, "workflow", "create", { name: `Run controls ${Date.now()}`, graph: approvalGraph() });
+    await page.goto(`/workflows/${id}`);
+    await page.getByRole("button", { name: "Run" }).click();
+    await expect(page.getByTestId("run-status")).toHaveText("waiting_for_human", { timeout: 30_000 });
+
+    await page.getByRole("button", { name: "Pause" }).click();
+    await expect(page.getByTestId("run-status")).toHaveText("paused");
+    await page.getByRole("button", { name: "Resume" }).click();
+    await expect(page.getByTestId("run-status")).toHaveText("waiting_for_human");
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await expect(page.getByTestId("run-status")).toHaveText("cancelled");
+    // The node the run was waiting on no longer offers a decision.
+    await expect(node(page, "review").getByRole("button", { name: "Approve" })).toHaveCount(0);
+  });
+});

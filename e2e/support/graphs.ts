@@ -1,0 +1,21 @@
+import { createNode, GRAPH_SCHEMA_VERSION, type Graph } from "../../server/engine/graph";
+
+/** trigger → agent → human approval → (approve) output; reject goes nowhere, so rejecting ends the run. */
+export function approvalGraph(task = "Summarise {{input.topic}}"): Graph {
+  const agent = createNode("agent", "agent_1", { x: 272, y: 112 });
+  if (agent.type === "agent") agent.data.task = task;
+  return {
+    schemaVersion: GRAPH_SCHEMA_VERSION,
+    nodes: [
+      createNode("trigger", "trigger", { x: 0, y: 112 }),
+      agent,
+      createNode("human", "review", { x: 544, y: 112 }),
+      createNode("output", "output", { x: 816, y: 112 }),
+    ],
+    edges: [
+      { id: "e-trigger-agent_1", source: "trigger", target: "agent_1", sourceHandle: null, targetHandle: null },
+      { id: "e-agent_1-review", source: "agent_1", target: "review", sourceHandle: null, targetHandle: null },
+      { id: "e-review:approve-output", source: "review", target: "output", sourceHandle: "approve", targetHandle: null },
+    ],
+  };
+}
