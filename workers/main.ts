@@ -34,8 +34,10 @@ async function main() {
       console.error(`[worker] reconciler: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  void reconcile();
-  const reconciler = setInterval(() => void reconcile(), RECONCILE_EVERY_MS);
+  let reconciling: Promise<void> = reconcile();
+  const reconciler = setInterval(() => {
+    reconciling = reconcile();
+  }, RECONCILE_EVERY_MS);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -43,6 +45,7 @@ async function main() {
     stopping = true;
     console.log(`[worker] ${signal}: closing`);
     clearInterval(reconciler);
+    await reconciling;
     await worker.close();
     await closeRunCodeSandbox();
     await closePublisher();

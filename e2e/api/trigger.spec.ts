@@ -48,7 +48,8 @@ test.describe("REST trigger", () => {
 
     const malformed = await request.post(url, {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      data: '{"input": {"topic": ',
+      // Raw bytes: a string here would be JSON-encoded by Playwright into a valid JSON string.
+      data: Buffer.from('{"input": {"topic": '),
     });
     expect(malformed.status()).toBe(400);
     const malformedBody = (await malformed.json()) as { error: { code: string; message: string } };

@@ -1,0 +1,22 @@
+# One image for the web, worker and migrate services of docker-compose.yml.
+FROM node:20-bookworm-slim
+
+WORKDIR /app
+ENV NEXT_TELEMETRY_DISABLED=1 \
+    CHECKPOINT_DISABLE=1
+
+# Dependencies first, so source edits don't invalidate this layer. npm's postinstall
+# (scripts/postinstall.mjs) runs `prisma generate`, which needs the schema and config.
+COPY package.json package-lock.json prisma.config.ts ./
+COPY prisma ./prisma
+COPY scripts/postinstall.mjs ./scripts/postinstall.mjs
+RUN npm ci --no-audit --no-fund
+
+COPY . .
+# Next writes its cache (images, fetches) under .next at run time, as the node user.
+RUN npm run build && chown -R node:node .next
+
+ENV NODE_ENV=production
+USER node
+EXPOSE 3000
+CMD ["npx", "next", "start", "-H", "0.0.0.0", "-p", "3000"]

@@ -1,0 +1,62 @@
+// End-to-end tests against the production build, served on 127.0.0.1:3100 (not 3000, so a
+// running `npm start` doesn't collide), with a real worker. DATABASE_URL and REDIS_URL come
+// from scripts/test.ts or scripts/with-services.ts (the test services).
+import { defineConfig, devices } from "@playwright/test";
+
+const PORT = 3100;
+const APP_URL = `http://localhost:${PORT}`;
+const serverEnv: Record<string, string> = { APP_URL, PORT: String(PORT), NEXT_TELEMETRY_DISABLED: "1" };
+
+export default defineConfig({
+  testDir: "e2e",
+  // One worker: specs share one database and one worker process; 2 cores leave no room anyway.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  timeout: 60_000,
+  reporter: [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL: APP_URL,
+    screenshot: "only-on-failure",
+    trace: "retain-on-failure",
+  },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        ...devices["Desktop Chrome"],
+        // Debian's chromium: `playwright install` would download a browser, which this
+        // environment can't. scripts/test.ts installs it when missing.
+        launchOptions: {
+          executablePath: "/usr/bin/chromium",
+          args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        },
+      },
+    },
+  ],
+  webServer: [
+    {
+      name: "web",
+      // Expects a current `next build` (scripts/test.ts runs it when sources changed).
+      command: `node_modules/.bin/next start -H 127.0.0.1 -p ${PORT}`,
+      // 127.0.0.1 rather than localhost: the server binds IPv4 only and "localhost" may resolve to ::1 first.
+      url: `http://127.0.0.1:${PORT}`,
+      env: serverEnv,
+      timeout: 120_000,
+      reuseExistingServer: !process.env.CI,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
+      stdout: "ignore",
+    },
+    {
+      name: "worker",
+      command: "node_modules/.bin/tsx workers/main.ts",
+      env: serverEnv,
+      // No port to wait for: specs start once the worker says it is consuming the queue.
+      wait: { stdout: /\[worker\] ready/ },
+      timeout: 60_000,
+      gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
+      stdout: "pipe",
+    },
+  ],
+});

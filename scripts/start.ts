@@ -1,0 +1,123 @@
+// `npm start` (production) and `npm run dev` (`--dev`): Postgres + Redis, migrations,
+// a build when sources changed, then the web and worker processes. One Ctrl-C or SIGTERM
+// stops web, worker, redis and postgres in that order and leaves no process behind.
+import { applyMigrations } from "./migrate";
+import { checkBuild, forgetBuild, recordBuild } from "./lib/build";
+import { say, seconds, warn } from "./lib/log";
+import { nodeBin, ROOT } from "./lib/paths";
+import { startGroup, waitUntil, watchLauncher, type ExitInfo, type ProcessGroup } from "./lib/process";
+import { DEV_SERVICES, startServices, type Services } from "./lib/services";
+
+const dev = process.argv.includes("--dev");
+const port = Number(process.env.PORT ?? "3000");
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`[agentflow] PORT must be a TCP port number, got "${process.env.PORT ?? ""}"`);
+  process.exit(2);
+}
+const appUrl = `http://localhost:${port}`;
+
+let stopping = false;
+let servicesStarting: Promise<Services> | undefined;
+let build: ProcessGroup | undefined;
+let web: ProcessGroup | undefined;
+let worker: ProcessGroup | undefined;
+
+async function shutdown(code: number, why: string): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say(`stopping (${why})`);
+    // Web first so no new work arrives, then the worker (it finishes or hands back its
+    // jobs), then the stores they were writing to.
+    for (const child of [build, web, worker]) await child?.stop();
+    const services = await servicesStarting?.catch(() => undefined);
+    await services?.stop();
+    say("stopped");
+    process.exit(code);
+  }
+  // A second signal while stopping (npm and tsx forward the one we already got) changes nothing.
+  return new Promise<never>(() => undefined);
+}
+
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on(signal, () => void shutdown(0, `received ${signal}`));
+}
+watchLauncher(() => void shutdown(0, "the launching npm/tsx process went away"));
+
+function describe(info: ExitInfo): string {
+  return info.signal ? `signal ${info.signal}` : `exit code ${info.code ?? "?"}`;
+}
+
+/** Any child (or service) that dies on its own takes everything down: no half-running app. */
+function superviseExit(group: ProcessGroup | undefined): void {
+  void group?.exited.then((info) => {
+    if (!stopping) void shutdown(1, `${group.name} exited unexpectedly (${describe(info)})`);
+  });
+}
+
+async function answersHttp(): Promise<boolean> {
+  try {
+    // Any status counts: the server is up even if "/" redirects or errors. `next dev`
+    // compiles on first request, hence the long timeout.
+    await fetch(`http://127.0.0.1:${port}/`, { redirect: "manual", signal: AbortSignal.timeout(dev ? 120_000 : 15_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const startedAt = Date.now();
+  servicesStarting = startServices(DEV_SERVICES);
+  const services = await servicesStarting;
+  superviseExit(services.postgres.process);
+  superviseExit(services.redis.process);
+  await applyMigrations(services.databaseUrl);
+
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: services.databaseUrl,
+    REDIS_URL: services.redisUrl,
+    APP_URL: appUrl,
+    PORT: String(port),
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+
+  if (!dev) {
+    const check = checkBuild(ROOT);
+    say(`build: ${check.reason}${check.stale ? "; running next build" : ""}`);
+    if (check.stale) {
+      const buildStarted = Date.now();
+      forgetBuild(ROOT);
+      build = startGroup("next build", ...nodeBin("next", ["build"]), { cwd: ROOT, env });
+      const result = await build.exited;
+      build = undefined;
+      if (stopping) return;
+      if (result.code !== 0) throw new Error(`next build failed (${describe(result)})`);
+      recordBuild(ROOT, check.hash);
+      say(`build: done in ${seconds(Date.now() - buildStarted)}`);
+    }
+  }
+  if (stopping) return;
+
+  web = startGroup("web", ...nodeBin("next", [dev ? "dev" : "start", "-H", "127.0.0.1", "-p", String(port)]), { cwd: ROOT, env });
+  worker = startGroup("worker", ...nodeBin("tsx", ["workers/main.ts"]), {
+    cwd: ROOT,
+    // Next sets NODE_ENV for the web process itself; the worker needs it told.
+    env: { ...env, NODE_ENV: process.env.NODE_ENV ?? (dev ? "development" : "production") },
+    stopTimeoutMs: 15_000, // BullMQ's close() waits for the jobs in hand
+  });
+  superviseExit(web);
+  superviseExit(worker);
+
+  const currentWeb = web;
+  if (await waitUntil(async () => stopping || !currentWeb.running() || (await answersHttp()), 300_000, 500)) {
+    if (!stopping && currentWeb.running()) say(`AgentFlow is ready: ${appUrl} (started in ${seconds(Date.now() - startedAt)})`);
+  } else {
+    throw new Error(`the web process did not answer on port ${port} within 300 s`);
+  }
+}
+
+main().catch((error: unknown) => {
+  warn(error instanceof Error ? error.message : String(error));
+  void shutdown(1, "start failed");
+});
