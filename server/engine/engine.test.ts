@@ -147,6 +147,28 @@ describe("validateGraph", () => {
   });
 });
 
+describe("references between nodes", () => {
+  it("flags unknown nodes, fields read from text outputs, and unknown input keys", () => {
+    const graph = buildGraph(
+      [
+        ["trigger", "trigger", { sampleInput: '{"topic":"x"}' }],
+        ["writer", "agent", { task: "About {{input.topic}} and {{input.tone}}" }],
+        ["fetch", "tool", { tool: "http_request", arguments: '{"url":"https://example.com/{{nodes.writer.output.slug}}"}' }],
+        ["route", "condition", { expression: 'nodes.ghost.output == "x" && nodes.fetch.output.status == 200' }],
+        ["out", "output", { template: "{{nodes.fetch.output.body}}" }],
+      ],
+      [["trigger", "writer"], ["writer", "fetch"], ["fetch", "route"], ["route", "out", "true"]],
+    );
+    const problems = validateGraph(graph).filter((p) => ["unknown_reference", "type_mismatch", "unknown_input"].includes(p.code));
+    expect(problems.map((p) => [p.code, p.nodeId, p.severity])).toEqual([
+      ["unknown_input", "writer", "warning"],
+      ["type_mismatch", "fetch", "error"],
+      ["unknown_reference", "route", "error"],
+    ]);
+    expect(problems[1]?.message).toMatch(/reads field "slug" but Agent outputs plain text/);
+  });
+});
+
 describe("templates", () => {
   it("renders paths and never reaches prototypes", () => {
     const scope = { input: { topic: "otters", n: { deep: 1 } }, previous: "prev", nodes: { a: { output: "A" } } };

@@ -2,6 +2,7 @@ import { SOURCE_HANDLES, type Graph, type GraphNode } from "./graph";
 import { isKnownTool } from "./agent-tools";
 import { toolCatalogEntry } from "./tools/catalog";
 import { checkExpression } from "./expression";
+import { referenceProblems } from "./references";
 
 /**
  * Every problem of a graph, each tied to the node or edge it concerns, so the editor can
@@ -62,6 +63,7 @@ export function validateGraph(graph: Graph): GraphProblem[] {
   problems.push(...cycleProblems(graph, byId));
 
   for (const node of graph.nodes) problems.push(...nodeProblems(node));
+  problems.push(...referenceProblems(graph));
   return problems;
 }
 

@@ -1,0 +1,95 @@
+import type { Graph, GraphNode } from "./graph";
+import { templatePaths } from "./template";
+import type { GraphProblem } from "./validate";
+
+/**
+ * Checks what templates and expressions read from other nodes against what those nodes
+ * produce: a reference to a node that does not exist, or a field read from a node whose
+ * output is plain text (an agent's answer), is a type mismatch the builder should see before
+ * running.
+ */
+
+/** What a node kind outputs: text, structured data, or whatever flows into it. */
+type OutputShape = "text" | "data" | "passthrough";
+
+const OUTPUT_SHAPE: Record<GraphNode["type"], OutputShape> = {
+  trigger: "data",
+  agent: "text",
+  tool: "data",
+  human: "passthrough",
+  condition: "passthrough",
+  parallel: "passthrough",
+  join: "data",
+  loop: "passthrough",
+  output: "passthrough",
+};
+
+/** The templated text of a node, with where it lives (for the message). */
+function templatedFields(node: GraphNode): { field: string; text: string }[] {
+  switch (node.type) {
+    case "agent":
+      return [
+        { field: "task", text: node.data.task },
+        { field: "system prompt", text: node.data.systemPrompt },
+      ];
+    case "output":
+      return [{ field: "template", text: node.data.template }];
+    case "tool":
+      return [{ field: "arguments", text: node.data.arguments }];
+    default:
+      return [];
+  }
+}
+
+/** Dotted paths an expression reads, e.g. `nodes.review.output` in `len(nodes.review.output) > 0`. */
+function expressionPaths(node: GraphNode): { field: string; paths: string[] }[] {
+  const source = node.type === "condition" ? node.data.expression : node.type === "loop" ? node.data.whileExpression : "";
+  if (source === "") return [];
+  const withoutStrings = source.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, "");
+  const paths = withoutStrings.match(/[A-Za-z_][\w-]*(?:\.[\w-]+)+/g) ?? [];
+  return [{ field: "expression", paths }];
+}
+
+function sampleInputKeys(graph: Graph): Set<string> | null {
+  const trigger = graph.nodes.find((node) => node.type === "trigger");
+  if (trigger?.type !== "trigger") return null;
+  try {
+    const sample: unknown = JSON.parse(trigger.data.sampleInput);
+    return sample && typeof sample === "object" && !Array.isArray(sample) ? new Set(Object.keys(sample)) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function referenceProblems(graph: Graph): GraphProblem[] {
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  const inputKeys = sampleInputKeys(graph);
+  const problems: GraphProblem[] = [];
+
+  for (const node of graph.nodes) {
+    const reads = [
+      ...templatedFields(node).map(({ field, text }) => ({ field, paths: templatePaths(text) })),
+      ...expressionPaths(node),
+    ];
+    for (const { field, paths } of reads) {
+      for (const path of paths) {
+        const [root, second, third, ...rest] = path.split(".");
+        const at = (code: string, message: string, severity: GraphProblem["severity"] = "error") =>
+          problems.push({ severity, code, message: `${node.data.label} (${field}): ${message}`, nodeId: node.id });
+        if (root === "nodes" && second !== undefined) {
+          const target = byId.get(second);
+          if (!target) {
+            at("unknown_reference", `{{${path}}} refers to a node "${second}" that does not exist`);
+          } else if (third !== "output") {
+            at("unknown_reference", `{{${path}}}: only .output of a node can be read`);
+          } else if (rest.length > 0 && OUTPUT_SHAPE[target.type] === "text") {
+            at("type_mismatch", `{{${path}}} reads field "${rest.join(".")}" but ${target.data.label} outputs plain text`);
+          }
+        } else if (root === "input" && second !== undefined && inputKeys && !inputKeys.has(second)) {
+          at("unknown_input", `{{${path}}}: the Trigger's sample input has no "${second}"`, "warning");
+        }
+      }
+    }
+  }
+  return problems;
+}
