@@ -16,6 +16,8 @@ const envSchema = z.object({
   RUNPOD_API_KEY: z.string().min(1).optional(),
   RUNPOD_ENDPOINT_ID: z.string().min(1).optional(),
   RUNPOD_MODEL: z.string().min(1).optional(),
+  /** RunPod serverless bills GPU time: USD per second of request latency (default: a 24 GB GPU). */
+  RUNPOD_USD_PER_SECOND: z.coerce.number().min(0).default(0.00044),
   OLLAMA_BASE_URL: z.string().url().optional(),
   OLLAMA_MODEL: z.string().min(1).default("llama3.2"),
   /** Overrides every provider's request timeout (ms). RunPod's default allows for cold starts. */

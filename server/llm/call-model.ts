@@ -2,6 +2,7 @@ import type OpenAI from "openai";
 import type { LlmRequest } from "../engine/decide";
 import type { ChatMessage, RunEvent } from "../engine/events";
 import { clientFor, costUsd, providerLimit, resolveProvider } from "./providers";
+import { estimateTokens } from "../engine/agent";
 
 type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 
@@ -74,6 +75,7 @@ export async function callModel(nodeId: string, request: LlmRequest, now: () => 
       costUsd: costUsd(provider, model, usage, latencyMs),
       latencyMs,
       sentMessages: request.messages.length,
+      sentTokens: estimateTokens(request.messages),
     };
   } catch (error) {
     return {

@@ -30,8 +30,6 @@ const TOKEN_PRICES: Record<string, { input: number; output: number }> = {
   "gpt-4.1-nano": { input: 0.1, output: 0.4 },
 };
 
-const RUNPOD_DEFAULT_USD_PER_SECOND = 0.00044;
-
 export function configuredProviders(env: Env = getEnv()): ProviderConfig[] {
   const providers: ProviderConfig[] = [];
   if (env.OPENAI_API_KEY) {
@@ -50,7 +48,7 @@ export function configuredProviders(env: Env = getEnv()): ProviderConfig[] {
       baseURL: `https://api.runpod.ai/v2/${env.RUNPOD_ENDPOINT_ID}/openai/v1`,
       apiKey: env.RUNPOD_API_KEY,
       defaultModel: env.RUNPOD_MODEL ?? "default",
-      pricing: { kind: "per_second", usdPerSecond: RUNPOD_DEFAULT_USD_PER_SECOND },
+      pricing: { kind: "per_second", usdPerSecond: env.RUNPOD_USD_PER_SECOND },
       timeoutMs: 180_000,
     });
   }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { configuredProviders, costUsd, resolveProvider } from "./providers";
+import type { Env } from "../env";
+
+const base = {
+  DATABASE_URL: "postgresql://x/y",
+  REDIS_URL: "redis://x",
+  APP_URL: "http://localhost:3000",
+  OPENAI_MODEL: "gpt-4o-mini",
+  OLLAMA_MODEL: "llama3.2",
+  RUNPOD_USD_PER_SECOND: 0.001,
+  LLM_MAX_RETRIES: 3,
+  LLM_CONCURRENCY: 16,
+  WORKER_LOCK_MS: 30_000,
+  WORKSPACES_DIR: ".data/workspaces",
+  HTTP_ALLOWLIST: "",
+  HTTP_ALLOW_PRIVATE_HOSTS: "",
+  WORKER_CONCURRENCY: 20,
+  QUEUE_PREFIX: "agentflow",
+} satisfies Env;
+
+describe("providers", () => {
+  it("falls back to the demo model when nothing is configured", () => {
+    const provider = resolveProvider("default", base);
+    expect(provider).toMatchObject({ id: "demo", baseURL: "http://localhost:3000/api/demo-model/v1" });
+  });
+
+  it("builds the RunPod OpenAI-compatible route and prices it per second", () => {
+    const env = { ...base, RUNPOD_API_KEY: "rp", RUNPOD_ENDPOINT_ID: "abc123", RUNPOD_MODEL: "mistral" };
+    const provider = resolveProvider("default", env);
+    expect(provider).toMatchObject({ id: "runpod", baseURL: "https://api.runpod.ai/v2/abc123/openai/v1", defaultModel: "mistral" });
+    expect(costUsd(provider, "mistral", { promptTokens: 1000, completionTokens: 1000 }, 2_500)).toBeCloseTo(0.0025);
+  });
+
+  it("prices OpenAI per token and orders providers OpenAI, RunPod, Ollama, demo", () => {
+    const env = { ...base, OPENAI_API_KEY: "sk", OLLAMA_BASE_URL: "http://127.0.0.1:11434/" };
+    expect(configuredProviders(env).map((p) => p.id)).toEqual(["openai", "ollama", "demo"]);
+    expect(resolveProvider("ollama", env).baseURL).toBe("http://127.0.0.1:11434/v1");
+    expect(costUsd(resolveProvider("openai", env), "gpt-4o-mini", { promptTokens: 1_000_000, completionTokens: 1_000_000 }, 10)).toBeCloseTo(0.75);
+    expect(() => resolveProvider("runpod", env)).toThrow(/not configured/);
+  });
+});
