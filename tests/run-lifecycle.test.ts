@@ -169,3 +169,17 @@ describe("parallel branches", () => {
     expect(Object.keys(done.output as Record<string, unknown>).sort()).toEqual(["a", "b"]);
   });
 });
+
+describe("dashboard figures", () => {
+  it("counts runs by status and model calls by provider", async () => {
+    const { runStats } = await import("../server/runs/stats");
+    const stats = await runStats(db, { sinceHours: 1 });
+    const runs = await db.run.count();
+    expect(stats.runs).toBe(runs);
+    expect(stats.statusCounts.succeeded).toBeGreaterThan(0);
+    expect(stats.statusCounts.cancelled).toBeGreaterThan(0);
+    const demoCalls = await db.runStep.count({ where: { type: "llm_response" } });
+    expect(stats.byProvider).toEqual([expect.objectContaining({ provider: "demo", calls: demoCalls })]);
+    expect(stats.tokens).toBeGreaterThan(0);
+  });
+});

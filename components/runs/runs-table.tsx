@@ -6,6 +6,7 @@ import { TERMINAL_RUN_STATUSES } from "@/server/engine/events";
 import { errorMessage, useTRPC } from "@/components/trpc";
 import { formatCost, formatDateTime, formatDuration, formatTokens } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { RunsSummary } from "@/components/runs/runs-summary";
 
 const ACTIVE_REFRESH_MS = 5000;
 
@@ -32,6 +33,7 @@ export function RunsTable() {
         <h1 className="text-xl font-semibold tracking-tight text-slate-900">Runs</h1>
         <p className="mt-0.5 text-sm text-slate-500">Every run of every workflow: what ran, how long it took, what it cost.</p>
       </div>
+      <RunsSummary />
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
         <table className="w-full text-sm">
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs font-medium text-slate-500">
