@@ -24,7 +24,7 @@ export function summarize(samples: number[]): Summary {
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
 
 function startWorkerProcess(root: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), "--import", "tsx", "workers/main.ts"], {
     cwd: root,
     env: process.env,
     stdio: ["ignore", "pipe", "inherit"],
