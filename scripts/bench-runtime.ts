@@ -61,7 +61,8 @@ async function measureFloor(redisUrl: string, jobs: number, latencySamples: numb
   const latencies: number[] = [];
   for (let i = 0; i < latencySamples; i += 1) {
     const started = performance.now();
-    const job = await queue.add("noop", { i }, { removeOnComplete: true });
+    // Kept until the end: a removed job would race waitUntilFinished ("Missing key").
+    const job = await queue.add("noop", { i });
     await job.waitUntilFinished(events);
     latencies.push(performance.now() - started);
   }

@@ -10,7 +10,8 @@ const globalForPrisma = globalThis as unknown as { agentflowPrisma?: PrismaClien
 
 export function getDb(): PrismaClient {
   if (!globalForPrisma.agentflowPrisma) {
-    const adapter = new PrismaPg({ connectionString: getEnv().DATABASE_URL });
+    const env = getEnv();
+    const adapter = new PrismaPg({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
     globalForPrisma.agentflowPrisma = new PrismaClient({ adapter });
   }
   return globalForPrisma.agentflowPrisma;

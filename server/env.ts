@@ -40,6 +40,8 @@ const envSchema = z.object({
    * For local testing only; leave empty in production.
    */
   HTTP_ALLOW_PRIVATE_HOSTS: z.string().default(""),
+  /** Postgres connections per process; a worker needs about one per concurrent run. */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
   /** Prefix of BullMQ keys; tests set their own so they never share a queue. */
   QUEUE_PREFIX: z.string().min(1).default("agentflow"),

@@ -16,6 +16,7 @@ const base = {
   HTTP_ALLOWLIST: "",
   HTTP_ALLOW_PRIVATE_HOSTS: "",
   WORKER_CONCURRENCY: 20,
+  DATABASE_POOL_SIZE: 20,
   QUEUE_PREFIX: "agentflow",
 } satisfies Env;
 
