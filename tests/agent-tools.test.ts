@@ -1,14 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Worker } from "bullmq";
-import { startDemoModelServer } from "../server/llm/serve-demo-model";
-import { isolateTestEnv } from "./support/env";
-import { expectEveryRunReplays } from "./support/replay";
-import { getDb, type Db } from "../server/db";
-import { closePublisher } from "../server/events";
-import { getRunsQueue } from "../server/queue";
-import { createRunWorker } from "../server/runs/worker";
+import { startHarness, waitForRun, type Harness } from "./support/harness";
+import type { Db } from "../server/db";
 import { startRun } from "../server/runs/start-run";
 import { respondToHumanTask } from "../server/runs/respond-human";
 import { getRunEvents } from "../server/runs/queries";
@@ -23,9 +17,8 @@ import { step } from "../server/engine/step";
  * HTTP client; risky calls wait for a person who can edit the arguments.
  */
 
-let demo: Awaited<ReturnType<typeof startDemoModelServer>>;
+let harness: Harness;
 let db: Db;
-let worker: Worker;
 let target: Server;
 let targetUrl = "";
 const received: { path: string; method: string; idempotencyKey: string | undefined; body: string }[] = [];
@@ -44,35 +37,17 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => target.listen(0, "127.0.0.1", resolve));
   targetUrl = `http://127.0.0.1:${(target.address() as AddressInfo).port}`;
-  demo = await startDemoModelServer();
-  isolateTestEnv(demo.baseUrl);
   // Only this loopback test server is exempt from the SSRF guard.
-  process.env.HTTP_ALLOW_PRIVATE_HOSTS = "127.0.0.1";
-  db = getDb();
-  worker = createRunWorker(db, { concurrency: 4 });
-  await worker.waitUntilReady();
+  harness = await startHarness({ env: { HTTP_ALLOW_PRIVATE_HOSTS: "127.0.0.1" } });
+  db = harness.db;
 });
 
 afterAll(async () => {
-  if (db) await expectEveryRunReplays(db);
-  await worker.close();
-  await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
-  await getRunsQueue().close();
-  await closePublisher();
-  await db.$disconnect();
-  await demo.close();
+  await harness.stop();
   await new Promise((resolve) => target.close(resolve));
 });
 
-async function waitFor(runId: string, statuses: string[]) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
-    if (statuses.includes(run.status)) return run;
-    if (Date.now() > deadline) throw new Error(`run stayed ${run.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const waitFor = (runId: string, statuses: string[]) => waitForRun(db, runId, statuses);
 
 async function runAgent(task: string, agent: Record<string, unknown>) {
   const graph = buildGraph([["trigger", "trigger"], ["dev", "agent", { task, ...agent }], ["out", "output"]], [["trigger", "dev"], ["dev", "out"]]);

@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Worker } from "bullmq";
-import { startDemoModelServer } from "../server/llm/serve-demo-model";
-import { isolateTestEnv } from "./support/env";
-import { expectEveryRunReplays } from "./support/replay";
-import { getDb, type Db } from "../server/db";
-import { closePublisher } from "../server/events";
-import { getRunsQueue } from "../server/queue";
-import { createRunWorker } from "../server/runs/worker";
+import { startHarness, type Harness } from "./support/harness";
 import { startRun } from "../server/runs/start-run";
 import { respondToHumanTask } from "../server/runs/respond-human";
 import { getRunEvents } from "../server/runs/queries";
@@ -19,31 +12,16 @@ import { buildGraph } from "../server/engine/test-helpers";
  * timeouts that fail the node instead of hanging the run.
  */
 
-let demo: Awaited<ReturnType<typeof startDemoModelServer>>;
-let db: Db;
-let worker: Worker;
+let harness: Harness;
 
 beforeAll(async () => {
-  demo = await startDemoModelServer();
-  isolateTestEnv(demo.baseUrl);
-  process.env.LLM_TIMEOUT_MS = "400";
-  process.env.LLM_MAX_RETRIES = "1";
-  db = getDb();
-  worker = createRunWorker(db, { concurrency: 4 });
-  await worker.waitUntilReady();
+  harness = await startHarness({ env: { LLM_TIMEOUT_MS: "400", LLM_MAX_RETRIES: "1" } });
 });
 
-afterAll(async () => {
-  if (db) await expectEveryRunReplays(db);
-  await worker.close();
-  await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
-  await getRunsQueue().close();
-  await closePublisher();
-  await db.$disconnect();
-  await demo.close();
-});
+afterAll(() => harness.stop());
 
 async function runWithTask(task: string) {
+  const { db, demo } = harness;
   const graph = buildGraph([["trigger", "trigger"], ["agent", "agent", { task }], ["out", "output"]], [["trigger", "agent"], ["agent", "out"]]);
   const { id } = await createWorkflow(db, { name: `faults ${task}`, graph });
   const before = demo.requests();
@@ -103,15 +81,15 @@ describe("provider faults", () => {
     const { run, events } = await runWithTask("Summarise #demo:hang");
     expect(run.status).toBe("waiting_for_human");
     expect(events.filter((e) => e.type === "llm_error")).toHaveLength(3);
-    const task = await db.humanTask.findFirstOrThrow({ where: { runId: run.id, status: "pending" } });
+    const task = await harness.db.humanTask.findFirstOrThrow({ where: { runId: run.id, status: "pending" } });
     expect(task.kind).toBe("errors");
     expect(JSON.stringify(task.context)).toMatch(/timed out/i);
-    await respondToHumanTask(db, { taskId: task.id, decision: "reject", comment: "model is down" });
+    await respondToHumanTask(harness.db, { taskId: task.id, decision: "reject", comment: "model is down" });
     const deadline = Date.now() + 10_000;
     let final = run;
     while (final.status !== "failed" && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      final = await db.run.findUniqueOrThrow({ where: { id: run.id } });
+      final = await harness.db.run.findUniqueOrThrow({ where: { id: run.id } });
     }
     expect(final.status).toBe("failed");
     expect(final.error).toMatch(/stopped by a reviewer after repeated errors: model is down/);

@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Redis } from "ioredis";
-import { startDemoModelServer } from "../server/llm/serve-demo-model";
-import { isolateTestEnv } from "./support/env";
-import { expectEveryRunReplays } from "./support/replay";
-import { getDb, type Db } from "../server/db";
-import { closePublisher } from "../server/events";
+import { startHarness, waitForRun, type Harness } from "./support/harness";
+import type { Db } from "../server/db";
 import { getRunsQueue } from "../server/queue";
 import { createRunWorker } from "../server/runs/worker";
 import { startRun } from "../server/runs/start-run";
@@ -12,23 +9,16 @@ import { reconcileRuns } from "../server/runs/reconcile";
 import { createWorkflow } from "../server/workflows/workflows";
 import { starterGraph } from "../server/engine/graph";
 
-let demo: Awaited<ReturnType<typeof startDemoModelServer>>;
+let harness: Harness;
 let db: Db;
 
 beforeAll(async () => {
-  demo = await startDemoModelServer();
-  isolateTestEnv(demo.baseUrl);
-  db = getDb();
+  // The worker starts only after the flush, inside the test.
+  harness = await startHarness({ worker: false });
+  db = harness.db;
 });
 
-afterAll(async () => {
-  if (db) await expectEveryRunReplays(db);
-  await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
-  await getRunsQueue().close();
-  await closePublisher();
-  await db.$disconnect();
-  await demo.close();
-});
+afterAll(() => harness.stop());
 
 it("re-enqueues a run whose job vanished when Redis was flushed, and the run completes", async () => {
   const { id: workflowId } = await createWorkflow(db, { name: "reconcile", graph: starterGraph() });
@@ -47,14 +37,7 @@ it("re-enqueues a run whose job vanished when Redis was flushed, and the run com
 
   const worker = createRunWorker(db, { concurrency: 2 });
   try {
-    const deadline = Date.now() + 20_000;
-    let status = "";
-    while (Date.now() < deadline) {
-      status = (await db.run.findUniqueOrThrow({ where: { id: runId } })).status;
-      if (status === "succeeded" || status === "failed") break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    expect(status).toBe("succeeded");
+    expect((await waitForRun(db, runId, ["succeeded", "failed"])).status).toBe("succeeded");
   } finally {
     await worker.close();
   }

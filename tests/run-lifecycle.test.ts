@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Worker } from "bullmq";
-import { startDemoModelServer } from "../server/llm/serve-demo-model";
-import { isolateTestEnv } from "./support/env";
-import { expectEveryRunReplays } from "./support/replay";
+import { startHarness, waitForRun, type Harness } from "./support/harness";
 import type { Graph } from "../server/engine/graph";
-import { getDb, type Db } from "../server/db";
-import { closePublisher } from "../server/events";
-import { getRunsQueue } from "../server/queue";
-import { createRunWorker } from "../server/runs/worker";
+import type { Db } from "../server/db";
 import { startRun } from "../server/runs/start-run";
 import { respondToHumanTask } from "../server/runs/respond-human";
 import { createWorkflow } from "../server/workflows/workflows";
@@ -22,38 +16,19 @@ import { getRunEvents } from "../server/runs/queries";
  * beforeAll is early enough.)
  */
 
-let demo: Awaited<ReturnType<typeof startDemoModelServer>>;
+let harness: Harness;
 let db: Db;
-let worker: Worker;
+let demo: Harness["demo"];
 const mod = { startRun, respond: respondToHumanTask, createWorkflow, buildGraph, replay, step, getRunEvents };
 
 beforeAll(async () => {
-  demo = await startDemoModelServer();
-  isolateTestEnv(demo.baseUrl);
-  db = getDb();
-  worker = createRunWorker(db, { concurrency: 4 });
-  await worker.waitUntilReady();
+  harness = await startHarness();
+  ({ db, demo } = harness);
 });
 
-afterAll(async () => {
-  if (db) await expectEveryRunReplays(db);
-  await worker?.close();
-  await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
-  await getRunsQueue().close();
-  await closePublisher();
-  await db?.$disconnect();
-  await demo?.close();
-});
+afterAll(() => harness.stop());
 
-async function waitForStatus(runId: string, statuses: string[], timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
-    if (statuses.includes(run.status)) return run;
-    if (Date.now() > deadline) throw new Error(`run ${runId} stayed ${run.status}, wanted ${statuses.join("|")}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const waitForStatus = (runId: string, statuses: string[]) => waitForRun(db, runId, statuses);
 
 function approvalGraph(): Graph {
   return mod.buildGraph(

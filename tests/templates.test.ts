@@ -1,12 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import type { Worker } from "bullmq";
-import { startDemoModelServer } from "../server/llm/serve-demo-model";
-import { isolateTestEnv } from "./support/env";
-import { expectEveryRunReplays } from "./support/replay";
-import { getDb, type Db } from "../server/db";
-import { closePublisher } from "../server/events";
-import { getRunsQueue } from "../server/queue";
-import { createRunWorker } from "../server/runs/worker";
+import { startHarness, type Harness } from "./support/harness";
 import { startRun } from "../server/runs/start-run";
 import { respondToHumanTask } from "../server/runs/respond-human";
 import { createWorkflow } from "../server/workflows/workflows";
@@ -15,29 +8,16 @@ import { validateGraph } from "../server/engine/validate";
 
 /** Every template in the gallery is valid and runs to the end on the demo model. */
 
-let demo: Awaited<ReturnType<typeof startDemoModelServer>>;
-let db: Db;
-let worker: Worker;
+let harness: Harness;
 
 beforeAll(async () => {
-  demo = await startDemoModelServer();
-  isolateTestEnv(demo.baseUrl);
-  db = getDb();
-  worker = createRunWorker(db, { concurrency: 8 });
-  await worker.waitUntilReady();
+  harness = await startHarness();
 });
 
-afterAll(async () => {
-  if (db) await expectEveryRunReplays(db);
-  await worker.close();
-  await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
-  await getRunsQueue().close();
-  await closePublisher();
-  await db.$disconnect();
-  await demo.close();
-});
+afterAll(() => harness.stop());
 
 it.each(WORKFLOW_TEMPLATES.map((template) => [template.id, template] as const))("template %s validates and runs on the demo model", async (_id, template) => {
+  const { db } = harness;
   expect(validateGraph(template.graph).filter((p) => p.severity === "error")).toEqual([]);
   const trigger = template.graph.nodes.find((node) => node.type === "trigger");
   const input: unknown = trigger?.type === "trigger" ? JSON.parse(trigger.data.sampleInput) : {};

@@ -1,12 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
-import { startDemoModelServer } from "../server/llm/serve-demo-model";
-import { isolateTestEnv } from "./support/env";
-import { expectEveryRunReplays } from "./support/replay";
-import { getDb, type Db } from "../server/db";
-import { closePublisher } from "../server/events";
-import { getRunsQueue } from "../server/queue";
+import { startHarness, waitForRun, type Harness } from "./support/harness";
+import type { Db } from "../server/db";
 import { startRun } from "../server/runs/start-run";
 import { getRunEvents } from "../server/runs/queries";
 import { createWorkflow } from "../server/workflows/workflows";
@@ -17,7 +13,7 @@ import { buildGraph } from "../server/engine/test-helpers";
  * process takes the run over, and the log has no duplicate event and one paid response.
  */
 
-let demo: Awaited<ReturnType<typeof startDemoModelServer>>;
+let harness: Harness;
 let db: Db;
 const children: ChildProcess[] = [];
 
@@ -50,25 +46,16 @@ function waitForOutput(child: ChildProcess, text: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  demo = await startDemoModelServer();
-  isolateTestEnv(demo.baseUrl);
-  // Only the loopback test target below is exempt from the SSRF guard.
-  process.env.HTTP_ALLOW_PRIVATE_HOSTS = "127.0.0.1";
-  db = getDb();
+  // Worker processes are started by the tests; only the loopback target is exempt from the SSRF guard.
+  harness = await startHarness({ worker: false, env: { HTTP_ALLOW_PRIVATE_HOSTS: "127.0.0.1" } });
+  db = harness.db;
 });
 
 afterEach(() => {
   for (const child of children.splice(0)) child.kill("SIGKILL");
 });
 
-afterAll(async () => {
-  if (db) await expectEveryRunReplays(db);
-  await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
-  await getRunsQueue().close();
-  await closePublisher();
-  await db.$disconnect();
-  await demo.close();
-});
+afterAll(() => harness.stop());
 
 it("resumes a run on another worker after kill -9 mid-step, without duplicates", async () => {
   const graph = buildGraph(
@@ -94,14 +81,7 @@ it("resumes a run on another worker after kill -9 mid-step, without duplicates",
 
   const rescuer = startWorkerProcess();
   await waitForOutput(rescuer, "[worker] ready");
-  const finishBy = Date.now() + 30_000;
-  let status = "";
-  while (Date.now() < finishBy) {
-    status = (await db.run.findUniqueOrThrow({ where: { id: runId } })).status;
-    if (status === "succeeded" || status === "failed") break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  expect(status).toBe("succeeded");
+  expect((await waitForRun(db, runId, ["succeeded", "failed"], 30_000)).status).toBe("succeeded");
 
   const events = await getRunEvents(db, runId);
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
@@ -144,14 +124,7 @@ it("repeats an interrupted side-effecting tool call with the same idempotency ke
 
     const rescuer = startWorkerProcess();
     await waitForOutput(rescuer, "[worker] ready");
-    const finishBy = Date.now() + 30_000;
-    let status = "";
-    while (Date.now() < finishBy) {
-      status = (await db.run.findUniqueOrThrow({ where: { id: runId } })).status;
-      if (status === "succeeded" || status === "failed") break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    expect(status).toBe("succeeded");
+    expect((await waitForRun(db, runId, ["succeeded", "failed"], 30_000)).status).toBe("succeeded");
     // The target saw the call again after the crash, with the same key, so it can deduplicate.
     expect(keys.length).toBe(2);
     expect(new Set(keys).size).toBe(1);
