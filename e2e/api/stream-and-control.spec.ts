@@ -1,0 +1,69 @@
+import { expect, test } from "@playwright/test";
+import { trpcMutation } from "../support/api";
+import type { inferRouterInputs } from "@trpc/server";
+import type { AppRouter } from "../../server/api/root";
+
+/** The graph as the API accepts it: every node setting with a default may be left out. */
+type GraphInput = NonNullable<inferRouterInputs<AppRouter>["workflow"]["create"]["graph"]>;
+
+/** Live events for API callers (resumable SSE) and run control over REST. */
+
+function approvalGraph(): GraphInput {
+  const at = (x: number) => ({ x, y: 0 });
+  return {
+    nodes: [
+      { id: "trigger", type: "trigger", position: at(0), data: {} },
+      { id: "writer", type: "agent", position: at(250), data: { task: "Write about {{input.topic}}" } },
+      { id: "review", type: "human", position: at(500), data: { message: "OK?" } },
+      { id: "out", type: "output", position: at(750), data: {} },
+    ],
+    edges: [
+      { id: "a", source: "trigger", target: "writer" },
+      { id: "b", source: "writer", target: "review" },
+      { id: "c", source: "review", sourceHandle: "approve", target: "out" },
+    ],
+  };
+}
+
+test("an API caller can stream a run's events and resume after a disconnect with Last-Event-ID", async ({ request }) => {
+  const { id } = await trpcMutation(request, "workflow", "create", { name: `SSE ${Date.now()}` });
+  const { token } = await trpcMutation(request, "workflow", "createTriggerToken", { workflowId: id });
+  const auth = { authorization: `Bearer ${token}` };
+  const accepted = await request.post(`/api/v1/workflows/${id}/trigger`, { headers: auth, data: { input: { topic: "streams" } } });
+  const { runId } = (await accepted.json()) as { runId: string };
+
+  // The stream ends by itself after run_finished, so the whole body can be read.
+  const full = await (await request.get(`/api/runs/${runId}/events`)).text();
+  const ids = [...full.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+  expect(ids[0]).toBe(1);
+  expect(ids).toEqual(ids.map((_, i) => i + 1));
+  expect(full).toContain('"type":"run_finished"');
+
+  const resumed = await (await request.get(`/api/runs/${runId}/events`, { headers: { "last-event-id": "3" } })).text();
+  const resumedIds = [...resumed.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
+  expect(resumedIds[0]).toBe(4);
+  expect(resumedIds.at(-1)).toBe(ids.at(-1));
+});
+
+test("a run can be paused, resumed and cancelled over REST; a wrong action is a clear error", async ({ request }) => {
+  const { id } = await trpcMutation(request, "workflow", "create", { name: `Control ${Date.now()}`, graph: approvalGraph() });
+  const { token } = await trpcMutation(request, "workflow", "createTriggerToken", { workflowId: id });
+  const auth = { authorization: `Bearer ${token}` };
+  const { runId } = (await (await request.post(`/api/v1/workflows/${id}/trigger`, { headers: auth, data: { input: { topic: "x" } } })).json()) as { runId: string };
+  const status = async () => ((await (await request.get(`/api/v1/runs/${runId}`, { headers: auth })).json()) as { status: string }).status;
+  await expect.poll(status, { timeout: 20_000 }).toBe("waiting_for_human");
+
+  const paused = await request.post(`/api/v1/runs/${runId}/pause`, { headers: auth });
+  expect(paused.status()).toBe(200);
+  expect(await status()).toBe("paused");
+  expect((await request.post(`/api/v1/runs/${runId}/pause`, { headers: auth })).status()).toBe(409);
+  expect((await (await request.post(`/api/v1/runs/${runId}/resume`, { headers: auth })).json()) as { status: string }).toMatchObject({ status: "waiting_for_human" });
+  expect((await request.post(`/api/v1/runs/${runId}/explode`, { headers: auth })).status()).toBe(404);
+  expect((await request.post(`/api/v1/runs/${runId}/cancel`)).status()).toBe(401);
+  const cancelled = await request.post(`/api/v1/runs/${runId}/cancel`, { headers: auth });
+  expect(((await cancelled.json()) as { status: string }).status).toBe("cancelled");
+  expect((await request.get(`/api/v1/runs/${runId}`, { headers: auth }).then((r) => r.json())) as { status: string; pendingHumanTasks: unknown[] }).toMatchObject({
+    status: "cancelled",
+    pendingHumanTasks: [],
+  });
+});
