@@ -25,3 +25,9 @@ export function isConflictError(error: unknown): boolean {
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object";
 }
+
+/** The bad field a BAD_REQUEST names (`graph.nodes[1].data.maxSteps`), when it names one. */
+export function errorPath(error: unknown): string | null {
+  if (!(error instanceof TRPCClientError) || !isRecord(error.data)) return null;
+  return typeof error.data.path === "string" ? error.data.path : null;
+}

@@ -3,17 +3,23 @@
 import {
   Background,
   BackgroundVariant,
+  ControlButton,
   Controls,
   MarkerType,
   MiniMap,
   ReactFlow,
+  getViewportForBounds,
   useReactFlow,
+  useStore as useFlowStore,
   type DefaultEdgeOptions,
   type IsValidConnection,
+  type Viewport,
 } from "@xyflow/react";
-import { useCallback, type DragEvent } from "react";
+import { useCallback, useLayoutEffect, useRef, useState, type DragEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { NodeKind } from "@/server/engine/graph";
+import { GridIcon, LayoutIcon } from "@/components/ui/icons";
+import { DEFAULT_NODE_SIZE } from "./node-size";
 import { connectionProblem } from "./commands";
 import { edgeTypes } from "./edges/flow-edge";
 import { nodeTypes } from "./nodes/node-types";
@@ -21,11 +27,13 @@ import { findPaletteItem } from "./palette-items";
 import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
 import type { EditorState } from "./store/types";
 import type { AppEdge, AppNode } from "./types";
+import { selectZoomedOut } from "./zoom-level";
 
 /** MIME type of a palette drag, so drops of anything else (files, text) are ignored. */
 export const PALETTE_MIME = "application/x-agentflow-node";
 
 export const GRID = 16;
+const SNAP_GRID: [number, number] = [GRID, GRID];
 /** Approximate card size, to drop a node centred under the pointer. */
 const NODE_HALF_WIDTH = 110;
 const NODE_HALF_HEIGHT = 32;
@@ -58,19 +66,72 @@ const selectCanvas = (s: EditorState) => ({
   onConnect: s.onConnect,
   onBeforeDelete: s.onBeforeDelete,
   onNodeDragStart: s.onNodeDragStart,
+  onNodeDragStop: s.onNodeDragStop,
   addNode: s.addNode,
+  snap: s.snapToGrid,
 });
+
+/** Shift-click adds to the selection like Ctrl/Cmd-click; Shift-drag on the pane draws a selection box. */
+const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
+const DELETE_KEYS = ["Delete", "Backspace"];
+const MIN_ZOOM = 0.2;
+const FIT_VIEW_OPTIONS = { padding: 0.25, maxZoom: 1, minZoom: MIN_ZOOM };
+
+/**
+ * The viewport fitView will pick, estimated before React Flow has measured the cards. Starting
+ * there (instead of at zoom 1) means a large graph renders once, already zoomed out, rather
+ * than in full detail first and again after fitView.
+ */
+function initialViewport(nodes: readonly AppNode[], width: number, height: number): Viewport {
+  if (nodes.length === 0) return { x: 0, y: 0, zoom: 1 };
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const node of nodes) {
+    minX = Math.min(minX, node.position.x);
+    minY = Math.min(minY, node.position.y);
+    maxX = Math.max(maxX, node.position.x + (node.measured?.width ?? DEFAULT_NODE_SIZE.width));
+    maxY = Math.max(maxY, node.position.y + (node.measured?.height ?? DEFAULT_NODE_SIZE.height));
+  }
+  return getViewportForBounds({ x: minX, y: minY, width: maxX - minX, height: maxY - minY }, width, height, MIN_ZOOM, FIT_VIEW_OPTIONS.maxZoom, FIT_VIEW_OPTIONS.padding);
+}
+
+/** Background dots 16 px apart; hidden when zoomed out, where they would be a grey haze costly to repaint. */
+function CanvasBackground() {
+  const zoomedOut = useFlowStore(selectZoomedOut);
+  return zoomedOut ? null : <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} color="#cbd5e1" />;
+}
+
+/** Measures the canvas area first so React Flow can start at the fitted viewport (see initialViewport). */
+export function Canvas() {
+  const box = useRef<HTMLDivElement>(null);
+  const store = useEditorStoreApi();
+  const [viewport, setViewport] = useState<Viewport | null>(null);
+  useLayoutEffect(() => {
+    const element = box.current;
+    if (element) setViewport(initialViewport(store.getState().nodes, element.clientWidth, element.clientHeight));
+  }, [store]);
+  return (
+    <div ref={box} className="absolute inset-0">
+      {viewport && <FlowCanvas defaultViewport={viewport} />}
+    </div>
+  );
+}
 
 export function snapToGrid(position: { x: number; y: number }): { x: number; y: number } {
   return { x: Math.round(position.x / GRID) * GRID, y: Math.round(position.y / GRID) * GRID };
 }
 
 /** The only component that reads the whole node and edge lists. */
-export function Canvas() {
-  const { nodes, edges, readOnly, onNodesChange, onEdgesChange, onConnect, onBeforeDelete, onNodeDragStart, addNode } =
+function FlowCanvas({ defaultViewport }: { defaultViewport: Viewport }) {
+  const { nodes, edges, readOnly, onNodesChange, onEdgesChange, onConnect, onBeforeDelete, onNodeDragStart, onNodeDragStop, addNode, snap } =
     useEditorStore(useShallow(selectCanvas));
   const store = useEditorStoreApi();
-  const { screenToFlowPosition } = useReactFlow();
+  const { screenToFlowPosition, fitView } = useReactFlow();
+
+  const layout = useCallback(async () => {
+    await store.getState().autoLayout();
+    // Wait a frame so React Flow has the new positions before framing them.
+    requestAnimationFrame(() => void fitView({ ...FIT_VIEW_OPTIONS, duration: 300 }));
+  }, [store, fitView]);
 
   const isValidConnection = useCallback<IsValidConnection<AppEdge>>(
     (connection) => {
@@ -110,21 +171,45 @@ export function Canvas() {
       onBeforeDelete={onBeforeDelete}
       onNodeDragStart={onNodeDragStart}
       onSelectionDragStart={onNodeDragStart}
+      onNodeDragStop={onNodeDragStop}
+      onSelectionDragStop={onNodeDragStop}
       isValidConnection={isValidConnection}
       onDragOver={readOnly ? undefined : onDragOver}
       onDrop={readOnly ? undefined : onDrop}
       nodesDraggable={!readOnly}
       nodesConnectable={!readOnly}
-      deleteKeyCode={readOnly ? null : ["Delete", "Backspace"]}
-      snapToGrid
-      snapGrid={[GRID, GRID]}
+      deleteKeyCode={readOnly ? null : DELETE_KEYS}
+      multiSelectionKeyCode={MULTI_SELECT_KEYS}
+      snapToGrid={snap}
+      snapGrid={SNAP_GRID}
+      defaultViewport={defaultViewport}
+      // Only nodes and edges in view are in the DOM, so opening, panning and dragging a large
+      // workflow cost what is on screen, not the whole graph.
+      onlyRenderVisibleElements
       fitView
-      fitViewOptions={{ padding: 0.25, maxZoom: 1 }}
-      minZoom={0.2}
+      fitViewOptions={FIT_VIEW_OPTIONS}
+      minZoom={MIN_ZOOM}
       className="bg-slate-50"
     >
-      <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} color="#cbd5e1" />
-      <Controls showInteractive={false} position="bottom-left" />
+      <CanvasBackground />
+      <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_VIEW_OPTIONS}>
+        {!readOnly && (
+          <>
+            <ControlButton onClick={() => void layout()} title="Auto-layout" aria-label="Auto-layout">
+              <LayoutIcon />
+            </ControlButton>
+            <ControlButton
+              onClick={() => store.getState().setSnapToGrid(!snap)}
+              title={snap ? "Snap to grid: on" : "Snap to grid: off"}
+              aria-label="Snap to grid"
+              aria-pressed={snap}
+              className={snap ? "snap-on" : undefined}
+            >
+              <GridIcon />
+            </ControlButton>
+          </>
+        )}
+      </Controls>
       <MiniMap<AppNode> nodeColor={minimapNodeColor} nodeStrokeWidth={0} pannable zoomable position="top-right" />
     </ReactFlow>
   );

@@ -3,7 +3,14 @@ import { starterGraph } from "@/server/engine/graph";
 import { validateGraph } from "@/server/engine/validate";
 import {
   addNode,
+  autoLayout,
   checkpoint,
+  copySelection,
+  duplicateSelection,
+  moveNodes,
+  PASTE_OFFSET,
+  pasteNodes,
+  renameReferences,
   connect,
   connectionProblem,
   deleteElements,
@@ -17,7 +24,10 @@ import {
   updateNodeData,
   type EditorDoc,
 } from "./commands";
+import { layeredPositions } from "./auto-layout";
+import { parseClipboard } from "./clipboard";
 import { flowToGraph, graphToFlow } from "./graph-convert";
+import type { FlowGraph } from "./types";
 
 function starterDoc(): EditorDoc {
   return { graph: graphToFlow(starterGraph()), history: emptyHistory() };
@@ -176,5 +186,136 @@ describe("graph conversion", () => {
     expect(back).toEqual(graph);
     expect(back.nodes.some((node) => "selected" in node)).toBe(false);
     expect(validateGraph(back)).toEqual(validateGraph(graph));
+  });
+});
+
+function selectOnly(doc: EditorDoc, ids: string[]): EditorDoc {
+  const wanted = new Set(ids);
+  return { ...doc, graph: { ...doc.graph, nodes: doc.graph.nodes.map((node) => ({ ...node, selected: wanted.has(node.id) })) } };
+}
+
+function positionOf(graph: FlowGraph, id: string) {
+  return graph.nodes.find((node) => node.id === id)?.position;
+}
+
+describe("copy / paste / duplicate", () => {
+  it("copies the selected nodes with only the edges between them, without view state", () => {
+    const doc = selectOnly(starterDoc(), ["agent_1", "output"]);
+    const payload = copySelection(doc.graph);
+    expect(payload?.format).toBe("agentflow.clipboard");
+    expect(payload?.nodes.map((node) => node.id)).toEqual(["agent_1", "output"]);
+    expect(payload?.edges.map((edge) => edge.id)).toEqual(["e-agent_1-output"]);
+    expect(payload?.nodes.some((node) => "selected" in node)).toBe(false);
+    expect(copySelection(starterDoc().graph)).toBeNull();
+  });
+
+  it("pastes with new ids, remapped edges and an offset, selecting only the copies, as one undo step", () => {
+    const start = selectOnly(starterDoc(), ["agent_1", "output"]);
+    const payload = copySelection(start.graph);
+    if (!payload) throw new Error("nothing copied");
+    const doc = execute(start, pasteNodes, payload);
+    expect(nodeIds(doc)).toEqual(["trigger", "agent_1", "output", "agent_2", "output_1"]);
+    expect(doc.graph.edges.at(-1)).toMatchObject({ id: "e-agent_2-output_1", source: "agent_2", target: "output_1" });
+    expect(positionOf(doc.graph, "agent_2")).toEqual({ x: 280 + PASTE_OFFSET, y: 120 + PASTE_OFFSET });
+    expect(doc.graph.nodes.filter((node) => node.selected).map((node) => node.id)).toEqual(["agent_2", "output_1"]);
+    expect(doc.history.past).toHaveLength(1);
+    expect(undo(doc).graph).toBe(start.graph);
+    expect(new Set(nodeIds(doc)).size).toBe(doc.graph.nodes.length);
+    expect(new Set(doc.graph.edges.map((edge) => edge.id)).size).toBe(doc.graph.edges.length);
+  });
+
+  it("moves repeated pastes further instead of stacking them on the same spot", () => {
+    const start = selectOnly(starterDoc(), ["agent_1"]);
+    const payload = copySelection(start.graph);
+    if (!payload) throw new Error("nothing copied");
+    const twice = execute(execute(start, pasteNodes, payload), pasteNodes, payload);
+    expect(positionOf(twice.graph, "agent_2")).toEqual({ x: 280 + PASTE_OFFSET, y: 120 + PASTE_OFFSET });
+    expect(positionOf(twice.graph, "agent_3")).toEqual({ x: 280 + 2 * PASTE_OFFSET, y: 120 + 2 * PASTE_OFFSET });
+  });
+
+  it("keeps references between pasted nodes pointing at the copies", () => {
+    let start = execute(starterDoc(), updateNodeData, "output", { template: "Result: {{nodes.agent_1.output}} for {{input.topic}}" });
+    start = selectOnly(start, ["agent_1", "output"]);
+    const payload = copySelection(start.graph);
+    if (!payload) throw new Error("nothing copied");
+    const doc = execute(start, pasteNodes, payload);
+    expect(doc.graph.nodes.find((node) => node.id === "output_1")?.data).toMatchObject({ template: "Result: {{nodes.agent_2.output}} for {{input.topic}}" });
+    // The original is untouched.
+    expect(doc.graph.nodes.find((node) => node.id === "output")?.data).toMatchObject({ template: "Result: {{nodes.agent_1.output}} for {{input.topic}}" });
+  });
+
+  it("renames only whole node references", () => {
+    const renamed = new Map([["agent_1", "agent_2"]]);
+    expect(renameReferences("len(nodes.agent_1.output) > 0 && nodes.agent_10.output", renamed)).toBe("len(nodes.agent_2.output) > 0 && nodes.agent_10.output");
+    expect(renameReferences("{{ nodes.agent_1.output }} mynodes.agent_1 x.nodes.agent_1", renamed)).toBe("{{ nodes.agent_2.output }} mynodes.agent_1 x.nodes.agent_1");
+  });
+
+  it("leaves a copied trigger out of a graph that already has one", () => {
+    const start = selectOnly(starterDoc(), ["trigger", "agent_1"]);
+    const payload = copySelection(start.graph);
+    if (!payload) throw new Error("nothing copied");
+    const doc = execute(start, pasteNodes, payload);
+    expect(nodeIds(doc)).toEqual(["trigger", "agent_1", "output", "agent_2"]);
+    // The edge from the left-out trigger goes too.
+    expect(doc.graph.edges).toHaveLength(2);
+  });
+
+  it("pastes into another workflow through the clipboard text", () => {
+    const payload = copySelection(selectOnly(starterDoc(), ["agent_1", "output"]).graph);
+    const parsed = parseClipboard(JSON.stringify(payload));
+    if (!parsed) throw new Error("payload did not round-trip");
+    const other: EditorDoc = { graph: { nodes: [], edges: [] }, history: emptyHistory() };
+    const doc = execute(other, pasteNodes, parsed);
+    expect(nodeIds(doc)).toEqual(["agent_1", "output_1"]);
+    expect(doc.graph.edges.map((edge) => [edge.source, edge.target])).toEqual([["agent_1", "output_1"]]);
+  });
+
+  it("refuses clipboard text that is not a valid payload", () => {
+    expect(parseClipboard("hello")).toBeNull();
+    expect(parseClipboard(JSON.stringify({ format: "agentflow.clipboard", nodes: [], edges: [] }))).toBeNull();
+    const payload = copySelection(selectOnly(starterDoc(), ["agent_1"]).graph);
+    const tampered = JSON.parse(JSON.stringify(payload));
+    tampered.nodes[0].data.maxSteps = 1000;
+    expect(parseClipboard(JSON.stringify(tampered))).toBeNull();
+  });
+
+  it("duplicates the selection in one step and is a no-op without one", () => {
+    const start = selectOnly(starterDoc(), ["agent_1"]);
+    const doc = execute(start, duplicateSelection);
+    expect(nodeIds(doc)).toEqual(["trigger", "agent_1", "output", "agent_2"]);
+    expect(doc.history.past).toHaveLength(1);
+    const none = starterDoc();
+    expect(execute(none, duplicateSelection)).toBe(none);
+  });
+});
+
+describe("autoLayout", () => {
+  it("lays the graph out left to right by dependency, on the grid, as one undo step", () => {
+    let start = starterDoc();
+    // Scramble: output left of the trigger, agent far below.
+    start = execute(start, moveNodes, new Map([["output", { x: -500, y: 0 }], ["agent_1", { x: 0, y: 900 }]]));
+    const doc = execute(start, autoLayout, layeredPositions);
+    const x = (id: string) => positionOf(doc.graph, id)?.x ?? Number.NaN;
+    const y = (id: string) => positionOf(doc.graph, id)?.y ?? Number.NaN;
+    expect(x("trigger")).toBeLessThan(x("agent_1"));
+    expect(x("agent_1")).toBeLessThan(x("output"));
+    expect(y("trigger")).toBe(y("output"));
+    for (const node of doc.graph.nodes) {
+      expect(node.position.x % 16).toBe(0);
+      expect(node.position.y % 16).toBe(0);
+    }
+    expect(doc.history.past).toHaveLength(start.history.past.length + 1);
+    expect(undo(doc).graph).toBe(start.graph);
+    // Already laid out: nothing to record.
+    expect(execute(doc, autoLayout, layeredPositions)).toBe(doc);
+  });
+});
+
+describe("moveNodes", () => {
+  it("coalesces consecutive nudges of the same nodes into one step", () => {
+    let doc = starterDoc();
+    for (let x = 285; x <= 300; x += 5) doc = execute(doc, moveNodes, new Map([["agent_1", { x, y: 120 }]]));
+    expect(doc.history.past).toHaveLength(1);
+    expect(positionOf(undo(doc).graph, "agent_1")).toEqual({ x: 280, y: 120 });
   });
 });

@@ -1,4 +1,5 @@
-import { createNode, SOURCE_HANDLES, type NodeKind } from "@/server/engine/graph";
+import { createNode, SOURCE_HANDLES, type GraphEdge, type GraphNode, type NodeKind } from "@/server/engine/graph";
+import { flowToGraph } from "./graph-convert";
 import type { AppEdge, AppNode, FlowGraph } from "./types";
 
 /**
@@ -31,7 +32,10 @@ export type ConnectionInput = {
 
 /** The first free id of the form `<kind>_<n>`; readable in templates (`{{nodes.agent_2.output}}`). */
 export function nextNodeId(nodes: readonly AppNode[], kind: NodeKind): string {
-  const taken = new Set(nodes.map((node) => node.id));
+  return freeId(new Set(nodes.map((node) => node.id)), kind);
+}
+
+function freeId(taken: ReadonlySet<string>, kind: NodeKind): string {
   for (let n = 1; ; n++) {
     const id = `${kind}_${n}`;
     if (!taken.has(id)) return id;
@@ -146,6 +150,151 @@ export const selectNode: Command<[nodeId: string | null]> = {
       }),
       edges: graph.edges.map((edge) => (edge.selected ? { ...edge, selected: false } : edge)),
     };
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+// Clipboard, duplicate, layout
+
+export const CLIPBOARD_FORMAT = "agentflow.clipboard";
+
+/** What Copy puts on the clipboard: the selected nodes and the edges between them, without view state. */
+export type ClipboardPayload = { format: typeof CLIPBOARD_FORMAT; nodes: GraphNode[]; edges: GraphEdge[] };
+
+/** The selection as a clipboard payload, or null when no node is selected. */
+export function copySelection(graph: FlowGraph): ClipboardPayload | null {
+  const nodes = graph.nodes.filter((node) => node.selected);
+  if (nodes.length === 0) return null;
+  const ids = new Set(nodes.map((node) => node.id));
+  const edges = graph.edges.filter((edge) => ids.has(edge.source) && ids.has(edge.target));
+  const plain = flowToGraph({ nodes, edges });
+  return { format: CLIPBOARD_FORMAT, nodes: plain.nodes, edges: plain.edges };
+}
+
+/** How far each paste moves from the copied positions: two grid cells, so the copy is visibly apart. */
+export const PASTE_OFFSET = 32;
+
+/**
+ * Inserts copied nodes with fresh ids and the edges between them, offset from the originals
+ * (further while that spot is already taken, so repeated pastes fan out). The pasted nodes
+ * become the selection. A workflow has one trigger: a copied trigger is left out when the
+ * graph already has one.
+ */
+export const pasteNodes: Command<[payload: ClipboardPayload]> = {
+  name: "pasteNodes",
+  undo: "record",
+  apply(graph, payload) {
+    const hasTrigger = graph.nodes.some((node) => node.type === "trigger");
+    const incoming = payload.nodes.filter((node) => !(hasTrigger && node.type === "trigger"));
+    if (incoming.length === 0) return graph;
+
+    const occupied = new Set(graph.nodes.map((node) => `${node.position.x},${node.position.y}`));
+    let shift = PASTE_OFFSET;
+    while (incoming.some((node) => occupied.has(`${node.position.x + shift},${node.position.y + shift}`))) shift += PASTE_OFFSET;
+
+    const taken = new Set(graph.nodes.map((node) => node.id));
+    const renamed = new Map<string, string>();
+    for (const node of incoming) {
+      const id = freeId(taken, node.type);
+      taken.add(id);
+      renamed.set(node.id, id);
+    }
+    const pasted = incoming.map(
+      (node): AppNode => ({
+        ...withRenamedReferences(node, renamed),
+        id: renamed.get(node.id) ?? node.id,
+        position: { x: node.position.x + shift, y: node.position.y + shift },
+        selected: true,
+      }),
+    );
+    const edges: AppEdge[] = [];
+    for (const edge of payload.edges) {
+      const source = renamed.get(edge.source);
+      const target = renamed.get(edge.target);
+      if (!source || !target) continue;
+      const connection = { source, target, sourceHandle: edge.sourceHandle ?? null, targetHandle: edge.targetHandle ?? null };
+      edges.push({ id: edgeId(connection), ...connection });
+    }
+    return {
+      nodes: [...graph.nodes.map((node) => (node.selected ? { ...node, selected: false } : node)), ...pasted],
+      edges: [...graph.edges.map((edge) => (edge.selected ? { ...edge, selected: false } : edge)), ...edges],
+    };
+  },
+};
+
+/** `nodes.<id>` in a template (`{{nodes.agent_1.output}}`) or an expression (`len(nodes.review.output)`). */
+const NODE_REFERENCE = /(^|[^\w.])nodes\.([\w-]+)(?![\w-])/g;
+
+export function renameReferences(text: string, renamed: ReadonlyMap<string, string>): string {
+  return text.replace(NODE_REFERENCE, (match, before: string, id: string) => {
+    const next = renamed.get(id);
+    return next === undefined ? match : `${before}nodes.${next}`;
+  });
+}
+
+/**
+ * Pasted nodes that read each other's output keep doing so under their new ids; references
+ * to nodes left behind stay as they are (the validator flags them if those do not exist here).
+ */
+function withRenamedReferences<N extends GraphNode>(node: N, renamed: ReadonlyMap<string, string>): N {
+  const data = { ...node.data };
+  const fields: Record<string, unknown> = data;
+  for (const [key, value] of Object.entries(fields)) {
+    if (typeof value === "string") fields[key] = renameReferences(value, renamed);
+  }
+  return { ...node, data };
+}
+
+/** Copy + paste in one step, without touching the clipboard. */
+export const duplicateSelection: Command<[]> = {
+  name: "duplicateSelection",
+  undo: "record",
+  apply(graph) {
+    const payload = copySelection(graph);
+    return payload ? pasteNodes.apply(graph, payload) : graph;
+  },
+};
+
+/** Computes every node's position from the graph (auto-layout.ts: dagre, left to right). */
+export type LayoutFn = (graph: FlowGraph) => ReadonlyMap<string, Position>;
+
+/**
+ * Lays the whole graph out as one undo step; nodes that do not move keep their identity.
+ * The layout algorithm is passed in so the editor can load it only when asked.
+ */
+export const autoLayout: Command<[layout: LayoutFn]> = {
+  name: "autoLayout",
+  undo: "record",
+  apply(graph, layout) {
+    const positions = layout(graph);
+    let moved = false;
+    const nodes = graph.nodes.map((node) => {
+      const next = positions.get(node.id);
+      if (!next || (next.x === node.position.x && next.y === node.position.y)) return node;
+      moved = true;
+      return { ...node, position: next };
+    });
+    return moved ? { nodes, edges: graph.edges } : graph;
+  },
+};
+
+/**
+ * Positions React Flow moved outside a drag (arrow keys nudge the selection): consecutive
+ * nudges of the same nodes are one undo step, like typing into one field.
+ */
+export const moveNodes: Command<[positions: ReadonlyMap<string, Position>]> = {
+  name: "moveNodes",
+  undo: "coalesce",
+  coalesceKey: (positions) => `move:${[...positions.keys()].sort().join(",")}`,
+  apply(graph, positions) {
+    let moved = false;
+    const nodes = graph.nodes.map((node) => {
+      const next = positions.get(node.id);
+      if (!next || (next.x === node.position.x && next.y === node.position.y)) return node;
+      moved = true;
+      return { ...node, position: { x: next.x, y: next.y } };
+    });
+    return moved ? { nodes, edges: graph.edges } : graph;
   },
 };
 

@@ -2,14 +2,23 @@
 
 import Link from "next/link";
 import { Button } from "@/components/ui/button";
-import { PlayIcon, RedoIcon, UndoIcon } from "@/components/ui/icons";
+import { DownloadIcon, PlayIcon, RedoIcon, UndoIcon } from "@/components/ui/icons";
 import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
 import { selectCanRedo, selectCanUndo, selectIsDirty, selectName, selectSave } from "./store/selectors";
 import type { EditorState } from "./store/types";
 
 const selectLaunching = (s: EditorState) => s.launch.status === "starting";
 
-export function EditorHeader({ onSave, onRun }: { onSave: () => void; onRun: () => void }) {
+export type HeaderActions = {
+  onSave: () => void;
+  onRun: () => void;
+  onPublish: () => void;
+  onExport: () => void;
+  /** Publishing or exporting (each saves first). */
+  busy: "publish" | "export" | null;
+};
+
+export function EditorHeader({ onSave, onRun, onPublish, onExport, busy }: HeaderActions) {
   const store = useEditorStoreApi();
   const name = useEditorStore(selectName);
   const dirty = useEditorStore(selectIsDirty);
@@ -48,8 +57,16 @@ export function EditorHeader({ onSave, onRun }: { onSave: () => void; onRun: () 
           <RedoIcon className="size-4" />
         </Button>
       </div>
-      <Button onClick={onSave} disabled={!dirty || saving} title="Save (Ctrl+S)">
+      <div className="h-5 w-px bg-slate-200" aria-hidden="true" />
+      <Button variant="ghost" onClick={onExport} disabled={busy !== null} title="Download as a .agentflow.json file">
+        <DownloadIcon className="size-4" />
+        {busy === "export" ? "Exporting…" : "Export"}
+      </Button>
+      <Button onClick={onSave} disabled={!dirty || saving} title="Save now (Ctrl+S); edits also save by themselves">
         Save
+      </Button>
+      <Button onClick={onPublish} disabled={busy !== null || launching} title="Freeze the draft as a new immutable version">
+        {busy === "publish" ? "Publishing…" : "Publish"}
       </Button>
       <Button variant="primary" onClick={onRun} disabled={launching || saving}>
         <PlayIcon className="size-3.5 fill-current" />
@@ -64,7 +81,7 @@ function SaveIndicator({ dirty, status }: { dirty: boolean; status: EditorState[
     status === "saving"
       ? ["Saving…", "text-slate-500"]
       : status === "error"
-        ? ["Save failed", "text-red-600"]
+        ? ["Not saved", "text-red-600"]
         : dirty
           ? ["Unsaved", "text-amber-600"]
           : ["Saved", "text-slate-400"];
@@ -82,7 +99,9 @@ export function SaveProblemBanner({ onReload, onOverwrite }: { onReload: () => v
   return (
     <div role="alert" data-testid="save-problem" className="flex items-center gap-3 border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800">
       <span className="min-w-0 flex-1">
-        {save.conflict ? "This workflow was saved elsewhere since you opened it." : `Could not save: ${save.message}`}
+        {save.conflict
+          ? "This workflow was saved elsewhere (another tab or person) since you loaded it. Your changes are not saved: choose which version to keep."
+          : `Could not save: ${save.message}`}
       </span>
       {save.conflict && (
         <>

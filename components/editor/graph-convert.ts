@@ -1,4 +1,5 @@
 import { GRAPH_SCHEMA_VERSION, type Graph, type GraphEdge, type GraphNode } from "@/server/engine/graph";
+import { DEFAULT_NODE_SIZE } from "./node-size";
 import type { AppEdge, AppNode, FlowGraph } from "./types";
 
 /**
@@ -9,7 +10,11 @@ import type { AppEdge, AppNode, FlowGraph } from "./types";
 
 export function graphToFlow(graph: Graph): FlowGraph {
   return {
-    nodes: graph.nodes.map((node): AppNode => ({ ...node, position: { ...node.position } })),
+    // An initial size lets React Flow skip nodes outside the view from the very first render
+    // (onlyRenderVisibleElements), before it has measured any card.
+    nodes: graph.nodes.map(
+      (node): AppNode => ({ ...node, position: { ...node.position }, initialWidth: DEFAULT_NODE_SIZE.width, initialHeight: DEFAULT_NODE_SIZE.height }),
+    ),
     edges: graph.edges.map(
       (edge): AppEdge => ({
         id: edge.id,
@@ -39,7 +44,7 @@ export function flowToGraph({ nodes, edges }: FlowGraph): Graph {
 }
 
 /** React Flow's view state on a node; never part of the saved workflow. */
-const VIEW_KEYS = ["selected", "dragging", "measured", "width", "height", "resizing"] as const;
+const VIEW_KEYS = ["selected", "dragging", "measured", "width", "height", "initialWidth", "initialHeight", "resizing"] as const;
 
 function toGraphNode(node: AppNode): GraphNode {
   // Spreading keeps each kind paired with its own data, which copying fields one by one would lose.

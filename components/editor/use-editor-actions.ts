@@ -1,8 +1,9 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
+import { useCallback, useRef } from "react";
 import { errorMessage, isConflictError, useTRPC } from "@/components/trpc";
+import { downloadJson, workflowFileName } from "./download";
 import { flowToGraph } from "./graph-convert";
 import { useEditorStoreApi } from "./store/editor-store-provider";
 import type { EditorState } from "./store/types";
@@ -10,16 +11,18 @@ import type { EditorState } from "./store/types";
 /**
  * Saves the draft with optimistic concurrency (`baseRevision`). Edits made while the
  * request is in flight stay dirty: only the edit count captured at the start is marked saved.
+ * Calls during a save wait for it and then save what is still unsaved, so autosave, Ctrl+S,
+ * Run and Publish never race each other. Resolves true when nothing is left unsaved.
  */
 export function useSaveDraft(): () => Promise<boolean> {
   const store = useEditorStoreApi();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { mutateAsync } = useMutation(trpc.workflow.saveDraft.mutationOptions());
+  const inFlight = useRef<Promise<boolean> | null>(null);
 
-  return useCallback(async () => {
+  const saveOnce = useCallback(async () => {
     const state = store.getState();
-    if (state.readOnly || state.save.status === "saving") return false;
     const editCount = state.editCount;
     const graph = flowToGraph(state);
     const name = state.name.trim();
@@ -43,6 +46,20 @@ export function useSaveDraft(): () => Promise<boolean> {
       return false;
     }
   }, [store, mutateAsync, queryClient, trpc]);
+
+  return useCallback(async () => {
+    while (inFlight.current) await inFlight.current;
+    const state = store.getState();
+    if (state.readOnly) return false;
+    if (state.editCount === state.savedEditCount && state.save.status !== "error") return true;
+    const saving = saveOnce();
+    inFlight.current = saving;
+    try {
+      return await saving;
+    } finally {
+      inFlight.current = null;
+    }
+  }, [store, saveOnce]);
 }
 
 function sampleInputOf(state: EditorState): { ok: true; input: unknown } | { ok: false; error: string } {
@@ -86,4 +103,43 @@ export function useStartRun(save: () => Promise<boolean>): () => Promise<void> {
       store.getState().setLaunch({ status: "error", message: errorMessage(error) });
     }
   }, [store, save, mutateAsync, queryClient, trpc]);
+}
+
+export type ActionResult = { ok: true; message: string } | { ok: false; message: string };
+
+/** Saves what is unsaved, then freezes the saved draft as the next immutable, published version. */
+export function usePublish(save: () => Promise<boolean>): () => Promise<ActionResult> {
+  const store = useEditorStoreApi();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { mutateAsync } = useMutation(trpc.workflow.publish.mutationOptions());
+  return useCallback(async () => {
+    if (!(await save())) return { ok: false, message: "Save the draft before publishing (see the message above)." };
+    const { workflowId } = store.getState();
+    try {
+      const published = await mutateAsync({ id: workflowId });
+      void queryClient.invalidateQueries(trpc.workflow.versions.queryFilter({ id: workflowId }));
+      return { ok: true, message: `Published version ${published.version}` };
+    } catch (error) {
+      return { ok: false, message: errorMessage(error) };
+    }
+  }, [store, save, mutateAsync, queryClient, trpc]);
+}
+
+/** Saves, then downloads the saved draft as `<name>.agentflow.json` (the server's export format). */
+export function useExport(save: () => Promise<boolean>): () => Promise<ActionResult> {
+  const store = useEditorStoreApi();
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return useCallback(async () => {
+    if (!(await save())) return { ok: false, message: "Save the draft before exporting (see the message above)." };
+    const { workflowId } = store.getState();
+    try {
+      const file = await queryClient.fetchQuery(trpc.workflow.export.queryOptions({ id: workflowId }, { staleTime: 0 }));
+      downloadJson(workflowFileName(file.name), file);
+      return { ok: true, message: "Exported" };
+    } catch (error) {
+      return { ok: false, message: errorMessage(error) };
+    }
+  }, [store, save, queryClient, trpc]);
 }

@@ -1,6 +1,8 @@
 "use client";
 
 import { useEffect } from "react";
+import { copySelection } from "./commands";
+import { readClipboard, writeClipboard } from "./clipboard";
 import { useEditorStoreApi } from "./store/editor-store-provider";
 
 function isTextEntry(target: EventTarget | null): boolean {
@@ -8,9 +10,16 @@ function isTextEntry(target: EventTarget | null): boolean {
   return target.isContentEditable || target.closest("input, textarea, select") !== null;
 }
 
+/** The user selected text on the page (a run's output): Ctrl+C copies that, not nodes. */
+function hasTextSelection(): boolean {
+  const selection = window.getSelection();
+  return selection !== null && !selection.isCollapsed && selection.toString().trim() !== "";
+}
+
 /**
- * Ctrl/Cmd+Z undo, Shift+Ctrl/Cmd+Z (or Ctrl+Y) redo, Ctrl/Cmd+S save. Inside text fields
- * undo stays the browser's own text undo. Delete/Backspace is React Flow's.
+ * Ctrl/Cmd+Z undo, Shift+Ctrl/Cmd+Z (or Ctrl+Y) redo, Ctrl/Cmd+S save, Ctrl/Cmd+C/V copy and
+ * paste nodes (with the edges between them), Ctrl/Cmd+D duplicate. Inside text fields these
+ * stay the browser's own text editing. Delete/Backspace is React Flow's.
  */
 export function useEditorShortcuts(save: () => Promise<boolean>) {
   const store = useEditorStoreApi();
@@ -24,13 +33,37 @@ export function useEditorShortcuts(save: () => Promise<boolean>) {
         return;
       }
       if (isTextEntry(event.target)) return;
-      if (key === "z") {
-        event.preventDefault();
-        if (event.shiftKey) store.getState().redo();
-        else store.getState().undo();
-      } else if (key === "y") {
-        event.preventDefault();
-        store.getState().redo();
+      const state = store.getState();
+      switch (key) {
+        case "z":
+          event.preventDefault();
+          if (event.shiftKey) state.redo();
+          else state.undo();
+          break;
+        case "y":
+          event.preventDefault();
+          state.redo();
+          break;
+        case "c": {
+          if (hasTextSelection()) return;
+          const payload = copySelection(state);
+          if (!payload) return;
+          event.preventDefault();
+          void writeClipboard(payload);
+          break;
+        }
+        case "v":
+          if (state.readOnly) return;
+          event.preventDefault();
+          void readClipboard().then((payload) => {
+            if (payload) store.getState().paste(payload);
+          });
+          break;
+        case "d":
+          // Also keeps the browser from bookmarking the page.
+          event.preventDefault();
+          state.duplicateSelection();
+          break;
       }
     };
     window.addEventListener("keydown", onKeyDown);

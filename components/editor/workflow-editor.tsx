@@ -7,19 +7,24 @@ import { useCallback, useState, type ReactNode } from "react";
 import { isTerminalStatus } from "@/server/engine/events";
 import { useRunStream } from "@/components/runs/use-run-stream";
 import { errorMessage, useTRPC, useTRPCClient, type RouterOutputs } from "@/components/trpc";
+import { XIcon } from "@/components/ui/icons";
 import { Canvas } from "./canvas";
 import { EditorHeader, SaveProblemBanner } from "./editor-header";
+import { LeaveGuard } from "./leave-guard";
+import { SidePanel } from "./side-panel";
 import { graphToFlow } from "./graph-convert";
 import { Inspector } from "./inspector/inspector";
 import { Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
 import { RunPanel } from "./run-panel";
 import { EditorStoreProvider, useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
-import { selectSelectedNodeId } from "./store/selectors";
 import type { EditorState } from "./store/types";
 import { TriggerPanel } from "./trigger-panel";
-import { useSaveDraft, useStartRun } from "./use-editor-actions";
+import { useAutosave } from "./use-autosave";
+import { useExport, usePublish, useSaveDraft, useStartRun, type ActionResult } from "./use-editor-actions";
 import { useEditorShortcuts } from "./use-editor-shortcuts";
+import { VersionView } from "./version-view";
+import { VersionsPanel } from "./versions-panel";
 
 type Workflow = RouterOutputs["workflow"]["get"];
 
@@ -32,6 +37,8 @@ export function WorkflowEditor({ workflowId }: { workflowId: string }) {
   const workflow = useQuery(trpc.workflow.get.queryOptions({ id: workflowId }, { refetchOnWindowFocus: false }));
   // Bumped to remount the editor on the server's latest version (after a save conflict).
   const [generation, setGeneration] = useState(0);
+  // A version shown read-only instead of the draft.
+  const [versionId, setVersionId] = useState<string | null>(null);
 
   const reload = useCallback(async () => {
     await queryClient.invalidateQueries(trpc.workflow.get.queryFilter({ id: workflowId }));
@@ -51,6 +58,21 @@ export function WorkflowEditor({ workflowId }: { workflowId: string }) {
   }
 
   const data = workflow.data;
+  if (versionId) {
+    return (
+      <VersionView
+        workflowId={workflowId}
+        workflowName={data.name}
+        versionId={versionId}
+        onOpen={setVersionId}
+        onClose={() => setVersionId(null)}
+        onRestored={async () => {
+          await reload();
+          setVersionId(null);
+        }}
+      />
+    );
+  }
   return (
     <ReactFlowProvider key={`${workflowId}:${generation}`}>
       <EditorStoreProvider
@@ -58,12 +80,13 @@ export function WorkflowEditor({ workflowId }: { workflowId: string }) {
           workflowId,
           name: data.name,
           ...graphToFlow(data.graph),
+          problems: data.problems,
           revision: data.revision,
           readOnly: false,
           services: { respondToHuman: (input) => client.human.respond.mutate(input) },
         })}
       >
-        <EditorLayout workflow={data} onReload={reload} />
+        <EditorLayout workflow={data} onReload={reload} onOpenVersion={setVersionId} />
       </EditorStoreProvider>
     </ReactFlowProvider>
   );
@@ -71,15 +94,28 @@ export function WorkflowEditor({ workflowId }: { workflowId: string }) {
 
 const selectRunStreaming = (s: EditorState) => (s.run.state && !isTerminalStatus(s.run.state.status) ? s.run.runId : null);
 
-function EditorLayout({ workflow, onReload }: { workflow: Workflow; onReload: () => Promise<void> }) {
+function EditorLayout({
+  workflow,
+  onReload,
+  onOpenVersion,
+}: {
+  workflow: Workflow;
+  onReload: () => Promise<void>;
+  onOpenVersion: (versionId: string) => void;
+}) {
   const store = useEditorStoreApi();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const save = useSaveDraft();
   const startRun = useStartRun(save);
+  const publish = usePublish(save);
+  const exportFile = useExport(save);
   useEditorShortcuts(save);
+  useAutosave(save);
   const streamingRunId = useEditorStore(selectRunStreaming);
   const stream = useRunStream(streamingRunId, streamingRunId !== null);
+  const [busy, setBusy] = useState<"publish" | "export" | null>(null);
+  const [notice, setNotice] = useState<ActionResult | null>(null);
 
   const overwrite = async () => {
     const latest = await queryClient.fetchQuery(trpc.workflow.get.queryOptions({ id: workflow.id }, { staleTime: 0 }));
@@ -87,10 +123,32 @@ function EditorLayout({ workflow, onReload }: { workflow: Workflow; onReload: ()
     await save();
   };
 
+  const runAction = async (kind: "publish" | "export", action: () => Promise<ActionResult>) => {
+    setBusy(kind);
+    setNotice(null);
+    const result = await action();
+    setBusy(null);
+    // A finished export needs no message: the download is the confirmation.
+    if (!(result.ok && kind === "export")) setNotice(result);
+  };
+
+  // The draft view unmounts while a version is shown; save first so nothing is lost.
+  const openVersion = async (versionId: string) => {
+    if (await save()) onOpenVersion(versionId);
+  };
+
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <EditorHeader onSave={() => void save()} onRun={() => void startRun()} />
+      <EditorHeader
+        onSave={() => void save()}
+        onRun={() => void startRun()}
+        onPublish={() => void runAction("publish", publish)}
+        onExport={() => void runAction("export", exportFile)}
+        busy={busy}
+      />
       <SaveProblemBanner onReload={() => void onReload()} onOverwrite={() => void overwrite()} />
+      {notice && <Notice result={notice} onClose={() => setNotice(null)} />}
+      <LeaveGuard save={save} />
       <div className="flex min-h-0 flex-1">
         <aside className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-slate-50/80">
           <div className="flex min-h-0 flex-1 flex-col">
@@ -104,54 +162,32 @@ function EditorLayout({ workflow, onReload }: { workflow: Workflow; onReload: ()
           <Canvas />
           <RunPanel stream={stream} />
         </main>
-        <SidePanel workflowId={workflow.id} />
+        <SidePanel
+          tabs={[
+            { id: "inspector", label: "Inspector", content: () => <Inspector /> },
+            { id: "versions", label: "Versions", content: () => <VersionsPanel workflowId={workflow.id} onOpen={(id) => void openVersion(id)} /> },
+            { id: "trigger", label: "Trigger API", content: () => <TriggerPanel workflowId={workflow.id} /> },
+          ]}
+        />
       </div>
     </div>
   );
 }
 
-type Tab = "inspector" | "trigger";
-
-function SidePanel({ workflowId }: { workflowId: string }) {
-  const [tab, setTab] = useState<Tab>("inspector");
-  const selectedNodeId = useEditorStore(selectSelectedNodeId);
-  const [lastSelected, setLastSelected] = useState(selectedNodeId);
-  // Selecting a node is a request to edit it: bring the inspector forward.
-  if (selectedNodeId !== lastSelected) {
-    setLastSelected(selectedNodeId);
-    if (selectedNodeId !== null) setTab("inspector");
-  }
-
+function Notice({ result, onClose }: { result: ActionResult; onClose: () => void }) {
   return (
-    <aside className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-white">
-      <div role="tablist" aria-label="Side panel" className="flex shrink-0 gap-1 border-b border-slate-200 px-2">
-        <TabButton active={tab === "inspector"} onClick={() => setTab("inspector")}>
-          Inspector
-        </TabButton>
-        <TabButton active={tab === "trigger"} onClick={() => setTab("trigger")}>
-          Trigger API
-        </TabButton>
-      </div>
-      <div className="min-h-0 flex-1 overflow-y-auto" role="tabpanel">
-        {tab === "inspector" ? <Inspector /> : <TriggerPanel workflowId={workflowId} />}
-      </div>
-    </aside>
-  );
-}
-
-function TabButton({ active, onClick, children }: { active: boolean; onClick: () => void; children: string }) {
-  return (
-    <button
-      type="button"
-      role="tab"
-      aria-selected={active}
-      onClick={onClick}
-      className={`-mb-px border-b-2 px-2.5 py-2.5 text-sm font-medium ${
-        active ? "border-accent-600 text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"
+    <div
+      role={result.ok ? "status" : "alert"}
+      data-testid="editor-notice"
+      className={`flex items-center gap-3 border-b px-4 py-2 text-sm ${
+        result.ok ? "border-emerald-200 bg-emerald-50 text-emerald-800" : "border-red-200 bg-red-50 text-red-800"
       }`}
     >
-      {children}
-    </button>
+      <span className="min-w-0 flex-1">{result.message}</span>
+      <button type="button" onClick={onClose} aria-label="Dismiss" className="rounded p-1 opacity-70 hover:bg-white/60 hover:opacity-100">
+        <XIcon className="size-4" />
+      </button>
+    </div>
   );
 }
 

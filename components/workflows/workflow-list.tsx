@@ -5,7 +5,9 @@ import Link from "next/link";
 import { errorMessage, useTRPC } from "@/components/trpc";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { ImportWorkflowButton } from "./import-workflow-button";
 import { NewWorkflowForm } from "./new-workflow-form";
+import { TemplateGallery } from "./template-gallery";
 
 export function WorkflowList() {
   const trpc = useTRPC();
@@ -18,9 +20,15 @@ export function WorkflowList() {
           <h1 className="text-xl font-semibold tracking-tight text-slate-900">Workflows</h1>
           <p className="mt-0.5 text-sm text-slate-500">Compose agents, tools and approvals, then run them.</p>
         </div>
-        <NewWorkflowForm />
+        <div className="flex items-start gap-2">
+          <ImportWorkflowButton />
+          <NewWorkflowForm />
+        </div>
       </div>
 
+      <TemplateGallery />
+
+      <h2 className="mb-3 text-sm font-semibold text-slate-900">Your workflows</h2>
       <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-xs">
         <table className="w-full text-sm">
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs font-medium text-slate-500">

@@ -1,8 +1,9 @@
 "use client";
 
-import { BaseEdge, getBezierPath, type EdgeProps, type EdgeTypes } from "@xyflow/react";
+import { BaseEdge, getBezierPath, useStore as useFlowStore, type EdgeProps, type EdgeTypes } from "@xyflow/react";
 import { memo } from "react";
 import { useEdgeTaken } from "../store/selectors";
+import { selectZoomedOut } from "../zoom-level";
 
 /** The default edge, turning green once the shown run has travelled along it. */
 export const FlowEdge = memo(function FlowEdge({
@@ -20,12 +21,14 @@ export const FlowEdge = memo(function FlowEdge({
   interactionWidth,
 }: EdgeProps) {
   const taken = useEdgeTaken(source, sourceHandleId);
+  // Arrowheads are a few pixels when zoomed out, and each one is a costly SVG marker to paint.
+  const zoomedOut = useFlowStore(selectZoomedOut);
   const [path] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
   return (
     <BaseEdge
       id={id}
       path={path}
-      markerEnd={markerEnd}
+      markerEnd={zoomedOut ? undefined : markerEnd}
       interactionWidth={interactionWidth}
       style={taken ? { ...style, stroke: "var(--color-emerald-500)", strokeWidth: 2 } : style}
     />

@@ -5,6 +5,12 @@ import { useNodeData, useUpdateNodeData } from "../store/node-data";
 import { NumberField, TextAreaField, TextField } from "./fields";
 import { AgentTools } from "./agent-tools";
 import { TemplateHints } from "./template-hints";
+import { numberRules } from "./field-rules";
+
+/** Module level: derived from the schema once, not on every render. */
+const TEMPERATURE_RULES = numberRules("agent", "temperature");
+const MAX_STEPS_RULES = numberRules("agent", "maxSteps");
+const CONTEXT_BUDGET_TOKENS_RULES = numberRules("agent", "contextBudgetTokens");
 
 export function AgentForm({ nodeId }: { nodeId: string }) {
   const data = useNodeData(nodeId, "agent");
@@ -42,27 +48,22 @@ export function AgentForm({ nodeId }: { nodeId: string }) {
           label="Temperature"
           value={data.temperature}
           onChange={(temperature) => update({ temperature })}
-          min={0}
-          max={2}
+          rules={TEMPERATURE_RULES}
           step={0.1}
         />
         <NumberField
           label="Max steps"
           value={data.maxSteps}
           onChange={(maxSteps) => update({ maxSteps })}
-          min={1}
-          max={100}
-          integer
+          rules={MAX_STEPS_RULES}
         />
       </div>
       <NumberField
         label="Context budget (tokens)"
         value={data.contextBudgetTokens}
         onChange={(contextBudgetTokens) => update({ contextBudgetTokens })}
-        min={256}
-        max={2_000_000}
+        rules={CONTEXT_BUDGET_TOKENS_RULES}
         step={1000}
-        integer
       />
       <AgentTools nodeId={nodeId} allowed={data.allowedTools} autoApprove={data.autoApproveTools} />
     </div>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useId, useState, type ReactNode, type Ref, type TextareaHTMLAttributes } from "react";
+import type { NumberRules } from "./field-rules";
 
 /** Form controls of the inspector: label above, optional hint or error below. */
 
@@ -107,26 +108,23 @@ export function TextAreaField({
 }
 
 /**
- * A number input that keeps what the user types ("0.", "") locally and commits only
- * values inside the schema's range, so the graph never holds an invalid number.
+ * A number input that keeps what the user types ("0.", "") locally, shows at the field what
+ * the engine's schema says is wrong with it as they type, and commits only values the
+ * schema accepts, so the graph never holds an invalid number.
  */
 export function NumberField({
   label,
   value,
   onChange,
-  min,
-  max,
+  rules,
   step = 1,
-  integer = false,
   hint,
 }: {
   label: string;
   value: number;
   onChange: (value: number) => void;
-  min: number;
-  max: number;
+  rules: NumberRules;
   step?: number;
-  integer?: boolean;
   hint?: ReactNode;
 }) {
   const id = useId();
@@ -143,12 +141,11 @@ export function NumberField({
 
   const commit = (next: string) => {
     setText(next);
-    const parsed = Number(next);
-    if (next.trim() === "" || !Number.isFinite(parsed)) return setError("Enter a number");
-    if (integer && !Number.isInteger(parsed)) return setError("Enter a whole number");
-    if (parsed < min || parsed > max) return setError(`Between ${min} and ${max}`);
-    setError(null);
-    onChange(parsed);
+    // Number("") is 0: an emptied field is "no number", not zero.
+    const parsed = next.trim() === "" ? Number.NaN : Number(next);
+    const problem = rules.check(parsed);
+    setError(problem);
+    if (problem === null) onChange(parsed);
   };
 
   return (
@@ -156,11 +153,12 @@ export function NumberField({
       <input
         id={id}
         type="number"
-        inputMode={integer ? "numeric" : "decimal"}
-        min={min}
-        max={max}
+        inputMode={rules.integer ? "numeric" : "decimal"}
+        min={rules.min}
+        max={rules.max}
         step={step}
         value={text}
+        aria-invalid={error !== null}
         onChange={(event) => commit(event.target.value)}
         onBlur={() => {
           if (error) {

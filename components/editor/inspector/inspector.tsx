@@ -1,19 +1,22 @@
 "use client";
 
-import { useCallback } from "react";
+import { useCallback, useDeferredValue } from "react";
 import type { NodeKind } from "@/server/engine/graph";
 import { Button } from "@/components/ui/button";
 import { NODE_KIND_INFO } from "../node-kinds";
 import { useEditorStore, useEditorStoreApi } from "../store/editor-store-provider";
-import { findNode, selectProblems, selectSelectedNodeId } from "../store/selectors";
+import { findNode, selectProblems, selectReadOnly, selectSelectedNodeId } from "../store/selectors";
 import type { EditorState } from "../store/types";
 import { AgentForm } from "./agent-form";
 import { ConditionForm, HumanForm, LabelOnlyForm, LoopForm, OutputForm, ToolForm, TriggerForm } from "./simple-forms";
 
 /** The settings of the selected node. It re-renders on selection and on this node's data only. */
 export function Inspector() {
-  const nodeId = useEditorStore(selectSelectedNodeId);
+  // Deferred: a click on a node shows as selected on the canvas at once, and the form (the
+  // heavier render) follows in the next, interruptible render.
+  const nodeId = useDeferredValue(useEditorStore(selectSelectedNodeId));
   const kind = useEditorStore(useCallback((s: EditorState) => findNode(s, nodeId)?.type, [nodeId]));
+  const readOnly = useEditorStore(selectReadOnly);
 
   if (!nodeId || !kind) {
     return (
@@ -26,14 +29,17 @@ export function Inspector() {
 
   return (
     <div className="space-y-4 p-4" data-testid="inspector">
-      <InspectorHeader nodeId={nodeId} kind={kind} />
+      <InspectorHeader nodeId={nodeId} kind={kind} readOnly={readOnly} />
       <NodeProblems nodeId={nodeId} />
-      <NodeForm nodeId={nodeId} kind={kind} />
+      {/* A disabled fieldset disables every control inside: a version on display cannot be edited. */}
+      <fieldset disabled={readOnly} className="m-0 min-w-0 border-0 p-0">
+        <NodeForm nodeId={nodeId} kind={kind} />
+      </fieldset>
     </div>
   );
 }
 
-function InspectorHeader({ nodeId, kind }: { nodeId: string; kind: NodeKind }) {
+function InspectorHeader({ nodeId, kind, readOnly }: { nodeId: string; kind: NodeKind; readOnly: boolean }) {
   const info = NODE_KIND_INFO[kind];
   const store = useEditorStoreApi();
   const remove = () => {
@@ -51,9 +57,11 @@ function InspectorHeader({ nodeId, kind }: { nodeId: string; kind: NodeKind }) {
           id <code className="font-mono text-slate-700">{nodeId}</code>
         </p>
       </div>
-      <Button variant="ghost" size="sm" onClick={remove} aria-label="Delete node" title="Delete node (Del)">
-        Delete
-      </Button>
+      {!readOnly && (
+        <Button variant="ghost" size="sm" onClick={remove} aria-label="Delete node" title="Delete node (Del)">
+          Delete
+        </Button>
+      )}
     </div>
   );
 }

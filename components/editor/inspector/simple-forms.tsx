@@ -5,6 +5,12 @@ import { toolCatalogEntry, toolJsonSchema, TOOL_NAMES } from "@/server/engine/to
 import { useNodeData, useUpdateNodeData } from "../store/node-data";
 import { Field, jsonError, NumberField, SELECT, TextAreaField, TextField } from "./fields";
 import { TemplateHints } from "./template-hints";
+import { numberRules } from "./field-rules";
+
+/** Module level: derived from the schema once, not on every render. */
+const BUDGET_TOKENS_RULES = numberRules("trigger", "budgetTokens");
+const BUDGET_USD_RULES = numberRules("trigger", "budgetUsd");
+const MAX_ITERATIONS_RULES = numberRules("loop", "maxIterations");
 
 const EXPRESSION_HINT = (
   <>
@@ -39,17 +45,14 @@ export function TriggerForm({ nodeId }: { nodeId: string }) {
           label="Token budget"
           value={data.budgetTokens}
           onChange={(budgetTokens) => update({ budgetTokens })}
-          min={0}
-          max={1_000_000_000}
+          rules={BUDGET_TOKENS_RULES}
           step={1000}
-          integer
         />
         <NumberField
           label="Cost budget (USD)"
           value={data.budgetUsd}
           onChange={(budgetUsd) => update({ budgetUsd })}
-          min={0}
-          max={1_000_000}
+          rules={BUDGET_USD_RULES}
           step={0.5}
         />
       </div>
@@ -183,9 +186,7 @@ export function LoopForm({ nodeId }: { nodeId: string }) {
         label="Max iterations"
         value={data.maxIterations}
         onChange={(maxIterations) => update({ maxIterations })}
-        min={1}
-        max={100}
-        integer
+        rules={MAX_ITERATIONS_RULES}
       />
       <TextField
         label="Continue while"

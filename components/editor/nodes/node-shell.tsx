@@ -1,18 +1,20 @@
 "use client";
 
-import { Handle, Position } from "@xyflow/react";
+import { Handle, Position, useStore as useFlowStore } from "@xyflow/react";
 import type { ReactNode } from "react";
 import { SOURCE_HANDLES, type NodeKind } from "@/server/engine/graph";
 import type { NodeRunStatus } from "@/server/engine/state";
 import { NODE_KIND_INFO } from "../node-kinds";
+import { selectZoomedOut } from "../zoom-level";
 import { HumanTaskPanel } from "./human-task-panel";
-import { useNodeProblemCounts, useNodeRunError, useNodeRunHandle, useNodeRunStatus, useNodeStopped } from "../store/selectors";
+import { useNodeView } from "../store/selectors";
 
 /**
  * The card every node type renders inside. It subscribes to this node's run status and
  * problem counts only, so a run event or a validation change re-renders just the nodes
  * it concerns.
  */
+
 
 const STATUS_FRAME: Record<NodeRunStatus | "idle", string> = {
   idle: "border-slate-200",
@@ -75,15 +77,35 @@ export type NodeShellProps = {
 
 export function NodeShell({ id, kind, label, selected, summary, meta, children }: NodeShellProps) {
   const info = NODE_KIND_INFO[kind];
-  const status = useNodeRunStatus(id);
-  const error = useNodeRunError(id);
-  const problems = useNodeProblemCounts(id);
-  const handle = useNodeRunHandle(id);
-  // A cancelled or failed run leaves nodes "running"/"waiting" in its state; show them as stopped.
-  const stopped = useNodeStopped(id);
+  // `stopped`: a cancelled or failed run leaves nodes "running"/"waiting" in its state; show them as stopped.
+  const { status, error, handle, stopped, errors, warnings } = useNodeView(id);
+  const compact = useFlowStore(selectZoomedOut);
   const chip = stopped ? STOPPED_CHIP : chipFor(status, handle);
   const ports = SOURCE_HANDLES[kind];
   const namedPorts = ports.filter((port): port is string => port !== null);
+
+  if (compact) {
+    return (
+      <div
+        data-run-status={status ?? "idle"}
+        data-kind={kind}
+        // Hidden (not removed) handles: React Flow still measures them to anchor edges, but
+        // the browser neither paints nor hit-tests 2,000 dots too small to drag from anyway.
+        data-compact=""
+        className={`relative flex h-16 w-[220px] items-center rounded-lg border-2 px-3 ${info.tile} ${
+          stopped ? STOPPED_FRAME : STATUS_FRAME[status ?? "idle"]
+        } ${errors > 0 ? "border-red-400" : ""} ${selected ? "outline-4 outline-offset-2 outline-accent-500" : ""}`}
+      >
+        {kind !== "trigger" && <Handle type="target" position={Position.Left} />}
+        <span className="truncate text-2xl font-semibold">{label || info.title}</span>
+        {namedPorts.length > 0
+          ? namedPorts.map((port, index) => (
+              <Handle key={port} type="source" position={Position.Right} id={port} style={{ top: `${((index + 1) * 100) / (namedPorts.length + 1)}%` }} />
+            ))
+          : ports.length > 0 && <Handle type="source" position={Position.Right} />}
+      </div>
+    );
+  }
 
   return (
     <div
@@ -114,7 +136,7 @@ export function NodeShell({ id, kind, label, selected, summary, meta, children }
             <div className="truncate text-[11px] leading-tight text-slate-400">{meta ?? info.title}</div>
           )}
         </div>
-        <ProblemBadge errors={problems.errors} warnings={problems.warnings} />
+        <ProblemBadge errors={errors} warnings={warnings} />
       </div>
 
       {summary !== undefined && summary !== "" && (

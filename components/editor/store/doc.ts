@@ -1,4 +1,4 @@
-import { validateGraph } from "@/server/engine/validate";
+import { validateGraph, type GraphProblem } from "@/server/engine/validate";
 import type { EditorDoc } from "../commands";
 import { flowToGraph } from "../graph-convert";
 import type { AppNode } from "../types";
@@ -47,7 +47,10 @@ export function selectedIdOf(nodes: readonly AppNode[]): string | null {
 }
 
 export function problemsOf(nodes: EditorState["nodes"], edges: EditorState["edges"]): Pick<EditorState, "problems" | "problemCounts"> {
-  const problems = validateGraph(flowToGraph({ nodes, edges }));
+  return problemCountsOf(validateGraph(flowToGraph({ nodes, edges })));
+}
+
+export function problemCountsOf(problems: GraphProblem[]): Pick<EditorState, "problems" | "problemCounts"> {
   const problemCounts: Record<string, ProblemCount> = {};
   for (const problem of problems) {
     if (!problem.nodeId) continue;

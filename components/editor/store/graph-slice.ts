@@ -1,5 +1,17 @@
 import { applyEdgeChanges, applyNodeChanges, type EdgeChange, type NodeChange } from "@xyflow/react";
-import { addNode, checkpoint, connect, deleteElements, execute, updateNodeData } from "../commands";
+import {
+  addNode,
+  autoLayout,
+  checkpoint,
+  connect,
+  deleteElements,
+  duplicateSelection,
+  execute,
+  moveNodes,
+  pasteNodes,
+  updateNodeData,
+  type Position,
+} from "../commands";
 import type { AppEdge, AppNode } from "../types";
 import { commitDoc, docOf, type CommitKind } from "./doc";
 import type { GraphSlice, SliceCreator } from "./types";
@@ -30,6 +42,16 @@ export function createGraphSlice(init: GraphInit): SliceCreator<GraphSlice> {
       const state = get();
       const kind = nodeChangeKind(changes);
       if (state.readOnly && kind !== "view") return;
+      if (kind === "layout" && !state.dragActive) {
+        // Arrow keys move the selection without a drag: record it like any other edit.
+        const positions = new Map<string, Position>();
+        for (const change of changes) if (change.type === "position" && change.position) positions.set(change.id, change.position);
+        const moved = execute(docOf(state), moveNodes, positions);
+        const rest = changes.filter((change) => change.type !== "position");
+        const nodes = rest.length > 0 ? applyNodeChanges(rest, moved.graph.nodes) : moved.graph.nodes;
+        set(commitDoc(state, { ...moved, graph: { ...moved.graph, nodes } }, "layout"));
+        return;
+      }
       const nodes = applyNodeChanges(changes, state.nodes);
       const doc = docOf(state);
       if (kind === "view" && !changes.some((change) => change.type === "select")) {
@@ -68,10 +90,49 @@ export function createGraphSlice(init: GraphInit): SliceCreator<GraphSlice> {
       return false;
     },
 
+    dragActive: false,
     onNodeDragStart() {
       const state = get();
       if (state.readOnly) return;
-      set(commitDoc(state, checkpoint(docOf(state)), "view"));
+      set({ ...commitDoc(state, checkpoint(docOf(state)), "view"), dragActive: true });
+    },
+
+    // React Flow reports the drop position before this callback, so the whole drag stays one step.
+    onNodeDragStop() {
+      if (get().dragActive) set({ dragActive: false });
+    },
+
+    snapToGrid: true,
+    setSnapToGrid(snapToGrid) {
+      set({ snapToGrid });
+    },
+
+    paste(payload) {
+      const state = get();
+      if (state.readOnly) return 0;
+      const doc = docOf(state);
+      const next = execute(doc, pasteNodes, payload);
+      if (next === doc) return 0;
+      set(commitDoc(state, next, "structural"));
+      return next.graph.nodes.length - doc.graph.nodes.length;
+    },
+
+    duplicateSelection() {
+      const state = get();
+      if (state.readOnly) return;
+      const doc = docOf(state);
+      const next = execute(doc, duplicateSelection);
+      if (next !== doc) set(commitDoc(state, next, "structural"));
+    },
+
+    async autoLayout() {
+      if (get().readOnly) return;
+      // dagre is loaded on first use: most editor sessions never lay out.
+      const { layeredPositions } = await import("../auto-layout");
+      const state = get();
+      const doc = docOf(state);
+      const next = execute(doc, autoLayout, layeredPositions);
+      if (next !== doc) set(commitDoc(state, next, "layout"));
     },
 
     addNode(kind, position, data) {

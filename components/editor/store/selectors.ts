@@ -1,6 +1,7 @@
 "use client";
 
 import { useCallback } from "react";
+import { useShallow } from "zustand/react/shallow";
 import { isTerminalStatus } from "@/server/engine/events";
 import type { NodeRunStatus } from "@/server/engine/state";
 import { useEditorStore } from "./editor-store-provider";
@@ -40,41 +41,6 @@ export function findNode(s: EditorState, nodeId: string | null) {
   return s.nodes.find((node) => node.id === nodeId);
 }
 
-export function useNodeRunStatus(nodeId: string): NodeRunStatus | null {
-  return useEditorStore(useCallback((s: EditorState) => nodeRunStatusOf(s, nodeId), [nodeId]));
-}
-
-/**
- * A node the run left "running" or "waiting" when it ended (cancelled, failed elsewhere):
- * it will not move again. Only such nodes re-render when the run ends.
- */
-export function useNodeStopped(nodeId: string): boolean {
-  return useEditorStore(
-    useCallback(
-      (s: EditorState) => {
-        const status = s.run.state?.nodes[nodeId]?.status;
-        return selectRunEnded(s) && (status === "running" || status === "waiting");
-      },
-      [nodeId],
-    ),
-  );
-}
-
-export function useNodeRunError(nodeId: string): string | undefined {
-  return useEditorStore(useCallback((s: EditorState) => s.run.state?.nodes[nodeId]?.error, [nodeId]));
-}
-
-/** The output a finished branching node took (approve/reject, true/false); null for single-output nodes. */
-export function useNodeRunHandle(nodeId: string): string | null {
-  return useEditorStore(useCallback((s: EditorState) => s.run.state?.nodes[nodeId]?.handle ?? null, [nodeId]));
-}
-
-export function useNodeProblemCounts(nodeId: string): { errors: number; warnings: number } {
-  const errors = useEditorStore(useCallback((s: EditorState) => s.problemCounts[nodeId]?.errors ?? 0, [nodeId]));
-  const warnings = useEditorStore(useCallback((s: EditorState) => s.problemCounts[nodeId]?.warnings ?? 0, [nodeId]));
-  return { errors, warnings };
-}
-
 /** Whether the shown run took this edge: its source finished through the edge's handle. */
 export function useEdgeTaken(source: string, sourceHandle: string | null | undefined): boolean {
   return useEditorStore(
@@ -86,4 +52,33 @@ export function useEdgeTaken(source: string, sourceHandle: string | null | undef
       [source, sourceHandle],
     ),
   );
+}
+
+/** Everything a node card shows besides its own data: one subscription per node instead of six. */
+export type NodeView = {
+  status: NodeRunStatus | null;
+  error: string | undefined;
+  handle: string | null;
+  stopped: boolean;
+  errors: number;
+  warnings: number;
+};
+
+export function nodeViewOf(s: EditorState, nodeId: string): NodeView {
+  const runNode = s.run.state?.nodes[nodeId];
+  const status = nodeRunStatusOf(s, nodeId);
+  const counts = s.problemCounts[nodeId];
+  return {
+    status,
+    error: runNode?.error,
+    handle: runNode?.handle ?? null,
+    stopped: selectRunEnded(s) && (status === "running" || status === "waiting"),
+    errors: counts?.errors ?? 0,
+    warnings: counts?.warnings ?? 0,
+  };
+}
+
+/** Compared field by field, so a node re-renders only when something it shows changed. */
+export function useNodeView(nodeId: string): NodeView {
+  return useEditorStore(useShallow(useCallback((s: EditorState) => nodeViewOf(s, nodeId), [nodeId])));
 }

@@ -4,7 +4,7 @@ import type { CommittedEvent, HumanDecision } from "@/server/engine/events";
 import type { NodeKind } from "@/server/engine/graph";
 import type { RunState } from "@/server/engine/state";
 import type { GraphProblem } from "@/server/engine/validate";
-import type { DataPatch, Position } from "../commands";
+import type { ClipboardPayload, DataPatch, Position } from "../commands";
 import type { AppEdge, AppNode } from "../types";
 
 /** What the store needs from the outside world; injected so the store never imports the API client. */
@@ -42,6 +42,16 @@ export type GraphSlice = {
   onConnect: OnConnect;
   onBeforeDelete: OnBeforeDelete<AppNode, AppEdge>;
   onNodeDragStart: () => void;
+  onNodeDragStop: () => void;
+  /** A node drag is under way: its position changes belong to the step recorded at drag start. */
+  dragActive: boolean;
+  /** View setting, not part of the document: whether dragged nodes snap to the grid. */
+  snapToGrid: boolean;
+  setSnapToGrid: (snap: boolean) => void;
+  /** Pastes nodes (new ids, offset) and selects them; returns how many were added. */
+  paste: (payload: ClipboardPayload) => number;
+  duplicateSelection: () => void;
+  autoLayout: () => Promise<void>;
   addNode: (kind: NodeKind, position: Position, data?: DataPatch) => string;
   updateNodeData: (nodeId: string, patch: DataPatch) => void;
   setName: (name: string) => void;

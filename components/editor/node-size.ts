@@ -1,0 +1,5 @@
+/**
+ * A card's size before React Flow has measured it (a node just loaded or pasted, a unit
+ * test): close to the real card, and exactly the zoomed-out card's size (node-shell.tsx).
+ */
+export const DEFAULT_NODE_SIZE = { width: 220, height: 64 };

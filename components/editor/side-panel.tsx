@@ -1,0 +1,52 @@
+"use client";
+
+import { useState, type ReactNode } from "react";
+import { useEditorStore } from "./store/editor-store-provider";
+import { selectSelectedNodeId } from "./store/selectors";
+
+export type SidePanelTab = { id: string; label: string; content: () => ReactNode };
+
+/** The right-hand panel: the inspector first, then whatever tabs the page adds (trigger API, versions). */
+export function SidePanel({ tabs, initialTab }: { tabs: readonly SidePanelTab[]; initialTab?: string }) {
+  const first = tabs[0]?.id ?? "";
+  const [tab, setTab] = useState(initialTab ?? first);
+  const selectedNodeId = useEditorStore(selectSelectedNodeId);
+  const [lastSelected, setLastSelected] = useState(selectedNodeId);
+  // Selecting a node is a request to edit it: bring the inspector (the first tab) forward.
+  if (selectedNodeId !== lastSelected) {
+    setLastSelected(selectedNodeId);
+    if (selectedNodeId !== null) setTab(first);
+  }
+  const active = tabs.find((candidate) => candidate.id === tab) ?? tabs[0];
+
+  return (
+    <aside className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-white">
+      <div role="tablist" aria-label="Side panel" className="flex shrink-0 gap-1 border-b border-slate-200 px-2">
+        {tabs.map((candidate) => (
+          <TabButton key={candidate.id} active={candidate.id === active?.id} onClick={() => setTab(candidate.id)}>
+            {candidate.label}
+          </TabButton>
+        ))}
+      </div>
+      <div className="min-h-0 flex-1 overflow-y-auto" role="tabpanel" aria-label={active?.label}>
+        {active?.content()}
+      </div>
+    </aside>
+  );
+}
+
+function TabButton({ active, onClick, children }: { active: boolean; onClick: () => void; children: string }) {
+  return (
+    <button
+      type="button"
+      role="tab"
+      aria-selected={active}
+      onClick={onClick}
+      className={`-mb-px border-b-2 px-2.5 py-2.5 text-sm font-medium ${
+        active ? "border-accent-600 text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"
+      }`}
+    >
+      {children}
+    </button>
+  );
+}
