@@ -1,15 +1,59 @@
 /**
  * `npm run bench`: every benchmark, each printed beside its floor measured in the same run.
- * Speed targets are checked here, never in timed tests.
+ * Speed targets are checked here, never in timed tests. Runs under scripts/with-services.ts
+ * (the test Postgres and Redis); `tsx scripts/bench.ts runtime|editor` runs one part.
  */
-import path from "node:path";
+import { checkBuild, forgetBuild, recordBuild } from "./lib/build";
+import { say } from "./lib/log";
+import { nodeBin, ROOT } from "./lib/paths";
+import { startGroup, waitUntil, type ProcessGroup } from "./lib/process";
+import { benchEditor } from "./bench-editor";
 import { benchRuntime } from "./bench-runtime";
 
+const EDITOR_PORT = 3200;
+
+async function runToEnd(group: ProcessGroup): Promise<void> {
+  const result = await group.exited;
+  if (result.code !== 0) throw new Error(`${group.name} failed (exit ${result.code ?? result.signal})`);
+}
+
+/** The editor bench needs the production app and a worker, as a user would run them. */
+async function withApp<T>(use: (baseUrl: string) => Promise<T>): Promise<T> {
+  const check = checkBuild(ROOT);
+  if (check.stale) {
+    say(`bench: ${check.reason}; running next build`);
+    forgetBuild(ROOT);
+    await runToEnd(startGroup("next build", ...nodeBin("next", ["build"]), { cwd: ROOT }));
+    recordBuild(ROOT, check.hash);
+  }
+  const baseUrl = `http://localhost:${EDITOR_PORT}`;
+  // The runtime bench pointed DEMO_MODEL_URL at its own (now closed) server: use the app's.
+  const { DEMO_MODEL_URL: _unused, ...inherited } = process.env;
+  const env = { ...inherited, APP_URL: baseUrl, QUEUE_PREFIX: "bench-editor" };
+  const web = startGroup("web", ...nodeBin("next", ["start", "-H", "127.0.0.1", "-p", String(EDITOR_PORT)]), { cwd: ROOT, env });
+  const worker = startGroup("worker", ...nodeBin("tsx", ["workers/main.ts"]), { cwd: ROOT, env, stopTimeoutMs: 10_000 });
+  try {
+    const up = await waitUntil(async () => {
+      try {
+        return (await fetch(`${baseUrl}/workflows`)).ok;
+      } catch {
+        return false;
+      }
+    }, 60_000, 250);
+    if (!up) throw new Error(`the app did not answer on ${baseUrl}`);
+    return await use(baseUrl);
+  } finally {
+    await web.stop();
+    await worker.stop();
+  }
+}
+
 async function main() {
-  const root = path.resolve(import.meta.dirname, "..");
   const only = process.argv.slice(2);
+  const wants = (part: string) => only.length === 0 || only.includes(part);
   const lines: string[] = [];
-  if (only.length === 0 || only.includes("runtime")) lines.push(...(await benchRuntime(root)));
+  if (wants("runtime")) lines.push(...(await benchRuntime(ROOT)));
+  if (wants("editor")) lines.push(...(await withApp(benchEditor)));
   console.log(`\n${lines.join("\n")}`);
   process.exit(0);
 }

@@ -95,3 +95,10 @@ export async function saveDraft(db: Db, params: { id: string; graph: Graph; base
   }
   return { revision: params.baseRevision + 1, problems: validateGraph(params.graph) };
 }
+
+/** Deletes a workflow with its versions, runs, run logs, human tasks and tokens. */
+export async function deleteWorkflow(db: Db, id: string): Promise<{ ok: true }> {
+  const deleted = await db.workflow.deleteMany({ where: { id } });
+  if (deleted.count === 0) throw new NotFoundError(`Workflow ${id}`);
+  return { ok: true };
+}

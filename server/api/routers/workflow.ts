@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { graphSchema } from "../../engine/graph";
-import { createWorkflow, getWorkflow, listWorkflows, saveDraft } from "../../workflows/workflows";
+import { createWorkflow, deleteWorkflow, getWorkflow, listWorkflows, saveDraft } from "../../workflows/workflows";
 import { createTriggerToken, revokeTriggerToken } from "../../workflows/trigger-tokens";
 import { getVersion, listVersions, publishVersion } from "../../workflows/versions";
 import { exportWorkflow, parseWorkflowFile } from "../../workflows/portable";
@@ -54,6 +54,7 @@ export const workflowRouter = createTrpcRouter({
       if (version.workflowId !== input.id) throw new NotFoundError(`Version ${input.versionId} of workflow ${input.id}`);
       return saveDraft(ctx.db, { id: input.id, graph: version.graph, baseRevision: input.baseRevision });
     }),
+  delete: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => deleteWorkflow(ctx.db, input.id)),
   createTriggerToken: publicProcedure
     .input(z.object({ workflowId: z.string().min(1) }))
     .mutation(({ ctx, input }) => createTriggerToken(ctx.db, input.workflowId)),
