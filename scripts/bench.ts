@@ -18,7 +18,7 @@ async function runToEnd(group: ProcessGroup): Promise<void> {
 }
 
 /** The editor bench needs the production app and a worker, as a user would run them. */
-async function withApp<T>(use: (baseUrl: string) => Promise<T>): Promise<T> {
+async function withApp<T>(measure: (baseUrl: string) => Promise<T>): Promise<T> {
   const check = checkBuild(ROOT);
   if (check.stale) {
     say(`bench: ${check.reason}; running next build`);
@@ -28,8 +28,8 @@ async function withApp<T>(use: (baseUrl: string) => Promise<T>): Promise<T> {
   }
   const baseUrl = `http://localhost:${EDITOR_PORT}`;
   // The runtime bench pointed DEMO_MODEL_URL at its own (now closed) server: use the app's.
-  const { DEMO_MODEL_URL: _unused, ...inherited } = process.env;
-  const env = { ...inherited, APP_URL: baseUrl, QUEUE_PREFIX: "bench-editor" };
+  const env: NodeJS.ProcessEnv = { ...process.env, APP_URL: baseUrl, QUEUE_PREFIX: "bench-editor" };
+  delete env.DEMO_MODEL_URL;
   const web = startGroup("web", ...nodeBin("next", ["start", "-H", "127.0.0.1", "-p", String(EDITOR_PORT)]), { cwd: ROOT, env });
   const worker = startGroup("worker", ...nodeBin("tsx", ["workers/main.ts"]), { cwd: ROOT, env, stopTimeoutMs: 10_000 });
   try {
@@ -41,7 +41,7 @@ async function withApp<T>(use: (baseUrl: string) => Promise<T>): Promise<T> {
       }
     }, 60_000, 250);
     if (!up) throw new Error(`the app did not answer on ${baseUrl}`);
-    return await use(baseUrl);
+    return await measure(baseUrl);
   } finally {
     await web.stop();
     await worker.stop();
