@@ -5,13 +5,31 @@ import { NotFoundError } from "../errors";
 
 export type LoadedRun = { runId: string; graph: Graph; state: RunState };
 
+/**
+ * Versions are immutable, so a worker parses each pinned graph once and reuses it: the graph
+ * is neither fetched nor validated again on every job of every run. Bounded, oldest out.
+ */
+const graphsByVersion = new Map<string, Graph>();
+const MAX_CACHED_GRAPHS = 500;
+
+async function pinnedGraph(db: Db, versionId: string): Promise<Graph> {
+  const cached = graphsByVersion.get(versionId);
+  if (cached) return cached;
+  const version = await db.workflowVersion.findUnique({ where: { id: versionId }, select: { graph: true } });
+  if (!version) throw new NotFoundError(`Version ${versionId}`);
+  const graph = graphSchema.parse(version.graph);
+  if (graphsByVersion.size >= MAX_CACHED_GRAPHS) graphsByVersion.delete(graphsByVersion.keys().next().value as string);
+  graphsByVersion.set(versionId, graph);
+  return graph;
+}
+
 /** A run's pinned graph and its current state (the fold of its committed events). */
 export async function loadRun(db: Db, runId: string): Promise<LoadedRun> {
-  const run = await db.run.findUnique({ where: { id: runId }, include: { version: { select: { graph: true } } } });
+  const run = await db.run.findUnique({ where: { id: runId }, select: { versionId: true, state: true } });
   if (!run) throw new NotFoundError(`Run ${runId}`);
   return {
     runId,
-    graph: graphSchema.parse(run.version.graph),
+    graph: await pinnedGraph(db, run.versionId),
     // Written only by commitEvents from the engine's own reducer.
     state: run.state as unknown as RunState,
   };
