@@ -3,6 +3,7 @@
 import { useState, type ReactNode } from "react";
 import { useEditorStore } from "./store/editor-store-provider";
 import { selectSelectedNodeId } from "./store/selectors";
+import { TabButton } from "@/components/ui/tab-button";
 
 export type SidePanelTab = { id: string; label: string; content: () => ReactNode };
 
@@ -32,21 +33,5 @@ export function SidePanel({ tabs, initialTab }: { tabs: readonly SidePanelTab[];
         {active?.content()}
       </div>
     </aside>
-  );
-}
-
-function TabButton({ active, onClick, children }: { active: boolean; onClick: () => void; children: string }) {
-  return (
-    <button
-      type="button"
-      role="tab"
-      aria-selected={active}
-      onClick={onClick}
-      className={`-mb-px border-b-2 px-2.5 py-2.5 text-sm font-medium ${
-        active ? "border-accent-600 text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"
-      }`}
-    >
-      {children}
-    </button>
   );
 }

@@ -20,6 +20,7 @@ import { RunControls } from "./run-controls";
 import { RunEventsList } from "./run-events-list";
 import { RunResult } from "./run-result";
 import { useRunStream } from "./use-run-stream";
+import { TabButton } from "@/components/ui/tab-button";
 
 type RunDetail = RouterOutputs["run"]["get"];
 
@@ -126,12 +127,12 @@ function RunLayout({ detail }: { detail: RunDetail }) {
             </section>
           )}
           <div role="tablist" aria-label="Run details" className="flex shrink-0 gap-1 border-b border-slate-200 px-2">
-            <Tab active={tab === "events"} onClick={() => setTab("events")}>
+            <TabButton active={tab === "events"} onClick={() => setTab("events")}>
               Events ({run.events.length})
-            </Tab>
-            <Tab active={tab === "node"} onClick={() => setTab("node")}>
+            </TabButton>
+            <TabButton active={tab === "node"} onClick={() => setTab("node")}>
               Node
-            </Tab>
+            </TabButton>
           </div>
           <div className="min-h-0 flex-1 overflow-y-auto" role="tabpanel">
             {tab === "events" ? <RunEventsList /> : <NodeRunDetails />}
@@ -148,22 +149,6 @@ function Stat({ label, value }: { label: string; value: string }) {
       <dt>{label}</dt>
       <dd className="font-medium text-slate-800 tabular-nums">{value}</dd>
     </div>
-  );
-}
-
-function Tab({ active, onClick, children }: { active: boolean; onClick: () => void; children: ReactNode }) {
-  return (
-    <button
-      type="button"
-      role="tab"
-      aria-selected={active}
-      onClick={onClick}
-      className={`-mb-px border-b-2 px-2.5 py-2.5 text-sm font-medium ${
-        active ? "border-accent-600 text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"
-      }`}
-    >
-      {children}
-    </button>
   );
 }
 
