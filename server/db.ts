@@ -1,20 +1,38 @@
 import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { getEnv } from "./env";
 
 /**
- * One Prisma client per process, over node-postgres (Prisma 7 needs no native engine).
- * Kept on globalThis so Next's dev reloads do not open a new pool each time.
+ * One node-postgres pool per process, shared by the Prisma client (Prisma 7 needs no native
+ * engine) and by the worker's two hot statements (load a run, commit its events), which use
+ * the pool directly: each runs on every step, and Prisma's query layer costs more CPU than
+ * the statement itself. Kept on globalThis so Next's dev reloads do not open a new pool each time.
  */
-const globalForPrisma = globalThis as unknown as { agentflowPrisma?: PrismaClient };
+const globalForDb = globalThis as unknown as { agentflowPool?: pg.Pool; agentflowPrisma?: PrismaClient };
+
+export function getPool(): pg.Pool {
+  if (!globalForDb.agentflowPool) {
+    const env = getEnv();
+    globalForDb.agentflowPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
+  }
+  return globalForDb.agentflowPool;
+}
 
 export function getDb(): PrismaClient {
-  if (!globalForPrisma.agentflowPrisma) {
-    const env = getEnv();
-    const adapter = new PrismaPg({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
-    globalForPrisma.agentflowPrisma = new PrismaClient({ adapter });
+  if (!globalForDb.agentflowPrisma) {
+    globalForDb.agentflowPrisma = new PrismaClient({ adapter: new PrismaPg(getPool()) });
   }
-  return globalForPrisma.agentflowPrisma;
+  return globalForDb.agentflowPrisma;
+}
+
+/** Closes the Prisma client and the pool; a later getDb() opens new ones. */
+export async function closeDb(): Promise<void> {
+  const { agentflowPrisma: prisma, agentflowPool: pool } = globalForDb;
+  globalForDb.agentflowPrisma = undefined;
+  globalForDb.agentflowPool = undefined;
+  await prisma?.$disconnect();
+  await pool?.end();
 }
 
 export type Db = PrismaClient;

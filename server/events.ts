@@ -15,7 +15,8 @@ const globalForRedis = globalThis as unknown as { agentflowPublisher?: Redis };
 
 function publisher(): Redis {
   if (!globalForRedis.agentflowPublisher) {
-    globalForRedis.agentflowPublisher = new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: 3 });
+    // Auto-pipelining: publishes issued by concurrent runs in the same tick share one write.
+    globalForRedis.agentflowPublisher = new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   }
   return globalForRedis.agentflowPublisher;
 }

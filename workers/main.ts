@@ -1,4 +1,4 @@
-import { getDb } from "../server/db";
+import { closeDb, getDb } from "../server/db";
 import { closePublisher } from "../server/events";
 import { getEnv } from "../server/env";
 import { createRunWorker } from "../server/runs/worker";
@@ -49,7 +49,7 @@ async function main() {
     await worker.close();
     await closeRunCodeSandbox();
     await closePublisher();
-    await db.$disconnect();
+    await closeDb();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));

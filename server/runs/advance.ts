@@ -149,8 +149,14 @@ async function performAndCommit(db: Db, run: LoadedRun, effects: Effect[], uncom
     }),
   );
   const effectMs = performance.now() - effectsStarted;
-  const committed = await commitEvents(db, run.runId, run.state, events, async (tx) => {
-    if (humanTasks.length > 0) await tx.humanTask.createMany({ data: humanTasks });
-  });
+  // Only a human request needs the transaction path (its task row commits with the event);
+  // everything else takes the one-statement hot path.
+  const committed = await commitEvents(
+    db,
+    run.runId,
+    run.state,
+    events,
+    humanTasks.length > 0 ? async (tx) => void (await tx.humanTask.createMany({ data: humanTasks })) : undefined,
+  );
   return { ...committed, effectMs };
 }

@@ -1,7 +1,7 @@
 import { step } from "../engine/step";
 import { isTerminalStatus, type CommittedEvent, type RunEvent } from "../engine/events";
 import type { RunState } from "../engine/state";
-import type { Db } from "../db";
+import { getPool, type Db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
 import { publishRunEvents } from "../events";
 import { newId } from "../ids";
@@ -14,6 +14,31 @@ export class StaleRunError extends Error {
     this.name = "StaleRunError";
   }
 }
+
+/**
+ * Timestamps are passed as ISO strings in UTC: a `timestamp(3)` column (Prisma's DateTime)
+ * ignores the zone suffix, so the stored value is UTC whatever the server's time zone.
+ */
+const COMMIT_EVENTS_SQL = `
+  WITH updated AS (
+    UPDATE "Run" SET
+      "state" = $3::jsonb,
+      "lastSeq" = $4,
+      "status" = $5,
+      "stepCount" = $4,
+      "tokens" = $6,
+      "costUsd" = $7,
+      "output" = CASE WHEN $9::boolean THEN $8::jsonb ELSE "output" END,
+      "error" = $10,
+      "startedAt" = $11::timestamp(3),
+      "finishedAt" = $12::timestamp(3)
+    WHERE "id" = $1 AND "lastSeq" = $2
+    RETURNING "id"
+  )
+  INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
+  SELECT e."id", updated."id", e."seq", e."type", e."nodeId", e."payload", e."createdAt"
+  FROM updated, jsonb_to_recordset($13::jsonb)
+    AS e("id" text, "seq" integer, "type" text, "nodeId" text, "payload" jsonb, "createdAt" timestamp(3))`;
 
 export type CommitResult = { state: RunState; events: CommittedEvent[] };
 
@@ -46,29 +71,29 @@ export async function commitEvents(
   const terminal = isTerminalStatus(next.status);
 
   if (!alsoInTransaction) {
-    // The hot path: one statement (atomic on its own), one round trip. The UPDATE matches
-    // only if nobody committed since `state.lastSeq`; if it matches nothing, no row is inserted.
-    const inserted = await db.$executeRaw`
-      WITH updated AS (
-        UPDATE "Run" SET
-          "state" = ${JSON.stringify(next)}::jsonb,
-          "lastSeq" = ${next.lastSeq},
-          "status" = ${next.status},
-          "stepCount" = ${next.lastSeq},
-          "tokens" = ${next.usage.promptTokens + next.usage.completionTokens},
-          "costUsd" = ${next.usage.costUsd},
-          "output" = CASE WHEN ${terminal} THEN ${JSON.stringify(next.output ?? null)}::jsonb ELSE "output" END,
-          "error" = ${next.error ?? null},
-          "startedAt" = ${next.startedAt ? new Date(next.startedAt) : null},
-          "finishedAt" = ${next.finishedAt ? new Date(next.finishedAt) : null}
-        WHERE "id" = ${runId} AND "lastSeq" = ${state.lastSeq}
-        RETURNING "id"
-      )
-      INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
-      SELECT e."id", updated."id", e."seq", e."type", e."nodeId", e."payload", e."createdAt"
-      FROM updated, jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-        AS e("id" text, "seq" integer, "type" text, "nodeId" text, "payload" jsonb, "createdAt" timestamp(3))`;
-    if (inserted !== rows.length) throw new StaleRunError(runId, state.lastSeq);
+    // The hot path: one statement (atomic on its own), one round trip, straight on the pool
+    // and prepared once per connection. The UPDATE matches only if nobody committed since
+    // `state.lastSeq`; if it matches nothing, no row is inserted.
+    const result = await getPool().query({
+      name: "commit-run-events",
+      text: COMMIT_EVENTS_SQL,
+      values: [
+        runId,
+        state.lastSeq,
+        JSON.stringify(next),
+        next.lastSeq,
+        next.status,
+        next.usage.promptTokens + next.usage.completionTokens,
+        next.usage.costUsd,
+        terminal ? JSON.stringify(next.output ?? null) : null,
+        terminal,
+        next.error ?? null,
+        next.startedAt ?? null,
+        next.finishedAt ?? null,
+        JSON.stringify(rows),
+      ],
+    });
+    if (result.rowCount !== rows.length) throw new StaleRunError(runId, state.lastSeq);
   } else {
     await db.$transaction(async (tx) => {
       const updated = await tx.run.updateMany({

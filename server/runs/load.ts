@@ -1,6 +1,6 @@
 import { graphSchema, type Graph } from "../engine/graph";
 import type { RunState } from "../engine/state";
-import type { Db } from "../db";
+import { getPool, type Db } from "../db";
 import { NotFoundError } from "../errors";
 
 export type LoadedRun = { runId: string; graph: Graph; state: RunState };
@@ -25,7 +25,13 @@ async function pinnedGraph(db: Db, versionId: string): Promise<Graph> {
 
 /** A run's pinned graph and its current state (the fold of its committed events). */
 export async function loadRun(db: Db, runId: string): Promise<LoadedRun> {
-  const run = await db.run.findUnique({ where: { id: runId }, select: { versionId: true, state: true } });
+  // Read on every job and after every lost race, so straight on the pool (see server/db.ts).
+  const { rows } = await getPool().query<{ versionId: string; state: unknown }>({
+    name: "load-run",
+    text: `SELECT "versionId", "state" FROM "Run" WHERE "id" = $1`,
+    values: [runId],
+  });
+  const run = rows[0];
   if (!run) throw new NotFoundError(`Run ${runId}`);
   return {
     runId,

@@ -1,5 +1,5 @@
 import type { Worker } from "bullmq";
-import { getDb, type Db } from "../../server/db";
+import { closeDb, getDb, type Db } from "../../server/db";
 import { closePublisher } from "../../server/events";
 import { startDemoModelServer } from "../../server/llm/serve-demo-model";
 import { getRunsQueue } from "../../server/queue";
@@ -38,7 +38,7 @@ export async function startHarness(options: { worker?: boolean; env?: Record<str
       await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
       await getRunsQueue().close();
       await closePublisher();
-      await db.$disconnect();
+      await closeDb();
       await demo.close();
     },
   };
