@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     ...process.env,
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
+    WORKSPACES_DIR: process.env.WORKSPACES_DIR ?? services.workspacesDir,
     APP_URL: appUrl,
     PORT: String(port),
     NEXT_TELEMETRY_DISABLED: "1",

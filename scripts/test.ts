@@ -138,6 +138,7 @@ async function main(): Promise<number> {
       ...process.env,
       DATABASE_URL: services.databaseUrl,
       REDIS_URL: services.redisUrl,
+      WORKSPACES_DIR: services.workspacesDir,
       NEXT_TELEMETRY_DISABLED: "1",
     };
     for (const tier of selected) {

@@ -33,6 +33,11 @@ const envSchema = z.object({
   WORKER_LOCK_MS: z.coerce.number().int().min(500).default(30_000),
   /** Where each run's durable file workspace lives (one folder per run). */
   WORKSPACES_DIR: z.string().min(1).default(".data/workspaces"),
+  /**
+   * Hours a run's workspace is kept after the run ended (workspaces of deleted runs go at the
+   * next sweep); 0 keeps every workspace. Default 7 days.
+   */
+  WORKSPACE_RETENTION_HOURS: z.coerce.number().min(0).max(1_000_000).default(168),
   /** Comma-separated hosts the http_request tool may call (`*.example.com` allowed); empty = any public host. */
   HTTP_ALLOWLIST: z.string().default(""),
   /**

@@ -26,6 +26,39 @@ export async function publishRunEvents(runId: string, events: readonly Committed
   await publisher().publish(runChannel(runId), JSON.stringify(events));
 }
 
+/**
+ * Cancel notices: a cancel is committed first (the log is the truth), then announced here so
+ * the worker advancing that run aborts its in-flight model and tool calls at once instead of
+ * at its next commit. A lost notice only delays the stop until that commit.
+ */
+function runControlChannel(runId: string): string {
+  return `${getEnv().QUEUE_PREFIX}:run-control:${runId}`;
+}
+
+export async function announceRunCancelled(runId: string): Promise<void> {
+  await publisher().publish(runControlChannel(runId), "cancelled");
+}
+
+export type CancelListener = { ready: Promise<void>; close: () => Promise<void> };
+
+/** Calls `onCancelled(runId)` for every cancel announced by any process, until closed. */
+export function listenForCancelledRuns(onCancelled: (runId: string) => void): CancelListener {
+  const subscriber = createSubscriber();
+  const prefix = runControlChannel("");
+  subscriber.on("pmessage", (_pattern: string, channel: string, message: string) => {
+    if (message === "cancelled" && channel.startsWith(prefix)) onCancelled(channel.slice(prefix.length));
+  });
+  const ready = subscriber.psubscribe(`${prefix}*`).then(() => undefined);
+  ready.catch(() => undefined); // ioredis retries; a caller that cares awaits `ready`
+  return {
+    ready,
+    async close() {
+      await ready.catch(() => undefined);
+      await subscriber.quit().catch(() => undefined);
+    },
+  };
+}
+
 /** A dedicated subscriber connection (Redis requires one per subscription mode client). */
 export function createSubscriber(): Redis {
   return new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: null });

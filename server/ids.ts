@@ -4,3 +4,6 @@ import { randomBytes } from "node:crypto";
 export function newId(prefix: "wf" | "wfv" | "run" | "evt" | "ht" | "tok"): string {
   return `${prefix}_${randomBytes(12).toString("base64url")}`;
 }
+
+/** What `newId("run")` produces: `run_` and 16 base64url characters (12 random bytes). */
+export const RUN_ID_PATTERN = /^run_[A-Za-z0-9_-]{16}$/;

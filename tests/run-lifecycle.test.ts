@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, waitForRun, type Harness } from "./support/harness";
+import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
+import { getRunsQueue } from "../server/queue";
 import type { Graph } from "../server/engine/graph";
 import type { Db } from "../server/db";
 import { startRun } from "../server/runs/start-run";
@@ -142,6 +143,82 @@ describe("parallel branches", () => {
     // Two 800 ms model calls in parallel: well under the 1600 ms they would take in sequence.
     expect(elapsed).toBeLessThan(1_500);
     expect(Object.keys(done.output as Record<string, unknown>).sort()).toEqual(["a", "b"]);
+  });
+});
+
+describe("branches move independently", () => {
+  it("commits a fast branch's steps while a slow sibling's model call is still in flight", async () => {
+    const graph = mod.buildGraph(
+      [
+        ["trigger", "trigger"],
+        ["fork", "parallel"],
+        ["slow", "agent", { task: "Slow branch #demo:slow:1500" }],
+        ["fast", "agent", { task: "Fast branch\n#demo:call:list_files {}", allowedTools: ["list_files"] }],
+        ["join", "join"],
+        ["out", "output"],
+      ],
+      [["trigger", "fork"], ["fork", "slow"], ["fork", "fast"], ["slow", "join"], ["fast", "join"], ["join", "out"]],
+    );
+    const { id: workflowId } = await mod.createWorkflow(db, { name: "independent branches", graph });
+    const { runId } = await mod.startRun(db, { workflowId, input: {}, trigger: "manual" });
+    expect((await waitForStatus(runId, ["succeeded", "failed"])).status).toBe("succeeded");
+
+    const events = await mod.getRunEvents(db, runId);
+    const seqOf = (type: string, nodeId: string) => events.find((e) => e.type === type && "nodeId" in e && e.nodeId === nodeId)?.seq ?? -1;
+    // The fast branch made two model calls and ran a tool, and finished, before the slow
+    // branch's one reply was committed: no lock-step rounds.
+    expect(events.filter((e) => e.type === "llm_response" && e.nodeId === "fast")).toHaveLength(2);
+    expect(seqOf("tool_result", "fast")).toBeGreaterThan(0);
+    expect(seqOf("node_finished", "fast")).toBeLessThan(seqOf("llm_response", "slow"));
+    expect(seqOf("node_started", "join")).toBeGreaterThan(seqOf("node_finished", "slow"));
+  });
+});
+
+describe("pause and cancel during a model call", () => {
+  function oneAgent(task: string): Graph {
+    return mod.buildGraph(
+      [["trigger", "trigger"], ["agent", "agent", { task }], ["out", "output"]],
+      [["trigger", "agent"], ["agent", "out"]],
+    );
+  }
+
+  /** Starts a run and returns once its model call has reached the demo model. */
+  async function startWithCallInFlight(task: string) {
+    const { id: workflowId } = await mod.createWorkflow(db, { name: `in flight ${task}`, graph: oneAgent(task) });
+    const before = demo.requests();
+    const { runId } = await mod.startRun(db, { workflowId, input: {}, trigger: "manual" });
+    await waitUntil(() => demo.requests() > before, "the model call to start");
+    return runId;
+  }
+
+  it("cancel aborts the in-flight model call at once and commits nothing after it", async () => {
+    const { cancelRun } = await import("../server/runs/control");
+    const runId = await startWithCallInFlight("Never answers #demo:hang");
+    const abandonedBefore = demo.abandoned();
+    await cancelRun(db, runId);
+
+    // The demo model never answers and the client's timeout is 30 s: only the cancel can
+    // have closed this connection.
+    await waitUntil(() => demo.abandoned() > abandonedBefore, "the worker to hang up on the model", 5_000);
+    // The worker let go of the run: its job completed.
+    await waitUntil(async () => !(await getRunsQueue().getActive()).some((job) => job.data.runId === runId), "the job to end", 5_000);
+    const events = await mod.getRunEvents(db, runId);
+    expect(events.at(-1)).toMatchObject({ type: "run_finished", status: "cancelled" });
+    expect(events.some((e) => e.type === "llm_response" || e.type === "llm_error")).toBe(false);
+  });
+
+  it("pause lets the in-flight call finish, keeps its reply, and resume does not ask the model again", async () => {
+    const { pauseRun, resumeRun } = await import("../server/runs/control");
+    const before = demo.requests();
+    const runId = await startWithCallInFlight("Takes a while #demo:slow:600");
+    await pauseRun(db, runId);
+    // The reply that was already on its way is committed while paused.
+    await waitUntil(async () => (await mod.getRunEvents(db, runId)).some((e) => e.type === "llm_response"), "the reply to be committed");
+    expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("paused");
+
+    await resumeRun(db, runId);
+    expect((await waitForStatus(runId, ["succeeded", "failed"])).status).toBe("succeeded");
+    expect(demo.requests() - before).toBe(1);
   });
 });
 

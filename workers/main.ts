@@ -3,10 +3,12 @@ import { closePublisher } from "../server/events";
 import { getEnv } from "../server/env";
 import { createRunWorker } from "../server/runs/worker";
 import { reconcileRuns } from "../server/runs/reconcile";
+import { createWorkspaceSweeper } from "../server/runs/workspace-retention";
 import { closeRunCodeSandbox } from "../server/tools/run-code";
 import { ensureSampleWorkflow } from "../server/workflows/samples";
 
 const RECONCILE_EVERY_MS = 15_000;
+const SWEEP_WORKSPACES_EVERY_MS = 10 * 60_000;
 
 /**
  * The worker process: advances runs from the BullMQ "runs" queue. Stateless: any number of
@@ -34,9 +36,17 @@ async function main() {
       console.error(`[worker] reconciler: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+  // Deletes workspaces of runs that ended long ago or were deleted: at start, then every 10 minutes.
+  const workspaces = createWorkspaceSweeper(db, {
+    root: env.WORKSPACES_DIR,
+    retentionMs: env.WORKSPACE_RETENTION_HOURS * 3_600_000,
+    everyMs: SWEEP_WORKSPACES_EVERY_MS,
+  });
   let reconciling: Promise<void> = reconcile();
+  void workspaces.tick();
   const reconciler = setInterval(() => {
     reconciling = reconcile();
+    void workspaces.tick();
   }, RECONCILE_EVERY_MS);
 
   let stopping = false;
@@ -45,7 +55,7 @@ async function main() {
     stopping = true;
     console.log(`[worker] ${signal}: closing`);
     clearInterval(reconciler);
-    await reconciling;
+    await Promise.all([reconciling, workspaces.stop()]);
     await worker.close();
     await closeRunCodeSandbox();
     await closePublisher();

@@ -23,6 +23,11 @@ export const TEST_SERVICES: ServiceOptions = { dataDir: `${ROOT}/.data/test`, po
 export type Services = {
   databaseUrl: string;
   redisUrl: string;
+  /**
+   * Run workspaces belong with the database whose runs they serve: a worker deletes the
+   * folders of runs its database does not know, so tests and the app must never share one.
+   */
+  workspacesDir: string;
   postgres: Service;
   redis: Service;
   /** Redis first, then Postgres: the shutdown order the rest of the system expects. */
@@ -43,6 +48,7 @@ export async function startServices(options: ServiceOptions): Promise<Services> 
   return {
     databaseUrl: postgres.value.url,
     redisUrl: redis.value.url,
+    workspacesDir: `${options.dataDir}/workspaces`,
     postgres: postgres.value,
     redis: redis.value,
     stop: async () => {

@@ -34,7 +34,14 @@ function toWireMessage(message: ChatMessage): ChatParams["messages"][number] {
  * Performs one model call and turns its outcome into an event: `llm_response` with usage
  * and cost, or `llm_error` whose short message goes back into the agent's context.
  */
-export async function callModel(nodeId: string, request: LlmRequest, now: () => number = Date.now): Promise<RunEvent> {
+export type CallModelOptions = {
+  /** Aborts the request (and a wait for a free provider slot), e.g. when the run is cancelled. */
+  signal?: AbortSignal;
+  now?: () => number;
+};
+
+export async function callModel(nodeId: string, request: LlmRequest, options: CallModelOptions = {}): Promise<RunEvent> {
+  const { signal, now = Date.now } = options;
   const started = now();
   let providerId = request.provider;
   let model = request.model;
@@ -42,7 +49,7 @@ export async function callModel(nodeId: string, request: LlmRequest, now: () => 
     const provider = resolveProvider(request.provider);
     providerId = provider.id;
     model = request.model || provider.defaultModel;
-    const completion = await providerLimit(provider).run(() => clientFor(provider).chat.completions.create({
+    const completion = await providerLimit(provider).run(signal, () => clientFor(provider).chat.completions.create({
       model,
       temperature: request.temperature,
       messages: request.messages.map(toWireMessage),
@@ -54,7 +61,7 @@ export async function callModel(nodeId: string, request: LlmRequest, now: () => 
             })),
           }
         : {}),
-    }));
+    }, { signal }));
     const latencyMs = now() - started;
     const choice = completion.choices[0];
     if (!choice) throw new Error("the model returned no choices");

@@ -106,14 +106,18 @@ export function clientFor(provider: ProviderConfig, env: Env = getEnv()): OpenAI
   return client;
 }
 
-/** Caps concurrent requests per provider in this process; excess callers wait their turn. */
-class Semaphore {
+/**
+ * Caps concurrent requests per provider in this process; excess callers wait their turn.
+ * A waiter whose signal aborts (its run was cancelled) leaves the line without a slot.
+ */
+export class Semaphore {
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   constructor(private readonly limit: number) {}
 
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+  async run<T>(signal: AbortSignal | undefined, task: () => Promise<T>): Promise<T> {
+    signal?.throwIfAborted();
+    if (this.active >= this.limit) await this.waitForSlot(signal);
     this.active += 1;
     try {
       return await task();
@@ -121,6 +125,21 @@ class Semaphore {
       this.active -= 1;
       this.waiting.shift()?.();
     }
+  }
+
+  private waitForSlot(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        this.waiting.splice(this.waiting.indexOf(granted), 1);
+        reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
+      };
+      const granted = () => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      };
+      this.waiting.push(granted);
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
   }
 }
 

@@ -6,8 +6,18 @@ import { handleDemoModelRequest } from "./demo-model";
  * Serves the demo model's Request → Response handler over real HTTP on loopback, so
  * integration tests reach it exactly the way the worker reaches any provider.
  */
-export async function startDemoModelServer(): Promise<{ baseUrl: string; requests: () => number; close: () => Promise<void> }> {
+export type DemoModelServer = {
+  baseUrl: string;
+  /** Requests received so far. */
+  requests: () => number;
+  /** Requests whose client hung up before the reply was sent (a timeout or a cancelled run). */
+  abandoned: () => number;
+  close: () => Promise<void>;
+};
+
+export async function startDemoModelServer(): Promise<DemoModelServer> {
   let count = 0;
+  let abandoned = 0;
   const server: Server = createServer(async (req, res) => {
     count += 1;
     const chunks: Buffer[] = [];
@@ -15,7 +25,10 @@ export async function startDemoModelServer(): Promise<{ baseUrl: string; request
     const body = Buffer.concat(chunks);
     // A client that gives up (timeout) closes the socket: let a hanging reply end too.
     const aborted = new AbortController();
-    res.on("close", () => aborted.abort());
+    res.on("close", () => {
+      if (!res.writableFinished) abandoned += 1;
+      aborted.abort();
+    });
     const request = new Request(`http://127.0.0.1${req.url ?? "/"}`, {
       method: req.method,
       headers: Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as [string, string]] : [])),
@@ -32,6 +45,7 @@ export async function startDemoModelServer(): Promise<{ baseUrl: string; request
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests: () => count,
+    abandoned: () => abandoned,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

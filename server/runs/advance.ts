@@ -1,86 +1,158 @@
 import { decide, type Effect } from "../engine/decide";
 import { isTerminalStatus, type CommittedEvent, type RunEvent } from "../engine/events";
+import type { RunState } from "../engine/state";
 import { step } from "../engine/step";
 import type { Db } from "../db";
 import { callModel } from "../llm/call-model";
 import { newId } from "../ids";
 import { toJson } from "../json";
 import { commitEvents, StaleRunError } from "./commit";
+import { InFlightEffects } from "./in-flight";
 import { loadRun, type LoadedRun } from "./load";
 import { performToolCall } from "./perform-tool";
 import type { Prisma } from "../generated/prisma/client";
 
 export type AdvanceOutcome = { status: string; committedEvents: number };
 
-/** Timing of one loop iteration; `effectMs` is time spent waiting on models/tools/humans. */
+/**
+ * Timing of one commit: `totalMs` since the previous commit (or the start), of which
+ * `effectMs` was spent waiting on models and tools. The difference is orchestration overhead.
+ */
 export type StepTiming = { totalMs: number; effectMs: number; events: number };
-export type AdvanceOptions = { onStep?: (timing: StepTiming) => void };
+export type AdvanceOptions = {
+  onStep?: (timing: StepTiming) => void;
+  /** Aborted when the run is cancelled elsewhere: in-flight model and tool calls stop at once. */
+  signal?: AbortSignal;
+};
 
 /** Upper bound of loop iterations per job, so a buggy graph can never spin a worker forever. */
 const MAX_ITERATIONS_PER_JOB = 10_000;
+const MAX_EVENTS_PER_COMMIT = 200;
 
 /**
- * The worker loop for one run: decide → perform effects → commit their events → repeat,
- * until the run finishes or waits (for a human). Nothing is held between steps but the
- * state we just committed; a crash resumes from the log.
+ * The worker loop for one run: decide → start effects → commit each result as it arrives →
+ * decide again, until the run finishes or waits for a human. Effects of parallel branches
+ * run concurrently and each branch moves on as soon as its own result is committed. Nothing
+ * is held between steps but the state just committed and the calls still in flight; a crash
+ * resumes from the log.
  */
 export async function advanceRun(db: Db, runId: string, options: AdvanceOptions = {}): Promise<AdvanceOutcome> {
+  // Our own controller, so no call outlives this job even when nobody cancelled.
+  const controller = new AbortController();
+  const { signal } = controller;
+  const onCancelled = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) onCancelled();
+  options.signal?.addEventListener("abort", onCancelled, { once: true });
+  const inFlight = new InFlightEffects();
   let run = await loadRun(db, runId);
   let committedEvents = 0;
-  // Results of effects performed but not committed (another writer committed first).
-  // If the fresh state asks for the same effect again, the result is reused: a paid
-  // model call is never requested twice because of a concurrent pause or approval.
-  const uncommitted = new Map<string, RunEvent>();
-  for (let iteration = 0; iteration < MAX_ITERATIONS_PER_JOB; iteration += 1) {
-    if (isTerminalStatus(run.state.status) || run.state.status === "paused") break;
-    const started = performance.now();
-    const effects = decide(run.graph, run.state);
-    if (effects.length === 0) break;
+  let spanStarted = performance.now();
+  let waitedMs = 0;
+
+  /** Commits `events` (plus, for human requests, their task rows); false if another writer was first. */
+  const commit = async (events: RunEvent[], alsoInTransaction?: (tx: Prisma.TransactionClient) => Promise<void>): Promise<boolean> => {
     try {
-      const { state, events, effectMs } = await performAndCommit(db, run, effects, uncommitted);
-      run = { ...run, state };
-      committedEvents += events.length;
-      uncommitted.clear();
-      options.onStep?.({ totalMs: performance.now() - started, effectMs, events: events.length });
+      const result = await commitEvents(db, runId, run.state, events, alsoInTransaction);
+      run = { ...run, state: result.state };
+      committedEvents += result.events.length;
+      const now = performance.now();
+      options.onStep?.({ totalMs: now - spanStarted, effectMs: waitedMs, events: result.events.length });
+      spanStarted = now;
+      waitedMs = 0;
+      return true;
     } catch (error) {
       if (!(error instanceof StaleRunError)) throw error;
-      // Someone else (a pause, a human's answer, another worker) committed first. Keep the
-      // model responses we already paid for if they still fit the fresh state, then decide again.
+      // Someone else (a pause, a cancel, a human's answer, another worker) committed first.
+      // Results still in flight or settled stay; the next round keeps those that still fit.
       run = await loadRun(db, runId);
-      run = await commitStillApplicable(db, run, uncommitted);
+      return false;
     }
+  };
+
+  try {
+    for (let iteration = 0; iteration < MAX_ITERATIONS_PER_JOB; iteration += 1) {
+      const { status } = run.state;
+      if (isTerminalStatus(status)) break;
+      const paused = status === "paused";
+      // While paused nothing new starts, but calls already made finish and their results are
+      // committed if the run still wants them: the step finished before the pause took effect.
+      const wanted = decide(run.graph, paused ? { ...run.state, status: "running" } : run.state);
+      const wantedKeys = new Set(wanted.flatMap((effect) => effectKey(effect) ?? []));
+
+      const ready = inFlight.settledWanted((key) => wantedKeys.has(key));
+      if (ready.events.length > 0) {
+        if (await commit(ready.events)) inFlight.forget(ready.keys);
+        continue;
+      }
+      inFlight.dropSettledExcept((key) => wantedKeys.has(key));
+
+      if (!paused) {
+        // Pure events first and on their own, so the canvas shows a node as started before
+        // its (slow) model call returns; consecutive rounds of them fold into one commit.
+        const emitted = pureEventsUntilIo(run, wanted);
+        if (emitted.length > 0) {
+          await commit(emitted);
+          continue;
+        }
+        const humanRequests = wanted.filter((effect) => effect.kind === "request_human");
+        if (humanRequests.length > 0) {
+          const { events, tasks } = humanRequestsToEvents(runId, humanRequests);
+          await commit(events, async (tx) => void (await tx.humanTask.createMany({ data: tasks })));
+          continue;
+        }
+        for (const effect of wanted) {
+          const key = effectKey(effect);
+          if (key !== null && !inFlight.has(key)) inFlight.start(key, () => perform(runId, effect, signal));
+        }
+      }
+
+      // Nothing in flight: the run waits for a person (or, paused, for a resume).
+      if (inFlight.pendingCount === 0) break;
+      const waitStarted = performance.now();
+      await inFlight.nextSettlement(signal);
+      waitedMs += performance.now() - waitStarted;
+      if (signal.aborted) {
+        // Cancelled: the calls were aborted and their results are worthless. The run's row
+        // already says so; should it not, the reconciler re-enqueues it.
+        run = await loadRun(db, runId);
+        break;
+      }
+    }
+  } finally {
+    options.signal?.removeEventListener("abort", onCancelled);
+    controller.abort();
   }
   return { status: run.state.status, committedEvents };
 }
 
-/**
- * A model response still applies when its agent is still running and its thread is exactly
- * as long as what was sent. Committing it after a pause is right: the step finished before
- * the pause took effect.
- */
-async function commitStillApplicable(db: Db, run: LoadedRun, uncommitted: Map<string, RunEvent>): Promise<LoadedRun> {
-  const applicable = [...uncommitted.values()].filter(
-    (event) =>
-      event.type === "llm_response" &&
-      run.state.nodes[event.nodeId]?.status === "running" &&
-      run.state.threads[event.nodeId]?.messages.length === event.sentMessages,
-  );
-  if (applicable.length === 0 || isTerminalStatus(run.state.status)) return run;
-  try {
-    const { state } = await commitEvents(db, run.runId, run.state, applicable);
-    uncommitted.clear();
-    return { ...run, state };
-  } catch (error) {
-    if (error instanceof StaleRunError) return loadRun(db, run.runId);
-    throw error;
+/** Identifies an I/O effect by what it would do, so a repeat of it is recognised and not performed twice. */
+function effectKey(effect: Effect): string | null {
+  switch (effect.kind) {
+    case "call_llm":
+      return `llm:${effect.nodeId}:${effect.request.messages.length}`;
+    case "call_tool":
+      return `tool:${effect.nodeId}:${effect.idempotencyKey}`;
+    case "emit":
+    case "request_human":
+      return null;
   }
 }
 
-const MAX_EVENTS_PER_COMMIT = 200;
+function perform(runId: string, effect: Effect, signal: AbortSignal): Promise<RunEvent> {
+  switch (effect.kind) {
+    case "call_llm":
+      return callModel(effect.nodeId, effect.request, { signal });
+    case "call_tool":
+      return performToolCall(runId, effect, signal);
+    case "emit":
+    case "request_human":
+      throw new Error(`${effect.kind} is not performed as I/O`);
+  }
+}
 
 function pureEventsUntilIo(run: LoadedRun, effects: Effect[]): RunEvent[] {
   const batch: RunEvent[] = [];
-  let state = run.state;
+  let state: RunState = run.state;
   let current = effects;
   while (batch.length < MAX_EVENTS_PER_COMMIT) {
     const pure = current.flatMap((effect) => (effect.kind === "emit" ? [effect.event] : []));
@@ -94,69 +166,29 @@ function pureEventsUntilIo(run: LoadedRun, effects: Effect[]): RunEvent[] {
   return batch;
 }
 
-/** Identifies an effect by what it would do, so a repeat of it can be recognised. */
-function effectKey(effect: Effect): string | null {
-  if (effect.kind === "call_llm") return `llm:${effect.nodeId}:${effect.request.messages.length}`;
-  return null;
-}
-
-async function performAndCommit(db: Db, run: LoadedRun, effects: Effect[], uncommitted: Map<string, RunEvent>) {
-  // Pure events are committed first and on their own, so the canvas shows a node as started
-  // before its (slow) model call returns. Consecutive rounds of pure events are folded
-  // together in memory and committed at once: one round trip instead of one per round.
-  const emitted = pureEventsUntilIo(run, effects);
-  if (emitted.length > 0) return { ...(await commitEvents(db, run.runId, run.state, emitted)), effectMs: 0 };
-
-  const humanTasks: Prisma.HumanTaskCreateManyInput[] = [];
-  const effectsStarted = performance.now();
-  const events = await Promise.all(
-    effects.map(async (effect): Promise<RunEvent> => {
-      switch (effect.kind) {
-        case "call_llm": {
-          const key = effectKey(effect) as string;
-          const cached = uncommitted.get(key);
-          if (cached) return cached;
-          const event = await callModel(effect.nodeId, effect.request);
-          if (event.type === "llm_response") uncommitted.set(key, event);
-          return event;
-        }
-        case "call_tool":
-          return performToolCall(run.runId, effect);
-        case "request_human": {
-          const taskId = newId("ht");
-          humanTasks.push({
-            id: taskId,
-            runId: run.runId,
-            nodeId: effect.nodeId,
-            kind: effect.humanKind,
-            status: "pending",
-            message: effect.message,
-            context: toJson(effect.context),
-          });
-          return {
-            type: "human_requested",
-            nodeId: effect.nodeId,
-            taskId,
-            kind: effect.humanKind,
-            message: effect.message,
-            context: effect.context,
-            ...(effect.toolCallId ? { toolCallId: effect.toolCallId } : {}),
-          };
-        }
-        case "emit":
-          return effect.event;
-      }
-    }),
-  );
-  const effectMs = performance.now() - effectsStarted;
-  // Only a human request needs the transaction path (its task row commits with the event);
-  // everything else takes the one-statement hot path.
-  const committed = await commitEvents(
-    db,
-    run.runId,
-    run.state,
-    events,
-    humanTasks.length > 0 ? async (tx) => void (await tx.humanTask.createMany({ data: humanTasks })) : undefined,
-  );
-  return { ...committed, effectMs };
+/** Human requests need no I/O but a task row each, committed with the event. */
+function humanRequestsToEvents(runId: string, effects: Extract<Effect, { kind: "request_human" }>[]) {
+  const tasks: Prisma.HumanTaskCreateManyInput[] = [];
+  const events: RunEvent[] = effects.map((effect) => {
+    const taskId = newId("ht");
+    tasks.push({
+      id: taskId,
+      runId,
+      nodeId: effect.nodeId,
+      kind: effect.humanKind,
+      status: "pending",
+      message: effect.message,
+      context: toJson(effect.context),
+    });
+    return {
+      type: "human_requested",
+      nodeId: effect.nodeId,
+      taskId,
+      kind: effect.humanKind,
+      message: effect.message,
+      context: effect.context,
+      ...(effect.toolCallId ? { toolCallId: effect.toolCallId } : {}),
+    };
+  });
+  return { events, tasks };
 }

@@ -2,6 +2,7 @@ import { isTerminalStatus, type RunEvent } from "../engine/events";
 import type { RunState } from "../engine/state";
 import type { Db } from "../db";
 import { ConflictError } from "../errors";
+import { announceRunCancelled } from "../events";
 import { enqueueAdvance } from "../queue";
 import { commitEvents, StaleRunError } from "./commit";
 import { loadRun } from "./load";
@@ -70,5 +71,7 @@ export async function cancelRun(db: Db, runId: string, by = "operator"): Promise
     },
     true,
   );
+  // Committed: now stop the worker's in-flight calls. Best effort; see announceRunCancelled.
+  await announceRunCancelled(runId).catch(() => undefined);
   return { status: state.status };
 }

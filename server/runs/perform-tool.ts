@@ -21,12 +21,17 @@ const list = (value: string) => value.split(",").map((item) => item.trim()).filt
  * failure is a result the agent (or the tool node) sees. Side-effecting tools get an
  * idempotency key `runId:seq:call`, so a retry after a worker crash is recognisable.
  */
-export async function performToolCall(runId: string, effect: Extract<Effect, { kind: "call_tool" }>): Promise<RunEvent> {
+export async function performToolCall(
+  runId: string,
+  effect: Extract<Effect, { kind: "call_tool" }>,
+  signal?: AbortSignal,
+): Promise<RunEvent> {
   const env = getEnv();
   const outcome = await runTool(effect.name, effect.args, {
     runId,
     idempotencyKey: `${runId}:${effect.idempotencyKey}`,
     workspaceDir: path.resolve(env.WORKSPACES_DIR, runId),
+    signal,
     http: { allowlist: list(env.HTTP_ALLOWLIST), allowPrivateHosts: list(env.HTTP_ALLOW_PRIVATE_HOSTS) },
   });
   return {

@@ -54,3 +54,12 @@ export async function waitForRun(db: Db, runId: string, statuses: readonly strin
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
