@@ -145,7 +145,7 @@ export async function benchRuntime(root: string): Promise<string[]> {
   const { createWorkflow } = await import("../server/workflows/workflows");
   const { starterGraph } = await import("../server/engine/graph");
   const { getRunsQueue } = await import("../server/queue");
-  const { runChannel, closePublisher } = await import("../server/events");
+  const { runChannel, closeRedis } = await import("../server/events");
   const db = getDb();
   const redisUrl = process.env.REDIS_URL as string;
   const lines: string[] = [];
@@ -239,7 +239,7 @@ export async function benchRuntime(root: string): Promise<string[]> {
     await subscriber.quit();
     await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
     await getRunsQueue().close();
-    await closePublisher();
+    await closeRedis();
     await closeDb();
     await demo.close();
   }

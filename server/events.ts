@@ -11,42 +11,47 @@ export function runChannel(runId: string): string {
   return `${getEnv().QUEUE_PREFIX}:run-events:${runId}`;
 }
 
-const globalForRedis = globalThis as unknown as { agentflowPublisher?: Redis };
+const globalForRedis = globalThis as unknown as { agentflowRedis?: Redis };
 
-function publisher(): Redis {
-  if (!globalForRedis.agentflowPublisher) {
-    // Auto-pipelining: publishes issued by concurrent runs in the same tick share one write.
-    globalForRedis.agentflowPublisher = new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+/** The process's Redis connection for plain commands (publishes, run leases); not for subscribing. */
+export function getRedis(): Redis {
+  if (!globalForRedis.agentflowRedis) {
+    // Auto-pipelining: commands issued by concurrent runs in the same tick share one write.
+    globalForRedis.agentflowRedis = new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
   }
-  return globalForRedis.agentflowPublisher;
+  return globalForRedis.agentflowRedis;
 }
 
 export async function publishRunEvents(runId: string, events: readonly CommittedEvent[]): Promise<void> {
   if (events.length === 0) return;
-  await publisher().publish(runChannel(runId), JSON.stringify(events));
+  await getRedis().publish(runChannel(runId), JSON.stringify(events));
 }
 
 /**
- * Cancel notices: a cancel is committed first (the log is the truth), then announced here so
- * the worker advancing that run aborts its in-flight model and tool calls at once instead of
- * at its next commit. A lost notice only delays the stop until that commit.
+ * Run notices, from whoever commits to a run to the worker advancing it. The change is
+ * committed first (the log is the truth), then announced, so that worker acts now instead of
+ * at its next commit: `cancelled` aborts its in-flight model and tool calls; `changed` (a
+ * person answered, the run resumed) makes it re-read the run while its other calls go on.
+ * A lost notice only delays the reaction to that next commit.
  */
-function runControlChannel(runId: string): string {
-  return `${getEnv().QUEUE_PREFIX}:run-control:${runId}`;
+export type RunNotice = "cancelled" | "changed";
+
+function runNoticeChannel(runId: string): string {
+  return `${getEnv().QUEUE_PREFIX}:run-notices:${runId}`;
 }
 
-export async function announceRunCancelled(runId: string): Promise<void> {
-  await publisher().publish(runControlChannel(runId), "cancelled");
+export async function announceRun(runId: string, notice: RunNotice): Promise<void> {
+  await getRedis().publish(runNoticeChannel(runId), notice);
 }
 
-export type CancelListener = { ready: Promise<void>; close: () => Promise<void> };
+export type NoticeListener = { ready: Promise<void>; close: () => Promise<void> };
 
-/** Calls `onCancelled(runId)` for every cancel announced by any process, until closed. */
-export function listenForCancelledRuns(onCancelled: (runId: string) => void): CancelListener {
+/** Calls `onNotice` for every run notice announced by any process, until closed. */
+export function listenForRunNotices(onNotice: (runId: string, notice: RunNotice) => void): NoticeListener {
   const subscriber = createSubscriber();
-  const prefix = runControlChannel("");
+  const prefix = runNoticeChannel("");
   subscriber.on("pmessage", (_pattern: string, channel: string, message: string) => {
-    if (message === "cancelled" && channel.startsWith(prefix)) onCancelled(channel.slice(prefix.length));
+    if ((message === "cancelled" || message === "changed") && channel.startsWith(prefix)) onNotice(channel.slice(prefix.length), message);
   });
   const ready = subscriber.psubscribe(`${prefix}*`).then(() => undefined);
   ready.catch(() => undefined); // ioredis retries; a caller that cares awaits `ready`
@@ -64,7 +69,7 @@ export function createSubscriber(): Redis {
   return new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: null });
 }
 
-export async function closePublisher(): Promise<void> {
-  await globalForRedis.agentflowPublisher?.quit();
-  globalForRedis.agentflowPublisher = undefined;
+export async function closeRedis(): Promise<void> {
+  await globalForRedis.agentflowRedis?.quit();
+  globalForRedis.agentflowRedis = undefined;
 }

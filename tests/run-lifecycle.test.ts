@@ -174,6 +174,43 @@ describe("branches move independently", () => {
   });
 });
 
+describe("one job per run", () => {
+  it("an answer given while another branch's model call is in flight continues at once, and no call is made twice", async () => {
+    const graph = mod.buildGraph(
+      [
+        ["trigger", "trigger"],
+        ["fork", "parallel"],
+        ["review", "human", { message: "Go ahead?" }],
+        ["after", "agent", { task: "Follow up on the approval" }],
+        ["slow", "agent", { task: "Slow branch #demo:slow:2000" }],
+        ["join", "join"],
+        ["out", "output"],
+      ],
+      [["trigger", "fork"], ["fork", "review"], ["review", "after", "approve"], ["fork", "slow"], ["after", "join"], ["slow", "join"], ["join", "out"]],
+    );
+    const { id: workflowId } = await mod.createWorkflow(db, { name: "answer mid-flight", graph });
+    const before = demo.requests();
+    const { runId } = await mod.startRun(db, { workflowId, input: {}, trigger: "manual" });
+    await waitUntil(() => demo.requests() > before, "the slow model call to start");
+    const task = await (async () => {
+      await waitUntil(async () => (await db.humanTask.count({ where: { runId, status: "pending" } })) === 1, "the review task");
+      return db.humanTask.findFirstOrThrow({ where: { runId, status: "pending" } });
+    })();
+    // Answered while the first job is still waiting on the slow branch: that job re-reads the
+    // run and goes on; the job enqueued by the answer waits its turn instead of advancing too.
+    await mod.respond(db, { taskId: task.id, decision: "approve" });
+
+    expect((await waitForStatus(runId, ["succeeded", "failed"])).status).toBe("succeeded");
+    const events = await mod.getRunEvents(db, runId);
+    const seqOf = (type: string, nodeId: string) => events.find((e) => e.type === type && "nodeId" in e && e.nodeId === nodeId)?.seq ?? -1;
+    expect(seqOf("node_finished", "after")).toBeLessThan(seqOf("llm_response", "slow"));
+    // One call for "slow", one for "after": a second job advancing the run would have asked
+    // the model for "slow" again.
+    expect(demo.requests() - before).toBe(2);
+    expect(events.filter((e) => e.type === "llm_response")).toHaveLength(2);
+  });
+});
+
 describe("pause and cancel during a model call", () => {
   function oneAgent(task: string): Graph {
     return mod.buildGraph(

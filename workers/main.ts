@@ -1,5 +1,5 @@
 import { closeDb, getDb } from "../server/db";
-import { closePublisher } from "../server/events";
+import { closeRedis } from "../server/events";
 import { getEnv } from "../server/env";
 import { createRunWorker } from "../server/runs/worker";
 import { reconcileRuns } from "../server/runs/reconcile";
@@ -58,7 +58,7 @@ async function main() {
     await Promise.all([reconciling, workspaces.stop()]);
     await worker.close();
     await closeRunCodeSandbox();
-    await closePublisher();
+    await closeRedis();
     await closeDb();
     process.exit(0);
   };

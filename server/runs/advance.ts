@@ -23,7 +23,14 @@ export type AdvanceOptions = {
   onStep?: (timing: StepTiming) => void;
   /** Aborted when the run is cancelled elsewhere: in-flight model and tool calls stop at once. */
   signal?: AbortSignal;
+  /**
+   * Dispatches RUN_CHANGED when another process committed to the run (a person answered, it
+   * resumed): the loop re-reads the run at once, while its calls in flight go on.
+   */
+  changes?: EventTarget;
 };
+
+export const RUN_CHANGED = "run-changed";
 
 /** Upper bound of loop iterations per job, so a buggy graph can never spin a worker forever. */
 const MAX_ITERATIONS_PER_JOB = 10_000;
@@ -44,6 +51,12 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
   if (options.signal?.aborted) onCancelled();
   options.signal?.addEventListener("abort", onCancelled, { once: true });
   const inFlight = new InFlightEffects();
+  let changedElsewhere = false;
+  const onChanged = () => {
+    changedElsewhere = true;
+    inFlight.interrupt();
+  };
+  options.changes?.addEventListener(RUN_CHANGED, onChanged);
   let run = await loadRun(db, runId);
   let committedEvents = 0;
   let spanStarted = performance.now();
@@ -109,17 +122,23 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
       // Nothing in flight: the run waits for a person (or, paused, for a resume).
       if (inFlight.pendingCount === 0) break;
       const waitStarted = performance.now();
-      await inFlight.nextSettlement(signal);
+      if (!changedElsewhere) await inFlight.nextSettlement(signal);
       waitedMs += performance.now() - waitStarted;
       if (signal.aborted) {
-        // Cancelled: the calls were aborted and their results are worthless. The run's row
-        // already says so; should it not, the reconciler re-enqueues it.
+        // Cancelled (or another job took the run over): the calls were aborted and their
+        // results are worthless. The run's row says what happened; should the run still need
+        // advancing, the reconciler re-enqueues it.
         run = await loadRun(db, runId);
         break;
+      }
+      if (changedElsewhere) {
+        changedElsewhere = false;
+        run = await loadRun(db, runId);
       }
     }
   } finally {
     options.signal?.removeEventListener("abort", onCancelled);
+    options.changes?.removeEventListener(RUN_CHANGED, onChanged);
     controller.abort();
   }
   return { status: run.state.status, committedEvents };

@@ -2,7 +2,7 @@ import { isTerminalStatus, type RunEvent } from "../engine/events";
 import type { RunState } from "../engine/state";
 import type { Db } from "../db";
 import { ConflictError } from "../errors";
-import { announceRunCancelled } from "../events";
+import { announceRun } from "../events";
 import { enqueueAdvance } from "../queue";
 import { commitEvents, StaleRunError } from "./commit";
 import { loadRun } from "./load";
@@ -58,6 +58,8 @@ export async function resumeRun(db: Db, runId: string, by = "operator"): Promise
     false,
   );
   await enqueueAdvance(runId, state.lastSeq);
+  // A worker may still be finishing calls from before the pause: let it carry on at once.
+  await announceRun(runId, "changed").catch(() => undefined);
   return { status: state.status };
 }
 
@@ -71,7 +73,7 @@ export async function cancelRun(db: Db, runId: string, by = "operator"): Promise
     },
     true,
   );
-  // Committed: now stop the worker's in-flight calls. Best effort; see announceRunCancelled.
-  await announceRunCancelled(runId).catch(() => undefined);
+  // Committed: now stop the worker's in-flight calls. Best effort; see announceRun.
+  await announceRun(runId, "cancelled").catch(() => undefined);
   return { status: state.status };
 }

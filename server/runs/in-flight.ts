@@ -55,7 +55,10 @@ export class InFlightEffects {
     for (const key of [...this.settled.keys()]) if (!isWanted(key)) this.settled.delete(key);
   }
 
-  /** Resolves when an effect settles (at once if one did since the last call), or when `signal` aborts. */
+  /**
+   * Resolves when an effect settles (at once if one did since the last call), when `signal`
+   * aborts, or on `interrupt()`.
+   */
   async nextSettlement(signal?: AbortSignal): Promise<void> {
     this.throwIfFailed();
     if (this.unseen || signal?.aborted) {
@@ -73,6 +76,11 @@ export class InFlightEffects {
     this.wake = null;
     this.unseen = false;
     this.throwIfFailed();
+  }
+
+  /** Wakes a pending `nextSettlement` without a settlement: the caller has something else to look at. */
+  interrupt(): void {
+    this.wake?.();
   }
 
   private notify(): void {

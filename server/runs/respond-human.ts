@@ -1,6 +1,7 @@
 import type { HumanDecision } from "../engine/events";
 import type { Db } from "../db";
 import { ConflictError, NotFoundError, UserInputError } from "../errors";
+import { announceRun } from "../events";
 import { enqueueAdvance } from "../queue";
 import { commitEvents, StaleRunError } from "./commit";
 import { loadRun } from "./load";
@@ -60,6 +61,8 @@ export async function respondToHumanTask(
         },
       );
       await enqueueAdvance(task.runId, state.lastSeq);
+      // The run may still be advancing other branches: its worker re-reads it now.
+      await announceRun(task.runId, "changed").catch(() => undefined);
       return { runId: task.runId };
     } catch (error) {
       if (!(error instanceof StaleRunError)) throw error;

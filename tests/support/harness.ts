@@ -1,6 +1,6 @@
 import type { Worker } from "bullmq";
 import { closeDb, getDb, type Db } from "../../server/db";
-import { closePublisher } from "../../server/events";
+import { closeRedis } from "../../server/events";
 import { startDemoModelServer } from "../../server/llm/serve-demo-model";
 import { getRunsQueue } from "../../server/queue";
 import { createRunWorker } from "../../server/runs/worker";
@@ -37,7 +37,7 @@ export async function startHarness(options: { worker?: boolean; env?: Record<str
       await worker?.close();
       await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
       await getRunsQueue().close();
-      await closePublisher();
+      await closeRedis();
       await closeDb();
       await demo.close();
     },
