@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, waitForRun, type Harness } from "./support/harness";
+import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
 import type { Db } from "../server/db";
 import { startRun } from "../server/runs/start-run";
 import { respondToHumanTask } from "../server/runs/respond-human";
@@ -21,6 +21,8 @@ let harness: Harness;
 let db: Db;
 let target: Server;
 let targetUrl = "";
+let neverCalled = 0;
+let hungUp = 0;
 const received: { path: string; method: string; idempotencyKey: string | undefined; body: string }[] = [];
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -31,6 +33,12 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 beforeAll(async () => {
   target = createServer(async (req, res) => {
+    if (req.url === "/never") {
+      // Never answers; counts the callers, and those that hang up (a cancelled run's worker).
+      neverCalled += 1;
+      res.on("close", () => (hungUp += 1));
+      return;
+    }
     received.push({ path: req.url ?? "", method: req.method ?? "", idempotencyKey: req.headers["idempotency-key"] as string | undefined, body: await readBody(req) });
     res.writeHead(201, { "content-type": "application/json" });
     res.end(JSON.stringify({ created: true }));
@@ -110,6 +118,20 @@ describe("agent tools end to end", () => {
     const run = await waitFor(runId, ["succeeded", "failed"]);
     expect(run.status).toBe("succeeded");
     expect(received).toEqual([{ path: "/tickets", method: "POST", idempotencyKey: expect.stringMatching(new RegExp(`^${runId}:\\d+:`)), body: '{"title":"reviewed"}' }]);
+  });
+
+  it("cancelling the run hangs up on an HTTP call in flight", async () => {
+    const { cancelRun } = await import("../server/runs/control");
+    const task = ["Wait for the slow service.", `#demo:call:http_request {"url":"${targetUrl}/never"}`].join("\n");
+    const { runId } = await runAgent(task, { allowedTools: ["http_request"], autoApproveTools: ["http_request"] });
+    const [calledBefore, hungUpBefore] = [neverCalled, hungUp];
+    await waitUntil(() => neverCalled > calledBefore, "the tool's request to arrive");
+    await cancelRun(db, runId);
+    // The tool's own timeout is far longer: only the cancel can have closed the connection.
+    await waitUntil(() => hungUp > hungUpBefore, "the worker to hang up", 5_000);
+    const events = await getRunEvents(db, runId);
+    expect(events.at(-1)).toMatchObject({ type: "run_finished", status: "cancelled" });
+    expect(events.some((e) => e.type === "tool_result")).toBe(false);
   });
 
   it("asks a person through request_human_input and uses the answer", async () => {
