@@ -5,6 +5,7 @@ import { step } from "../engine/step";
 import type { Db } from "../db";
 import { callModel } from "../llm/call-model";
 import { newId } from "../ids";
+import { enqueueAdvance } from "../queue";
 import { toJson } from "../json";
 import { commitEvents, StaleRunError } from "./commit";
 import { InFlightEffects } from "./in-flight";
@@ -28,11 +29,16 @@ export type AdvanceOptions = {
    * resumed): the loop re-reads the run at once, while its calls in flight go on.
    */
   changes?: EventTarget;
+  /** Loop iterations before the job hands the run back to the queue (default MAX_ITERATIONS_PER_JOB). */
+  maxIterations?: number;
 };
 
 export const RUN_CHANGED = "run-changed";
 
-/** Upper bound of loop iterations per job, so a buggy graph can never spin a worker forever. */
+/**
+ * Upper bound of loop iterations per job, so one run cannot hold a worker slot forever; a run
+ * that still has work after that many goes back on the queue, behind the others.
+ */
 const MAX_ITERATIONS_PER_JOB = 10_000;
 const MAX_EVENTS_PER_COMMIT = 200;
 
@@ -82,8 +88,10 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
     }
   };
 
+  const maxIterations = options.maxIterations ?? MAX_ITERATIONS_PER_JOB;
+  let iteration = 0;
   try {
-    for (let iteration = 0; iteration < MAX_ITERATIONS_PER_JOB; iteration += 1) {
+    for (; iteration < maxIterations; iteration += 1) {
       const { status } = run.state;
       if (isTerminalStatus(status)) break;
       const paused = status === "paused";
@@ -141,6 +149,7 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
     options.changes?.removeEventListener(RUN_CHANGED, onChanged);
     controller.abort();
   }
+  if (iteration === maxIterations && !isTerminalStatus(run.state.status)) await enqueueAdvance(runId, run.state.lastSeq);
   return { status: run.state.status, committedEvents };
 }
 

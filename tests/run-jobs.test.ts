@@ -3,8 +3,16 @@ import { startHarness, waitUntil, type Harness } from "./support/harness";
 import { getEnv } from "../server/env";
 import { getRedis } from "../server/events";
 import { tryAcquireRunLease } from "../server/runs/run-lease";
+import { advanceRun } from "../server/runs/advance";
+import { startRun } from "../server/runs/start-run";
+import { advanceJobId, getRunsQueue } from "../server/queue";
+import { createWorkflow } from "../server/workflows/workflows";
+import { buildGraph } from "../server/engine/test-helpers";
 
-/** The run lease on the real Redis: exclusive, released, renewed, and noticed when lost. */
+/**
+ * How runs map to jobs, on the real Redis and Postgres with no worker running: the run lease
+ * (exclusive, released, renewed, noticed when lost) and a job's hand-back at its iteration limit.
+ */
 
 let harness: Harness;
 
@@ -49,5 +57,27 @@ describe("run lease", () => {
     await held?.release();
     expect(await getRedis().get(key)).toBe("someone-else");
     await getRedis().del(key);
+  });
+});
+
+describe("job iteration limit", () => {
+  it("a job that reaches its limit with work left hands the run back to the queue", async () => {
+    const graph = buildGraph([["trigger", "trigger"], ["agent", "agent", { task: "Summarise" }], ["out", "output"]], [["trigger", "agent"], ["agent", "out"]]);
+    const { id: workflowId } = await createWorkflow(harness.db, { name: "iteration limit", graph });
+    const { runId } = await startRun(harness.db, { workflowId, input: {}, trigger: "manual" });
+    const first = await getRunsQueue().getJob(advanceJobId(runId, 1));
+    expect(first).toBeDefined();
+
+    const outcome = await advanceRun(harness.db, runId, { maxIterations: 1 });
+    expect(outcome).toMatchObject({ status: "running", committedEvents: 3 }); // trigger done, agent started
+    const { lastSeq } = await harness.db.run.findUniqueOrThrow({ where: { id: runId } });
+    expect(lastSeq).toBe(4);
+    expect(await getRunsQueue().getJob(advanceJobId(runId, lastSeq))).toBeDefined();
+
+    // With room to finish, no continuation is left behind.
+    const done = await advanceRun(harness.db, runId);
+    expect(done.status).toBe("succeeded");
+    const { lastSeq: finalSeq } = await harness.db.run.findUniqueOrThrow({ where: { id: runId } });
+    expect(await getRunsQueue().getJob(advanceJobId(runId, finalSeq))).toBeUndefined();
   });
 });
