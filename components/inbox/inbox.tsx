@@ -2,8 +2,10 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
+import { useCallback } from "react";
 import type { HumanDecision } from "@/server/engine/events";
+import { ToolArguments } from "@/components/human-tasks/tool-arguments";
+import { useHumanTaskResponse, type HumanTaskAnswer } from "@/components/human-tasks/use-human-task-response";
 import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
@@ -54,15 +56,16 @@ export function Inbox() {
 function TaskCard({ task }: { task: Task }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const [answer, setAnswer] = useState("");
-  const respond = useMutation(
+  const { mutateAsync } = useMutation(
     trpc.human.respond.mutationOptions({
       onSuccess: () => queryClient.invalidateQueries(trpc.human.pending.queryFilter()),
     }),
   );
-  const isQuestion = task.kind === "question";
-  const decide = (decision: HumanDecision) =>
-    respond.mutate({ taskId: task.id, decision, ...(isQuestion && decision === "approve" ? { answer } : {}) });
+  const send = useCallback(
+    (decision: HumanDecision, extras: HumanTaskAnswer) => mutateAsync({ taskId: task.id, decision, ...extras }),
+    [mutateAsync, task.id],
+  );
+  const response = useHumanTaskResponse(task, send);
 
   return (
     <article className="rounded-lg border border-slate-200 bg-white p-4 shadow-xs" data-task-id={task.id}>
@@ -80,10 +83,11 @@ function TaskCard({ task }: { task: Task }) {
         </Link>
       </div>
       <p className="mt-2 text-sm whitespace-pre-wrap text-slate-800">{task.message}</p>
-      {isQuestion && (
+      <ToolArguments response={response} size="roomy" />
+      {response.isQuestion && (
         <textarea
-          value={answer}
-          onChange={(event) => setAnswer(event.target.value)}
+          value={response.answer}
+          onChange={(event) => response.setAnswer(event.target.value)}
           rows={2}
           aria-label="Answer"
           placeholder="Your answer"
@@ -91,18 +95,13 @@ function TaskCard({ task }: { task: Task }) {
         />
       )}
       <div className="mt-3 flex items-center gap-2">
-        <Button
-          variant="primary"
-          size="sm"
-          disabled={respond.isPending || (isQuestion && answer.trim() === "")}
-          onClick={() => decide("approve")}
-        >
-          {isQuestion ? "Send answer" : "Approve"}
+        <Button variant="primary" size="sm" disabled={!response.canApprove} onClick={() => void response.decide("approve")}>
+          {response.approveLabel}
         </Button>
-        <Button variant="danger" size="sm" disabled={respond.isPending} onClick={() => decide("reject")}>
+        <Button variant="danger" size="sm" disabled={response.sending !== null} onClick={() => void response.decide("reject")}>
           Reject
         </Button>
-        {respond.isError && <span className="text-xs text-red-600">{errorMessage(respond.error)}</span>}
+        {response.error && <span className="text-xs text-red-600">{response.error}</span>}
       </div>
     </article>
   );

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { trpcMutation } from "../support/api";
-import { approvalGraph } from "../support/graphs";
+import { approvalGraph, toolApprovalGraph } from "../support/graphs";
 
 const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 
@@ -32,6 +32,28 @@ test.describe("running from the editor", () => {
     await node(page, "review").getByRole("button", { name: "Reject" }).click({ timeout: 30_000 });
     await expect(page.getByTestId("run-status")).toHaveText("rejected", { timeout: 30_000 });
     await expect(node(page, "output").locator("[data-run-status]")).toHaveAttribute("data-run-status", "skipped");
+  });
+
+  test("a tool call approved on the node with edited arguments runs with the edited arguments", async ({ page, request }) => {
+    const graph = toolApprovalGraph({ url: "http://10.0.0.1/model-choice" });
+    const { id } = await trpcMutation(request, "workflow", "create", { name: `Run tool approval ${Date.now()}`, graph });
+    await page.goto(`/workflows/${id}`);
+    await page.getByRole("button", { name: "Run" }).click();
+
+    const panel = node(page, "agent_1").getByTestId("human-task");
+    await expect(panel).toContainText("Tool call needs approval", { timeout: 30_000 });
+    await expect(panel).toContainText("http://10.0.0.1/model-choice");
+    await panel.getByRole("button", { name: "Edit arguments" }).click();
+    const editor = panel.getByLabel("Tool arguments (JSON)");
+    await editor.fill("{ not json");
+    await expect(panel).toContainText("Not valid JSON");
+    await expect(panel.getByRole("button", { name: "Approve" })).toBeDisabled();
+
+    await editor.fill('{"url": "http://10.0.0.3/edited-on-canvas"}');
+    await panel.getByRole("button", { name: "Approve" }).click();
+    await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 30_000 });
+    // The SSRF guard refuses private addresses by name, so the output shows the URL the tool got.
+    await expect(page.getByTestId("run-output")).toContainText("Error: blocked: 10.0.0.3 is a private address");
   });
 
   test("does not start a run while the sample input is not JSON", async ({ page, request }) => {

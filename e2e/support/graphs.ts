@@ -19,3 +19,23 @@ export function approvalGraph(task = "Summarise {{input.topic}}"): Graph {
     ],
   };
 }
+
+/**
+ * trigger → agent → output, where the agent (on the demo model) calls `http_request` once with
+ * `args`. http_request asks a person before it runs, so the run waits on a tool approval.
+ */
+export function toolApprovalGraph(args: Record<string, unknown>): Graph {
+  const agent = createNode("agent", "agent_1", { x: 272, y: 112 });
+  if (agent.type === "agent") {
+    agent.data.task = `Check the status page.\n#demo:call:http_request ${JSON.stringify(args)}`;
+    agent.data.allowedTools = ["http_request"];
+  }
+  return {
+    schemaVersion: GRAPH_SCHEMA_VERSION,
+    nodes: [createNode("trigger", "trigger", { x: 0, y: 112 }), agent, createNode("output", "output", { x: 544, y: 112 })],
+    edges: [
+      { id: "e-trigger-agent_1", source: "trigger", target: "agent_1", sourceHandle: null, targetHandle: null },
+      { id: "e-agent_1-output", source: "agent_1", target: "output", sourceHandle: null, targetHandle: null },
+    ],
+  };
+}
