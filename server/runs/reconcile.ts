@@ -16,8 +16,8 @@ export async function reconcileRuns(db: Db, options: { graceMs?: number; now?: (
   const now = options.now ?? Date.now;
   const queue = getRunsQueue();
   const candidates = await db.run.findMany({
-    where: { status: { in: ["queued", "running"] } },
-    select: { id: true, lastSeq: true, steps: { orderBy: { seq: "desc" }, take: 1, select: { createdAt: true } } },
+    where: { status: { in: ["queued", "running", "waiting_for_human"] } },
+    select: { id: true, lastSeq: true, status: true, steps: { orderBy: { seq: "desc" }, take: 1, select: { createdAt: true } } },
     take: 500,
   });
   const report: ReconcileReport = { checked: candidates.length, reEnqueued: [], failed: [] };
@@ -25,6 +25,8 @@ export async function reconcileRuns(db: Db, options: { graceMs?: number; now?: (
   for (const run of candidates) {
     const lastActivity = run.steps[0]?.createdAt.getTime() ?? 0;
     if (now() - lastActivity < graceMs) continue;
+    // A run waiting for a person holds no job, unless another of its branches is still busy.
+    if (run.status === "waiting_for_human" && !(await hasBusyBranch(db, run.id))) continue;
     const jobId = advanceJobId(run.id, run.lastSeq);
     const job = await queue.getJob(jobId);
     const state = job ? await job.getState() : "missing";
@@ -47,4 +49,9 @@ export async function reconcileRuns(db: Db, options: { graceMs?: number; now?: (
     report.reEnqueued.push(run.id);
   }
   return report;
+}
+
+async function hasBusyBranch(db: Db, runId: string): Promise<boolean> {
+  const { state } = await loadRun(db, runId);
+  return Object.values(state.nodes).some((node) => node.status === "running");
 }
