@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { decide, type Effect } from "../engine/decide";
 import { isTerminalStatus, type CommittedEvent, type RunEvent } from "../engine/events";
 import type { RunState } from "../engine/state";
@@ -53,6 +54,9 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
   // Our own controller, so no call outlives this job even when nobody cancelled.
   const controller = new AbortController();
   const { signal } = controller;
+  // Every call in flight listens to this one signal, and a wide fan-out has many at once:
+  // lift Node's leak warning (at 10); each call removes its listener when it settles (perform).
+  setMaxListeners(0, signal);
   const onCancelled = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onCancelled();
   options.signal?.addEventListener("abort", onCancelled, { once: true });
@@ -166,15 +170,27 @@ function effectKey(effect: Effect): string | null {
   }
 }
 
-function perform(runId: string, effect: Effect, signal: AbortSignal): Promise<RunEvent> {
-  switch (effect.kind) {
-    case "call_llm":
-      return callModel(effect.nodeId, effect.request, { signal });
-    case "call_tool":
-      return performToolCall(runId, effect, signal);
-    case "emit":
-    case "request_human":
-      throw new Error(`${effect.kind} is not performed as I/O`);
+/**
+ * Performs one I/O effect with a signal of its own, linked to the run's while the call lasts:
+ * a library that never removes its abort listener (the openai client) then leaves nothing
+ * behind on the run's signal, however many calls a long job makes.
+ */
+async function perform(runId: string, effect: Effect, runSignal: AbortSignal): Promise<RunEvent> {
+  const call = new AbortController();
+  const abort = () => call.abort(runSignal.reason);
+  runSignal.addEventListener("abort", abort, { once: true });
+  try {
+    switch (effect.kind) {
+      case "call_llm":
+        return await callModel(effect.nodeId, effect.request, { signal: call.signal });
+      case "call_tool":
+        return await performToolCall(runId, effect, call.signal);
+      case "emit":
+      case "request_human":
+        throw new Error(`${effect.kind} is not performed as I/O`);
+    }
+  } finally {
+    runSignal.removeEventListener("abort", abort);
   }
 }
 
