@@ -13,6 +13,14 @@ export class UserInputError extends Error {
   }
 }
 
+/** The workflow itself cannot run or be published (its problems are in `details`). */
+export class InvalidWorkflowError extends UserInputError {
+  constructor(message: string, details: unknown) {
+    super(message, "graph", details);
+    this.name = "InvalidWorkflowError";
+  }
+}
+
 export class NotFoundError extends Error {
   constructor(what: string) {
     super(`${what} not found`);

@@ -86,6 +86,18 @@ describe("agent tools end to end", () => {
     expect(replay(events, step)).toEqual(run.state);
   });
 
+  it("stores a tool result holding the NUL character, which Postgres refuses, instead of losing the run", async () => {
+    const task = ["Make odd text.", '#demo:call:run_code {"code":"\\"a\\" + String.fromCharCode(0) + \\"b\\""}'].join("\n");
+    const { runId } = await runAgent(task, { allowedTools: ["run_code"] });
+    const run = await waitFor(runId, ["succeeded", "failed"]);
+    expect(run.status).toBe("succeeded");
+    const result = (await getRunEvents(db, runId)).find((e) => e.type === "tool_result" && e.name === "run_code");
+    expect(result?.type === "tool_result" && result.ok).toBe(true);
+    // The model saw the value escaped; the structured result keeps it, with U+FFFD for U+0000.
+    expect(result?.type === "tool_result" && result.content).toContain("a\\u0000b");
+    expect(JSON.stringify(result?.type === "tool_result" && result.data)).toContain("a\ufffdb");
+  });
+
   it("stops an infinite loop in run_code and the worker stays healthy", async () => {
     const task = ['Loop forever.', '#demo:call:run_code {"code":"while (true) {}"}'].join("\n");
     const { runId } = await runAgent(task, { allowedTools: ["run_code"] });

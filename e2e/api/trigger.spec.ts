@@ -60,6 +60,16 @@ test.describe("REST trigger", () => {
     expect(unknownField.status()).toBe(400);
     expect(((await unknownField.json()) as { error: { message: string } }).error.message).toMatch(/inputs/);
 
+    // Valid JSON that Postgres cannot store: a 400 naming the field, not a 500.
+    const nul = await request.post(url, {
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      data: Buffer.from('{"input": {"topic": "a\\u0000b"}}'),
+    });
+    expect(nul.status()).toBe(400);
+    const nulBody = (await nul.json()) as { error: { message: string; path?: string } };
+    expect(nulBody.error.path).toBe("input.topic");
+    expect(nulBody.error.message).toMatch(/NUL character/);
+
     // None of the refused requests created a run.
     const runs = await trpcQuery(request, "run", "list", { workflowId: id, limit: 10 });
     expect(runs).toHaveLength(0);

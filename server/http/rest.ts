@@ -1,5 +1,5 @@
 import { ZodError, type ZodType } from "zod";
-import { ConflictError, NotFoundError, UserInputError } from "../errors";
+import { ConflictError, InvalidWorkflowError, NotFoundError, UserInputError } from "../errors";
 
 /**
  * Helpers for the public REST API (app/api/v1). Errors are JSON
@@ -42,7 +42,8 @@ export async function readJsonBody<T>(request: Request, schema: ZodType<T>): Pro
 
 /** Maps domain errors to 4xx; anything unexpected is logged and becomes a 500 without internals. */
 export function errorResponse(error: unknown): Response {
-  if (error instanceof UserInputError) return jsonError(422, "invalid_workflow", error.message, { path: error.path, details: error.details });
+  if (error instanceof InvalidWorkflowError) return jsonError(422, "invalid_workflow", error.message, { path: error.path, details: error.details });
+  if (error instanceof UserInputError) return jsonError(400, "invalid_input", error.message, { path: error.path, details: error.details });
   if (error instanceof NotFoundError) return jsonError(404, "not_found", error.message);
   if (error instanceof ConflictError) return jsonError(409, "conflict", error.message);
   if (error instanceof ZodError) return jsonError(400, "invalid_request", error.issues[0]?.message ?? "invalid request");

@@ -7,7 +7,7 @@ import type { Db } from "../db";
 import { callModel } from "../llm/call-model";
 import { newId } from "../ids";
 import { enqueueAdvance } from "../queue";
-import { toJson } from "../json";
+import { storableText, toJson } from "../json";
 import { commitEvents, StaleRunError } from "./commit";
 import { InFlightEffects } from "./in-flight";
 import { loadRun, type LoadedRun } from "./load";
@@ -221,7 +221,7 @@ function humanRequestsToEvents(runId: string, effects: Extract<Effect, { kind: "
       nodeId: effect.nodeId,
       kind: effect.humanKind,
       status: "pending",
-      message: effect.message,
+      message: storableText(effect.message),
       context: toJson(effect.context),
     });
     return {

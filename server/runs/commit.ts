@@ -5,7 +5,7 @@ import { getPool, type Db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
 import { publishRunEvents } from "../events";
 import { newId } from "../ids";
-import { toJson } from "../json";
+import { jsonText, storableText, toJson } from "../json";
 
 /** Another writer committed to this run first; the caller reloads and decides again. */
 export class StaleRunError extends Error {
@@ -80,17 +80,17 @@ export async function commitEvents(
       values: [
         runId,
         state.lastSeq,
-        JSON.stringify(next),
+        jsonText(next),
         next.lastSeq,
         next.status,
         next.usage.promptTokens + next.usage.completionTokens,
         next.usage.costUsd,
-        terminal ? JSON.stringify(next.output ?? null) : null,
+        terminal ? jsonText(next.output) : null,
         terminal,
-        next.error ?? null,
+        storableText(next.error ?? null),
         next.startedAt ?? null,
         next.finishedAt ?? null,
-        JSON.stringify(rows),
+        jsonText(rows),
       ],
     });
     if (result.rowCount !== rows.length) throw new StaleRunError(runId, state.lastSeq);
@@ -106,7 +106,7 @@ export async function commitEvents(
           tokens: next.usage.promptTokens + next.usage.completionTokens,
           costUsd: next.usage.costUsd,
           output: terminal ? toJson(next.output ?? null) : undefined,
-          error: next.error ?? null,
+          error: storableText(next.error ?? null),
           startedAt: next.startedAt ? new Date(next.startedAt) : null,
           finishedAt: next.finishedAt ? new Date(next.finishedAt) : null,
         },

@@ -5,7 +5,7 @@ import { announceRun } from "../events";
 import { enqueueAdvance } from "../queue";
 import { commitEvents, StaleRunError } from "./commit";
 import { loadRun } from "./load";
-import { toJson } from "../json";
+import { assertStorable, toJson } from "../json";
 
 /**
  * Records a human's answer as a run event (in the same transaction that closes the task,
@@ -18,6 +18,7 @@ export async function respondToHumanTask(
   const task = await db.humanTask.findUnique({ where: { id: params.taskId } });
   if (!task) throw new NotFoundError(`Human task ${params.taskId}`);
   if (task.status !== "pending") throw new ConflictError(`This task was already answered (${task.status})`);
+  assertStorable({ comment: params.comment, answer: params.answer, editedArguments: params.editedArguments }, "");
   if (params.editedArguments !== undefined) {
     try {
       JSON.parse(params.editedArguments);

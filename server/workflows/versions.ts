@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { graphSchema, type Graph } from "../engine/graph";
 import { validateGraph } from "../engine/validate";
-import { NotFoundError, UserInputError } from "../errors";
+import { InvalidWorkflowError, NotFoundError } from "../errors";
 import type { Db } from "../db";
 import { newId } from "../ids";
 import { toJson } from "../json";
@@ -55,7 +55,7 @@ export async function publishVersion(db: Db, workflowId: string): Promise<{ id: 
   if (!workflow) throw new NotFoundError(`Workflow ${workflowId}`);
   const graph = graphSchema.parse(workflow.draftGraph);
   const errors = validateGraph(graph).filter((problem) => problem.severity === "error");
-  if (errors.length > 0) throw new UserInputError(`Fix ${errors.length} problem(s) before publishing: ${errors.map((p) => p.message).join("; ")}`, "graph", errors);
+  if (errors.length > 0) throw new InvalidWorkflowError(`Fix ${errors.length} problem(s) before publishing: ${errors.map((p) => p.message).join("; ")}`, errors);
   const snapshot = await snapshotVersion(db, workflowId, graph);
   const publishedAt = new Date();
   await db.workflowVersion.update({ where: { id: snapshot.id }, data: { publishedAt } });

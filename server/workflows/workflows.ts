@@ -3,7 +3,7 @@ import { validateGraph, type GraphProblem } from "../engine/validate";
 import type { Db } from "../db";
 import { ConflictError, NotFoundError } from "../errors";
 import { newId } from "../ids";
-import { toJson } from "../json";
+import { assertStorable, toJson } from "../json";
 import { getEnv } from "../env";
 
 export function triggerUrlFor(workflowId: string): string {
@@ -32,6 +32,8 @@ export async function listWorkflows(db: Db) {
 
 export async function createWorkflow(db: Db, params: { name: string; graph?: Graph }) {
   const graph = params.graph ?? starterGraph();
+  assertStorable(params.name, "name");
+  assertStorable(graph, "graph");
   const created = await db.workflow.create({
     data: { id: newId("wf"), name: params.name, draftGraph: toJson(graph) },
     select: { id: true },
@@ -78,6 +80,8 @@ export async function getWorkflow(db: Db, id: string): Promise<WorkflowDetail> {
  * otherwise refuses, so nothing is overwritten silently.
  */
 export async function saveDraft(db: Db, params: { id: string; graph: Graph; baseRevision: number; name?: string }) {
+  assertStorable(params.name, "name");
+  assertStorable(params.graph, "graph");
   const updated = await db.workflow.updateMany({
     where: { id: params.id, draftRevision: params.baseRevision },
     data: {
