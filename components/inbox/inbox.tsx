@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback } from "react";
 import type { HumanDecision } from "@/server/engine/events";
+import { AnswerField } from "@/components/human-tasks/answer-field";
 import { ToolArguments } from "@/components/human-tasks/tool-arguments";
 import { useHumanTaskResponse, type HumanTaskAnswer } from "@/components/human-tasks/use-human-task-response";
 import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
@@ -84,16 +85,7 @@ function TaskCard({ task }: { task: Task }) {
       </div>
       <p className="mt-2 text-sm whitespace-pre-wrap text-slate-800">{task.message}</p>
       <ToolArguments response={response} size="roomy" />
-      {response.isQuestion && (
-        <textarea
-          value={response.answer}
-          onChange={(event) => response.setAnswer(event.target.value)}
-          rows={2}
-          aria-label="Answer"
-          placeholder="Your answer"
-          className="mt-2 w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none"
-        />
-      )}
+      <AnswerField response={response} size="roomy" />
       <div className="mt-3 flex items-center gap-2">
         <Button variant="primary" size="sm" disabled={!response.canApprove} onClick={() => void response.decide("approve")}>
           {response.approveLabel}

@@ -3,6 +3,7 @@
 import { useCallback } from "react";
 import type { HumanDecision } from "@/server/engine/events";
 import type { HumanRequestKind, PendingHuman } from "@/server/engine/state";
+import { AnswerField } from "@/components/human-tasks/answer-field";
 import { ToolArguments } from "@/components/human-tasks/tool-arguments";
 import { useHumanTaskResponse, type HumanTaskAnswer } from "@/components/human-tasks/use-human-task-response";
 import { useEditorStore } from "../store/editor-store-provider";
@@ -49,16 +50,7 @@ function PendingTaskPanel({ nodeId, pending }: { nodeId: string; pending: Pendin
       <p className="text-[10px] font-semibold tracking-wide text-amber-700 uppercase">{TITLES[kind]}</p>
       {pending.message && <p className="mt-0.5 mb-2 line-clamp-4 text-xs break-words text-amber-950">{pending.message}</p>}
       <ToolArguments response={response} size="compact" />
-      {response.isQuestion && (
-        <textarea
-          value={response.answer}
-          onChange={(event) => response.setAnswer(event.target.value)}
-          rows={2}
-          aria-label="Answer"
-          placeholder="Your answer"
-          className="mb-2 w-full resize-none rounded border border-amber-300 bg-white px-2 py-1 text-xs focus:border-accent-500 focus:outline-none"
-        />
-      )}
+      <AnswerField response={response} size="compact" />
       <div className="flex gap-2">
         <button
           type="button"
