@@ -67,7 +67,11 @@ export function RunPanel({ stream }: { stream: StreamStatus }) {
       </div>
       {state.status === "waiting_for_human" && waitingOn && (
         <p className="mt-2 text-sm text-amber-800">
-          Waiting for a decision on <strong>{waitingOn}</strong>: approve or reject it on the canvas.
+          Waiting for a person on <strong>{waitingOn}</strong>: answer on the node or in the{" "}
+          <Link href="/inbox" className="text-accent-700 hover:underline">
+            Inbox
+          </Link>
+          .
         </p>
       )}
       {launch.status === "error" && <p className="mt-2 text-sm text-red-700">{launch.message}</p>}
