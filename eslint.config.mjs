@@ -1,9 +1,11 @@
 import nextCoreWebVitals from "eslint-config-next/core-web-vitals";
 import nextTypescript from "eslint-config-next/typescript";
 
-// Client code (components/, app/ pages) must never pull server-only modules into the
+// Client code (components/, app/providers.tsx) must never pull server-only modules into the
 // browser bundle. The pure engine (server/engine) is the one exception: the editor shares
-// its graph schema, validator and reducer.
+// its graph schema, validator and reducer. Pages and layouts under app/ are server
+// components (they check the session and read the database); a page marked "use client"
+// gets its data through tRPC like any component.
 const serverOnlyImports = {
   patterns: [
     { group: ["@prisma/*", "**/generated/prisma/**"], message: "Prisma is server-only (server/, workers/)." },
@@ -21,7 +23,7 @@ const config = [
   ...nextCoreWebVitals,
   ...nextTypescript,
   {
-    files: ["components/**/*.{ts,tsx}", "app/**/page.tsx", "app/**/layout.tsx", "app/**/providers.tsx"],
+    files: ["components/**/*.{ts,tsx}", "app/**/providers.tsx", "lib/**/*.ts"],
     rules: { "no-restricted-imports": ["error", serverOnlyImports], "@typescript-eslint/no-restricted-imports": "off" },
   },
   {

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { TopNav } from "@/components/ui/top-nav";
 import { Providers } from "./providers";
 import "./globals.css";
 
@@ -13,10 +12,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="flex h-full flex-col">
-        <Providers>
-          <TopNav />
-          <div className="flex min-h-0 flex-1 flex-col">{children}</div>
-        </Providers>
+        <Providers>{children}</Providers>
       </body>
     </html>
   );

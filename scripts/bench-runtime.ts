@@ -152,7 +152,11 @@ export async function benchRuntime(root: string): Promise<string[]> {
 
   const floor = await measureFloor(redisUrl, 2_000, 200);
 
-  const { id: workflowId } = await createWorkflow(db, { name: "bench one-step", graph: starterGraph() });
+  const { newId } = await import("../server/ids");
+  // The bench's runs live in a workspace of their own (removed with it at the end).
+  const workspaceId = newId("ws");
+  await db.workspace.create({ data: { id: workspaceId, name: "bench" } });
+  const { id: workflowId } = await createWorkflow(db, workspaceId, { name: "bench one-step", graph: starterGraph() });
   const subscriber = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const finished = new Map<string, () => void>();
   await subscriber.psubscribe(runChannel("*"));
@@ -166,7 +170,7 @@ export async function benchRuntime(root: string): Promise<string[]> {
     let resolveDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
     const started = performance.now();
-    const { runId } = await startRun(db, { workflowId, input: { topic: "bench" }, trigger: "api" });
+    const { runId } = await startRun(db, { workspaceId, workflowId, input: { topic: "bench" }, trigger: "api", startedBy: "bench" });
     const startMs = performance.now() - started;
     finished.set(runId, resolveDone);
     await done;
@@ -206,7 +210,7 @@ export async function benchRuntime(root: string): Promise<string[]> {
     await queue.pause();
     const pending: Promise<void>[] = [];
     for (let i = 0; i < runs; i += 1) {
-      const { runId } = await startRun(db, { workflowId, input: { topic: "bench" }, trigger: "api" });
+      const { runId } = await startRun(db, { workspaceId, workflowId, input: { topic: "bench" }, trigger: "api", startedBy: "bench" });
       pending.push(new Promise<void>((resolve) => finished.set(runId, resolve)));
     }
     const before = await db.runStep.count();
@@ -240,6 +244,7 @@ export async function benchRuntime(root: string): Promise<string[]> {
     await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
     await getRunsQueue().close();
     await closeRedis();
+    await db.workspace.delete({ where: { id: workspaceId } }).catch(() => undefined);
     await closeDb();
     await demo.close();
   }

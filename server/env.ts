@@ -50,6 +50,41 @@ const envSchema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),
   /** Prefix of BullMQ keys; tests set their own so they never share a queue. */
   QUEUE_PREFIX: z.string().min(1).default("agentflow"),
+
+  // ── Identity, tenancy, secrets ─────────────────────────────────────────────────────────
+  /**
+   * The master key of the secrets vault (and the root of the session-signing secret):
+   * 32 bytes as base64 or hex, or a passphrase of at least 32 characters. Unset: a key is
+   * generated once into AGENTFLOW_SECRET_KEY_FILE. Losing it loses every stored credential.
+   */
+  AGENTFLOW_SECRET_KEY: z.string().min(1).optional(),
+  AGENTFLOW_SECRET_KEY_FILE: z.string().min(1).default(".data/secret.key"),
+  /** Headless first start: creates this owner account when no user exists yet. */
+  AGENTFLOW_OWNER_EMAIL: z.string().email({ message: "AGENTFLOW_OWNER_EMAIL must be an email address" }).optional(),
+  AGENTFLOW_OWNER_PASSWORD: z.string().min(12, { message: "AGENTFLOW_OWNER_PASSWORD must be at least 12 characters" }).max(128).optional(),
+  AGENTFLOW_OWNER_NAME: z.string().min(1).max(100).default("Owner"),
+  /** Optional single sign-on with any OpenID Connect provider (all three are needed). */
+  OIDC_ISSUER: z.string().url({ message: "OIDC_ISSUER must be the provider's issuer URL" }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The sign-in button's text ("Sign in with SSO"). */
+  OIDC_DISPLAY_NAME: z.string().min(1).max(60).default("SSO"),
+  /** smtp(s)://user:pass@host:port — invite links are also mailed when set. */
+  SMTP_URL: z.string().url({ message: "SMTP_URL must look like smtp://user:pass@host:587" }).optional(),
+  SMTP_FROM: z.string().min(3).default("AgentFlow <agentflow@localhost>"),
+  /**
+   * Host names (with port when not 80/443) the app answers to, comma-separated, besides
+   * APP_URL's own; any other Host header is refused (DNS-rebinding guard).
+   */
+  ALLOWED_HOSTS: z.string().default(""),
+  /** Largest run input accepted (bytes of the request body). */
+  MAX_RUN_INPUT_BYTES: z.coerce.number().int().min(1_024).max(1_073_741_824).default(1_048_576),
+  /** Largest request carrying a workflow graph (save, create, import). */
+  MAX_GRAPH_BYTES: z.coerce.number().int().min(1_024).max(1_073_741_824).default(10_485_760),
+  /** Run starts per minute for each API key, trigger token and signed-in user. */
+  RUN_START_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
+  /** Live event streams one user or key may hold open at once. */
+  MAX_STREAMS_PER_VIEWER: z.coerce.number().int().min(1).max(10_000).default(20),
 });
 
 export type Env = z.infer<typeof envSchema>;

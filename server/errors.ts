@@ -34,3 +34,19 @@ export class ConflictError extends Error {
     this.name = "ConflictError";
   }
 }
+
+/**
+ * A request body over its size limit (HTTP 413 where the layer maps it). It is a
+ * UserInputError so that a layer which does not know it yet still answers 4xx, never 500.
+ */
+export class PayloadTooLargeError extends UserInputError {
+  constructor(readonly limitBytes: number) {
+    super(`The request body is larger than the limit of ${describeBytes(limitBytes)}`);
+    this.name = "PayloadTooLargeError";
+  }
+}
+
+function describeBytes(bytes: number): string {
+  const mebibytes = bytes / (1024 * 1024);
+  return Number.isInteger(mebibytes) ? `${mebibytes} MiB (${bytes} bytes)` : `${bytes} bytes`;
+}

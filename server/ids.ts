@@ -1,7 +1,12 @@
 import { randomBytes } from "node:crypto";
 
 /** Short, URL-safe, prefixed ids (`run_…`, `wf_…`) that say what they identify. */
-export function newId(prefix: "wf" | "wfv" | "run" | "evt" | "ht" | "tok"): string {
+export type IdPrefix =
+  | "wf" | "wfv" | "run" | "evt" | "ht" | "tok"
+  // identity and tenancy
+  | "usr" | "ses" | "acc" | "ver" | "rl" | "id" | "ws" | "mem" | "inv" | "key" | "cred" | "aud";
+
+export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBytes(12).toString("base64url")}`;
 }
 

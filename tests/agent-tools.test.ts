@@ -10,6 +10,7 @@ import { createWorkflow } from "../server/workflows/workflows";
 import { buildGraph } from "../server/engine/test-helpers";
 import { replay } from "../server/engine/state";
 import { step } from "../server/engine/step";
+import { testWorkspace, testRunScope, testAccess } from "./support/workspace";
 
 /**
  * Agents using real tools through the real model path: the demo model (over HTTP) calls
@@ -59,8 +60,8 @@ const waitFor = (runId: string, statuses: string[]) => waitForRun(db, runId, sta
 
 async function runAgent(task: string, agent: Record<string, unknown>) {
   const graph = buildGraph([["trigger", "trigger"], ["dev", "agent", { task, ...agent }], ["out", "output"]], [["trigger", "dev"], ["dev", "out"]]);
-  const { id } = await createWorkflow(db, { name: `tools ${Date.now()}`, graph });
-  return startRun(db, { workflowId: id, input: {}, trigger: "manual" });
+  const { id } = await createWorkflow(db, await testWorkspace(db), { name: `tools ${Date.now()}`, graph });
+  return startRun(db, { ...(await testRunScope(db)), workflowId: id, input: {}, trigger: "manual" });
 }
 
 describe("agent tools end to end", () => {
@@ -126,7 +127,7 @@ describe("agent tools end to end", () => {
     const task1 = await db.humanTask.findFirstOrThrow({ where: { runId, status: "pending" } });
     expect(task1.kind).toBe("tool_approval");
     const edited = JSON.stringify({ url: `${targetUrl}/tickets`, method: "POST", body: '{"title":"reviewed"}' });
-    await respondToHumanTask(db, { taskId: task1.id, decision: "approve", editedArguments: edited });
+    await respondToHumanTask(db, await testAccess(db), { taskId: task1.id, decision: "approve", editedArguments: edited });
     const run = await waitFor(runId, ["succeeded", "failed"]);
     expect(run.status).toBe("succeeded");
     expect(received).toEqual([{ path: "/tickets", method: "POST", idempotencyKey: expect.stringMatching(new RegExp(`^${runId}:\\d+:`)), body: '{"title":"reviewed"}' }]);
@@ -151,7 +152,7 @@ describe("agent tools end to end", () => {
     await waitFor(runId, ["waiting_for_human"]);
     const question = await db.humanTask.findFirstOrThrow({ where: { runId, status: "pending" } });
     expect(question).toMatchObject({ kind: "question", message: "Which region should we deploy to?" });
-    await respondToHumanTask(db, { taskId: question.id, decision: "approve", answer: "eu-west-1" });
+    await respondToHumanTask(db, await testAccess(db), { taskId: question.id, decision: "approve", answer: "eu-west-1" });
     const run = await waitFor(runId, ["succeeded", "failed"]);
     expect(String(run.output)).toContain("eu-west-1");
   });

@@ -5,6 +5,7 @@ import { respondToHumanTask } from "../server/runs/respond-human";
 import { getRunEvents } from "../server/runs/queries";
 import { createWorkflow } from "../server/workflows/workflows";
 import { buildGraph } from "../server/engine/test-helpers";
+import { testWorkspace, testRunScope, testAccess } from "./support/workspace";
 
 /**
  * The demo model's fault modes over real HTTP, and how the runtime absorbs them:
@@ -23,10 +24,10 @@ afterAll(() => harness.stop());
 async function runWithTask(task: string) {
   const { db, demo } = harness;
   const graph = buildGraph([["trigger", "trigger"], ["agent", "agent", { task }], ["out", "output"]], [["trigger", "agent"], ["agent", "out"]]);
-  const { id } = await createWorkflow(db, { name: `faults ${task}`, graph });
+  const { id } = await createWorkflow(db, await testWorkspace(db), { name: `faults ${task}`, graph });
   const before = demo.requests();
   const started = Date.now();
-  const { runId } = await startRun(db, { workflowId: id, input: {}, trigger: "manual" });
+  const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId: id, input: {}, trigger: "manual" });
   const deadline = Date.now() + 25_000;
   for (;;) {
     const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
@@ -84,7 +85,7 @@ describe("provider faults", () => {
     const task = await harness.db.humanTask.findFirstOrThrow({ where: { runId: run.id, status: "pending" } });
     expect(task.kind).toBe("errors");
     expect(JSON.stringify(task.context)).toMatch(/timed out/i);
-    await respondToHumanTask(harness.db, { taskId: task.id, decision: "reject", comment: "model is down" });
+    await respondToHumanTask(harness.db, await testAccess(harness.db), { taskId: task.id, decision: "reject", comment: "model is down" });
     const deadline = Date.now() + 10_000;
     let final = run;
     while (final.status !== "failed" && Date.now() < deadline) {

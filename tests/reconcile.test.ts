@@ -11,6 +11,7 @@ import { starterGraph } from "../server/engine/graph";
 import { buildGraph } from "../server/engine/test-helpers";
 import { advanceRun } from "../server/runs/advance";
 import { getRunEvents } from "../server/runs/queries";
+import { testWorkspace, testRunScope } from "./support/workspace";
 
 let harness: Harness;
 let db: Db;
@@ -24,8 +25,8 @@ beforeAll(async () => {
 afterAll(() => harness.stop());
 
 it("re-enqueues a run whose job vanished when Redis was flushed, and the run completes", async () => {
-  const { id: workflowId } = await createWorkflow(db, { name: "reconcile", graph: starterGraph() });
-  const { runId } = await startRun(db, { workflowId, input: { topic: "flush" }, trigger: "manual" });
+  const { id: workflowId } = await createWorkflow(db, await testWorkspace(db), { name: "reconcile", graph: starterGraph() });
+  const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId, input: { topic: "flush" }, trigger: "manual" });
 
   // No worker is running yet: the job sits in Redis. Flush Redis, as a lost cache would.
   const redis = new Redis(process.env.REDIS_URL as string);
@@ -57,8 +58,8 @@ it("re-enqueues a run that waits for a person while another branch lost its job"
     ],
     [["trigger", "fork"], ["fork", "review"], ["fork", "writer"], ["review", "join", "approve"], ["writer", "join"]],
   );
-  const { id: workflowId } = await createWorkflow(db, { name: "reconcile waiting", graph });
-  const { runId } = await startRun(db, { workflowId, input: {}, trigger: "manual" });
+  const { id: workflowId } = await createWorkflow(db, await testWorkspace(db), { name: "reconcile waiting", graph });
+  const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId, input: {}, trigger: "manual" });
   // Two rounds by hand: the nodes start, then the review task is created. The writer is left
   // "running" with its model call not yet made, as if its worker had died.
   await advanceRun(db, runId, { maxIterations: 2 });

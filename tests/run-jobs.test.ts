@@ -8,6 +8,7 @@ import { startRun } from "../server/runs/start-run";
 import { advanceJobId, getRunsQueue } from "../server/queue";
 import { createWorkflow } from "../server/workflows/workflows";
 import { buildGraph } from "../server/engine/test-helpers";
+import { testWorkspace, testRunScope } from "./support/workspace";
 
 /**
  * How runs map to jobs, on the real Redis and Postgres with no worker running: the run lease
@@ -63,8 +64,8 @@ describe("run lease", () => {
 describe("job iteration limit", () => {
   it("a job that reaches its limit with work left hands the run back to the queue", async () => {
     const graph = buildGraph([["trigger", "trigger"], ["agent", "agent", { task: "Summarise" }], ["out", "output"]], [["trigger", "agent"], ["agent", "out"]]);
-    const { id: workflowId } = await createWorkflow(harness.db, { name: "iteration limit", graph });
-    const { runId } = await startRun(harness.db, { workflowId, input: {}, trigger: "manual" });
+    const { id: workflowId } = await createWorkflow(harness.db, await testWorkspace(harness.db), { name: "iteration limit", graph });
+    const { runId } = await startRun(harness.db, { ...(await testRunScope(harness.db)), workflowId, input: {}, trigger: "manual" });
     const first = await getRunsQueue().getJob(advanceJobId(runId, 1));
     expect(first).toBeDefined();
 

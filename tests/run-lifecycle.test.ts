@@ -10,6 +10,7 @@ import { buildGraph } from "../server/engine/test-helpers";
 import { replay } from "../server/engine/state";
 import { step } from "../server/engine/step";
 import { getRunEvents } from "../server/runs/queries";
+import { testAccess, testRunScope, testWorkspace } from "./support/workspace";
 
 /**
  * The whole run path on real parts: Postgres, Redis/BullMQ, the demo model over HTTP,
@@ -49,9 +50,9 @@ function approvalGraph(): Graph {
 
 describe("run lifecycle", () => {
   it("runs an agent on the demo model, waits for a human, and finishes on approve", async () => {
-    const { id: workflowId } = await mod.createWorkflow(db, { name: "lifecycle", graph: approvalGraph() });
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "lifecycle", graph: approvalGraph() });
     const before = demo.requests();
-    const { runId } = await mod.startRun(db, { workflowId, input: { topic: "dark mode" }, trigger: "manual" });
+    const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input: { topic: "dark mode" }, trigger: "manual" });
 
     const waiting = await waitForStatus(runId, ["waiting_for_human"]);
     expect(waiting.status).toBe("waiting_for_human");
@@ -60,8 +61,8 @@ describe("run lifecycle", () => {
     expect(task.nodeId).toBe("review");
     expect(String(task.context)).toContain("dark mode");
 
-    await mod.respond(db, { taskId: task.id, decision: "approve" });
-    await expect(mod.respond(db, { taskId: task.id, decision: "reject" })).rejects.toThrow(/already answered/);
+    await mod.respond(db, await testAccess(db), { taskId: task.id, decision: "approve" });
+    await expect(mod.respond(db, await testAccess(db), { taskId: task.id, decision: "reject" })).rejects.toThrow(/already answered/);
 
     const done = await waitForStatus(runId, ["succeeded", "failed"]);
     expect(done.status).toBe("succeeded");
@@ -76,19 +77,19 @@ describe("run lifecycle", () => {
   });
 
   it("ends rejected when the reviewer rejects", async () => {
-    const { id: workflowId } = await mod.createWorkflow(db, { name: "reject", graph: approvalGraph() });
-    const { runId } = await mod.startRun(db, { workflowId, input: { topic: "x" }, trigger: "api" });
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "reject", graph: approvalGraph() });
+    const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input: { topic: "x" }, trigger: "api" });
     await waitForStatus(runId, ["waiting_for_human"]);
     const task = await db.humanTask.findFirstOrThrow({ where: { runId } });
-    await mod.respond(db, { taskId: task.id, decision: "reject", comment: "not good" });
+    await mod.respond(db, await testAccess(db), { taskId: task.id, decision: "reject", comment: "not good" });
     const done = await waitForStatus(runId, ["rejected", "succeeded", "failed"]);
     expect(done.status).toBe("rejected");
   });
 
   it("refuses to start an invalid workflow and saves nothing", async () => {
     const graph = mod.buildGraph([["a", "agent"]], []);
-    const { id: workflowId } = await mod.createWorkflow(db, { name: "invalid", graph });
-    await expect(mod.startRun(db, { workflowId, input: {}, trigger: "manual" })).rejects.toThrow(/needs a Trigger/);
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "invalid", graph });
+    await expect(mod.startRun(db, { ...(await testRunScope(db)), workflowId, input: {}, trigger: "manual" })).rejects.toThrow(/needs a Trigger/);
     expect(await db.run.count({ where: { workflowId } })).toBe(0);
   });
 });
@@ -96,12 +97,12 @@ describe("run lifecycle", () => {
 describe("run control", () => {
   it("pauses a waiting run, records the answer without resuming, and resumes to the end", async () => {
     const { pauseRun, resumeRun } = await import("../server/runs/control");
-    const { id: workflowId } = await mod.createWorkflow(db, { name: "pause", graph: approvalGraph() });
-    const { runId } = await mod.startRun(db, { workflowId, input: { topic: "p" }, trigger: "manual" });
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "pause", graph: approvalGraph() });
+    const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input: { topic: "p" }, trigger: "manual" });
     await waitForStatus(runId, ["waiting_for_human"]);
     await pauseRun(db, runId);
     const task = await db.humanTask.findFirstOrThrow({ where: { runId } });
-    await mod.respond(db, { taskId: task.id, decision: "approve" });
+    await mod.respond(db, await testAccess(db), { taskId: task.id, decision: "approve" });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await db.run.findUniqueOrThrow({ where: { id: runId } })).status).toBe("paused");
     await resumeRun(db, runId);
@@ -110,8 +111,8 @@ describe("run control", () => {
 
   it("cancels a waiting run and closes its human task", async () => {
     const { cancelRun } = await import("../server/runs/control");
-    const { id: workflowId } = await mod.createWorkflow(db, { name: "cancel", graph: approvalGraph() });
-    const { runId } = await mod.startRun(db, { workflowId, input: { topic: "c" }, trigger: "manual" });
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "cancel", graph: approvalGraph() });
+    const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input: { topic: "c" }, trigger: "manual" });
     await waitForStatus(runId, ["waiting_for_human"]);
     await cancelRun(db, runId);
     const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
@@ -134,9 +135,9 @@ describe("parallel branches", () => {
       ],
       [["trigger", "fork"], ["fork", "a"], ["fork", "b"], ["a", "join"], ["b", "join"], ["join", "out"]],
     );
-    const { id: workflowId } = await mod.createWorkflow(db, { name: "parallel", graph });
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "parallel", graph });
     const started = Date.now();
-    const { runId } = await mod.startRun(db, { workflowId, input: {}, trigger: "manual" });
+    const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input: {}, trigger: "manual" });
     const done = await waitForStatus(runId, ["succeeded", "failed"]);
     const elapsed = Date.now() - started;
     expect(done.status).toBe("succeeded");
@@ -159,8 +160,8 @@ describe("branches move independently", () => {
       ],
       [["trigger", "fork"], ["fork", "slow"], ["fork", "fast"], ["slow", "join"], ["fast", "join"], ["join", "out"]],
     );
-    const { id: workflowId } = await mod.createWorkflow(db, { name: "independent branches", graph });
-    const { runId } = await mod.startRun(db, { workflowId, input: {}, trigger: "manual" });
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "independent branches", graph });
+    const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input: {}, trigger: "manual" });
     expect((await waitForStatus(runId, ["succeeded", "failed"])).status).toBe("succeeded");
 
     const events = await mod.getRunEvents(db, runId);
@@ -188,9 +189,9 @@ describe("one job per run", () => {
       ],
       [["trigger", "fork"], ["fork", "review"], ["review", "after", "approve"], ["fork", "slow"], ["after", "join"], ["slow", "join"], ["join", "out"]],
     );
-    const { id: workflowId } = await mod.createWorkflow(db, { name: "answer mid-flight", graph });
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "answer mid-flight", graph });
     const before = demo.requests();
-    const { runId } = await mod.startRun(db, { workflowId, input: {}, trigger: "manual" });
+    const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input: {}, trigger: "manual" });
     await waitUntil(() => demo.requests() > before, "the slow model call to start");
     const task = await (async () => {
       await waitUntil(async () => (await db.humanTask.count({ where: { runId, status: "pending" } })) === 1, "the review task");
@@ -198,7 +199,7 @@ describe("one job per run", () => {
     })();
     // Answered while the first job is still waiting on the slow branch: that job re-reads the
     // run and goes on; the job enqueued by the answer waits its turn instead of advancing too.
-    await mod.respond(db, { taskId: task.id, decision: "approve" });
+    await mod.respond(db, await testAccess(db), { taskId: task.id, decision: "approve" });
 
     expect((await waitForStatus(runId, ["succeeded", "failed"])).status).toBe("succeeded");
     const events = await mod.getRunEvents(db, runId);
@@ -221,9 +222,9 @@ describe("pause and cancel during a model call", () => {
 
   /** Starts a run and returns once its model call has reached the demo model. */
   async function startWithCallInFlight(task: string) {
-    const { id: workflowId } = await mod.createWorkflow(db, { name: `in flight ${task}`, graph: oneAgent(task) });
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: `in flight ${task}`, graph: oneAgent(task) });
     const before = demo.requests();
-    const { runId } = await mod.startRun(db, { workflowId, input: {}, trigger: "manual" });
+    const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input: {}, trigger: "manual" });
     await waitUntil(() => demo.requests() > before, "the model call to start");
     return runId;
   }
@@ -262,7 +263,7 @@ describe("pause and cancel during a model call", () => {
 describe("dashboard figures", () => {
   it("counts runs by status and model calls by provider", async () => {
     const { runStats } = await import("../server/runs/stats");
-    const stats = await runStats(db, { sinceHours: 1 });
+    const stats = await runStats(db, await testWorkspace(db), { sinceHours: 1 });
     const runs = await db.run.count();
     expect(stats.runs).toBe(runs);
     expect(stats.statusCounts.succeeded).toBeGreaterThan(0);

@@ -5,6 +5,7 @@ import { respondToHumanTask } from "../server/runs/respond-human";
 import { createWorkflow } from "../server/workflows/workflows";
 import { WORKFLOW_TEMPLATES } from "../server/workflows/templates";
 import { validateGraph } from "../server/engine/validate";
+import { testWorkspace, testRunScope, testAccess } from "./support/workspace";
 
 /** Every template in the gallery is valid and runs to the end on the demo model. */
 
@@ -21,8 +22,8 @@ it.each(WORKFLOW_TEMPLATES.map((template) => [template.id, template] as const))(
   expect(validateGraph(template.graph).filter((p) => p.severity === "error")).toEqual([]);
   const trigger = template.graph.nodes.find((node) => node.type === "trigger");
   const input: unknown = trigger?.type === "trigger" ? JSON.parse(trigger.data.sampleInput) : {};
-  const { id } = await createWorkflow(db, { name: template.name, graph: template.graph });
-  const { runId } = await startRun(db, { workflowId: id, input, trigger: "manual" });
+  const { id } = await createWorkflow(db, await testWorkspace(db), { name: template.name, graph: template.graph });
+  const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId: id, input, trigger: "manual" });
   const deadline = Date.now() + 30_000;
   for (;;) {
     const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
@@ -30,7 +31,7 @@ it.each(WORKFLOW_TEMPLATES.map((template) => [template.id, template] as const))(
     if (run.status === "failed" || run.status === "rejected") throw new Error(`${template.id} ended ${run.status}: ${run.error}`);
     if (run.status === "waiting_for_human") {
       for (const task of await db.humanTask.findMany({ where: { runId, status: "pending" } })) {
-        await respondToHumanTask(db, { taskId: task.id, decision: "approve" });
+        await respondToHumanTask(db, await testAccess(db), { taskId: task.id, decision: "approve" });
       }
     }
     if (Date.now() > deadline) throw new Error(`${template.id} stuck in ${run.status}`);

@@ -7,6 +7,7 @@ import { startRun } from "../server/runs/start-run";
 import { getRunEvents } from "../server/runs/queries";
 import { createWorkflow } from "../server/workflows/workflows";
 import { buildGraph } from "../server/engine/test-helpers";
+import { testWorkspace, testRunScope } from "./support/workspace";
 
 /**
  * A worker process killed with SIGKILL in the middle of a model call: another worker
@@ -62,11 +63,11 @@ it("resumes a run on another worker after kill -9 mid-step, without duplicates",
     [["trigger", "trigger"], ["first", "agent", { task: "Step one" }], ["second", "agent", { task: "Step two #demo:slow:2500" }], ["out", "output"]],
     [["trigger", "first"], ["first", "second"], ["second", "out"]],
   );
-  const { id } = await createWorkflow(db, { name: "crash", graph });
+  const { id } = await createWorkflow(db, await testWorkspace(db), { name: "crash", graph });
 
   const doomed = startWorkerProcess();
   await waitForOutput(doomed, "[worker] ready");
-  const { runId } = await startRun(db, { workflowId: id, input: {}, trigger: "manual" });
+  const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId: id, input: {}, trigger: "manual" });
 
   // Wait until the slow call of the second agent is in flight, then kill the worker hard.
   const deadline = Date.now() + 15_000;
@@ -111,10 +112,10 @@ it("repeats an interrupted side-effecting tool call with the same idempotency ke
       [["trigger", "trigger"], ["writer", "agent", { task, allowedTools: ["http_request"], autoApproveTools: ["http_request"] }], ["out", "output"]],
       [["trigger", "writer"], ["writer", "out"]],
     );
-    const { id } = await createWorkflow(db, { name: "crash-tool", graph });
+    const { id } = await createWorkflow(db, await testWorkspace(db), { name: "crash-tool", graph });
     const doomed = startWorkerProcess();
     await waitForOutput(doomed, "[worker] ready");
-    const { runId } = await startRun(db, { workflowId: id, input: {}, trigger: "manual" });
+    const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId: id, input: {}, trigger: "manual" });
     const deadline = Date.now() + 15_000;
     while (keys.length === 0) {
       if (Date.now() > deadline) throw new Error("the tool call never reached the target");

@@ -10,6 +10,7 @@ import { cancelRun } from "../server/runs/control";
 import { startRun } from "../server/runs/start-run";
 import { sweepWorkspaces } from "../server/runs/workspace-retention";
 import { createWorkflow, deleteWorkflow } from "../server/workflows/workflows";
+import { testWorkspace, testRunScope } from "./support/workspace";
 
 /**
  * The workspace retention sweep against the real database: runs in every status, a deleted
@@ -43,13 +44,13 @@ beforeAll(async () => {
 afterAll(async () => {
   // Runs whose status the test set by hand do not replay from their log: remove them before
   // the harness checks that every stored run does.
-  for (const id of workflowIds) await deleteWorkflow(db, id).catch(() => undefined);
+  for (const id of workflowIds) await deleteWorkflow(db, await testWorkspace(db), id).catch(() => undefined);
   await harness.stop();
   await rm(base, { recursive: true, force: true });
 });
 
 async function newWorkflow(): Promise<string> {
-  const { id } = await createWorkflow(db, { name: `retention ${Date.now()}`, graph: starterGraph() });
+  const { id } = await createWorkflow(db, await testWorkspace(db), { name: `retention ${Date.now()}`, graph: starterGraph() });
   workflowIds.push(id);
   return id;
 }
@@ -64,7 +65,7 @@ async function workspace(runId: string, under = root): Promise<void> {
 it("deletes the workspaces of runs that ended long ago or no longer exist, and nothing else", async () => {
   const now = Date.now();
   const workflowId = await newWorkflow();
-  const start = async () => (await startRun(db, { workflowId, input: { topic: "retention" }, trigger: "manual" })).runId;
+  const start = async () => (await startRun(db, { ...(await testRunScope(db)), workflowId, input: { topic: "retention" }, trigger: "manual" })).runId;
   /** A run forced into `status`, with `finishedAt` as given (null: none recorded). */
   const runIn = async (status: string, finishedAgoMs: number | null, createdAgoMs = 30 * DAY) => {
     const runId = await start();
@@ -102,9 +103,9 @@ it("deletes the workspaces of runs that ended long ago or no longer exist, and n
 
   // Its workflow is deleted (runs cascade): the folder is an orphan.
   const deletedWorkflowId = await newWorkflow();
-  const { runId: runOfDeletedWorkflow } = await startRun(db, { workflowId: deletedWorkflowId, input: {}, trigger: "manual" });
+  const { runId: runOfDeletedWorkflow } = await startRun(db, { ...(await testRunScope(db)), workflowId: deletedWorkflowId, input: {}, trigger: "manual" });
   await workspace(runOfDeletedWorkflow);
-  await deleteWorkflow(db, deletedWorkflowId);
+  await deleteWorkflow(db, await testWorkspace(db), deletedWorkflowId);
   // A folder for a run that never existed.
   const neverExisted = newId("run");
   await workspace(neverExisted);
@@ -160,7 +161,7 @@ it("deletes the workspaces of runs that ended long ago or no longer exist, and n
 
 it("keeps a cancelled run's workspace until the retention has passed since it ended", async () => {
   const workflowId = await newWorkflow();
-  const { runId } = await startRun(db, { workflowId, input: {}, trigger: "manual" });
+  const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId, input: {}, trigger: "manual" });
   await cancelRun(db, runId);
   const { finishedAt } = await db.run.findUniqueOrThrow({ where: { id: runId } });
   expect(finishedAt).toBeInstanceOf(Date);

@@ -5,7 +5,7 @@ import { createRunWorker } from "../server/runs/worker";
 import { reconcileRuns } from "../server/runs/reconcile";
 import { createWorkspaceSweeper } from "../server/runs/workspace-retention";
 import { closeRunCodeSandbox } from "../server/tools/run-code";
-import { ensureSampleWorkflow } from "../server/workflows/samples";
+import { ensureOwnerFromEnv } from "../server/auth/setup";
 
 const RECONCILE_EVERY_MS = 15_000;
 const SWEEP_WORKSPACES_EVERY_MS = 10 * 60_000;
@@ -18,8 +18,8 @@ const SWEEP_WORKSPACES_EVERY_MS = 10 * 60_000;
 async function main() {
   const env = getEnv();
   const db = getDb();
-  // A fresh install gets a workflow it can run right away on the demo model.
-  await ensureSampleWorkflow(db);
+  // Headless first start (docker): the owner account from AGENTFLOW_OWNER_EMAIL/PASSWORD.
+  if ((await ensureOwnerFromEnv(db)) === "created") console.log(`[worker] created the owner account ${env.AGENTFLOW_OWNER_EMAIL ?? ""}`);
   const worker = createRunWorker(db);
   worker.on("failed", (job, error) => console.error(`[worker] job ${job?.id ?? "?"} failed: ${error.message}`));
   worker.on("error", (error) => console.error(`[worker] ${error.message}`));

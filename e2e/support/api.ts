@@ -1,14 +1,15 @@
 import type { APIRequestContext } from "@playwright/test";
-import superjson from "superjson";
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "../../server/api/root";
+import { decodeOutput } from "../../lib/wire";
 
 type Inputs = inferRouterInputs<AppRouter>;
 type Outputs = inferRouterOutputs<AppRouter>;
 
 /**
  * Calls the app's real tRPC endpoint over HTTP, so specs set up their data the way the UI
- * does instead of writing to the database behind the app's back.
+ * does instead of writing to the database behind the app's back. Input goes as plain JSON
+ * and results are decoded as the browser does (lib/wire.ts).
  */
 export async function trpcMutation<R extends keyof Inputs, P extends keyof Inputs[R] & keyof Outputs[R]>(
   request: APIRequestContext,
@@ -16,13 +17,12 @@ export async function trpcMutation<R extends keyof Inputs, P extends keyof Input
   procedure: P,
   input: Inputs[R][P],
 ): Promise<Outputs[R][P]> {
+  // Like tRPC's own link: no input, no body.
   const response = await request.post(`/api/trpc/${String(router)}.${String(procedure)}`, {
-    data: superjson.serialize(input),
+    headers: { "content-type": "application/json" },
+    data: input === undefined ? undefined : JSON.stringify(input),
   });
-  const body: unknown = await response.json();
-  if (!response.ok()) throw new Error(`tRPC ${String(router)}.${String(procedure)} failed: ${JSON.stringify(body)}`);
-  const result = (body as { result: { data: Parameters<typeof superjson.deserialize>[0] } }).result.data;
-  return superjson.deserialize(result) as Outputs[R][P];
+  return resultOf(response.ok(), await response.json(), `${String(router)}.${String(procedure)}`) as Outputs[R][P];
 }
 
 export async function trpcQuery<R extends keyof Inputs, P extends keyof Inputs[R] & keyof Outputs[R]>(
@@ -31,10 +31,16 @@ export async function trpcQuery<R extends keyof Inputs, P extends keyof Inputs[R
   procedure: P,
   input: Inputs[R][P],
 ): Promise<Outputs[R][P]> {
-  const encoded = encodeURIComponent(JSON.stringify(superjson.serialize(input)));
-  const response = await request.get(`/api/trpc/${String(router)}.${String(procedure)}?input=${encoded}`);
-  const body: unknown = await response.json();
-  if (!response.ok()) throw new Error(`tRPC ${String(router)}.${String(procedure)} failed: ${JSON.stringify(body)}`);
-  const result = (body as { result: { data: Parameters<typeof superjson.deserialize>[0] } }).result.data;
-  return superjson.deserialize(result) as Outputs[R][P];
+  const query = input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const response = await request.get(`/api/trpc/${String(router)}.${String(procedure)}${query}`);
+  return resultOf(response.ok(), await response.json(), `${String(router)}.${String(procedure)}`) as Outputs[R][P];
+}
+
+function resultOf(ok: boolean, body: unknown, name: string): unknown {
+  const envelope = body as { result?: { data?: unknown }; error?: unknown };
+  if (!ok || envelope.error !== undefined) {
+    const error = envelope.error === undefined ? body : decodeOutput(envelope.error);
+    throw new Error(`tRPC ${name} failed: ${JSON.stringify(error)}`);
+  }
+  return decodeOutput(envelope.result?.data);
 }

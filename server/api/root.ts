@@ -1,9 +1,20 @@
+import { accountRouter, setupRouter } from "./routers/account";
+import { auditRouter } from "./routers/audit";
+import { credentialsRouter } from "./routers/credentials";
 import { humanRouter } from "./routers/human";
 import { runRouter } from "./routers/run";
+import { apiKeysRouter, invitationsRouter, membersRouter } from "./routers/team";
 import { workflowRouter } from "./routers/workflow";
 import { createTrpcRouter } from "./trpc";
 
 export const appRouter = createTrpcRouter({
+  setup: setupRouter,
+  account: accountRouter,
+  members: membersRouter,
+  invitations: invitationsRouter,
+  apiKeys: apiKeysRouter,
+  credentials: credentialsRouter,
+  audit: auditRouter,
   workflow: workflowRouter,
   run: runRouter,
   human: humanRouter,

@@ -6,7 +6,9 @@ import { renderTemplate, renderTemplateValue, type TemplateScope } from "./templ
 import { needsApproval, parseToolArgs, type ToolSpec } from "./agent-tools";
 import { continueAgent, type Budget } from "./agent";
 import { evaluateExpression } from "./expression";
-import { loopShape } from "./loops";
+import { loopShape, type LoopShape } from "./loops";
+import { appendTo, outgoingEdges } from "./graph-index";
+import { toJsonText } from "./json-text";
 
 /**
  * `decide(graph, state)` returns what should happen next. It is pure: effects that need
@@ -41,7 +43,7 @@ export function decide(graph: Graph, state: RunState): Effect[] {
   if (isTerminalStatus(state.status) || state.status === "queued" || state.status === "paused") return [];
 
   const effects: Effect[] = [];
-  const incoming = incomingEdges(graph);
+  const { incoming, loops } = topologyOf(graph);
   let busy = false;
 
   for (const node of graph.nodes) {
@@ -63,7 +65,7 @@ export function decide(graph: Graph, state: RunState): Effect[] {
       busy = true;
     } else if (status === "succeeded" && node.type === "loop" && nodeState?.handle === "body") {
       busy = true;
-      effects.push(...continueLoop(graph, node, state));
+      effects.push(...continueLoop(node, state, loops.get(node.id) ?? { body: new Set(), backEdges: [] }));
     }
   }
 
@@ -75,19 +77,32 @@ function emit(event: RunEvent): Effect {
   return { kind: "emit", event };
 }
 
-/** Incoming edges per node, without loops' back edges (those drive the next iteration instead). */
-function incomingEdges(graph: Graph): Map<string, GraphEdge[]> {
-  const map = new Map<string, GraphEdge[]>();
-  const backEdges = new Set(
-    graph.nodes.filter((node) => node.type === "loop").flatMap((node) => loopShape(graph, node.id).backEdges.map((edge) => edge.id)),
-  );
-  for (const edge of graph.edges) {
-    if (backEdges.has(edge.id)) continue;
-    const list = map.get(edge.target) ?? [];
-    list.push(edge);
-    map.set(edge.target, list);
-  }
-  return map;
+/** What decide needs from a graph's shape; it depends on the graph alone. */
+type Topology = {
+  /** Incoming edges per node, without loops' back edges (those drive the next iteration instead). */
+  incoming: Map<string, GraphEdge[]>;
+  loops: Map<string, LoopShape>;
+};
+
+/**
+ * decide runs once per step of a run over the same graph object, so the topology is computed
+ * once per graph instead of once per step (on a 5,000-node graph that is most of decide's
+ * cost). Graphs are never mutated: they are parsed from storage, and the editor replaces them.
+ */
+const topologies = new WeakMap<Graph, Topology>();
+
+function topologyOf(graph: Graph): Topology {
+  const cached = topologies.get(graph);
+  if (cached) return cached;
+  const outgoing = outgoingEdges(graph);
+  const loops = new Map<string, LoopShape>();
+  for (const node of graph.nodes) if (node.type === "loop") loops.set(node.id, loopShape(graph, node.id, outgoing));
+  const backEdges = new Set([...loops.values()].flatMap((shape) => shape.backEdges.map((edge) => edge.id)));
+  const incoming = new Map<string, GraphEdge[]>();
+  for (const edge of graph.edges) if (!backEdges.has(edge.id)) appendTo(incoming, edge.target, edge);
+  const topology = { incoming, loops };
+  topologies.set(graph, topology);
+  return topology;
 }
 
 /** An edge is taken when its source succeeded through the edge's handle. */
@@ -176,8 +191,7 @@ function loopDecision(node: Extract<GraphNode, { type: "loop" }>, state: RunStat
 }
 
 /** After the body of an iteration has settled: reset it and go round again, or finish. */
-function continueLoop(graph: Graph, node: Extract<GraphNode, { type: "loop" }>, state: RunState): Effect[] {
-  const { body, backEdges } = loopShape(graph, node.id);
+function continueLoop(node: Extract<GraphNode, { type: "loop" }>, state: RunState, { body, backEdges }: LoopShape): Effect[] {
   const settled = [...body].every((id) => {
     const status = state.nodes[id]?.status ?? "pending";
     return status === "succeeded" || status === "skipped" || status === "failed";
@@ -259,7 +273,7 @@ function continueToolNode(nodeId: string, data: NodeDataOf<"tool">, state: RunSt
   if (!parsed.ok) return [emit({ type: "node_failed", nodeId, error: `invalid arguments for ${data.tool}: ${parsed.error}` })];
   const approvalNeeded = data.approval === "always" || (data.approval === "default" && needsApproval(data.tool, []));
   if (approvalNeeded && !pending) {
-    return [{ kind: "request_human", nodeId, humanKind: "tool_approval", message: `Approve the ${data.tool} call?`, context: { tool: data.tool, arguments: JSON.stringify(parsed.args) } }];
+    return [{ kind: "request_human", nodeId, humanKind: "tool_approval", message: `Approve the ${data.tool} call?`, context: { tool: data.tool, arguments: toJsonText(parsed.args) ?? "" } }];
   }
   return [{ kind: "call_tool", nodeId, toolCallId: null, name: data.tool, args: parsed.args, idempotencyKey: `${nodeState?.startedSeq ?? 0}:node` }];
 }

@@ -60,6 +60,8 @@ export type RunEvent =
       comment?: string;
       answer?: string;
       editedArguments?: string;
+      /** Who answered, as shown to people (the audit trail has the account). */
+      by?: string;
     }
   /** Old turns of an agent's thread replaced by a summary to stay within its context budget. */
   | { type: "context_compacted"; nodeId: string; removedMessages: number; summary: string; tokensBefore: number; tokensAfter: number }

@@ -5,6 +5,8 @@
  * no `vm`, no property access beyond own data keys, no calls but the few listed below.
  */
 
+import { toJsonText } from "./json-text";
+
 export type ExpressionResult = { ok: true; value: unknown } | { ok: false; error: string };
 
 type Token =
@@ -63,9 +65,27 @@ type Node =
 
 const PRECEDENCE: Record<string, number> = { "||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, "<=": 4, ">": 4, ">=": 4, "+": 5, "-": 5 };
 
+/**
+ * Parentheses, calls and unary operators a parse may nest. The parser recurses, and an
+ * expression may be 2,000 characters long: a limit keeps the error clear and independent
+ * of how much stack is left (the editor validates in the browser).
+ */
+export const MAX_NESTING = 64;
+
 class Parser {
   private position = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
+
+  private nested<T>(parse: () => T): T {
+    if (this.depth >= MAX_NESTING) throw new SyntaxError(`nested more than ${MAX_NESTING} levels deep`);
+    this.depth += 1;
+    try {
+      return parse();
+    } finally {
+      this.depth -= 1;
+    }
+  }
 
   parse(): Node {
     const node = this.expression(0);
@@ -106,7 +126,7 @@ class Parser {
     const token = this.peek();
     if (token.kind === "op" && (token.value === "!" || token.value === "-")) {
       this.take();
-      return { type: "unary", op: token.value, operand: this.unary() };
+      return { type: "unary", op: token.value, operand: this.nested(() => this.unary()) };
     }
     return this.primary();
   }
@@ -115,7 +135,7 @@ class Parser {
     const token = this.take();
     if (token.kind === "number" || token.kind === "string") return { type: "literal", value: token.value };
     if (token.kind === "op" && token.value === "(") {
-      const inner = this.expression(0);
+      const inner = this.nested(() => this.expression(0));
       this.expectOp(")");
       return inner;
     }
@@ -129,7 +149,7 @@ class Parser {
         const args: Node[] = [];
         if (!(this.peek().kind === "op" && (this.peek() as { value: string }).value === ")")) {
           for (;;) {
-            args.push(this.expression(0));
+            args.push(this.nested(() => this.expression(0)));
             const sep = this.peek();
             if (sep.kind === "op" && sep.value === ",") {
               this.take();
@@ -167,7 +187,7 @@ const FUNCTIONS: Record<string, (args: unknown[]) => unknown> = {
   lower: ([value]) => String(value ?? "").toLowerCase(),
   upper: ([value]) => String(value ?? "").toUpperCase(),
   number: ([value]) => Number(value),
-  string: ([value]) => (typeof value === "string" ? value : JSON.stringify(value ?? null)),
+  string: ([value]) => (typeof value === "string" ? value : toJsonText(value ?? null)),
 };
 
 function ownKey(value: unknown, key: string): unknown {
@@ -191,31 +211,47 @@ function evaluate(node: Node, scope: Record<string, unknown>): unknown {
       return fn(node.args.map((arg) => evaluate(arg, scope)));
     }
     case "binary": {
-      if (node.op === "&&") return evaluate(node.left, scope) ? evaluate(node.right, scope) : false;
-      if (node.op === "||") return evaluate(node.left, scope) || evaluate(node.right, scope);
-      const left = evaluate(node.left, scope);
-      const right = evaluate(node.right, scope);
-      switch (node.op) {
-        case "==":
-          return JSON.stringify(left) === JSON.stringify(right);
-        case "!=":
-          return JSON.stringify(left) !== JSON.stringify(right);
-        case "<":
-          return compare(left, right) < 0;
-        case "<=":
-          return compare(left, right) <= 0;
-        case ">":
-          return compare(left, right) > 0;
-        case ">=":
-          return compare(left, right) >= 0;
-        case "+":
-          return typeof left === "number" && typeof right === "number" ? left + right : `${String(left ?? "")}${String(right ?? "")}`;
-        case "-":
-          return Number(left) - Number(right);
+      // `a + b + c + …` nests to the left as deep as the chain is long (about 1,000 levels in
+      // 2,000 characters), so the left spine is walked with a loop, not recursion.
+      const spine: BinaryNode[] = [];
+      let leftmost: Node = node;
+      while (leftmost.type === "binary") {
+        spine.push(leftmost);
+        leftmost = leftmost.left;
       }
-      throw new SyntaxError(`unknown operator ${node.op}`);
+      let value = evaluate(leftmost, scope);
+      for (let index = spine.length - 1; index >= 0; index -= 1) value = applyBinary(spine[index] as BinaryNode, value, scope);
+      return value;
     }
   }
+}
+
+type BinaryNode = Extract<Node, { type: "binary" }>;
+
+/** `node.op` applied to its already evaluated left side and its right side. */
+function applyBinary(node: BinaryNode, left: unknown, scope: Record<string, unknown>): unknown {
+  if (node.op === "&&") return left ? evaluate(node.right, scope) : false;
+  if (node.op === "||") return left || evaluate(node.right, scope);
+  const right = evaluate(node.right, scope);
+  switch (node.op) {
+    case "==":
+      return toJsonText(left) === toJsonText(right);
+    case "!=":
+      return toJsonText(left) !== toJsonText(right);
+    case "<":
+      return compare(left, right) < 0;
+    case "<=":
+      return compare(left, right) <= 0;
+    case ">":
+      return compare(left, right) > 0;
+    case ">=":
+      return compare(left, right) >= 0;
+    case "+":
+      return typeof left === "number" && typeof right === "number" ? left + right : `${String(left ?? "")}${String(right ?? "")}`;
+    case "-":
+      return Number(left) - Number(right);
+  }
+  throw new SyntaxError(`unknown operator ${node.op}`);
 }
 
 function compare(left: unknown, right: unknown): number {

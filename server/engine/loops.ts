@@ -1,4 +1,5 @@
 import type { Graph, GraphEdge } from "./graph";
+import { outgoingEdges } from "./graph-index";
 
 /**
  * Loops are the only cycles a graph may have. A loop node's `body` handle leads into its
@@ -8,13 +9,14 @@ import type { Graph, GraphEdge } from "./graph";
 
 export type LoopShape = { body: Set<string>; backEdges: GraphEdge[] };
 
-export function loopShape(graph: Graph, loopId: string): LoopShape {
-  const outgoing = new Map<string, GraphEdge[]>();
-  for (const edge of graph.edges) outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), edge]);
+/** `outgoing` may be passed in when shaping several loops of one graph. */
+export function loopShape(graph: Graph, loopId: string, outgoing = outgoingEdges(graph)): LoopShape {
   const body = new Set<string>();
-  const queue = graph.edges.filter((e) => e.source === loopId && e.sourceHandle === "body").map((e) => e.target);
-  while (queue.length > 0) {
-    const id = queue.shift() as string;
+  // Breadth-first, so the body (and the reset list of `loop_iteration`) keeps its order.
+  // A read index instead of `shift()`, which moves the whole array on every call.
+  const queue = (outgoing.get(loopId) ?? []).filter((e) => e.sourceHandle === "body").map((e) => e.target);
+  for (let head = 0; head < queue.length; head += 1) {
+    const id = queue[head] as string;
     if (id === loopId || body.has(id)) continue;
     body.add(id);
     for (const edge of outgoing.get(id) ?? []) queue.push(edge.target);

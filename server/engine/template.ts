@@ -3,6 +3,8 @@
  * `{{nodes.agent_1.output}}`. Only dotted property lookups: user text is never evaluated.
  */
 
+import { isContainer, toJsonText } from "./json-text";
+
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}/g;
 
 export type TemplateScope = {
@@ -25,7 +27,7 @@ export function lookupPath(root: unknown, path: string): unknown {
 export function stringifyValue(value: unknown): string {
   if (value === undefined || value === null) return "";
   if (typeof value === "string") return value;
-  return JSON.stringify(value, null, 2);
+  return toJsonText(value, { pretty: true }) ?? "";
 }
 
 export function renderTemplate(template: string, scope: TemplateScope): string {
@@ -44,14 +46,33 @@ const WHOLE_PLACEHOLDER = /^\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}$/;
  * one placeholder takes the referenced value as is, so `"{{input.items}}"` can pass an array.
  */
 export function renderTemplateValue(value: unknown, scope: TemplateScope): unknown {
-  if (typeof value === "string") {
-    const whole = WHOLE_PLACEHOLDER.exec(value);
-    if (whole) return lookupPath(scope, whole[1] ?? "");
-    return renderTemplate(value, scope);
+  const renderLeaf = (leaf: unknown) => (typeof leaf === "string" ? renderString(leaf, scope) : leaf);
+  if (!isContainer(value)) return renderLeaf(value);
+  // Copies the value with an explicit stack of (original, copy) pairs: the arguments may be
+  // nested deeper than the call stack allows a recursive copy to go.
+  const stack: [from: object, to: Container][] = [];
+  const copyLater = (from: object): Container => {
+    const to = Array.isArray(from) ? [] : {};
+    stack.push([from, to]);
+    return to;
+  };
+  const root = copyLater(value);
+  for (let pair = stack.pop(); pair; pair = stack.pop()) {
+    const [from, to] = pair;
+    for (const [key, item] of Object.entries(from)) {
+      const copy = isContainer(item) ? copyLater(item) : renderLeaf(item);
+      if (Array.isArray(to)) to.push(copy);
+      // defineProperty, not assignment: a "__proto__" key in the JSON must stay a plain key.
+      else Object.defineProperty(to, key, { value: copy, enumerable: true, writable: true, configurable: true });
+    }
   }
-  if (Array.isArray(value)) return value.map((item) => renderTemplateValue(item, scope));
-  if (value && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderTemplateValue(item, scope)]));
-  }
-  return value;
+  return root;
+}
+
+type Container = Record<string, unknown> | unknown[];
+
+function renderString(text: string, scope: TemplateScope): unknown {
+  const whole = WHOLE_PLACEHOLDER.exec(text);
+  if (whole) return lookupPath(scope, whole[1] ?? "");
+  return renderTemplate(text, scope);
 }

@@ -3,6 +3,7 @@ import { isKnownTool } from "./agent-tools";
 import { toolCatalogEntry } from "./tools/catalog";
 import { checkExpression } from "./expression";
 import { referenceProblems } from "./references";
+import { appendTo, outgoingEdges } from "./graph-index";
 
 /**
  * Every problem of a graph, each tied to the node or edge it concerns, so the editor can
@@ -105,16 +106,15 @@ function nodeProblems(node: GraphNode): GraphProblem[] {
 
 function reachabilityProblems(graph: Graph, triggerId: string | undefined): GraphProblem[] {
   if (!triggerId) return [];
-  const outgoing = new Map<string, string[]>();
-  for (const edge of graph.edges) outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), edge.target]);
+  const outgoing = outgoingEdges(graph);
   const seen = new Set<string>([triggerId]);
+  // A read index instead of `shift()`, which moves the whole array on every call.
   const queue = [triggerId];
-  while (queue.length > 0) {
-    const id = queue.shift() as string;
-    for (const next of outgoing.get(id) ?? []) {
-      if (!seen.has(next)) {
-        seen.add(next);
-        queue.push(next);
+  for (let head = 0; head < queue.length; head += 1) {
+    for (const edge of outgoing.get(queue[head] as string) ?? []) {
+      if (!seen.has(edge.target)) {
+        seen.add(edge.target);
+        queue.push(edge.target);
       }
     }
   }
@@ -128,25 +128,43 @@ function reachabilityProblems(graph: Graph, triggerId: string | undefined): Grap
     }));
 }
 
+/** A node on the depth-first path and how many of its targets have been tried. */
+type Frame = { id: string; tried: number };
+
 /** Cycles are only allowed through a loop node (which bounds them). */
 function cycleProblems(graph: Graph, byId: Map<string, GraphNode>): GraphProblem[] {
   const outgoing = new Map<string, string[]>();
   for (const edge of graph.edges) {
     if (byId.get(edge.source)?.type === "loop") continue;
-    outgoing.set(edge.source, [...(outgoing.get(edge.source) ?? []), edge.target]);
+    appendTo(outgoing, edge.source, edge.target);
   }
   const state = new Map<string, "visiting" | "done">();
   const problems: GraphProblem[] = [];
-  const visit = (id: string): void => {
+  // Depth-first with an explicit stack: a recursive walk overflows the call stack on a long
+  // chain. Each frame resumes at its next target, so nodes are visited (and cycles reported)
+  // in the same order as a recursive walk would.
+  const stack: Frame[] = [];
+  const enter = (id: string) => {
     state.set(id, "visiting");
-    for (const next of outgoing.get(id) ?? []) {
+    stack.push({ id, tried: 0 });
+  };
+  for (const node of graph.nodes) {
+    if (!state.has(node.id)) enter(node.id);
+    while (stack.length > 0) {
+      const frame = stack[stack.length - 1] as Frame;
+      const targets = outgoing.get(frame.id) ?? [];
+      if (frame.tried === targets.length) {
+        state.set(frame.id, "done");
+        stack.pop();
+        continue;
+      }
+      const next = targets[frame.tried] as string;
+      frame.tried += 1;
       const s = state.get(next);
       if (s === "visiting") {
         problems.push({ severity: "error", code: "cycle", message: `A cycle through ${byId.get(next)?.data.label ?? next} does not pass a Loop node`, nodeId: next });
-      } else if (!s) visit(next);
+      } else if (!s) enter(next);
     }
-    state.set(id, "done");
-  };
-  for (const node of graph.nodes) if (!state.has(node.id)) visit(node.id);
+  }
   return problems;
 }

@@ -19,6 +19,16 @@ const base = {
   WORKER_CONCURRENCY: 20,
   DATABASE_POOL_SIZE: 20,
   QUEUE_PREFIX: "agentflow",
+  AGENTFLOW_SECRET_KEY: "a".repeat(32),
+  AGENTFLOW_SECRET_KEY_FILE: ".data/test/secret.key",
+  AGENTFLOW_OWNER_NAME: "Owner",
+  OIDC_DISPLAY_NAME: "SSO",
+  SMTP_FROM: "AgentFlow <agentflow@localhost>",
+  ALLOWED_HOSTS: "",
+  MAX_RUN_INPUT_BYTES: 1_048_576,
+  MAX_GRAPH_BYTES: 10_485_760,
+  RUN_START_RATE_PER_MINUTE: 120,
+  MAX_STREAMS_PER_VIEWER: 20,
 } satisfies Env;
 
 describe("providers", () => {

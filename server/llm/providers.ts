@@ -1,6 +1,11 @@
 import OpenAI from "openai";
 import { getEnv, type Env } from "../env";
 import { DEMO_MODEL_NAME } from "./demo-model";
+import { appSecret } from "../auth/app-secrets";
+
+export function demoModelKey(): string {
+  return appSecret("demo-model").toString("base64url");
+}
 
 /**
  * Every model is reached through the official `openai` client; a provider is just a base
@@ -65,7 +70,9 @@ export function configuredProviders(env: Env = getEnv()): ProviderConfig[] {
   providers.push({
     id: "demo",
     baseURL: env.DEMO_MODEL_URL ?? `${env.APP_URL.replace(/\/$/, "")}/api/demo-model/v1`,
-    apiKey: "demo",
+    // The demo route answers only the app's own worker: this key is derived from the master
+    // key, which web and worker share and nobody else has.
+    apiKey: demoModelKey(),
     defaultModel: DEMO_MODEL_NAME,
     pricing: { kind: "per_token" },
     timeoutMs: 30_000,

@@ -6,6 +6,9 @@ import { announceRun } from "../events";
 import { enqueueAdvance } from "../queue";
 import { commitEvents, StaleRunError } from "./commit";
 import { loadRun } from "./load";
+import { findRun } from "./queries";
+import { actorLabel, type WorkspaceAccess } from "../auth/access";
+import { recordAudit, type AuditAction } from "../audit/audit";
 
 /**
  * Pause, resume and cancel any run. Each is an event committed like any other, so the
@@ -76,4 +79,25 @@ export async function cancelRun(db: Db, runId: string, by = "operator"): Promise
   // Committed: now stop the worker's in-flight calls. Best effort; see announceRun.
   await announceRun(runId, "cancelled").catch(() => undefined);
   return { status: state.status };
+}
+
+export type RunControl = "pause" | "resume" | "cancel";
+
+const CONTROLS = {
+  pause: { perform: pauseRun, audit: "run.paused" },
+  resume: { perform: resumeRun, audit: "run.resumed" },
+  cancel: { perform: cancelRun, audit: "run.cancelled" },
+} as const satisfies Record<RunControl, { perform: typeof pauseRun; audit: AuditAction }>;
+
+export function isRunControl(value: string): value is RunControl {
+  return Object.hasOwn(CONTROLS, value);
+}
+
+/** Pause, resume or cancel a run of the caller's workspace (a trigger token: of its workflow). */
+export async function controlRun(db: Db, access: WorkspaceAccess, runId: string, control: RunControl): Promise<{ status: string }> {
+  await findRun(db, access.workspaceId, runId, access.actor.kind === "trigger_token" ? access.actor.workflowId : undefined);
+  const { perform, audit } = CONTROLS[control];
+  const result = await perform(db, runId, actorLabel(access.actor));
+  await recordAudit(db, access, audit, { kind: "run", id: runId });
+  return result;
 }

@@ -3,9 +3,19 @@ import type { Db } from "../db";
 import { NotFoundError } from "../errors";
 import { loadRun } from "./load";
 
-export async function listRuns(db: Db, params: { workflowId?: string; limit: number }) {
+/**
+ * A run of this workspace (and, for a trigger token, of its workflow), or NotFound — the same
+ * answer as for an id that does not exist, so ids of other workspaces cannot be probed.
+ */
+export async function findRun(db: Db, workspaceId: string, runId: string, workflowId?: string): Promise<{ id: string; workflowId: string }> {
+  const run = await db.run.findFirst({ where: { id: runId, workspaceId, ...(workflowId ? { workflowId } : {}) }, select: { id: true, workflowId: true } });
+  if (!run) throw new NotFoundError(`Run ${runId}`);
+  return run;
+}
+
+export async function listRuns(db: Db, workspaceId: string, params: { workflowId?: string; limit: number }) {
   const rows = await db.run.findMany({
-    where: params.workflowId ? { workflowId: params.workflowId } : {},
+    where: { workspaceId, ...(params.workflowId ? { workflowId: params.workflowId } : {}) },
     orderBy: { createdAt: "desc" },
     take: params.limit,
     select: {
@@ -14,6 +24,7 @@ export async function listRuns(db: Db, params: { workflowId?: string; limit: num
       workflow: { select: { name: true } },
       status: true,
       trigger: true,
+      startedBy: true,
       createdAt: true,
       startedAt: true,
       finishedAt: true,
@@ -35,13 +46,16 @@ export async function getRunEvents(db: Db, runId: string, afterSeq = 0): Promise
   return steps.map((row) => row.payload as unknown as CommittedEvent);
 }
 
-export async function getRunDetail(db: Db, runId: string) {
-  const row = await db.run.findUnique({
-    where: { id: runId },
+export async function getRunDetail(db: Db, workspaceId: string, runId: string) {
+  const row = await db.run.findFirst({
+    where: { id: runId, workspaceId },
     include: {
       workflow: { select: { name: true } },
       version: { select: { version: true } },
-      humanTasks: { orderBy: { createdAt: "asc" }, select: { id: true, nodeId: true, status: true, message: true, context: true, comment: true } },
+      humanTasks: {
+        orderBy: { createdAt: "asc" },
+        select: { id: true, nodeId: true, status: true, message: true, context: true, comment: true, respondedAt: true, respondedByName: true },
+      },
     },
   });
   if (!row) throw new NotFoundError(`Run ${runId}`);
@@ -53,6 +67,7 @@ export async function getRunDetail(db: Db, runId: string) {
     version: row.version.version,
     status: row.status,
     trigger: row.trigger,
+    startedBy: row.startedBy,
     input: row.input,
     output: row.output,
     error: row.error,

@@ -6,6 +6,15 @@ import { enqueueAdvance } from "../queue";
 import { commitEvents, StaleRunError } from "./commit";
 import { loadRun } from "./load";
 import { assertStorable, toJson } from "../json";
+import { actorLabel, type WorkspaceAccess } from "../auth/access";
+import { recordAudit, type AuditAction } from "../audit/audit";
+
+function auditActionFor(kind: string, params: { decision: HumanDecision; answer?: string; editedArguments?: string }): AuditAction {
+  if (params.decision === "reject") return "human_task.rejected";
+  if (params.editedArguments !== undefined) return "human_task.arguments_edited";
+  if (kind === "question" || params.answer !== undefined) return "human_task.answered";
+  return "human_task.approved";
+}
 
 /**
  * Records a human's answer as a run event (in the same transaction that closes the task,
@@ -13,10 +22,14 @@ import { assertStorable, toJson } from "../json";
  */
 export async function respondToHumanTask(
   db: Db,
+  access: WorkspaceAccess,
   params: { taskId: string; decision: HumanDecision; comment?: string; answer?: string; editedArguments?: string },
 ): Promise<{ runId: string }> {
-  const task = await db.humanTask.findUnique({ where: { id: params.taskId } });
+  const task = await db.humanTask.findFirst({
+    where: { id: params.taskId, run: { workspaceId: access.workspaceId, ...(access.actor.kind === "trigger_token" ? { workflowId: access.actor.workflowId } : {}) } },
+  });
   if (!task) throw new NotFoundError(`Human task ${params.taskId}`);
+  const by = actorLabel(access.actor);
   if (task.status !== "pending") throw new ConflictError(`This task was already answered (${task.status})`);
   assertStorable({ comment: params.comment, answer: params.answer, editedArguments: params.editedArguments }, "");
   if (params.editedArguments !== undefined) {
@@ -43,6 +56,7 @@ export async function respondToHumanTask(
             ...(params.comment ? { comment: params.comment } : {}),
             ...(params.answer !== undefined ? { answer: params.answer } : {}),
             ...(params.editedArguments !== undefined ? { editedArguments: params.editedArguments } : {}),
+            by,
           },
         ],
         async (tx) => {
@@ -56,9 +70,17 @@ export async function respondToHumanTask(
                   ? toJson({ answer: params.answer, editedArguments: params.editedArguments })
                   : undefined,
               respondedAt: new Date(),
+              respondedById: access.actor.kind === "system" ? null : access.actor.id,
+              respondedByName: by,
             },
           });
           if (closed.count !== 1) throw new ConflictError("This task was already answered");
+          await recordAudit(tx, access, auditActionFor(task.kind, params), { kind: "human_task", id: task.id, name: `${task.nodeId} in ${task.runId}` }, {
+            runId: task.runId,
+            nodeId: task.nodeId,
+            decision: params.decision,
+            ...(params.comment ? { comment: params.comment } : {}),
+          });
         },
       );
       await enqueueAdvance(task.runId, state.lastSeq);

@@ -14,8 +14,8 @@ export type RunTrigger = "manual" | "api";
 
 const START_RUN_SQL = `
   WITH run AS (
-    INSERT INTO "Run" ("id", "workflowId", "versionId", "status", "trigger", "input", "state", "lastSeq", "stepCount", "createdAt", "startedAt")
-    VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, 1, 1, $8::timestamp(3), $8::timestamp(3))
+    INSERT INTO "Run" ("id", "workspaceId", "workflowId", "versionId", "status", "trigger", "startedBy", "input", "state", "lastSeq", "stepCount", "createdAt", "startedAt")
+    VALUES ($1, $12, $2, $3, $4, $5, $13, $6::jsonb, $7::jsonb, 1, 1, $8::timestamp(3), $8::timestamp(3))
     RETURNING "id"
   )
   INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
@@ -27,9 +27,12 @@ const START_RUN_SQL = `
  * commits the run with its first event (`run_started`) and enqueues it. The run row exists
  * before the job does, so a lost job can be re-enqueued from the database.
  */
-export async function startRun(db: Db, params: { workflowId: string; input: unknown; trigger: RunTrigger }): Promise<{ runId: string }> {
+export async function startRun(
+  db: Db,
+  params: { workspaceId: string; workflowId: string; input: unknown; trigger: RunTrigger; startedBy: string },
+): Promise<{ runId: string }> {
   assertStorable(params.input, "input");
-  const workflow = await db.workflow.findUnique({ where: { id: params.workflowId }, select: { id: true, draftGraph: true } });
+  const workflow = await db.workflow.findFirst({ where: { id: params.workflowId, workspaceId: params.workspaceId }, select: { id: true, draftGraph: true } });
   if (!workflow) throw new NotFoundError(`Workflow ${params.workflowId}`);
   // Other systems run what was published (like a production webhook); the editor runs the draft.
   const published = params.trigger === "api" ? await latestPublishedVersion(db, workflow.id) : null;
@@ -60,6 +63,8 @@ export async function startRun(db: Db, params: { workflowId: string; input: unkn
       newId("evt"),
       firstEvent.type,
       jsonText(firstEvent),
+      params.workspaceId,
+      params.startedBy,
     ],
   });
   await Promise.all([publishRunEvents(runId, [firstEvent]).catch(() => undefined), enqueueAdvance(runId, state.lastSeq)]);

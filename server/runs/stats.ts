@@ -6,13 +6,13 @@ export type RunStats = Awaited<ReturnType<typeof runStats>>;
  * The dashboard's figures for a time window: runs by status, tokens and cost in total, by
  * workflow and by provider (from each model call's committed event), and the latest failures.
  */
-export async function runStats(db: Db, params: { sinceHours: number; now?: Date }) {
+export async function runStats(db: Db, workspaceId: string, params: { sinceHours: number; now?: Date }) {
   const since = new Date((params.now ?? new Date()).getTime() - params.sinceHours * 3_600_000);
   const [byStatus, byWorkflow, byProvider, failures] = await Promise.all([
-    db.run.groupBy({ by: ["status"], where: { createdAt: { gte: since } }, _count: { _all: true } }),
+    db.run.groupBy({ by: ["status"], where: { workspaceId, createdAt: { gte: since } }, _count: { _all: true } }),
     db.run.groupBy({
       by: ["workflowId"],
-      where: { createdAt: { gte: since } },
+      where: { workspaceId, createdAt: { gte: since } },
       _count: { _all: true },
       _sum: { costUsd: true, tokens: true },
       orderBy: { _sum: { costUsd: "desc" } },
@@ -23,18 +23,18 @@ export async function runStats(db: Db, params: { sinceHours: number; now?: Date 
              COUNT(*) AS calls,
              SUM(COALESCE(("payload"->'usage'->>'promptTokens')::bigint, 0) + COALESCE(("payload"->'usage'->>'completionTokens')::bigint, 0)) AS tokens,
              SUM(COALESCE(("payload"->>'costUsd')::double precision, 0)) AS cost
-      FROM "RunStep"
-      WHERE "type" = 'llm_response' AND "createdAt" >= ${since}
+      FROM "RunStep" s JOIN "Run" r ON r."id" = s."runId"
+      WHERE s."type" = 'llm_response' AND s."createdAt" >= ${since} AND r."workspaceId" = ${workspaceId}
       GROUP BY 1 ORDER BY cost DESC NULLS LAST`,
     db.run.findMany({
-      where: { createdAt: { gte: since }, status: "failed" },
+      where: { workspaceId, createdAt: { gte: since }, status: "failed" },
       orderBy: { createdAt: "desc" },
       take: 5,
       select: { id: true, error: true, createdAt: true, workflow: { select: { name: true } } },
     }),
   ]);
   const names = new Map(
-    (await db.workflow.findMany({ where: { id: { in: byWorkflow.map((row) => row.workflowId) } }, select: { id: true, name: true } })).map((w) => [w.id, w.name]),
+    (await db.workflow.findMany({ where: { workspaceId, id: { in: byWorkflow.map((row) => row.workflowId) } }, select: { id: true, name: true } })).map((w) => [w.id, w.name]),
   );
   const statusCounts = Object.fromEntries(byStatus.map((row) => [row.status, row._count._all]));
   return {

@@ -1,6 +1,4 @@
 import { createNode, GRAPH_SCHEMA_VERSION, type Graph, type GraphNode } from "../engine/graph";
-import type { Db } from "../db";
-import { createWorkflow } from "./workflows";
 
 function withData(node: GraphNode, data: Record<string, unknown>): GraphNode {
   return { ...node, data: { ...node.data, ...data } } as GraphNode;
@@ -31,10 +29,4 @@ export function releaseNotesSample(): Graph {
       { id: "e-review-output", source: "review", target: "output", sourceHandle: "approve", targetHandle: null },
     ],
   };
-}
-
-/** On an empty database, adds the sample so a first visit has something to run. */
-export async function ensureSampleWorkflow(db: Db): Promise<void> {
-  if ((await db.workflow.count()) > 0) return;
-  await createWorkflow(db, { name: "Sample: release notes with approval", graph: releaseNotesSample() });
 }

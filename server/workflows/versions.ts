@@ -50,8 +50,8 @@ export async function snapshotVersion(db: Db, workflowId: string, graph: Graph):
 }
 
 /** Freezes the saved draft as an immutable, published version (reusing an identical snapshot). */
-export async function publishVersion(db: Db, workflowId: string): Promise<{ id: string; version: number; publishedAt: Date }> {
-  const workflow = await db.workflow.findUnique({ where: { id: workflowId }, select: { draftGraph: true } });
+export async function publishVersion(db: Db, workspaceId: string, workflowId: string): Promise<{ id: string; version: number; publishedAt: Date }> {
+  const workflow = await db.workflow.findFirst({ where: { id: workflowId, workspaceId }, select: { draftGraph: true } });
   if (!workflow) throw new NotFoundError(`Workflow ${workflowId}`);
   const graph = graphSchema.parse(workflow.draftGraph);
   const errors = validateGraph(graph).filter((problem) => problem.severity === "error");
@@ -62,17 +62,17 @@ export async function publishVersion(db: Db, workflowId: string): Promise<{ id: 
   return { ...snapshot, publishedAt };
 }
 
-export async function listVersions(db: Db, workflowId: string) {
+export async function listVersions(db: Db, workspaceId: string, workflowId: string) {
   const rows = await db.workflowVersion.findMany({
-    where: { workflowId },
+    where: { workflowId, workflow: { workspaceId } },
     orderBy: { version: "desc" },
     select: { id: true, version: true, createdAt: true, publishedAt: true, _count: { select: { runs: true } } },
   });
   return rows.map(({ _count, ...row }) => ({ ...row, runCount: _count.runs }));
 }
 
-export async function getVersion(db: Db, versionId: string) {
-  const row = await db.workflowVersion.findUnique({ where: { id: versionId }, select: { id: true, workflowId: true, version: true, graph: true, createdAt: true, publishedAt: true } });
+export async function getVersion(db: Db, workspaceId: string, versionId: string) {
+  const row = await db.workflowVersion.findFirst({ where: { id: versionId, workflow: { workspaceId } }, select: { id: true, workflowId: true, version: true, graph: true, createdAt: true, publishedAt: true } });
   if (!row) throw new NotFoundError(`Version ${versionId}`);
   return { ...row, graph: graphSchema.parse(row.graph) };
 }

@@ -10,8 +10,9 @@ export function triggerUrlFor(workflowId: string): string {
   return `${getEnv().APP_URL.replace(/\/$/, "")}/api/v1/workflows/${workflowId}/trigger`;
 }
 
-export async function listWorkflows(db: Db) {
+export async function listWorkflows(db: Db, workspaceId: string) {
   const rows = await db.workflow.findMany({
+    where: { workspaceId },
     orderBy: { updatedAt: "desc" },
     select: {
       id: true,
@@ -30,15 +31,22 @@ export async function listWorkflows(db: Db) {
   }));
 }
 
-export async function createWorkflow(db: Db, params: { name: string; graph?: Graph }) {
+export async function createWorkflow(db: Db, workspaceId: string, params: { name: string; graph?: Graph }) {
   const graph = params.graph ?? starterGraph();
   assertStorable(params.name, "name");
   assertStorable(graph, "graph");
   const created = await db.workflow.create({
-    data: { id: newId("wf"), name: params.name, draftGraph: toJson(graph) },
+    data: { id: newId("wf"), workspaceId, name: params.name, draftGraph: toJson(graph) },
     select: { id: true },
   });
   return created;
+}
+
+/** A workflow of this workspace, or NotFound — exactly as if an id of another workspace did not exist. */
+export async function findWorkflow(db: Db, workspaceId: string, id: string): Promise<{ id: string; name: string }> {
+  const row = await db.workflow.findFirst({ where: { id, workspaceId }, select: { id: true, name: true } });
+  if (!row) throw new NotFoundError(`Workflow ${id}`);
+  return row;
 }
 
 export type WorkflowDetail = {
@@ -51,9 +59,9 @@ export type WorkflowDetail = {
   tokens: { id: string; prefix: string; createdAt: Date; lastUsedAt: Date | null }[];
 };
 
-export async function getWorkflow(db: Db, id: string): Promise<WorkflowDetail> {
-  const row = await db.workflow.findUnique({
-    where: { id },
+export async function getWorkflow(db: Db, workspaceId: string, id: string): Promise<WorkflowDetail> {
+  const row = await db.workflow.findFirst({
+    where: { id, workspaceId },
     include: {
       triggerTokens: {
         where: { revokedAt: null },
@@ -79,11 +87,11 @@ export async function getWorkflow(db: Db, id: string): Promise<WorkflowDetail> {
  * Saves the draft if nobody saved since `baseRevision` (another tab, another user);
  * otherwise refuses, so nothing is overwritten silently.
  */
-export async function saveDraft(db: Db, params: { id: string; graph: Graph; baseRevision: number; name?: string }) {
+export async function saveDraft(db: Db, workspaceId: string, params: { id: string; graph: Graph; baseRevision: number; name?: string }) {
   assertStorable(params.name, "name");
   assertStorable(params.graph, "graph");
   const updated = await db.workflow.updateMany({
-    where: { id: params.id, draftRevision: params.baseRevision },
+    where: { id: params.id, workspaceId, draftRevision: params.baseRevision },
     data: {
       draftGraph: toJson(params.graph),
       draftRevision: { increment: 1 },
@@ -91,7 +99,7 @@ export async function saveDraft(db: Db, params: { id: string; graph: Graph; base
     },
   });
   if (updated.count !== 1) {
-    const exists = await db.workflow.findUnique({ where: { id: params.id }, select: { draftRevision: true } });
+    const exists = await db.workflow.findFirst({ where: { id: params.id, workspaceId }, select: { draftRevision: true } });
     if (!exists) throw new NotFoundError(`Workflow ${params.id}`);
     throw new ConflictError(
       `The workflow was saved elsewhere (revision ${exists.draftRevision}, you edited ${params.baseRevision}). Reload or overwrite.`,
@@ -101,8 +109,8 @@ export async function saveDraft(db: Db, params: { id: string; graph: Graph; base
 }
 
 /** Deletes a workflow with its versions, runs, run logs, human tasks and tokens. */
-export async function deleteWorkflow(db: Db, id: string): Promise<{ ok: true }> {
-  const deleted = await db.workflow.deleteMany({ where: { id } });
+export async function deleteWorkflow(db: Db, workspaceId: string, id: string): Promise<{ ok: true }> {
+  const deleted = await db.workflow.deleteMany({ where: { id, workspaceId } });
   if (deleted.count === 0) throw new NotFoundError(`Workflow ${id}`);
   return { ok: true };
 }

@@ -1,24 +1,27 @@
 import { z } from "zod";
 import { respondToHumanTask } from "../../runs/respond-human";
-import { createTrpcRouter, publicProcedure } from "../trpc";
+import { createTrpcRouter, workspaceProcedure } from "../trpc";
+import { idSchema } from "../schemas";
 
 const inboxLimit = z.object({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 });
 
 export const humanRouter = createTrpcRouter({
-  /** The inbox: every task waiting for a person, oldest first. */
-  pending: publicProcedure.input(inboxLimit).query(async ({ ctx, input }) => {
-    const tasks = await ctx.db.humanTask.findMany({
-      where: { status: "pending" },
-      orderBy: { createdAt: "asc" },
-      take: input.limit,
-      select: { id: true, runId: true, nodeId: true, kind: true, message: true, context: true, createdAt: true, run: { select: { workflowId: true, workflow: { select: { name: true } } } } },
-    });
-    return tasks.map(({ run, ...task }) => ({ ...task, workflowId: run.workflowId, workflowName: run.workflow.name }));
-  }),
-  respond: publicProcedure
+  /** The inbox: every task of this workspace waiting for a person, oldest first. */
+  pending: workspaceProcedure("run:read")
+    .input(inboxLimit)
+    .query(async ({ ctx, input }) => {
+      const tasks = await ctx.db.humanTask.findMany({
+        where: { status: "pending", run: { workspaceId: ctx.access.workspaceId } },
+        orderBy: { createdAt: "asc" },
+        take: input.limit,
+        select: { id: true, runId: true, nodeId: true, kind: true, message: true, context: true, createdAt: true, run: { select: { workflowId: true, workflow: { select: { name: true } } } } },
+      });
+      return tasks.map(({ run, ...task }) => ({ ...task, workflowId: run.workflowId, workflowName: run.workflow.name }));
+    }),
+  respond: workspaceProcedure("human:respond")
     .input(
       z.object({
-        taskId: z.string().min(1),
+        taskId: idSchema,
         decision: z.enum(["approve", "reject"]),
         comment: z.string().max(5_000).optional(),
         /** The answer to an agent's question. */
@@ -28,7 +31,7 @@ export const humanRouter = createTrpcRouter({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      await respondToHumanTask(ctx.db, input);
+      await respondToHumanTask(ctx.db, ctx.access, input);
       return { ok: true as const };
     }),
 });

@@ -1,64 +1,85 @@
 import { z } from "zod";
 import { graphSchema } from "../../engine/graph";
-import { createWorkflow, deleteWorkflow, getWorkflow, listWorkflows, saveDraft } from "../../workflows/workflows";
+import { createWorkflow, deleteWorkflow, findWorkflow, getWorkflow, listWorkflows, saveDraft } from "../../workflows/workflows";
 import { createTriggerToken, revokeTriggerToken } from "../../workflows/trigger-tokens";
 import { getVersion, listVersions, publishVersion } from "../../workflows/versions";
 import { exportWorkflow, parseWorkflowFile } from "../../workflows/portable";
 import { findTemplate, WORKFLOW_TEMPLATES } from "../../workflows/templates";
 import { AGENT_PRESETS } from "../../engine/presets";
 import { NotFoundError } from "../../errors";
-import { createTrpcRouter, publicProcedure } from "../trpc";
+import { recordAudit, recordWorkflowEdit } from "../../audit/audit";
+import { createTrpcRouter, workspaceProcedure } from "../trpc";
+import { idSchema, revisionSchema, workflowName } from "../schemas";
 
-const workflowName = z.string().trim().min(1, "Name is required").max(120);
+const read = workspaceProcedure("workflow:read");
+const edit = workspaceProcedure("workflow:edit");
 
 export const workflowRouter = createTrpcRouter({
-  list: publicProcedure.query(({ ctx }) => listWorkflows(ctx.db)),
-  create: publicProcedure
-    .input(z.object({ name: workflowName, graph: graphSchema.optional() }))
-    .mutation(({ ctx, input }) => createWorkflow(ctx.db, input)),
-  get: publicProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => getWorkflow(ctx.db, input.id)),
-  saveDraft: publicProcedure
-    .input(z.object({ id: z.string().min(1), graph: graphSchema, baseRevision: z.number().int().min(0), name: workflowName.optional() }))
-    .mutation(({ ctx, input }) => saveDraft(ctx.db, input)),
-  templates: publicProcedure.query(() =>
-    WORKFLOW_TEMPLATES.map(({ id, name, description, graph }) => ({ id, name, description, nodeCount: graph.nodes.length })),
-  ),
-  createFromTemplate: publicProcedure
-    .input(z.object({ templateId: z.string().min(1), name: workflowName.optional() }))
-    .mutation(({ ctx, input }) => {
+  list: read.query(({ ctx }) => listWorkflows(ctx.db, ctx.access.workspaceId)),
+  create: edit.input(z.object({ name: workflowName, graph: graphSchema.optional() })).mutation(async ({ ctx, input }) => {
+    const created = await createWorkflow(ctx.db, ctx.access.workspaceId, input);
+    await recordAudit(ctx.db, ctx.access, "workflow.created", { kind: "workflow", id: created.id, name: input.name });
+    return created;
+  }),
+  get: read.input(z.object({ id: idSchema })).query(({ ctx, input }) => getWorkflow(ctx.db, ctx.access.workspaceId, input.id)),
+  saveDraft: edit
+    .input(z.object({ id: idSchema, graph: graphSchema, baseRevision: revisionSchema, name: workflowName.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const saved = await saveDraft(ctx.db, ctx.access.workspaceId, input);
+      await recordWorkflowEdit(ctx.db, ctx.access, input.id, input.name);
+      return saved;
+    }),
+  templates: read.query(() => WORKFLOW_TEMPLATES.map(({ id, name, description, graph }) => ({ id, name, description, nodeCount: graph.nodes.length }))),
+  createFromTemplate: edit
+    .input(z.object({ templateId: z.string().min(1).max(100), name: workflowName.optional() }))
+    .mutation(async ({ ctx, input }) => {
       const template = findTemplate(input.templateId);
       if (!template) throw new NotFoundError(`Template ${input.templateId}`);
-      return createWorkflow(ctx.db, { name: input.name ?? template.name, graph: template.graph });
+      const name = input.name ?? template.name;
+      const created = await createWorkflow(ctx.db, ctx.access.workspaceId, { name, graph: template.graph });
+      await recordAudit(ctx.db, ctx.access, "workflow.created", { kind: "workflow", id: created.id, name }, { template: template.id });
+      return created;
     }),
-  presets: publicProcedure.query(() => AGENT_PRESETS),
-  /** Workflow JSON to download; contains no secrets. */
-  export: publicProcedure.input(z.object({ id: z.string().min(1) })).query(async ({ ctx, input }) => {
-    const workflow = await getWorkflow(ctx.db, input.id);
+  presets: read.query(() => AGENT_PRESETS),
+  /** Workflow JSON to download; holds no secrets (credentials are referenced by name). */
+  export: read.input(z.object({ id: idSchema })).query(async ({ ctx, input }) => {
+    const workflow = await getWorkflow(ctx.db, ctx.access.workspaceId, input.id);
     return exportWorkflow({ name: workflow.name, description: "", graph: workflow.graph });
   }),
   /** Creates a workflow from an exported file; a bad file gets an error naming the field. */
-  import: publicProcedure
-    .input(z.object({ fileText: z.string().min(1).max(5_000_000) }))
-    .mutation(({ ctx, input }) => {
-      const file = parseWorkflowFile(input.fileText);
-      return createWorkflow(ctx.db, { name: file.name, graph: file.graph });
-    }),
-  publish: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => publishVersion(ctx.db, input.id)),
-  versions: publicProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => listVersions(ctx.db, input.id)),
-  version: publicProcedure.input(z.object({ versionId: z.string().min(1) })).query(({ ctx, input }) => getVersion(ctx.db, input.versionId)),
+  import: edit.input(z.object({ fileText: z.string().min(1).max(10_000_000) })).mutation(async ({ ctx, input }) => {
+    const file = parseWorkflowFile(input.fileText);
+    const created = await createWorkflow(ctx.db, ctx.access.workspaceId, { name: file.name, graph: file.graph });
+    await recordAudit(ctx.db, ctx.access, "workflow.imported", { kind: "workflow", id: created.id, name: file.name }, { nodes: file.graph.nodes.length });
+    return created;
+  }),
+  publish: edit.input(z.object({ id: idSchema })).mutation(async ({ ctx, input }) => {
+    const workflow = await findWorkflow(ctx.db, ctx.access.workspaceId, input.id);
+    const published = await publishVersion(ctx.db, ctx.access.workspaceId, input.id);
+    await recordAudit(ctx.db, ctx.access, "workflow.published", { kind: "workflow", id: workflow.id, name: workflow.name }, { version: published.version });
+    return published;
+  }),
+  versions: read.input(z.object({ id: idSchema })).query(async ({ ctx, input }) => {
+    await findWorkflow(ctx.db, ctx.access.workspaceId, input.id);
+    return listVersions(ctx.db, ctx.access.workspaceId, input.id);
+  }),
+  version: read.input(z.object({ versionId: idSchema })).query(({ ctx, input }) => getVersion(ctx.db, ctx.access.workspaceId, input.versionId)),
   /** Copies a version's graph into the draft (with the same revision check as a save). */
-  restoreVersion: publicProcedure
-    .input(z.object({ id: z.string().min(1), versionId: z.string().min(1), baseRevision: z.number().int().min(0) }))
+  restoreVersion: edit
+    .input(z.object({ id: idSchema, versionId: idSchema, baseRevision: revisionSchema }))
     .mutation(async ({ ctx, input }) => {
-      const version = await getVersion(ctx.db, input.versionId);
+      const version = await getVersion(ctx.db, ctx.access.workspaceId, input.versionId);
       if (version.workflowId !== input.id) throw new NotFoundError(`Version ${input.versionId} of workflow ${input.id}`);
-      return saveDraft(ctx.db, { id: input.id, graph: version.graph, baseRevision: input.baseRevision });
+      const saved = await saveDraft(ctx.db, ctx.access.workspaceId, { id: input.id, graph: version.graph, baseRevision: input.baseRevision });
+      await recordAudit(ctx.db, ctx.access, "workflow.restored", { kind: "workflow", id: input.id }, { version: version.version });
+      return saved;
     }),
-  delete: publicProcedure.input(z.object({ id: z.string().min(1) })).mutation(({ ctx, input }) => deleteWorkflow(ctx.db, input.id)),
-  createTriggerToken: publicProcedure
-    .input(z.object({ workflowId: z.string().min(1) }))
-    .mutation(({ ctx, input }) => createTriggerToken(ctx.db, input.workflowId)),
-  revokeTriggerToken: publicProcedure
-    .input(z.object({ tokenId: z.string().min(1) }))
-    .mutation(({ ctx, input }) => revokeTriggerToken(ctx.db, input.tokenId)),
+  delete: edit.input(z.object({ id: idSchema })).mutation(async ({ ctx, input }) => {
+    const workflow = await findWorkflow(ctx.db, ctx.access.workspaceId, input.id);
+    const result = await deleteWorkflow(ctx.db, ctx.access.workspaceId, input.id);
+    await recordAudit(ctx.db, ctx.access, "workflow.deleted", { kind: "workflow", id: workflow.id, name: workflow.name });
+    return result;
+  }),
+  createTriggerToken: edit.input(z.object({ workflowId: idSchema })).mutation(({ ctx, input }) => createTriggerToken(ctx.db, ctx.access, input.workflowId)),
+  revokeTriggerToken: edit.input(z.object({ tokenId: idSchema })).mutation(({ ctx, input }) => revokeTriggerToken(ctx.db, ctx.access, input.tokenId)),
 });

@@ -1,33 +1,39 @@
 import { getDb } from "@/server/db";
-import { authorizeRun } from "@/server/http/run-auth";
-import { errorResponse, unauthorized } from "@/server/http/rest";
+import { errorResponse, isWellFormedId, jsonError, requireAccess } from "@/server/http/rest";
 
 export const dynamic = "force-dynamic";
 
-/** GET /api/v1/runs/:runId — status, and the output once finished. Same token as the trigger. */
+/**
+ * GET /api/v1/runs/:runId — status, and the output once finished. Credentials: a trigger
+ * token of the run's workflow, an API key with `read`, `trigger` or `control`, or a session.
+ */
 export async function GET(request: Request, context: { params: Promise<{ runId: string }> }) {
   try {
     const { runId } = await context.params;
     const db = getDb();
-    if (!(await authorizeRun(db, request, runId))) return unauthorized();
-    const run = await db.run.findUnique({
-      where: { id: runId },
-      select: {
-        id: true,
-        workflowId: true,
-        status: true,
-        output: true,
-        error: true,
-        createdAt: true,
-        startedAt: true,
-        finishedAt: true,
-        stepCount: true,
-        tokens: true,
-        costUsd: true,
-        humanTasks: { where: { status: "pending" }, select: { id: true, nodeId: true, message: true } },
-      },
-    });
-    if (!run) return unauthorized();
+    const auth = await requireAccess(db, request, "run:read", { allowTriggerToken: true });
+    if (!auth.ok) return auth.response;
+    const { access } = auth;
+    const run = isWellFormedId(runId)
+      ? await db.run.findFirst({
+          where: { id: runId, workspaceId: access.workspaceId, ...(access.actor.kind === "trigger_token" ? { workflowId: access.actor.workflowId } : {}) },
+          select: {
+            id: true,
+            workflowId: true,
+            status: true,
+            output: true,
+            error: true,
+            createdAt: true,
+            startedAt: true,
+            finishedAt: true,
+            stepCount: true,
+            tokens: true,
+            costUsd: true,
+            humanTasks: { where: { status: "pending" }, select: { id: true, nodeId: true, message: true } },
+          },
+        })
+      : null;
+    if (!run) return jsonError(404, "not_found", `Run ${runId.slice(0, 100)} not found`);
     const finished = run.finishedAt !== null;
     return Response.json({
       runId: run.id,

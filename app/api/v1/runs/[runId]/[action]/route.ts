@@ -1,20 +1,22 @@
 import { getDb } from "@/server/db";
-import { authorizeRun } from "@/server/http/run-auth";
-import { errorResponse, jsonError, unauthorized } from "@/server/http/rest";
-import { cancelRun, pauseRun, resumeRun } from "@/server/runs/control";
+import { errorResponse, isWellFormedId, jsonError, requireAccess } from "@/server/http/rest";
+import { controlRun, isRunControl } from "@/server/runs/control";
 
 export const dynamic = "force-dynamic";
 
-const ACTIONS = { pause: pauseRun, resume: resumeRun, cancel: cancelRun } as const;
-
-/** POST /api/v1/runs/:runId/{pause|resume|cancel} — takes effect at the next step boundary. */
+/**
+ * POST /api/v1/runs/:runId/{pause|resume|cancel} — takes effect at the next step boundary.
+ * Credentials: a trigger token of the run's workflow, an API key with `control`, or a session.
+ */
 export async function POST(request: Request, context: { params: Promise<{ runId: string; action: string }> }) {
   try {
     const { runId, action } = await context.params;
-    if (!Object.hasOwn(ACTIONS, action)) return jsonError(404, "not_found", `Unknown action "${action}": use pause, resume or cancel`);
+    if (!isRunControl(action)) return jsonError(404, "not_found", `Unknown action "${action.slice(0, 40)}": use pause, resume or cancel`);
     const db = getDb();
-    if (!(await authorizeRun(db, request, runId))) return unauthorized();
-    const result = await ACTIONS[action as keyof typeof ACTIONS](db, runId, "api");
+    const auth = await requireAccess(db, request, "run:control", { allowTriggerToken: true });
+    if (!auth.ok) return auth.response;
+    if (!isWellFormedId(runId)) return jsonError(404, "not_found", `Run ${runId.slice(0, 100)} not found`);
+    const result = await controlRun(db, auth.access, runId, action);
     return Response.json({ runId, status: result.status });
   } catch (error) {
     return errorResponse(error);

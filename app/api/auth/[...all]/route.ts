@@ -1,0 +1,30 @@
+import { getAuth, SSO_PROVIDER_ID } from "@/server/auth/better-auth";
+import { jsonError } from "@/server/http/rest";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * better-auth's HTTP endpoints, but only the ones AgentFlow uses: sign in (password or SSO),
+ * the SSO callback, sign out and reading the session. Everything else it offers (open
+ * sign-up, user deletion, account linking, ...) answers 404 here; accounts are created by the
+ * setup page and invite links, and passwords change through our API (which audits it).
+ */
+const AUTH_ROUTES: Record<"GET" | "POST", readonly string[]> = {
+  GET: ["/get-session", `/oauth2/callback/${SSO_PROVIDER_ID}`, `/callback/${SSO_PROVIDER_ID}`],
+  POST: ["/sign-in/email", "/sign-in/social", "/sign-in/oauth2", "/sign-out", `/oauth2/callback/${SSO_PROVIDER_ID}`, `/callback/${SSO_PROVIDER_ID}`],
+};
+
+function allowed(method: "GET" | "POST", request: Request): boolean {
+  const path = new URL(request.url).pathname.replace(/^\/api\/auth/, "").replace(/\/$/, "");
+  return AUTH_ROUTES[method].includes(path);
+}
+
+export async function GET(request: Request) {
+  if (!allowed("GET", request)) return jsonError(404, "not_found", "Not found");
+  return getAuth().handler(request);
+}
+
+export async function POST(request: Request) {
+  if (!allowed("POST", request)) return jsonError(404, "not_found", "Not found");
+  return getAuth().handler(request);
+}

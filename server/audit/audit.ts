@@ -1,0 +1,116 @@
+import type { Actor, WorkspaceAccess } from "../auth/access";
+import type { Db, Prisma } from "../db";
+import { newId } from "../ids";
+import { toJson } from "../json";
+
+/**
+ * The audit trail: who did what to which thing, when and from where. Entries are written
+ * next to the change they describe (in the same transaction where there is one) and never
+ * updated. Secrets never appear in `details`.
+ */
+export const AUDIT_ACTIONS = [
+  "auth.signed_in",
+  "auth.password_changed",
+  "workspace.created",
+  "workspace.renamed",
+  "member.invited",
+  "member.invitation_revoked",
+  "member.joined",
+  "member.role_changed",
+  "member.removed",
+  "workflow.created",
+  "workflow.imported",
+  "workflow.edited",
+  "workflow.published",
+  "workflow.restored",
+  "workflow.deleted",
+  "trigger_token.created",
+  "trigger_token.revoked",
+  "api_key.created",
+  "api_key.revoked",
+  "credential.created",
+  "credential.updated",
+  "credential.deleted",
+  "run.started",
+  "run.paused",
+  "run.resumed",
+  "run.cancelled",
+  "human_task.approved",
+  "human_task.rejected",
+  "human_task.answered",
+  "human_task.arguments_edited",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export type AuditTarget = { kind: string; id: string; name?: string | null };
+
+type AuditWriter = Pick<Db, "auditEntry"> | Prisma.TransactionClient;
+
+export async function recordAudit(
+  db: AuditWriter,
+  who: { workspaceId: string; actor: Actor; ip?: string | null },
+  action: AuditAction,
+  target?: AuditTarget,
+  details?: Record<string, unknown>,
+): Promise<void> {
+  const actor = who.actor;
+  await db.auditEntry.create({
+    data: {
+      id: newId("aud"),
+      workspaceId: who.workspaceId,
+      actorKind: actor.kind,
+      actorId: actor.kind === "system" ? null : actor.id,
+      actorName: actor.kind === "user" ? `${actor.name} <${actor.email}>` : actor.name,
+      action,
+      targetKind: target?.kind ?? null,
+      targetId: target?.id ?? null,
+      targetName: target?.name ?? null,
+      details: details ? toJson(details) : undefined,
+      ip: who.ip ?? null,
+    },
+  });
+}
+
+/** Shorthand for the common case: the request's own access records what it did. */
+export function auditFor(access: WorkspaceAccess) {
+  return (db: AuditWriter, action: AuditAction, target?: AuditTarget, details?: Record<string, unknown>) =>
+    recordAudit(db, access, action, target, details);
+}
+
+export type AuditQuery = {
+  action?: string;
+  actorId?: string;
+  targetId?: string;
+  /** Entries before this one (paging, newest first). */
+  before?: Date;
+  limit: number;
+};
+
+export async function listAudit(db: Db, workspaceId: string, query: AuditQuery) {
+  const rows = await db.auditEntry.findMany({
+    where: {
+      workspaceId,
+      ...(query.action ? { action: query.action.endsWith(".") ? { startsWith: query.action } : query.action } : {}),
+      ...(query.actorId ? { actorId: query.actorId } : {}),
+      ...(query.targetId ? { targetId: query.targetId } : {}),
+      ...(query.before ? { at: { lt: query.before } } : {}),
+    },
+    orderBy: { at: "desc" },
+    take: query.limit + 1,
+    select: { id: true, at: true, actorKind: true, actorId: true, actorName: true, action: true, targetKind: true, targetId: true, targetName: true, details: true, ip: true },
+  });
+  const page = rows.slice(0, query.limit);
+  return { entries: page, nextBefore: rows.length > query.limit ? (page.at(-1)?.at ?? null) : null };
+}
+
+/** Autosave writes every second; the trail keeps one "edited" entry per person and workflow per 10 minutes. */
+const EDIT_COALESCE_MS = 10 * 60_000;
+
+export async function recordWorkflowEdit(db: Db, access: WorkspaceAccess, workflowId: string, name?: string): Promise<void> {
+  const actorId = access.actor.kind === "system" ? null : access.actor.id;
+  const recent = await db.auditEntry.findFirst({
+    where: { workspaceId: access.workspaceId, action: "workflow.edited", targetId: workflowId, actorId, at: { gte: new Date(Date.now() - EDIT_COALESCE_MS) } },
+    select: { id: true },
+  });
+  if (!recent) await recordAudit(db, access, "workflow.edited", { kind: "workflow", id: workflowId, name: name ?? null });
+}

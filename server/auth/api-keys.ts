@@ -1,0 +1,54 @@
+import type { Db } from "../db";
+import { NotFoundError } from "../errors";
+import { newId } from "../ids";
+import type { WorkspaceAccess } from "./access";
+import { isApiKeyScope, type ApiKeyScope } from "./roles";
+import { hashToken, mintToken } from "./secret-tokens";
+import { recordAudit } from "../audit/audit";
+
+/** lastUsedAt is a hint for people, not a log: written at most once a minute per key. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export async function listApiKeys(db: Db, workspaceId: string) {
+  return db.apiKey.findMany({
+    where: { workspaceId, revokedAt: null },
+    orderBy: { createdAt: "desc" },
+    select: { id: true, name: true, scopes: true, prefix: true, createdAt: true, lastUsedAt: true },
+  });
+}
+
+/** The key is returned once, here; only its hash is kept. */
+export async function createApiKey(db: Db, access: WorkspaceAccess, params: { name: string; scopes: ApiKeyScope[] }) {
+  const { token, hash, prefix } = mintToken("api_key");
+  const id = newId("key");
+  await db.$transaction(async (tx) => {
+    await tx.apiKey.create({
+      data: { id, workspaceId: access.workspaceId, name: params.name, scopes: params.scopes, tokenHash: hash, prefix, createdById: access.actor.kind === "user" ? access.actor.id : null },
+    });
+    await recordAudit(tx, access, "api_key.created", { kind: "api_key", id, name: params.name }, { scopes: params.scopes });
+  });
+  return { id, name: params.name, scopes: params.scopes, prefix, token };
+}
+
+export async function revokeApiKey(db: Db, access: WorkspaceAccess, keyId: string) {
+  const key = await db.apiKey.findFirst({ where: { id: keyId, workspaceId: access.workspaceId, revokedAt: null }, select: { id: true, name: true } });
+  if (!key) throw new NotFoundError(`API key ${keyId}`);
+  await db.$transaction(async (tx) => {
+    await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
+    await recordAudit(tx, access, "api_key.revoked", { kind: "api_key", id: key.id, name: key.name });
+  });
+  return { ok: true as const };
+}
+
+/** The live key with this token, or null. */
+export async function verifyApiKey(db: Db, token: string, now = new Date()) {
+  const key = await db.apiKey.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: { id: true, workspaceId: true, name: true, scopes: true, revokedAt: true, lastUsedAt: true },
+  });
+  if (!key || key.revokedAt) return null;
+  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
+  }
+  return { id: key.id, workspaceId: key.workspaceId, name: key.name, scopes: key.scopes.filter(isApiKeyScope) };
+}

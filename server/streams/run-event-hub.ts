@@ -1,0 +1,151 @@
+import "server-only";
+import { Redis } from "ioredis";
+import { getEnv } from "../env";
+import { runChannel } from "../events";
+
+/**
+ * One Redis subscriber connection per web process, shared by every live run stream (SSE) in
+ * it; messages are fanned out in memory to the viewers of their run. Redis messages are only
+ * wake-ups: viewers always read the events from the Postgres log, so a lost message (or one
+ * lost while the connection was down) delays a viewer, it never makes one skip an event.
+ *
+ * Per-run SUBSCRIBE with reference counting rather than one PSUBSCRIBE on
+ * `<prefix>:run-events:*`: `publishRunEvents` sends the committed events themselves (model
+ * replies, tool results — kilobytes, not a tiny notice), and a pattern subscription would
+ * deliver every run's payloads to every web process, watched there or not, so Redis output
+ * and each process's parsing would grow with (all runs × web processes). With per-run
+ * subscriptions a process only receives the runs its viewers watch, and Redis does the
+ * routing in its channel dictionary. The cost is a SUBSCRIBE when a run gets its first viewer
+ * in this process and an UNSUBSCRIBE when it loses its last — commands on one connection are
+ * executed in order, so a leave-then-rejoin always ends subscribed. (It also maps onto Redis
+ * Cluster's sharded SSUBSCRIBE, where a pattern would have to be broadcast to every shard.)
+ *
+ * Guarantees to a viewer's `onWake`, which is what makes "read Postgres on each wake" lossless:
+ * it is called for every message on its run's channel while subscribed; once when the
+ * subscription it joined becomes live (anything committed between its first read and that
+ * moment is picked up); and once after every reconnect, when the subscription is live again
+ * (messages published while the connection was down are lost by Redis).
+ */
+export type RunEventHub = {
+  /** Registers `onWake` for the run's notices; returns the (idempotent) unsubscribe. */
+  watchRun(runId: string, onWake: () => void): () => void;
+  /** Runs watched by at least one viewer in this process. */
+  watchedRuns(): number;
+  close(): Promise<void>;
+};
+
+type Viewer = { onWake: () => void };
+
+export type RunEventHubOptions = {
+  redisUrl?: string;
+  /** Shown in Redis `CLIENT LIST`, so operators (and tests) can count these connections. */
+  connectionName?: string;
+};
+
+/** The name the process's hub connection carries in `CLIENT LIST`. */
+export function runEventHubConnectionName(): string {
+  return `${getEnv().QUEUE_PREFIX}:run-event-hub:${process.pid}`;
+}
+
+export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub {
+  const channels = new Map<string, Set<Viewer>>();
+  const subscriber = new Redis(options.redisUrl ?? getEnv().REDIS_URL, {
+    connectionName: options.connectionName ?? runEventHubConnectionName(),
+    // Subscriptions wait through reconnects instead of failing the viewer.
+    maxRetriesPerRequest: null,
+    // We resubscribe ourselves after a reconnect so we know when the subscriptions are live
+    // again; ioredis's own resubscribe is sent after its "ready" event, too late to wake on.
+    autoResubscribe: false,
+  });
+  let readyBefore = false;
+  let closed = false;
+
+  const wake = (viewers: Iterable<Viewer>) => {
+    for (const viewer of [...viewers]) {
+      try {
+        viewer.onWake();
+      } catch (error) {
+        console.error("[run-event-hub] a viewer failed on wake", error);
+      }
+    }
+  };
+
+  /** Subscribes and, once Redis confirms, wakes the viewers still registered on those channels. */
+  const subscribe = (names: string[]) => {
+    subscriber.subscribe(...names).then(
+      () => {
+        for (const name of names) {
+          const viewers = channels.get(name);
+          if (viewers) wake(viewers);
+        }
+      },
+      (error: unknown) => {
+        if (!closed) console.error("[run-event-hub] subscribe failed", error);
+      },
+    );
+  };
+
+  // The buffer event: the payload is never decoded, only the channel name is needed.
+  subscriber.on("messageBuffer", (channel: Buffer) => {
+    const viewers = channels.get(channel.toString());
+    if (viewers) wake(viewers);
+  });
+  subscriber.on("ready", () => {
+    if (!readyBefore) {
+      readyBefore = true; // the first connection: subscriptions queued offline are flushed now
+      return;
+    }
+    // A reconnect: the new connection has no subscriptions, and whatever was published while
+    // it was down is gone. Subscribing again wakes every viewer, who re-reads Postgres.
+    if (channels.size > 0) subscribe([...channels.keys()]);
+  });
+  subscriber.on("error", (error: Error) => {
+    if (!closed) console.warn(`[run-event-hub] redis: ${error.message}`);
+  });
+
+  return {
+    watchRun(runId, onWake) {
+      if (closed) throw new Error("The run event hub is closed");
+      const name = runChannel(runId);
+      const viewer: Viewer = { onWake };
+      let viewers = channels.get(name);
+      if (!viewers) {
+        viewers = new Set();
+        channels.set(name, viewers);
+        subscribe([name]);
+      }
+      viewers.add(viewer);
+      let watching = true;
+      return () => {
+        if (!watching) return;
+        watching = false;
+        const current = channels.get(name);
+        if (!current?.delete(viewer) || current.size > 0) return;
+        channels.delete(name);
+        if (!closed) subscriber.unsubscribe(name).catch(() => undefined);
+      };
+    },
+    watchedRuns: () => channels.size,
+    async close() {
+      if (closed) return;
+      closed = true;
+      channels.clear();
+      await subscriber.quit().catch(() => subscriber.disconnect());
+    },
+  };
+}
+
+// On globalThis so Next's dev reloads reuse the process's connection instead of adding one.
+const globalForHub = globalThis as unknown as { agentflowRunEventHub?: RunEventHub };
+
+/** The process's hub, created (and connected) on first use. */
+export function getRunEventHub(): RunEventHub {
+  globalForHub.agentflowRunEventHub ??= createRunEventHub();
+  return globalForHub.agentflowRunEventHub;
+}
+
+export async function closeRunEventHub(): Promise<void> {
+  const hub = globalForHub.agentflowRunEventHub;
+  globalForHub.agentflowRunEventHub = undefined;
+  await hub?.close();
+}

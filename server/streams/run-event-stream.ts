@@ -1,0 +1,160 @@
+import "server-only";
+import type { Db } from "../db";
+import { jsonError } from "../http/rest";
+import { getRunEvents } from "../runs/queries";
+import { getRunEventHub, type RunEventHub } from "./run-event-hub";
+import { acquireStreamSlot, MAX_STREAMS_PER_VIEWER, STREAM_RETRY_AFTER_SECONDS } from "./viewer-limits";
+
+/** How long the browser waits before reconnecting after the stream drops (the SSE `retry:`). */
+export const SSE_RETRY_MS = 2_000;
+/** A comment line this often keeps proxies and load balancers from closing an idle stream. */
+export const SSE_HEARTBEAT_MS = 15_000;
+/** `RunStep.seq` is a Postgres `integer`. */
+const MAX_SEQ = 2 ** 31 - 1;
+
+/**
+ * The sequence number to resume after: `Last-Event-ID` (sent by the browser when it
+ * reconnects) wins over `?after=` (what the page already holds when it first connects).
+ *
+ * Anything that is not a plain decimal integer in 0..2^31-1 — `abc`, `-3`, `1e3`, `4.5`,
+ * `99999999999` — counts as 0, i.e. the whole log is sent again, rather than a 400: our own
+ * ids are always valid, so only a foreign or damaged client sends such a value; replaying is
+ * always safe because clients drop events by seq; and a 400 would make an EventSource give up
+ * for good (it never retries a non-200 answer).
+ */
+export function parseResumeCursor(request: Request): number {
+  const header = request.headers.get("last-event-id")?.trim();
+  const raw = header ? header : new URL(request.url).searchParams.get("after")?.trim();
+  if (!raw || !/^\d{1,10}$/.test(raw)) return 0;
+  const seq = Number(raw);
+  return seq <= MAX_SEQ ? seq : 0;
+}
+
+export type StreamRunEventsParams = {
+  db: Db;
+  runId: string;
+  /** Events with a greater seq are sent (see `parseResumeCursor`). */
+  afterSeq: number;
+  /** Whose stream this is, for the per-viewer limit (a user id or an API key id). */
+  viewerKey: string;
+  /** The request's signal: aborted when the client goes away. */
+  signal: AbortSignal;
+  hub?: RunEventHub;
+};
+
+const SSE_HEADERS = {
+  "content-type": "text/event-stream",
+  "cache-control": "no-cache, no-transform",
+  connection: "keep-alive",
+  "x-accel-buffering": "no",
+};
+
+/**
+ * Server-Sent Events of one run (which the caller has checked exists): every event after
+ * `afterSeq` as `id: <seq>` / `event: run-event`, then the live ones, until `run_finished`.
+ * Redis notices (through the process's shared hub) only wake the stream; events are always
+ * read from the Postgres log, so a missed notice never makes a client skip an event.
+ *
+ * Answers 204 when the run has finished and the client already holds its last event (an
+ * EventSource stops reconnecting on 204), and 429 `too_many_streams` when the viewer has
+ * `MAX_STREAMS_PER_VIEWER` streams open.
+ */
+export async function streamRunEvents({ db, runId, afterSeq, viewerKey, signal, hub = getRunEventHub() }: StreamRunEventsParams): Promise<Response> {
+  const last = await db.runStep.findFirst({ where: { runId }, orderBy: { seq: "desc" }, select: { seq: true, type: true } });
+  const lastSeq = last?.seq ?? 0;
+  if (last?.type === "run_finished" && afterSeq >= lastSeq) return new Response(null, { status: 204 });
+  // A cursor past the end of the log cannot be one of ours; resuming there could skip the
+  // run's end and leave the stream open forever, so resume from the end instead.
+  let lastSent = Math.min(afterSeq, lastSeq);
+
+  const release = acquireStreamSlot(viewerKey);
+  if (!release) {
+    const response = jsonError(429, "too_many_streams", `At most ${MAX_STREAMS_PER_VIEWER} live run streams per viewer; close one and retry`);
+    response.headers.set("retry-after", String(STREAM_RETRY_AFTER_SECONDS));
+    return response;
+  }
+
+  const encoder = new TextEncoder();
+  let closed = false;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  let unwatch: (() => void) | undefined;
+  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
+
+  // Every way out (client abort, body cancelled, run finished, read error) comes here, once.
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    release();
+    clearInterval(heartbeat);
+    unwatch?.();
+    signal.removeEventListener("abort", close);
+    try {
+      controller?.close();
+    } catch {
+      // already closed or cancelled by the client
+    }
+  };
+  const send = (text: string) => {
+    if (closed) return;
+    try {
+      controller?.enqueue(encoder.encode(text));
+    } catch {
+      close();
+    }
+  };
+
+  // One read at a time; wake-ups during a read fold into one more read after it, so a burst
+  // of notices costs at most two queries and never sends an event twice.
+  let reading = false;
+  let readAgain = false;
+  const pump = () => {
+    if (closed) return;
+    if (reading) {
+      readAgain = true;
+      return;
+    }
+    reading = true;
+    void (async () => {
+      try {
+        do {
+          readAgain = false;
+          for (const event of await getRunEvents(db, runId, lastSent)) {
+            if (closed) return;
+            lastSent = event.seq;
+            send(`id: ${event.seq}\nevent: run-event\ndata: ${JSON.stringify(event)}\n\n`);
+            if (event.type === "run_finished") return close();
+          }
+        } while (readAgain && !closed);
+      } catch (error) {
+        // Ending the stream makes the browser reconnect with Last-Event-ID after `retry`.
+        console.error(`[sse] reading run ${runId} failed`, error);
+        close();
+      } finally {
+        reading = false;
+      }
+    })();
+  };
+
+  try {
+    const stream = new ReadableStream<Uint8Array>({
+      start(streamController) {
+        controller = streamController;
+      },
+      cancel: close,
+    });
+    if (signal.aborted) {
+      close();
+      return new Response(stream, { headers: SSE_HEADERS });
+    }
+    signal.addEventListener("abort", close);
+    send(`retry: ${SSE_RETRY_MS}\n\n`);
+    heartbeat = setInterval(() => send(": ping\n\n"), SSE_HEARTBEAT_MS);
+    // Watch before the first read: a commit after the read is then always followed by a wake.
+    unwatch = hub.watchRun(runId, pump);
+    pump();
+    return new Response(stream, { headers: SSE_HEADERS });
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
