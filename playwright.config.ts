@@ -2,10 +2,21 @@
 // running `npm start` doesn't collide), with a real worker. DATABASE_URL and REDIS_URL come
 // from scripts/test.ts or scripts/with-services.ts (the test services).
 import { defineConfig, devices } from "@playwright/test";
+import { stateFile } from "./e2e/support/users";
 
 const PORT = 3100;
 const APP_URL = `http://localhost:${PORT}`;
 const serverEnv: Record<string, string> = { APP_URL, PORT: String(PORT), NEXT_TELEMETRY_DISABLED: "1" };
+
+const chromiumUse = {
+  ...devices["Desktop Chrome"],
+  // Debian's chromium: `playwright install` would download a browser, which this
+  // environment can't. scripts/test.ts installs it when missing.
+  launchOptions: {
+    executablePath: "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  },
+};
 
 export default defineConfig({
   testDir: "e2e",
@@ -22,16 +33,16 @@ export default defineConfig({
     trace: "retain-on-failure",
   },
   projects: [
+    // First start, as a new user sees it: creates the owner account in the browser and the
+    // other roles' accounts through invite links; every other spec reuses those sessions.
+    { name: "setup", testMatch: /auth\.setup\.ts/, use: { ...chromiumUse } },
     {
       name: "chromium",
+      dependencies: ["setup"],
+      testIgnore: /auth\.setup\.ts/,
       use: {
-        ...devices["Desktop Chrome"],
-        // Debian's chromium: `playwright install` would download a browser, which this
-        // environment can't. scripts/test.ts installs it when missing.
-        launchOptions: {
-          executablePath: "/usr/bin/chromium",
-          args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        },
+        ...chromiumUse,
+        storageState: stateFile("owner"),
       },
     },
   ],

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
     WORKSPACES_DIR: process.env.WORKSPACES_DIR ?? services.workspacesDir,
+    AGENTFLOW_SECRET_KEY_FILE: process.env.AGENTFLOW_SECRET_KEY_FILE ?? services.secretKeyFile,
     APP_URL: appUrl,
     PORT: String(port),
     NEXT_TELEMETRY_DISABLED: "1",

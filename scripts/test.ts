@@ -139,12 +139,19 @@ async function main(): Promise<number> {
       DATABASE_URL: services.databaseUrl,
       REDIS_URL: services.redisUrl,
       WORKSPACES_DIR: services.workspacesDir,
+      AGENTFLOW_SECRET_KEY_FILE: services.secretKeyFile,
       NEXT_TELEMETRY_DISABLED: "1",
     };
     for (const tier of selected) {
       if (interrupted || outcomes.some((outcome) => outcome.status === "failed")) {
         outcomes.push({ tier, status: "not run", ms: 0 });
         continue;
+      }
+      // The browser tests start where a new user does: an empty database ("create the owner
+      // account"). Only our own throwaway cluster is wiped, never a DATABASE_URL the user gave.
+      if (tier === "e2e" && services.postgres.process) {
+        await resetDatabase(services.databaseUrl);
+        await applyMigrations(services.databaseUrl);
       }
       outcomes.push(await runTier(tier, env));
     }

@@ -48,7 +48,7 @@ async function runWithServices(command: string, args: string[]): Promise<number>
     if (interrupted) return 130;
     child = startGroup(command, resolveCommand(command), args, {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, WORKSPACES_DIR: services.workspacesDir },
+      env: { ...process.env, DATABASE_URL: services.databaseUrl, REDIS_URL: services.redisUrl, WORKSPACES_DIR: services.workspacesDir, AGENTFLOW_SECRET_KEY_FILE: services.secretKeyFile },
     });
     const result = await child.exited;
     await child.stop(); // reap anything the command left in its group

@@ -1,13 +1,16 @@
 "use client";
 
 import Link from "next/link";
+import type { ReactNode } from "react";
+import { useCan, useMe } from "@/components/session/session-context";
 import { Button } from "@/components/ui/button";
 import { DownloadIcon, PlayIcon, RedoIcon, UndoIcon } from "@/components/ui/icons";
 import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
-import { selectCanRedo, selectCanUndo, selectIsDirty, selectName, selectSave } from "./store/selectors";
+import { selectCanRedo, selectCanUndo, selectIsDirty, selectName, selectReadOnly, selectSave } from "./store/selectors";
 import type { EditorState } from "./store/types";
 
 const selectLaunching = (s: EditorState) => s.launch.status === "starting";
+const selectSaving = (s: EditorState) => s.save.status === "saving";
 
 export type HeaderActions = {
   onSave: () => void;
@@ -19,36 +22,83 @@ export type HeaderActions = {
 };
 
 export function EditorHeader({ onSave, onRun, onPublish, onExport, busy }: HeaderActions) {
+  const readOnly = useEditorStore(selectReadOnly);
+  const canRun = useCan("run:start");
+  return (
+    <div className="flex h-14 shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4">
+      {readOnly ? <ReadOnlyTitle /> : <EditableTitle />}
+      {!readOnly && <HistoryButtons />}
+      <Button variant="ghost" onClick={onExport} disabled={busy !== null} title="Download as a .agentflow.json file">
+        <DownloadIcon className="size-4" />
+        {busy === "export" ? "Exporting…" : "Export"}
+      </Button>
+      {!readOnly && <SaveButtons onSave={onSave} onPublish={onPublish} busy={busy} />}
+      {/* Running is its own permission: an operator runs a workflow they cannot edit. */}
+      {canRun && <RunButton onRun={onRun} />}
+    </div>
+  );
+}
+
+function Breadcrumb({ children }: { children: ReactNode }) {
+  return (
+    <nav aria-label="Breadcrumb" className="flex min-w-0 flex-1 items-center gap-2 text-sm">
+      <Link href="/workflows" className="shrink-0 text-slate-500 hover:text-slate-900">
+        Workflows
+      </Link>
+      <span aria-hidden="true" className="text-slate-300">
+        /
+      </span>
+      {children}
+    </nav>
+  );
+}
+
+/** The name as text and why nothing here can be changed. */
+function ReadOnlyTitle() {
+  const name = useEditorStore(selectName);
+  const role = useMe().workspace?.role ?? "none";
+  return (
+    <Breadcrumb>
+      <h1 className="min-w-0 truncate px-2 py-1 text-base font-semibold text-slate-900">{name}</h1>
+      <span
+        data-testid="view-only-badge"
+        title="Editing needs the editor role or above; ask an admin of this workspace."
+        className="shrink-0 rounded-full bg-slate-100 px-2 py-0.5 text-[11px] font-medium text-slate-600"
+      >
+        View only — your role ({role}) cannot edit
+      </span>
+    </Breadcrumb>
+  );
+}
+
+function EditableTitle() {
   const store = useEditorStoreApi();
   const name = useEditorStore(selectName);
   const dirty = useEditorStore(selectIsDirty);
   const save = useEditorStore(selectSave);
+  return (
+    <Breadcrumb>
+      <input
+        value={name}
+        onChange={(event) => store.getState().setName(event.target.value)}
+        aria-label="Workflow name"
+        maxLength={120}
+        className={`min-w-0 flex-1 max-w-md rounded-md border px-2 py-1 text-base font-semibold text-slate-900 hover:border-slate-300 focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none ${
+          name.trim() === "" ? "border-red-400" : "border-transparent"
+        }`}
+      />
+      <SaveIndicator dirty={dirty} status={save.status} />
+    </Breadcrumb>
+  );
+}
+
+/** Undo and redo: only for someone who may change the draft. */
+function HistoryButtons() {
+  const store = useEditorStoreApi();
   const canUndo = useEditorStore(selectCanUndo);
   const canRedo = useEditorStore(selectCanRedo);
-  const launching = useEditorStore(selectLaunching);
-  const saving = save.status === "saving";
-
   return (
-    <div className="flex h-14 shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4">
-      <nav aria-label="Breadcrumb" className="flex min-w-0 flex-1 items-center gap-2 text-sm">
-        <Link href="/workflows" className="shrink-0 text-slate-500 hover:text-slate-900">
-          Workflows
-        </Link>
-        <span aria-hidden="true" className="text-slate-300">
-          /
-        </span>
-        <input
-          value={name}
-          onChange={(event) => store.getState().setName(event.target.value)}
-          aria-label="Workflow name"
-          maxLength={120}
-          className={`min-w-0 flex-1 max-w-md rounded-md border px-2 py-1 text-base font-semibold text-slate-900 hover:border-slate-300 focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none ${
-            name.trim() === "" ? "border-red-400" : "border-transparent"
-          }`}
-        />
-        <SaveIndicator dirty={dirty} status={save.status} />
-      </nav>
-
+    <>
       <div className="flex items-center gap-1">
         <Button variant="ghost" size="md" aria-label="Undo" title="Undo (Ctrl+Z)" disabled={!canUndo} onClick={() => store.getState().undo()}>
           <UndoIcon className="size-4" />
@@ -58,21 +108,35 @@ export function EditorHeader({ onSave, onRun, onPublish, onExport, busy }: Heade
         </Button>
       </div>
       <div className="h-5 w-px bg-slate-200" aria-hidden="true" />
-      <Button variant="ghost" onClick={onExport} disabled={busy !== null} title="Download as a .agentflow.json file">
-        <DownloadIcon className="size-4" />
-        {busy === "export" ? "Exporting…" : "Export"}
-      </Button>
+    </>
+  );
+}
+
+/** Save and publish: only for someone who may change the draft. */
+function SaveButtons({ onSave, onPublish, busy }: Pick<HeaderActions, "onSave" | "onPublish" | "busy">) {
+  const dirty = useEditorStore(selectIsDirty);
+  const saving = useEditorStore(selectSaving);
+  const launching = useEditorStore(selectLaunching);
+  return (
+    <>
       <Button onClick={onSave} disabled={!dirty || saving} title="Save now (Ctrl+S); edits also save by themselves">
         Save
       </Button>
       <Button onClick={onPublish} disabled={busy !== null || launching} title="Freeze the draft as a new immutable version">
         {busy === "publish" ? "Publishing…" : "Publish"}
       </Button>
-      <Button variant="primary" onClick={onRun} disabled={launching || saving}>
-        <PlayIcon className="size-3.5 fill-current" />
-        {launching ? "Starting…" : "Run"}
-      </Button>
-    </div>
+    </>
+  );
+}
+
+function RunButton({ onRun }: Pick<HeaderActions, "onRun">) {
+  const launching = useEditorStore(selectLaunching);
+  const saving = useEditorStore(selectSaving);
+  return (
+    <Button variant="primary" onClick={onRun} disabled={launching || saving}>
+      <PlayIcon className="size-3.5 fill-current" />
+      {launching ? "Starting…" : "Run"}
+    </Button>
   );
 }
 

@@ -6,6 +6,7 @@ import { isTerminalStatus } from "@/server/engine/events";
 import { RunControls } from "@/components/runs/run-controls";
 import { RunResult } from "@/components/runs/run-result";
 import type { StreamStatus } from "@/components/runs/use-run-stream";
+import { useCan } from "@/components/session/session-context";
 import { formatCost, formatDuration, formatTokens } from "@/components/ui/format";
 import { XIcon } from "@/components/ui/icons";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -29,6 +30,7 @@ export function RunPanel({ stream }: { stream: StreamStatus }) {
   const run = useEditorStore(selectRun);
   const launch = useEditorStore(selectLaunch);
   const waitingOn = useEditorStore(selectWaitingLabel);
+  const canRespond = useCan("human:respond");
   const state = run.state;
   const finished = state ? isTerminalStatus(state.status) : false;
   const now = useNow(Boolean(state?.startedAt) && !finished);
@@ -67,11 +69,19 @@ export function RunPanel({ stream }: { stream: StreamStatus }) {
       </div>
       {state.status === "waiting_for_human" && waitingOn && (
         <p className="mt-2 text-sm text-amber-800">
-          Waiting for a person on <strong>{waitingOn}</strong>: answer on the node or in the{" "}
-          <Link href="/inbox" className="text-accent-700 hover:underline">
-            Inbox
-          </Link>
-          .
+          {canRespond ? (
+            <>
+              Waiting for a person on <strong>{waitingOn}</strong>: answer on the node or in the{" "}
+              <Link href="/inbox" className="text-accent-700 hover:underline">
+                Inbox
+              </Link>
+              .
+            </>
+          ) : (
+            <>
+              Waiting for an operator on <strong>{waitingOn}</strong>.
+            </>
+          )}
         </p>
       )}
       {launch.status === "error" && <p className="mt-2 text-sm text-red-700">{launch.message}</p>}

@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { formatRelative } from "@/components/ui/format";
 import { CheckIcon, CopyIcon, KeyIcon } from "@/components/ui/icons";
 import { useEditorStore } from "./store/editor-store-provider";
+import { selectReadOnly } from "./store/selectors";
 import type { EditorState } from "./store/types";
 
 type CreatedToken = RouterOutputs["workflow"]["createTriggerToken"];
@@ -42,6 +43,8 @@ export function TriggerPanel({ workflowId }: { workflowId: string }) {
   const queryClient = useQueryClient();
   const workflow = useQuery(trpc.workflow.get.queryOptions({ id: workflowId }));
   const sample = useEditorStore(selectSampleInput);
+  // Managing tokens is editing the workflow (the editor role); anyone may see the URL and the token list.
+  const manage = !useEditorStore(selectReadOnly);
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [error, setError] = useState<string | null>(null);
 
@@ -83,11 +86,14 @@ export function TriggerPanel({ workflowId }: { workflowId: string }) {
       <section className="space-y-2">
         <div className="flex items-center justify-between">
           <h3 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Tokens</h3>
-          <Button size="sm" onClick={() => createToken.mutate({ workflowId })} disabled={createToken.isPending}>
-            <KeyIcon className="size-3.5" />
-            Create token
-          </Button>
+          {manage && (
+            <Button size="sm" onClick={() => createToken.mutate({ workflowId })} disabled={createToken.isPending}>
+              <KeyIcon className="size-3.5" />
+              Create token
+            </Button>
+          )}
         </div>
+        {!manage && <p className="text-xs text-slate-500">Editors create and revoke tokens.</p>}
 
         {created && (
           <div className="space-y-2 rounded-md border border-emerald-200 bg-emerald-50 p-3" data-testid="new-token">
@@ -101,7 +107,7 @@ export function TriggerPanel({ workflowId }: { workflowId: string }) {
         {error && <p className="text-xs text-red-600">{error}</p>}
 
         {tokens.length === 0 ? (
-          <p className="text-xs text-slate-500">No tokens yet. Calls to the trigger URL need a bearer token.</p>
+          <p className="text-xs text-slate-500" data-testid="no-tokens">No tokens yet. Calls to the trigger URL need a bearer token.</p>
         ) : (
           <ul className="divide-y divide-slate-100 rounded-md border border-slate-200 bg-white">
             {tokens.map((token) => (
@@ -112,15 +118,17 @@ export function TriggerPanel({ workflowId }: { workflowId: string }) {
                     created {formatRelative(token.createdAt)} · {token.lastUsedAt ? `used ${formatRelative(token.lastUsedAt)}` : "never used"}
                   </p>
                 </div>
-                <Button
-                  size="sm"
-                  variant="danger"
-                  aria-label={`Revoke token ${token.prefix}`}
-                  disabled={revokeToken.isPending}
-                  onClick={() => revokeToken.mutate({ tokenId: token.id })}
-                >
-                  Revoke
-                </Button>
+                {manage && (
+                  <Button
+                    size="sm"
+                    variant="danger"
+                    aria-label={`Revoke token ${token.prefix}`}
+                    disabled={revokeToken.isPending}
+                    onClick={() => revokeToken.mutate({ tokenId: token.id })}
+                  >
+                    Revoke
+                  </Button>
+                )}
               </li>
             ))}
           </ul>

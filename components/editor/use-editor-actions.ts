@@ -50,7 +50,9 @@ export function useSaveDraft(): () => Promise<boolean> {
   return useCallback(async () => {
     while (inFlight.current) await inFlight.current;
     const state = store.getState();
-    if (state.readOnly) return false;
+    // A read-only draft has nothing unsaved (the store refuses every edit) and is never sent:
+    // opening a version, exporting or running it goes ahead without a save.
+    if (state.readOnly) return true;
     if (state.editCount === state.savedEditCount && state.save.status !== "error") return true;
     const saving = saveOnce();
     inFlight.current = saving;

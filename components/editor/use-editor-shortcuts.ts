@@ -19,7 +19,7 @@ function hasTextSelection(): boolean {
 /**
  * Ctrl/Cmd+Z undo, Shift+Ctrl/Cmd+Z (or Ctrl+Y) redo, Ctrl/Cmd+S save, Ctrl/Cmd+C/V copy and
  * paste nodes (with the edges between them), Ctrl/Cmd+D duplicate. Inside text fields these
- * stay the browser's own text editing. Delete/Backspace is React Flow's.
+ * stay the browser's own text editing. Delete/Backspace is React Flow's (off when read-only).
  */
 export function useEditorShortcuts(save: () => Promise<boolean>) {
   const store = useEditorStoreApi();
@@ -27,6 +27,9 @@ export function useEditorShortcuts(save: () => Promise<boolean>) {
     const onKeyDown = (event: KeyboardEvent) => {
       if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
       const key = event.key.toLowerCase();
+      // Read-only, copying is the only shortcut that does something; the others keep the
+      // browser's meaning instead of being swallowed by actions the store would refuse.
+      if (store.getState().readOnly && key !== "c") return;
       if (key === "s") {
         event.preventDefault();
         void save();
@@ -53,7 +56,6 @@ export function useEditorShortcuts(save: () => Promise<boolean>) {
           break;
         }
         case "v":
-          if (state.readOnly) return;
           event.preventDefault();
           void readClipboard().then((payload) => {
             if (payload) store.getState().paste(payload);

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ReactFlowProvider } from "@xyflow/react";
 import Link from "next/link";
 import { useState } from "react";
+import { useCan } from "@/components/session/session-context";
 import { errorMessage, isConflictError, useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { formatDateTime } from "@/components/ui/format";
@@ -19,7 +20,7 @@ const NO_SERVICES = { respondToHuman: () => Promise.reject(new Error("A version 
 
 /**
  * One immutable version on the canvas, read-only (same canvas and inspector, every edit
- * refused by the store), with "Restore into draft" which copies it over the draft.
+ * refused by the store), with "Restore into draft" which copies it over the draft (editors only).
  */
 export function VersionView({
   workflowId,
@@ -41,6 +42,8 @@ export function VersionView({
   const version = useQuery(trpc.workflow.version.queryOptions({ versionId }, { staleTime: Infinity }));
   const restore = useMutation(trpc.workflow.restoreVersion.mutationOptions());
   const [problem, setProblem] = useState<{ message: string; conflict: boolean } | null>(null);
+  // Restoring replaces the draft: an edit.
+  const canRestore = useCan("workflow:edit");
 
   const restoreIntoDraft = async (useLatestRevision: boolean) => {
     setProblem(null);
@@ -80,9 +83,11 @@ export function VersionView({
           )}
         </nav>
         <Button onClick={onClose}>Back to draft</Button>
-        <Button variant="primary" onClick={() => void restoreIntoDraft(false)} disabled={!version.data || restore.isPending}>
-          {restore.isPending ? "Restoring…" : "Restore into draft"}
-        </Button>
+        {canRestore && (
+          <Button variant="primary" onClick={() => void restoreIntoDraft(false)} disabled={!version.data || restore.isPending}>
+            {restore.isPending ? "Restoring…" : "Restore into draft"}
+          </Button>
+        )}
       </div>
       {problem && (
         <div role="alert" className="flex items-center gap-3 border-b border-red-200 bg-red-50 px-4 py-2 text-sm text-red-800">

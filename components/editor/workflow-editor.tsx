@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useCallback, useState, type ReactNode } from "react";
 import { isTerminalStatus } from "@/server/engine/events";
 import { useRunStream } from "@/components/runs/use-run-stream";
+import { useCan } from "@/components/session/session-context";
 import { errorMessage, useTRPC, useTRPCClient, type RouterOutputs } from "@/components/trpc";
 import { XIcon } from "@/components/ui/icons";
 import { Canvas } from "./canvas";
@@ -18,6 +19,7 @@ import { Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
 import { RunPanel } from "./run-panel";
 import { EditorStoreProvider, useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
+import { selectReadOnly } from "./store/selectors";
 import type { EditorState } from "./store/types";
 import { TriggerPanel } from "./trigger-panel";
 import { useAutosave } from "./use-autosave";
@@ -39,6 +41,8 @@ export function WorkflowEditor({ workflowId }: { workflowId: string }) {
   const [generation, setGeneration] = useState(0);
   // A version shown read-only instead of the draft.
   const [versionId, setVersionId] = useState<string | null>(null);
+  // Without it the draft opens read-only: the store then refuses every edit (see GraphSlice.readOnly).
+  const canEdit = useCan("workflow:edit");
 
   const reload = useCallback(async () => {
     await queryClient.invalidateQueries(trpc.workflow.get.queryFilter({ id: workflowId }));
@@ -82,7 +86,7 @@ export function WorkflowEditor({ workflowId }: { workflowId: string }) {
           ...graphToFlow(data.graph),
           problems: data.problems,
           revision: data.revision,
-          readOnly: false,
+          readOnly: !canEdit,
           services: { respondToHuman: (input) => client.human.respond.mutate(input) },
         })}
       >
@@ -112,6 +116,7 @@ function EditorLayout({
   const exportFile = useExport(save);
   useEditorShortcuts(save);
   useAutosave(save);
+  const readOnly = useEditorStore(selectReadOnly);
   const streamingRunId = useEditorStore(selectRunStreaming);
   const stream = useRunStream(streamingRunId, streamingRunId !== null);
   const [busy, setBusy] = useState<"publish" | "export" | null>(null);
@@ -151,12 +156,20 @@ function EditorLayout({
       <LeaveGuard save={save} />
       <div className="flex min-h-0 flex-1">
         <aside className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-slate-50/80">
-          <div className="flex min-h-0 flex-1 flex-col">
-            <Palette />
-          </div>
-          <div className="flex max-h-[45%] min-h-0 flex-col">
-            <ProblemsPanel />
-          </div>
+          {readOnly ? (
+            <div className="flex min-h-0 flex-1 flex-col">
+              <ProblemsPanel />
+            </div>
+          ) : (
+            <>
+              <div className="flex min-h-0 flex-1 flex-col">
+                <Palette />
+              </div>
+              <div className="flex max-h-[45%] min-h-0 flex-col">
+                <ProblemsPanel />
+              </div>
+            </>
+          )}
         </aside>
         <main className="relative min-w-0 flex-1" aria-label="Canvas">
           <Canvas />

@@ -10,9 +10,9 @@ const CLASSES = {
     "mt-2 w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none",
 } as const;
 
-/** Where a person types the answer to `request_human_input`; renders nothing for other kinds. */
+/** Where a person types the answer to `request_human_input`; renders nothing for other kinds or without the right to answer. */
 export function AnswerField({ response, size }: { response: HumanTaskResponse; size: keyof typeof CLASSES }) {
-  if (!response.isQuestion) return null;
+  if (!response.isQuestion || !response.canRespond) return null;
   return (
     <textarea
       value={response.answer}

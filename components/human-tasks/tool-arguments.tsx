@@ -33,7 +33,8 @@ const STYLES = {
 
 /**
  * A tool approval's call: the tool, its arguments, and an editor for them that reports
- * invalid JSON (the hook then keeps Approve disabled). Renders nothing for other kinds.
+ * invalid JSON (the hook then keeps Approve disabled). Renders nothing for other kinds; without
+ * the right to answer, the arguments are shown but cannot be edited.
  */
 export function ToolArguments({ response, size }: { response: HumanTaskResponse; size: keyof typeof STYLES }) {
   const errorId = useId();
@@ -44,9 +45,11 @@ export function ToolArguments({ response, size }: { response: HumanTaskResponse;
     <div className={styles.box}>
       <div className={styles.header}>
         <code className={styles.tool}>{toolCall.tool}</code>
-        <button type="button" className={styles.toggle} onClick={response.toggleArgumentsEditing}>
-          {editedArguments === null ? "Edit arguments" : "Use the model's"}
-        </button>
+        {response.canRespond && (
+          <button type="button" className={styles.toggle} onClick={response.toggleArgumentsEditing}>
+            {editedArguments === null ? "Edit arguments" : "Use the model's"}
+          </button>
+        )}
       </div>
       {editedArguments === null ? (
         <pre className={styles.view}>

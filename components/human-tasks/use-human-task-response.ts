@@ -2,6 +2,7 @@
 
 import { useState } from "react";
 import type { HumanDecision } from "@/server/engine/events";
+import { useCan } from "@/components/session/session-context";
 import { errorMessage } from "@/components/trpc";
 import { editedArgumentsToSend, jsonObjectError, prettyJson, toolCallOf, type PendingToolCall } from "./tool-call";
 
@@ -14,6 +15,12 @@ export type HumanTaskAnswer = { answer?: string; editedArguments?: string };
 export type SendHumanResponse = (decision: HumanDecision, extras: HumanTaskAnswer) => Promise<unknown>;
 
 export type HumanTaskResponse = {
+  /**
+   * Whether the signed-in role may answer ("human:respond", operator and above). Without it
+   * both places show the task read-only — no answer box, no argument editor, no buttons —
+   * and `decide` does nothing.
+   */
+  canRespond: boolean;
   isQuestion: boolean;
   /** The call a tool approval asks about; null for every other kind. */
   toolCall: PendingToolCall | null;
@@ -47,10 +54,11 @@ export function useHumanTaskResponse(task: HumanTaskLike, send: SendHumanRespons
   const [sending, setSending] = useState<HumanDecision | null>(null);
   const [error, setError] = useState<string | null>(null);
 
+  const canRespond = useCan("human:respond");
   const isQuestion = task.kind === "question";
   const toolCall = task.kind === "tool_approval" ? toolCallOf(task.context) : null;
   const argumentsError = editedArguments === null ? null : jsonObjectError(editedArguments);
-  const canApprove = sending === null && !(isQuestion && answer.trim() === "") && argumentsError === null;
+  const canApprove = canRespond && sending === null && !(isQuestion && answer.trim() === "") && argumentsError === null;
 
   const extrasFor = (decision: HumanDecision): HumanTaskAnswer => {
     if (decision !== "approve") return {};
@@ -60,7 +68,7 @@ export function useHumanTaskResponse(task: HumanTaskLike, send: SendHumanRespons
   };
 
   const decide = async (decision: HumanDecision) => {
-    if (sending !== null || (decision === "approve" && !canApprove)) return;
+    if (!canRespond || sending !== null || (decision === "approve" && !canApprove)) return;
     setSending(decision);
     setError(null);
     try {
@@ -73,13 +81,14 @@ export function useHumanTaskResponse(task: HumanTaskLike, send: SendHumanRespons
   };
 
   return {
+    canRespond,
     isQuestion,
     toolCall,
     answer,
     setAnswer,
     editedArguments,
     setEditedArguments,
-    toggleArgumentsEditing: () => setEditedArguments(editedArguments === null && toolCall ? prettyJson(toolCall.arguments) : null),
+    toggleArgumentsEditing: () => setEditedArguments(canRespond && editedArguments === null && toolCall ? prettyJson(toolCall.arguments) : null),
     argumentsError,
     sending,
     error,

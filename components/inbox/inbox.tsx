@@ -7,6 +7,7 @@ import type { HumanDecision } from "@/server/engine/events";
 import { AnswerField } from "@/components/human-tasks/answer-field";
 import { ToolArguments } from "@/components/human-tasks/tool-arguments";
 import { useHumanTaskResponse, type HumanTaskAnswer } from "@/components/human-tasks/use-human-task-response";
+import { useCan, useMe } from "@/components/session/session-context";
 import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
@@ -29,18 +30,20 @@ const REFRESH_MS = 10_000;
 export function Inbox() {
   const trpc = useTRPC();
   const tasks = useQuery(trpc.human.pending.queryOptions({ limit: 100 }, { refetchInterval: REFRESH_MS }));
+  const canRespond = useCan("human:respond");
 
   return (
     <div className="mx-auto w-full max-w-4xl px-6 py-8">
       <div className="mb-6">
         <h1 className="text-xl font-semibold tracking-tight text-slate-900">Inbox</h1>
         <p className="mt-0.5 text-sm text-slate-500">Runs waiting for a person: approvals, questions and tool calls.</p>
+        {!canRespond && <ViewOnlyNote />}
       </div>
       {tasks.isPending && <p className="text-sm text-slate-500">Loading…</p>}
       {tasks.isError && <p className="text-sm text-red-700">{errorMessage(tasks.error)}</p>}
       {tasks.data?.length === 0 && (
         <div className="rounded-lg border border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-500">
-          Nothing is waiting for you.
+          {canRespond ? "Nothing is waiting for you." : "Nothing is waiting for an operator."}
         </div>
       )}
       <ul className="space-y-3">
@@ -86,15 +89,31 @@ function TaskCard({ task }: { task: Task }) {
       <p className="mt-2 text-sm whitespace-pre-wrap text-slate-800">{task.message}</p>
       <ToolArguments response={response} size="roomy" />
       <AnswerField response={response} size="roomy" />
-      <div className="mt-3 flex items-center gap-2">
-        <Button variant="primary" size="sm" disabled={!response.canApprove} onClick={() => void response.decide("approve")}>
-          {response.approveLabel}
-        </Button>
-        <Button variant="danger" size="sm" disabled={response.sending !== null} onClick={() => void response.decide("reject")}>
-          Reject
-        </Button>
-        {response.error && <span className="text-xs text-red-600">{response.error}</span>}
-      </div>
+      {response.canRespond ? (
+        <div className="mt-3 flex items-center gap-2">
+          <Button variant="primary" size="sm" disabled={!response.canApprove} onClick={() => void response.decide("approve")}>
+            {response.approveLabel}
+          </Button>
+          <Button variant="danger" size="sm" disabled={response.sending !== null} onClick={() => void response.decide("reject")}>
+            Reject
+          </Button>
+          {response.error && <span className="text-xs text-red-600">{response.error}</span>}
+        </div>
+      ) : (
+        <p className="mt-3 text-xs font-medium text-amber-800" data-testid="human-task-waiting">
+          Waiting for an operator
+        </p>
+      )}
     </article>
+  );
+}
+
+/** Why this Inbox has no buttons. */
+function ViewOnlyNote() {
+  const role = useMe().workspace?.role ?? "none";
+  return (
+    <p className="mt-2 inline-block rounded-full bg-slate-100 px-2.5 py-0.5 text-xs font-medium text-slate-600" data-testid="view-only-badge">
+      View only — your role ({role}) cannot answer; operators and above can
+    </p>
   );
 }

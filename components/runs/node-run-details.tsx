@@ -1,11 +1,13 @@
 "use client";
 
 import { useCallback } from "react";
+import { useShallow } from "zustand/react/shallow";
 import { NODE_KIND_INFO } from "@/components/editor/node-kinds";
 import { useEditorStore } from "@/components/editor/store/editor-store-provider";
-import { findNode, selectSelectedNodeId } from "@/components/editor/store/selectors";
+import { findNode, humanOutcomeOfNode, selectRunEnded, selectSelectedNodeId } from "@/components/editor/store/selectors";
 import type { EditorState } from "@/components/editor/store/types";
-import { formatDuration } from "@/components/ui/format";
+import { outcomeText } from "@/components/human-tasks/outcome";
+import { formatDateTime, formatDuration } from "@/components/ui/format";
 import { RunOutput } from "./run-output";
 
 /** What the run did at the selected node: status, timing, output or error, the agent's thread. */
@@ -15,6 +17,8 @@ export function NodeRunDetails() {
   const nodeState = useEditorStore(useCallback((s: EditorState) => (nodeId ? s.run.state?.nodes[nodeId] : undefined), [nodeId]));
   const thread = useEditorStore(useCallback((s: EditorState) => (nodeId ? s.run.state?.threads[nodeId] : undefined), [nodeId]));
   const human = useEditorStore(useCallback((s: EditorState) => (nodeId ? s.run.state?.humans[nodeId] : undefined), [nodeId]));
+  const ended = useEditorStore(selectRunEnded);
+  const outcome = useEditorStore(useShallow(useCallback((s: EditorState) => (nodeId ? humanOutcomeOfNode(s, nodeId) : null), [nodeId])));
 
   if (!node) return <p className="px-4 py-3 text-sm text-slate-500">Select a node to see what the run did there.</p>;
 
@@ -40,12 +44,18 @@ export function NodeRunDetails() {
       {human && (
         <div className="rounded-md border border-amber-200 bg-amber-50 p-2.5 text-xs text-amber-900">
           <p>{human.message}</p>
-          {human.decision && (
-            <p className="mt-1 font-semibold">
-              Decision: {human.decision}
+          {outcome ? (
+            <p className="mt-1" data-testid="human-decision">
+              <span className="font-semibold">{outcomeText(outcome)}</span>
+              {outcome.at && ` · ${formatDateTime(outcome.at)}`}
               {human.comment ? ` — ${human.comment}` : ""}
             </p>
+          ) : (
+            <p className="mt-1 font-semibold" data-testid="human-decision">
+              {status === "waiting" && !ended ? "Waiting for an operator" : "Not answered"}
+            </p>
           )}
+          {human.answer !== undefined && <p className="mt-1 break-words whitespace-pre-wrap">Answer: {human.answer}</p>}
         </div>
       )}
       {nodeState?.error && <p className="rounded-md border border-red-200 bg-red-50 p-2.5 text-xs text-red-800">{nodeState.error}</p>}

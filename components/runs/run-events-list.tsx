@@ -29,7 +29,7 @@ function describe(event: CommittedEvent): string {
     case "human_requested":
       return `${event.kind ?? "gate"}: ${event.message}`;
     case "human_responded":
-      return event.decision + (event.answer ? `: ${event.answer}` : event.comment ? `: ${event.comment}` : "");
+      return event.decision + (event.by ? ` by ${event.by}` : "") + (event.answer ? `: ${event.answer}` : event.comment ? `: ${event.comment}` : "");
     case "context_compacted":
       return `${event.removedMessages} messages summarised · ${event.tokensBefore} → ${event.tokensAfter} tokens`;
     case "agent_unblocked":

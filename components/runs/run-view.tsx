@@ -101,18 +101,22 @@ function RunLayout({ detail }: { detail: RunDetail }) {
         <StatusBadge status={state.status} testId="run-status" />
         <dl className="flex flex-wrap items-center gap-x-4 text-xs text-slate-500">
           <Stat label="Started" value={formatDateTime(state.startedAt ?? detail.createdAt)} />
+          {detail.startedBy && <Stat label="Started by" value={detail.startedBy} testId="run-started-by" />}
           <Stat label="Duration" value={formatDuration(started === null ? null : Math.max(0, (ended ?? now) - started))} />
           <Stat label="Tokens" value={formatTokens(tokens)} />
           <Stat label="Cost" value={formatCost(state.usage.costUsd)} />
         </dl>
         {stream === "reconnecting" && <span className="text-xs text-amber-600">Reconnecting…</span>}
-        <RunControls runId={detail.id} status={state.status} />
-        <Link
-          href={`/workflows/${detail.workflowId}`}
-          className="ml-auto rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-xs hover:bg-slate-50"
-        >
-          Open workflow
-        </Link>
+        {/* One group, so a narrow window wraps the actions together to the right. */}
+        <div className="ml-auto flex items-center gap-3">
+          <RunControls runId={detail.id} status={state.status} />
+          <Link
+            href={`/workflows/${detail.workflowId}`}
+            className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-xs hover:bg-slate-50"
+          >
+            Open workflow
+          </Link>
+        </div>
       </div>
 
       <div className="flex min-h-0 flex-1">
@@ -143,11 +147,13 @@ function RunLayout({ detail }: { detail: RunDetail }) {
   );
 }
 
-function Stat({ label, value }: { label: string; value: string }) {
+function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
     <div className="flex gap-1">
       <dt>{label}</dt>
-      <dd className="font-medium text-slate-800 tabular-nums">{value}</dd>
+      <dd className="font-medium text-slate-800 tabular-nums" data-testid={testId}>
+        {value}
+      </dd>
     </div>
   );
 }

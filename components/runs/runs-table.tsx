@@ -3,12 +3,14 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { TERMINAL_RUN_STATUSES } from "@/server/engine/events";
+import { useCan } from "@/components/session/session-context";
 import { errorMessage, useTRPC } from "@/components/trpc";
 import { formatCost, formatDateTime, formatDuration, formatTokens } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { RunsSummary } from "@/components/runs/runs-summary";
 
 const ACTIVE_REFRESH_MS = 5000;
+const COLUMNS = 9;
 
 function isActive(status: string): boolean {
   return !(TERMINAL_RUN_STATUSES as readonly string[]).includes(status);
@@ -16,6 +18,7 @@ function isActive(status: string): boolean {
 
 export function RunsTable() {
   const trpc = useTRPC();
+  const canRun = useCan("run:start");
   const runs = useQuery(
     trpc.run.list.queryOptions(
       { limit: 200 },
@@ -42,6 +45,7 @@ export function RunsTable() {
               <th scope="col" className="px-4 py-2.5">Status</th>
               <th scope="col" className="px-4 py-2.5">Trigger</th>
               <th scope="col" className="px-4 py-2.5">Started</th>
+              <th scope="col" className="px-4 py-2.5">Started by</th>
               <th scope="col" className="px-4 py-2.5 text-right">Duration</th>
               <th scope="col" className="px-4 py-2.5 text-right">Steps</th>
               <th scope="col" className="px-4 py-2.5 text-right">Tokens</th>
@@ -51,17 +55,17 @@ export function RunsTable() {
           <tbody className="divide-y divide-slate-100">
             {runs.isPending && (
               <tr>
-                <td colSpan={8} className="px-4 py-8 text-center text-slate-500">Loading…</td>
+                <td colSpan={COLUMNS} className="px-4 py-8 text-center text-slate-500">Loading…</td>
               </tr>
             )}
             {runs.isError && (
               <tr>
-                <td colSpan={8} className="px-4 py-8 text-center text-red-700">{errorMessage(runs.error)}</td>
+                <td colSpan={COLUMNS} className="px-4 py-8 text-center text-red-700">{errorMessage(runs.error)}</td>
               </tr>
             )}
             {runs.data?.length === 0 && (
               <tr>
-                <td colSpan={8} className="px-4 py-10 text-center text-slate-500">No runs yet. Open a workflow and press Run.</td>
+                <td colSpan={COLUMNS} className="px-4 py-10 text-center text-slate-500">{canRun ? "No runs yet. Open a workflow and press Run." : "No runs yet."}</td>
               </tr>
             )}
             {runs.data?.map((run) => (
@@ -72,11 +76,14 @@ export function RunsTable() {
                   </Link>
                   <div className="font-mono text-[11px] text-slate-400">{run.id}</div>
                 </td>
-                <td className="px-4 py-2.5">
+                <td className="px-4 py-2.5 whitespace-nowrap">
                   <StatusBadge status={run.status} />
                 </td>
                 <td className="px-4 py-2.5 text-slate-600">{run.trigger}</td>
                 <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatDateTime(run.startedAt ?? run.createdAt)}</td>
+                <td className="max-w-48 truncate px-4 py-2.5 text-slate-600" data-testid="run-started-by" title={run.startedBy ?? undefined}>
+                  {run.startedBy ?? <span className="text-slate-400">—</span>}
+                </td>
                 <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatDuration(run.durationMs)}</td>
                 <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{run.stepCount}</td>
                 <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatTokens(run.tokens)}</td>

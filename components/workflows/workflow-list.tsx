@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useCan } from "@/components/session/session-context";
 import { errorMessage, useTRPC } from "@/components/trpc";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -12,6 +13,8 @@ import { TemplateGallery } from "./template-gallery";
 export function WorkflowList() {
   const trpc = useTRPC();
   const workflows = useQuery(trpc.workflow.list.queryOptions());
+  // Creating (new, import, template) is editing; the server refuses it to viewers and operators anyway.
+  const canEdit = useCan("workflow:edit");
 
   return (
     <div className="mx-auto w-full max-w-5xl px-6 py-8">
@@ -20,13 +23,15 @@ export function WorkflowList() {
           <h1 className="text-xl font-semibold tracking-tight text-slate-900">Workflows</h1>
           <p className="mt-0.5 text-sm text-slate-500">Compose agents, tools and approvals, then run them.</p>
         </div>
-        <div className="flex items-start gap-2">
-          <ImportWorkflowButton />
-          <NewWorkflowForm />
-        </div>
+        {canEdit && (
+          <div className="flex items-start gap-2">
+            <ImportWorkflowButton />
+            <NewWorkflowForm />
+          </div>
+        )}
       </div>
 
-      <TemplateGallery />
+      {canEdit && <TemplateGallery />}
 
       <h2 className="mb-3 text-sm font-semibold text-slate-900">Your workflows</h2>
       <div className="overflow-hidden rounded-lg border border-slate-200 bg-white shadow-xs">
@@ -53,7 +58,7 @@ export function WorkflowList() {
             {workflows.data?.length === 0 && (
               <tr>
                 <td colSpan={4} className="px-4 py-10 text-center text-slate-500">
-                  No workflows yet. Create one to open the editor.
+                  {canEdit ? "No workflows yet. Create one to open the editor." : "No workflows yet. Editors create them."}
                 </td>
               </tr>
             )}

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { trpcMutation } from "../support/api";
+import { systemClient, trpcMutation } from "../support/api";
 import type { inferRouterInputs } from "@trpc/server";
 import type { AppRouter } from "../../server/api/root";
 
@@ -25,44 +25,48 @@ function approvalGraph(): GraphInput {
   };
 }
 
-test("an API caller can stream a run's events and resume after a disconnect with Last-Event-ID", async ({ request }) => {
+test("an API caller can stream a run's events and resume after a disconnect with Last-Event-ID", async ({ request, playwright, baseURL }) => {
+  const api = await systemClient(playwright, baseURL);
   const { id } = await trpcMutation(request, "workflow", "create", { name: `SSE ${Date.now()}` });
   const { token } = await trpcMutation(request, "workflow", "createTriggerToken", { workflowId: id });
   const auth = { authorization: `Bearer ${token}` };
-  const accepted = await request.post(`/api/v1/workflows/${id}/trigger`, { headers: auth, data: { input: { topic: "streams" } } });
+  const accepted = await api.post(`/api/v1/workflows/${id}/trigger`, { headers: auth, data: { input: { topic: "streams" } } });
   const { runId } = (await accepted.json()) as { runId: string };
 
   // The stream ends by itself after run_finished, so the whole body can be read.
-  const full = await (await request.get(`/api/runs/${runId}/events`)).text();
+  // The stream answers the same trigger token (and nothing without one).
+  expect((await api.get(`/api/runs/${runId}/events`)).status()).toBe(401);
+  const full = await (await api.get(`/api/runs/${runId}/events`, { headers: auth })).text();
   const ids = [...full.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
   expect(ids[0]).toBe(1);
   expect(ids).toEqual(ids.map((_, i) => i + 1));
   expect(full).toContain('"type":"run_finished"');
 
-  const resumed = await (await request.get(`/api/runs/${runId}/events`, { headers: { "last-event-id": "3" } })).text();
+  const resumed = await (await api.get(`/api/runs/${runId}/events`, { headers: { ...auth, "last-event-id": "3" } })).text();
   const resumedIds = [...resumed.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
   expect(resumedIds[0]).toBe(4);
   expect(resumedIds.at(-1)).toBe(ids.at(-1));
 });
 
-test("a run can be paused, resumed and cancelled over REST; a wrong action is a clear error", async ({ request }) => {
+test("a run can be paused, resumed and cancelled over REST; a wrong action is a clear error", async ({ request, playwright, baseURL }) => {
+  const api = await systemClient(playwright, baseURL);
   const { id } = await trpcMutation(request, "workflow", "create", { name: `Control ${Date.now()}`, graph: approvalGraph() });
   const { token } = await trpcMutation(request, "workflow", "createTriggerToken", { workflowId: id });
   const auth = { authorization: `Bearer ${token}` };
-  const { runId } = (await (await request.post(`/api/v1/workflows/${id}/trigger`, { headers: auth, data: { input: { topic: "x" } } })).json()) as { runId: string };
-  const status = async () => ((await (await request.get(`/api/v1/runs/${runId}`, { headers: auth })).json()) as { status: string }).status;
+  const { runId } = (await (await api.post(`/api/v1/workflows/${id}/trigger`, { headers: auth, data: { input: { topic: "x" } } })).json()) as { runId: string };
+  const status = async () => ((await (await api.get(`/api/v1/runs/${runId}`, { headers: auth })).json()) as { status: string }).status;
   await expect.poll(status, { timeout: 20_000 }).toBe("waiting_for_human");
 
-  const paused = await request.post(`/api/v1/runs/${runId}/pause`, { headers: auth });
+  const paused = await api.post(`/api/v1/runs/${runId}/pause`, { headers: auth });
   expect(paused.status()).toBe(200);
   expect(await status()).toBe("paused");
-  expect((await request.post(`/api/v1/runs/${runId}/pause`, { headers: auth })).status()).toBe(409);
-  expect((await (await request.post(`/api/v1/runs/${runId}/resume`, { headers: auth })).json()) as { status: string }).toMatchObject({ status: "waiting_for_human" });
-  expect((await request.post(`/api/v1/runs/${runId}/explode`, { headers: auth })).status()).toBe(404);
-  expect((await request.post(`/api/v1/runs/${runId}/cancel`)).status()).toBe(401);
-  const cancelled = await request.post(`/api/v1/runs/${runId}/cancel`, { headers: auth });
+  expect((await api.post(`/api/v1/runs/${runId}/pause`, { headers: auth })).status()).toBe(409);
+  expect((await (await api.post(`/api/v1/runs/${runId}/resume`, { headers: auth })).json()) as { status: string }).toMatchObject({ status: "waiting_for_human" });
+  expect((await api.post(`/api/v1/runs/${runId}/explode`, { headers: auth })).status()).toBe(404);
+  expect((await api.post(`/api/v1/runs/${runId}/cancel`)).status()).toBe(401);
+  const cancelled = await api.post(`/api/v1/runs/${runId}/cancel`, { headers: auth });
   expect(((await cancelled.json()) as { status: string }).status).toBe("cancelled");
-  expect((await request.get(`/api/v1/runs/${runId}`, { headers: auth }).then((r) => r.json())) as { status: string; pendingHumanTasks: unknown[] }).toMatchObject({
+  expect((await api.get(`/api/v1/runs/${runId}`, { headers: auth }).then((r) => r.json())) as { status: string; pendingHumanTasks: unknown[] }).toMatchObject({
     status: "cancelled",
     pendingHumanTasks: [],
   });

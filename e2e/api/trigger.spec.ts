@@ -1,16 +1,17 @@
 import { expect, test } from "@playwright/test";
-import { trpcMutation, trpcQuery } from "../support/api";
+import { systemClient, trpcMutation, trpcQuery } from "../support/api";
 
 /** The REST trigger as another system uses it: token auth, 202 + status URL, clear 4xx errors. */
 test.describe("REST trigger", () => {
-  test("starts a run with a token and reports status and output", async ({ request }) => {
+  test("starts a run with a token and reports status and output", async ({ request, playwright, baseURL }) => {
+    const api = await systemClient(playwright, baseURL);
     const { id } = await trpcMutation(request, "workflow", "create", { name: `API trigger ${Date.now()}` });
     const workflow = await trpcQuery(request, "workflow", "get", { id });
     const { token } = await trpcMutation(request, "workflow", "createTriggerToken", { workflowId: id });
     expect(workflow.triggerUrl).toMatch(new RegExp(`/api/v1/workflows/${id}/trigger$`));
     const triggerPath = new URL(workflow.triggerUrl).pathname;
 
-    const accepted = await request.post(triggerPath, {
+    const accepted = await api.post(triggerPath, {
       headers: { authorization: `Bearer ${token}` },
       data: { input: { topic: "billing export" } },
     });
@@ -21,32 +22,33 @@ test.describe("REST trigger", () => {
 
     await expect
       .poll(async () => {
-        const res = await request.get(statusPath, { headers: { authorization: `Bearer ${token}` } });
+        const res = await api.get(statusPath, { headers: { authorization: `Bearer ${token}` } });
         return ((await res.json()) as { status: string }).status;
       }, { timeout: 20_000 })
       .toBe("succeeded");
-    const finished = (await (await request.get(statusPath, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    const finished = (await (await api.get(statusPath, { headers: { authorization: `Bearer ${token}` } })).json()) as {
       output: string;
     };
     expect(finished.output).toContain("billing export");
 
     // The status URL does not answer without the token either.
-    expect((await request.get(statusPath)).status()).toBe(401);
+    expect((await api.get(statusPath)).status()).toBe(401);
   });
 
-  test("rejects a missing or wrong token with 401 and a bad body with 400", async ({ request }) => {
+  test("rejects a missing or wrong token with 401 and a bad body with 400", async ({ request, playwright, baseURL }) => {
+    const api = await systemClient(playwright, baseURL);
     const { id } = await trpcMutation(request, "workflow", "create", { name: `API errors ${Date.now()}` });
     const { token } = await trpcMutation(request, "workflow", "createTriggerToken", { workflowId: id });
     const url = `/api/v1/workflows/${id}/trigger`;
 
-    const missing = await request.post(url, { data: { input: {} } });
+    const missing = await api.post(url, { data: { input: {} } });
     expect(missing.status()).toBe(401);
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
 
-    const wrong = await request.post(url, { headers: { authorization: "Bearer aft_wrong" }, data: { input: {} } });
+    const wrong = await api.post(url, { headers: { authorization: "Bearer aft_wrong" }, data: { input: {} } });
     expect(wrong.status()).toBe(401);
 
-    const malformed = await request.post(url, {
+    const malformed = await api.post(url, {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       // Raw bytes: a string here would be JSON-encoded by Playwright into a valid JSON string.
       data: Buffer.from('{"input": {"topic": '),
@@ -56,12 +58,12 @@ test.describe("REST trigger", () => {
     expect(malformedBody.error.code).toBe("invalid_json");
     expect(malformedBody.error.message).toMatch(/not valid JSON/);
 
-    const unknownField = await request.post(url, { headers: { authorization: `Bearer ${token}` }, data: { inputs: {} } });
+    const unknownField = await api.post(url, { headers: { authorization: `Bearer ${token}` }, data: { inputs: {} } });
     expect(unknownField.status()).toBe(400);
     expect(((await unknownField.json()) as { error: { message: string } }).error.message).toMatch(/inputs/);
 
     // Valid JSON that Postgres cannot store: a 400 naming the field, not a 500.
-    const nul = await request.post(url, {
+    const nul = await api.post(url, {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       data: Buffer.from('{"input": {"topic": "a\\u0000b"}}'),
     });

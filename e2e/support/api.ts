@@ -44,3 +44,11 @@ function resultOf(ok: boolean, body: unknown, name: string): unknown {
   }
   return decodeOutput(envelope.result?.data);
 }
+
+/**
+ * An HTTP client with no session, as another system calling the REST API is: it proves a
+ * token (not the spec's signed-in cookie) is what lets a call through. Dispose it after use.
+ */
+export async function systemClient(playwright: { request: { newContext(options: { baseURL?: string }): Promise<APIRequestContext> } }, baseURL: string | undefined): Promise<APIRequestContext> {
+  return playwright.request.newContext({ baseURL });
+}

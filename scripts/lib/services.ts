@@ -28,6 +28,11 @@ export type Services = {
    * folders of runs its database does not know, so tests and the app must never share one.
    */
   workspacesDir: string;
+  /**
+   * The vault's master key file (generated on first use when AGENTFLOW_SECRET_KEY is unset):
+   * with the data it encrypts, so tests never read or write the app's key.
+   */
+  secretKeyFile: string;
   postgres: Service;
   redis: Service;
   /** Redis first, then Postgres: the shutdown order the rest of the system expects. */
@@ -49,6 +54,7 @@ export async function startServices(options: ServiceOptions): Promise<Services> 
     databaseUrl: postgres.value.url,
     redisUrl: redis.value.url,
     workspacesDir: `${options.dataDir}/workspaces`,
+    secretKeyFile: `${options.dataDir}/secret.key`,
     postgres: postgres.value,
     redis: redis.value,
     stop: async () => {

@@ -139,9 +139,24 @@ function previousOutput(edges: GraphEdge[], state: RunState): unknown {
 }
 
 function scopeFor(edges: GraphEdge[], state: RunState): TemplateScope {
-  const nodes: TemplateScope["nodes"] = {};
-  for (const [id, nodeState] of Object.entries(state.nodes)) nodes[id] = { output: nodeState.output };
-  return { input: state.input, previous: previousOutput(edges, state), nodes };
+  return { input: state.input, previous: previousOutput(edges, state), nodes: nodeOutputs(state) };
+}
+
+/**
+ * `{{nodes.<id>.output}}` for every node of the run. Built once per state (states are never
+ * mutated): when a fan-out starts thousands of branches in one step, they share one map
+ * instead of each copying every node's output.
+ */
+const nodeOutputsByState = new WeakMap<RunState["nodes"], TemplateScope["nodes"]>();
+
+function nodeOutputs(state: RunState): TemplateScope["nodes"] {
+  let nodes = nodeOutputsByState.get(state.nodes);
+  if (!nodes) {
+    nodes = {};
+    for (const [id, nodeState] of Object.entries(state.nodes)) nodes[id] = { output: nodeState.output };
+    nodeOutputsByState.set(state.nodes, nodes);
+  }
+  return nodes;
 }
 
 function startNode(graph: Graph, node: GraphNode, state: RunState, edges: GraphEdge[]): Effect[] {

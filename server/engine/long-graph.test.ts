@@ -43,7 +43,7 @@ function errorsOf(graph: Graph) {
 function runToEnd(graph: Graph, input: unknown = { topic: "x" }): TestRun {
   const run = new TestRun(graph);
   run.apply({ type: "run_started", input });
-  for (let round = 0; round < 4 * graph.nodes.length; round += 1) {
+  for (let round = 0; round < 10 * graph.nodes.length; round += 1) {
     const effects = run.decide();
     if (effects.length === 0) return run;
     for (const effect of effects) {

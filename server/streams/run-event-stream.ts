@@ -37,6 +37,8 @@ export type StreamRunEventsParams = {
   afterSeq: number;
   /** Whose stream this is, for the per-viewer limit (a user id or an API key id). */
   viewerKey: string;
+  /** Streams one viewer may hold open at once (MAX_STREAMS_PER_VIEWER by default). */
+  limit?: number;
   /** The request's signal: aborted when the client goes away. */
   signal: AbortSignal;
   hub?: RunEventHub;
@@ -59,7 +61,7 @@ const SSE_HEADERS = {
  * EventSource stops reconnecting on 204), and 429 `too_many_streams` when the viewer has
  * `MAX_STREAMS_PER_VIEWER` streams open.
  */
-export async function streamRunEvents({ db, runId, afterSeq, viewerKey, signal, hub = getRunEventHub() }: StreamRunEventsParams): Promise<Response> {
+export async function streamRunEvents({ db, runId, afterSeq, viewerKey, limit = MAX_STREAMS_PER_VIEWER, signal, hub = getRunEventHub() }: StreamRunEventsParams): Promise<Response> {
   const last = await db.runStep.findFirst({ where: { runId }, orderBy: { seq: "desc" }, select: { seq: true, type: true } });
   const lastSeq = last?.seq ?? 0;
   if (last?.type === "run_finished" && afterSeq >= lastSeq) return new Response(null, { status: 204 });
@@ -67,9 +69,9 @@ export async function streamRunEvents({ db, runId, afterSeq, viewerKey, signal, 
   // run's end and leave the stream open forever, so resume from the end instead.
   let lastSent = Math.min(afterSeq, lastSeq);
 
-  const release = acquireStreamSlot(viewerKey);
+  const release = acquireStreamSlot(viewerKey, limit);
   if (!release) {
-    const response = jsonError(429, "too_many_streams", `At most ${MAX_STREAMS_PER_VIEWER} live run streams per viewer; close one and retry`);
+    const response = jsonError(429, "too_many_streams", `At most ${limit} live run streams per viewer; close one and retry`);
     response.headers.set("retry-after", String(STREAM_RETRY_AFTER_SECONDS));
     return response;
   }

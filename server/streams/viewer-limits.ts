@@ -37,14 +37,3 @@ export function acquireStreamSlot(viewerKey: string, limit = MAX_STREAMS_PER_VIE
 export function openStreamCount(viewerKey: string): number {
   return openByViewer.get(viewerKey) ?? 0;
 }
-
-/**
- * Placeholder until requests are authenticated (then the route passes the user or API key
- * id): the client address from the first `X-Forwarded-For` hop, which Next's server sets to
- * the peer address when no proxy did. It is client-controlled, so it only bounds well-behaved
- * clients — a spoofer gets no more than there was before any limit.
- */
-export function anonymousViewerKey(request: Request): string {
-  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
-  return `anonymous:${forwarded || "unknown"}`;
-}

@@ -1,11 +1,16 @@
 /**
- * Finding a secret in text that spells it in an encoding: JSON string escapes (once or
- * twice), percent-encoding (with `+` for space, inside JSON, or twice) and HTML character
- * references. Each encoding is a decoder that reads one code point at a position; matching
- * decodes forward from a start position and compares with the secret. Decoding is
- * deterministic — one reading per position — so there is no backtracking, and a hostile
- * response cannot make matching blow up the way a regex with alternatives per character can
- * (nor does a long secret hit V8's regex size limits).
+ * Reading text the way an encoding spells characters, to find a secret a server echoed back
+ * encoded: JSON string escapes (once, or twice as in a JSON string holding JSON),
+ * percent-encoding (either hex case, `+` for space; plain, inside JSON, or twice) and HTML
+ * character references. Each encoding is a decoder of one code point at a position;
+ * `decodeText` runs it over a whole string once and keeps where each decoded character came
+ * from, so the caller searches the decoded text with `indexOf` and maps a match back to the
+ * span that spelled it.
+ *
+ * Why not a regex per secret with every spelling of every character as alternatives: a long
+ * secret overflows V8's regex compiler, and alternatives that share a prefix (`\` and `\\`,
+ * `%` and `%25`) backtrack exponentially on hostile text. Decoding is deterministic and
+ * linear, and `indexOf` is the engine's fast string search.
  */
 
 /** Decodes one code point of `text` at `pos` into `cp`, with `next` the position after it. */
@@ -15,12 +20,11 @@ export type Decoder = {
   next: number;
 };
 
-/** A raw `+` in percent-encoded text: a space in a form or query, a plus elsewhere. */
-const PLUS_OR_SPACE = -2;
 const NONE = -1;
 const BACKSLASH = 0x5c;
 const PERCENT = 0x25;
 const PLUS = 0x2b;
+const SPACE = 0x20;
 const AMPERSAND = 0x26;
 
 class RawDecoder implements Decoder {
@@ -110,7 +114,7 @@ class PercentDecoder implements Decoder {
     const lead = this.byte(text, pos);
     if (lead < 0) {
       if (!this.source.read(text, pos)) return false;
-      this.cp = this.source.cp === PLUS ? PLUS_OR_SPACE : this.source.cp;
+      this.cp = this.source.cp;
       this.next = this.source.next;
       return true;
     }
@@ -191,61 +195,71 @@ function hexValue(cp: number): number {
   return -1;
 }
 
-function sameCodePoint(decoded: number, expected: number): boolean {
-  return decoded === expected || (decoded === PLUS_OR_SPACE && (expected === 0x20 || expected === PLUS));
-}
 
 export type Encoding = {
   name: string;
   /** Whether `text` can hold this encoding at all (text without its escape character reads as raw). */
   applies(text: string): boolean;
   decoder: Decoder;
+  /** Percent-encoding writes a space as "+" in forms: space and "+" compare equal (both read as a space). */
+  plusIsSpace: boolean;
 };
 
 const hasAny = (text: string, ...needles: string[]) => needles.some((needle) => text.includes(needle));
 
-/** The encodings tried besides the raw text (which is found with indexOf). */
+/** The encodings tried besides the raw text. */
 export function encodings(): Encoding[] {
   const raw = new RawDecoder();
+  const json = (source: Decoder) => new JsonDecoder(source);
+  const percent = (source: Decoder) => new PercentDecoder(source);
   return [
-    { name: "json", applies: (text) => text.includes("\\"), decoder: new JsonDecoder(raw) },
-    { name: "json-twice", applies: (text) => text.includes("\\\\"), decoder: new JsonDecoder(new JsonDecoder(raw)) },
-    { name: "percent", applies: (text) => hasAny(text, "%", "+"), decoder: new PercentDecoder(raw) },
-    { name: "percent-in-json", applies: (text) => text.includes("\\") && hasAny(text, "%", "+"), decoder: new PercentDecoder(new JsonDecoder(raw)) },
-    { name: "percent-twice", applies: (text) => text.includes("%25"), decoder: new PercentDecoder(new PercentDecoder(raw)) },
-    { name: "html", applies: (text) => text.includes("&"), decoder: new HtmlDecoder(raw) },
+    { name: "json", applies: (text) => text.includes("\\"), decoder: json(raw), plusIsSpace: false },
+    { name: "json-twice", applies: (text) => text.includes("\\\\"), decoder: json(json(raw)), plusIsSpace: false },
+    { name: "percent", applies: (text) => hasAny(text, "%", "+"), decoder: percent(raw), plusIsSpace: true },
+    { name: "percent-in-json", applies: (text) => text.includes("\\") && hasAny(text, "%", "+"), decoder: percent(json(raw)), plusIsSpace: true },
+    { name: "percent-twice", applies: (text) => text.includes("%25"), decoder: percent(percent(raw)), plusIsSpace: true },
+    { name: "html", applies: (text) => text.includes("&"), decoder: new HtmlDecoder(raw), plusIsSpace: false },
   ];
 }
 
-/** Characters an encoded spelling of any character can start with. */
-const ESCAPE_STARTS = new Set([BACKSLASH, PERCENT, PLUS, AMPERSAND]);
-
 /**
- * Appends to `spans` the [start, end) ranges of `text` that `decoder` reads as exactly
- * `target` (code points). Non-overlapping, left to right.
+ * `text` as `encoding` reads it, from its start: `text` is the decoded string and
+ * `offsets[i]` the position in the original of the character that decoded unit `i` came
+ * from (`offsets[text.length]` is the original's length), so a match in the decoded text
+ * maps back to the span that spelled it. Whatever does not decode (a stray "\" or "%")
+ * stands for itself. Linear in the length of the original, whatever it holds.
  */
-export function findEncoded(text: string, target: readonly number[], decoder: Decoder, spans: Array<[number, number]>): void {
-  const first = target[0];
-  if (first === undefined) return;
-  const firstUnit = String.fromCodePoint(first).charCodeAt(0);
-  let start = 0;
-  while (start < text.length) {
-    const unit = text.charCodeAt(start);
-    if (unit !== firstUnit && !ESCAPE_STARTS.has(unit)) {
-      start += 1;
-      continue;
-    }
-    let pos = start;
-    let matched = 0;
-    while (matched < target.length && decoder.read(text, pos) && sameCodePoint(decoder.cp, target[matched] ?? -1)) {
-      pos = decoder.next;
-      matched += 1;
-    }
-    if (matched === target.length) {
-      spans.push([start, pos]);
-      start = pos;
+export type DecodedText = { text: string; offsets: Int32Array };
+
+export function decodeText(original: string, encoding: Encoding): DecodedText {
+  const { decoder, plusIsSpace } = encoding;
+  const offsets = new Int32Array(original.length + 1);
+  const chunks: string[] = [];
+  let length = 0;
+  let pos = 0;
+  while (pos < original.length) {
+    let cp: number;
+    let next: number;
+    if (decoder.read(original, pos)) {
+      cp = decoder.cp;
+      next = decoder.next;
     } else {
-      start += 1;
+      cp = original.codePointAt(pos) ?? 0;
+      next = pos + (cp > 0xffff ? 2 : 1);
     }
+    if (plusIsSpace && cp === PLUS) cp = SPACE;
+    // A decoded surrogate (a lone \ud800 escape) stays a single unit.
+    const char = cp <= 0x10ffff ? String.fromCodePoint(cp) : "\ufffd";
+    chunks.push(char);
+    for (let unit = 0; unit < char.length; unit += 1) offsets[length + unit] = pos;
+    length += char.length;
+    pos = next;
   }
+  offsets[length] = original.length;
+  return { text: chunks.join(""), offsets: offsets.subarray(0, length + 1) };
+}
+
+/** The secret as it must appear in text decoded by `encoding`. */
+export function normalizeForEncoding(secret: string, encoding: Encoding): string {
+  return encoding.plusIsSpace ? secret.replaceAll("+", " ") : secret;
 }

@@ -1,4 +1,4 @@
-import { encodings, findEncoded } from "./encoded-match";
+import { decodeText, encodings as allEncodings, normalizeForEncoding } from "./encoded-match";
 import { mapJsonStrings } from "./json-walk";
 
 /**
@@ -27,6 +27,7 @@ export const DEFAULT_REPLACEMENT = "[redacted]";
 /** A clipped secret is redacted when at least this much of its start ends a string. */
 const MIN_CLIPPED_PREFIX_CHARS = 8;
 const CLIP_MARKERS = ["…", "..."];
+const MAX_CLIP_CANDIDATES = 32;
 
 export type Redactor = {
   /** A deep copy of a JSON value with every secret replaced. */
@@ -36,21 +37,28 @@ export type Redactor = {
 
 /** Prepared once per set of secrets (e.g. per run), then applied to every result. */
 export function createRedactor(secrets: readonly string[], replacement: string = DEFAULT_REPLACEMENT): Redactor {
-  const targets = [...new Set(secrets)]
-    .filter((secret) => [...secret].length >= MIN_REDACTED_SECRET_CHARS)
-    .map((secret) => ({ secret, codePoints: Array.from(secret, (char) => char.codePointAt(0) ?? 0) }));
-  const decoders = encodings();
+  const targets = [...new Set(secrets)].filter((secret) => [...secret].length >= MIN_REDACTED_SECRET_CHARS);
+  const encodings = allEncodings();
 
   const text = (input: string): string => {
     if (targets.length === 0 || input.length < MIN_REDACTED_SECRET_CHARS) return input;
     const spans: Array<[number, number]> = [];
-    const active = decoders.filter((encoding) => encoding.applies(input));
-    for (const { secret, codePoints } of targets) {
+    for (const secret of targets) {
       for (let at = input.indexOf(secret); at >= 0; at = input.indexOf(secret, at + secret.length)) {
         spans.push([at, at + secret.length]);
       }
-      for (const encoding of active) findEncoded(input, codePoints, encoding.decoder, spans);
       clippedTail(input, secret, spans);
+    }
+    for (const encoding of encodings) {
+      if (!encoding.applies(input)) continue;
+      const decoded = decodeText(input, encoding);
+      if (decoded.text === input) continue;
+      for (const secret of targets) {
+        const needle = normalizeForEncoding(secret, encoding);
+        for (let at = decoded.text.indexOf(needle); at >= 0; at = decoded.text.indexOf(needle, at + needle.length)) {
+          spans.push([decoded.offsets[at] ?? 0, decoded.offsets[at + needle.length] ?? input.length]);
+        }
+      }
     }
     return spans.length === 0 ? input : replaceSpans(input, spans, replacement);
   };
@@ -77,7 +85,10 @@ function clippedTail(text: string, secret: string, spans: Array<[number, number]
   const end = text.length - (marker?.length ?? 0);
   const head = secret.slice(0, MIN_CLIPPED_PREFIX_CHARS);
   const earliest = end - (secret.length - 1);
-  for (let at = text.lastIndexOf(head, end - head.length); at >= 0 && at >= earliest; at = text.lastIndexOf(head, at - 1)) {
+  // Bounded: a secret with a repetitive start must not make this quadratic on hostile text.
+  let tries = MAX_CLIP_CANDIDATES;
+  // Earliest first, so the longest cut-off piece is the one redacted.
+  for (let at = text.indexOf(head, Math.max(0, earliest)); at >= 0 && at <= end - head.length && tries > 0; at = text.indexOf(head, at + 1), tries -= 1) {
     if (secret.startsWith(text.slice(at, end))) {
       spans.push([at, end]);
       return;

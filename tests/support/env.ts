@@ -11,4 +11,6 @@ export function isolateTestEnv(demoModelUrl?: string): void {
   process.env.QUEUE_PREFIX = `test-${randomBytes(4).toString("hex")}`;
   if (demoModelUrl) process.env.DEMO_MODEL_URL = demoModelUrl;
   process.env.APP_URL ??= "http://localhost:3100";
+  // Never the app's own vault key (.data/secret.key).
+  process.env.AGENTFLOW_SECRET_KEY_FILE ??= ".data/test/secret.key";
 }

@@ -22,7 +22,11 @@ export function Inspector() {
     return (
       <div className="p-4 text-sm text-slate-500">
         <p className="font-medium text-slate-700">No node selected</p>
-        <p className="mt-1">Select a node on the canvas to edit its settings, or drag one in from the palette.</p>
+        <p className="mt-1">
+          {readOnly
+            ? "Select a node on the canvas to see its settings."
+            : "Select a node on the canvas to edit its settings, or drag one in from the palette."}
+        </p>
       </div>
     );
   }
@@ -31,7 +35,7 @@ export function Inspector() {
     <div className="space-y-4 p-4" data-testid="inspector">
       <InspectorHeader nodeId={nodeId} kind={kind} readOnly={readOnly} />
       <NodeProblems nodeId={nodeId} />
-      {/* A disabled fieldset disables every control inside: a version on display cannot be edited. */}
+      {/* A disabled fieldset disables every control inside: a version, a run or a draft the role cannot edit. */}
       <fieldset disabled={readOnly} className="m-0 min-w-0 border-0 p-0">
         <NodeForm nodeId={nodeId} kind={kind} />
       </fieldset>

@@ -1,12 +1,16 @@
 "use client";
 
 import { useCallback } from "react";
+import { useShallow } from "zustand/react/shallow";
 import type { HumanDecision } from "@/server/engine/events";
 import type { HumanRequestKind, PendingHuman } from "@/server/engine/state";
 import { AnswerField } from "@/components/human-tasks/answer-field";
 import { ToolArguments } from "@/components/human-tasks/tool-arguments";
-import { useHumanTaskResponse, type HumanTaskAnswer } from "@/components/human-tasks/use-human-task-response";
+import { outcomeText } from "@/components/human-tasks/outcome";
+import { useHumanTaskResponse, type HumanTaskAnswer, type HumanTaskResponse } from "@/components/human-tasks/use-human-task-response";
+import { formatDateTime } from "@/components/ui/format";
 import { useEditorStore } from "../store/editor-store-provider";
+import { humanOutcomeOfNode } from "../store/selectors";
 import type { EditorState } from "../store/types";
 
 const selectRespond = (s: EditorState) => s.respondToHuman;
@@ -51,6 +55,20 @@ function PendingTaskPanel({ nodeId, pending }: { nodeId: string; pending: Pendin
       {pending.message && <p className="mt-0.5 mb-2 line-clamp-4 text-xs break-words text-amber-950">{pending.message}</p>}
       <ToolArguments response={response} size="compact" />
       <AnswerField response={response} size="compact" />
+      {response.canRespond ? (
+        <Decision response={response} />
+      ) : (
+        <p className="text-[11px] font-medium text-amber-800" data-testid="human-task-waiting">
+          Waiting for an operator
+        </p>
+      )}
+    </div>
+  );
+}
+
+function Decision({ response }: { response: HumanTaskResponse }) {
+  return (
+    <>
       <div className="flex gap-2">
         <button
           type="button"
@@ -70,6 +88,22 @@ function PendingTaskPanel({ nodeId, pending }: { nodeId: string; pending: Pendin
         </button>
       </div>
       {response.error && <p className="mt-1.5 text-[11px] text-red-700">{response.error}</p>}
-    </div>
+    </>
+  );
+}
+
+/** Under a node a person answered: "Approved by Ada · 14:02". */
+export function HumanOutcomeNote({ nodeId }: { nodeId: string }) {
+  const outcome = useEditorStore(useShallow(useCallback((s: EditorState) => humanOutcomeOfNode(s, nodeId), [nodeId])));
+  if (!outcome) return null;
+  return (
+    <p
+      className="line-clamp-2 border-t border-slate-100 px-3 py-1.5 text-[11px] leading-snug break-words text-slate-500"
+      data-testid="human-outcome"
+      title={outcome.at ? formatDateTime(outcome.at) : undefined}
+    >
+      <span className="font-medium text-slate-700">{outcomeText(outcome)}</span>
+      {outcome.at && ` · ${new Date(outcome.at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`}
+    </p>
   );
 }

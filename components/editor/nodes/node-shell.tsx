@@ -6,7 +6,7 @@ import { SOURCE_HANDLES, type NodeKind } from "@/server/engine/graph";
 import type { NodeRunStatus } from "@/server/engine/state";
 import { NODE_KIND_INFO } from "../node-kinds";
 import { selectZoomedOut } from "../zoom-level";
-import { HumanTaskPanel } from "./human-task-panel";
+import { HumanOutcomeNote, HumanTaskPanel } from "./human-task-panel";
 import { useNodeView } from "../store/selectors";
 
 /**
@@ -78,7 +78,7 @@ export type NodeShellProps = {
 export function NodeShell({ id, kind, label, selected, summary, meta, children }: NodeShellProps) {
   const info = NODE_KIND_INFO[kind];
   // `stopped`: a cancelled or failed run leaves nodes "running"/"waiting" in its state; show them as stopped.
-  const { status, error, handle, stopped, errors, warnings } = useNodeView(id);
+  const { status, error, handle, stopped, errors, warnings, answered } = useNodeView(id);
   const compact = useFlowStore(selectZoomedOut);
   const chip = stopped ? STOPPED_CHIP : chipFor(status, handle);
   const ports = SOURCE_HANDLES[kind];
@@ -153,7 +153,7 @@ export function NodeShell({ id, kind, label, selected, summary, meta, children }
 
       {children}
 
-      {status === "waiting" && !stopped && <HumanTaskPanel nodeId={id} />}
+      {status === "waiting" && !stopped ? <HumanTaskPanel nodeId={id} /> : answered && <HumanOutcomeNote nodeId={id} />}
 
       {namedPorts.length > 0 ? (
         <div className="border-t border-slate-100 py-1">

@@ -152,6 +152,7 @@ export function createGraphSlice(init: GraphInit): SliceCreator<GraphSlice> {
     },
 
     setName(name) {
+      if (get().readOnly) return;
       set((state) => ({ name, editCount: state.editCount + 1 }));
     },
 

@@ -4,6 +4,7 @@ import { useCallback } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { isTerminalStatus } from "@/server/engine/events";
 import type { NodeRunStatus } from "@/server/engine/state";
+import { humanOutcomeOf, type HumanOutcome } from "@/components/human-tasks/outcome";
 import { useEditorStore } from "./editor-store-provider";
 import type { EditorState } from "./types";
 
@@ -41,6 +42,12 @@ export function findNode(s: EditorState, nodeId: string | null) {
   return s.nodes.find((node) => node.id === nodeId);
 }
 
+/** Who answered the latest task on this node in the shown run, and when; null while it waits or without one. */
+export function humanOutcomeOfNode(s: EditorState, nodeId: string): HumanOutcome | null {
+  const human = s.run.state?.humans[nodeId];
+  return human ? humanOutcomeOf(s.run.events, human) : null;
+}
+
 /** Whether the shown run took this edge: its source finished through the edge's handle. */
 export function useEdgeTaken(source: string, sourceHandle: string | null | undefined): boolean {
   return useEditorStore(
@@ -62,6 +69,8 @@ export type NodeView = {
   stopped: boolean;
   errors: number;
   warnings: number;
+  /** The shown run has a person's answer on this node (who answered is read only when this is true). */
+  answered: boolean;
 };
 
 export function nodeViewOf(s: EditorState, nodeId: string): NodeView {
@@ -75,6 +84,7 @@ export function nodeViewOf(s: EditorState, nodeId: string): NodeView {
     stopped: selectRunEnded(s) && (status === "running" || status === "waiting"),
     errors: counts?.errors ?? 0,
     warnings: counts?.warnings ?? 0,
+    answered: s.run.state?.humans[nodeId]?.decision !== undefined,
   };
 }
 

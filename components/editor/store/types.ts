@@ -33,6 +33,12 @@ export type GraphSlice = {
   editCount: number;
   savedEditCount: number;
   save: SaveState;
+  /**
+   * Nothing in the document may change: a published version, a run's pinned graph, or a draft
+   * opened by someone whose role cannot edit. Every editing action checks this and does
+   * nothing, so the draft can never become dirty (no autosave, no leave prompt); components
+   * read it only to hide controls that would do nothing.
+   */
   readOnly: boolean;
   problems: GraphProblem[];
   problemCounts: Record<string, ProblemCount>;

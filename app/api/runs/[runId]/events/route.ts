@@ -1,27 +1,37 @@
 import { getDb } from "@/server/db";
-import { jsonError } from "@/server/http/rest";
+import { getEnv } from "@/server/env";
+import { isWellFormedId, jsonError, requireAccess } from "@/server/http/rest";
 import { parseResumeCursor, streamRunEvents } from "@/server/streams/run-event-stream";
-import { anonymousViewerKey } from "@/server/streams/viewer-limits";
 
 export const dynamic = "force-dynamic";
 
 /**
  * Server-Sent Events of one run, resumable with `Last-Event-ID` (or `?after=<seq>`).
- * The streaming itself — shared Redis wake-ups, reads from the Postgres log, the per-viewer
- * limit — is in server/streams/run-event-stream.ts.
+ * Credentials: a session (the browser's EventSource sends the cookie), an API key that may
+ * read runs, or a trigger token of the run's workflow. The streaming itself — shared Redis
+ * wake-ups, reads from the Postgres log, the per-viewer limit — is in server/streams.
  */
 export async function GET(request: Request, context: { params: Promise<{ runId: string }> }) {
   const { runId } = await context.params;
   const db = getDb();
-  const run = await db.run.findUnique({ where: { id: runId }, select: { id: true } });
-  if (!run) return jsonError(404, "not_found", `Run ${runId} not found`);
+  const auth = await requireAccess(db, request, "run:read", { allowTriggerToken: true });
+  if (!auth.ok) return auth.response;
+  const { access } = auth;
+  const run = isWellFormedId(runId)
+    ? await db.run.findFirst({
+        where: { id: runId, workspaceId: access.workspaceId, ...(access.actor.kind === "trigger_token" ? { workflowId: access.actor.workflowId } : {}) },
+        select: { id: true },
+      })
+    : null;
+  if (!run) return jsonError(404, "not_found", `Run ${runId.slice(0, 100)} not found`);
 
   return streamRunEvents({
     db,
     runId,
     afterSeq: parseResumeCursor(request),
-    // Until requests are authenticated; then the signed-in user's or API key's id.
-    viewerKey: anonymousViewerKey(request),
+    // Open streams are counted per person or key, whoever holds them.
+    viewerKey: `${access.actor.kind}:${access.actor.kind === "system" ? "system" : access.actor.id}`,
+    limit: getEnv().MAX_STREAMS_PER_VIEWER,
     signal: request.signal,
   });
 }

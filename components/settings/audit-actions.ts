@@ -1,0 +1,78 @@
+import type { AuditAction } from "@/server/audit/audit";
+
+/** "Ada published a workflow": the verb phrase after the actor. The type makes every action need one. */
+export const ACTION_LABELS: Record<AuditAction, string> = {
+  "auth.signed_in": "signed in",
+  "auth.password_changed": "changed their password",
+  "workspace.created": "created the workspace",
+  "workspace.renamed": "renamed the workspace",
+  "member.invited": "invited a member",
+  "member.invitation_revoked": "revoked an invitation",
+  "member.joined": "joined the workspace",
+  "member.role_changed": "changed a member's role",
+  "member.removed": "removed a member",
+  "workflow.created": "created a workflow",
+  "workflow.imported": "imported a workflow",
+  "workflow.edited": "edited a workflow",
+  "workflow.published": "published a workflow",
+  "workflow.restored": "restored a workflow version",
+  "workflow.deleted": "deleted a workflow",
+  "trigger_token.created": "created a trigger token",
+  "trigger_token.revoked": "revoked a trigger token",
+  "api_key.created": "created an API key",
+  "api_key.revoked": "revoked an API key",
+  "credential.created": "added a credential",
+  "credential.updated": "updated a credential",
+  "credential.deleted": "deleted a credential",
+  "run.started": "started a run",
+  "run.paused": "paused a run",
+  "run.resumed": "resumed a run",
+  "run.cancelled": "cancelled a run",
+  "human_task.approved": "approved a human task",
+  "human_task.rejected": "rejected a human task",
+  "human_task.answered": "answered a human task",
+  "human_task.arguments_edited": "edited a tool call's arguments and approved it",
+};
+
+export function actionLabel(action: string, details: unknown): string {
+  if (action === "credential.updated" && isRecord(details)) {
+    if (details.rotated === true) return "rotated a credential";
+    if (Array.isArray(details.allowedHosts)) return "changed a credential's allowed hosts";
+  }
+  return action in ACTION_LABELS ? ACTION_LABELS[action as AuditAction] : action;
+}
+
+/**
+ * The filter's groups. Each is one or more action prefixes (the API filters by one prefix
+ * per call; a group of several is fetched per prefix and merged, see audit-pages.ts).
+ */
+export const ACTION_GROUPS = [
+  { id: "all", label: "All actions", prefixes: [] },
+  { id: "auth", label: "Sign-ins", prefixes: ["auth."] },
+  { id: "workflow", label: "Workflows", prefixes: ["workflow."] },
+  { id: "run", label: "Runs", prefixes: ["run."] },
+  { id: "human_task", label: "Human tasks", prefixes: ["human_task."] },
+  { id: "member", label: "Members", prefixes: ["member."] },
+  { id: "keys", label: "API keys & tokens", prefixes: ["api_key.", "trigger_token."] },
+  { id: "credential", label: "Credentials", prefixes: ["credential."] },
+  { id: "workspace", label: "Workspace", prefixes: ["workspace."] },
+] as const satisfies readonly { id: string; label: string; prefixes: readonly string[] }[];
+
+export type ActionGroupId = (typeof ACTION_GROUPS)[number]["id"];
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+export const ACTOR_KINDS: Record<string, { label: string; className: string }> = {
+  user: { label: "user", className: "bg-slate-100 text-slate-600 ring-slate-200" },
+  api_key: { label: "API key", className: "bg-amber-50 text-amber-800 ring-amber-200" },
+  trigger_token: { label: "trigger token", className: "bg-violet-50 text-violet-700 ring-violet-200" },
+  system: { label: "system", className: "bg-sky-50 text-sky-700 ring-sky-200" },
+};
+
+/** Users are recorded as "Name <email>"; show the name, with the address beneath. */
+export function splitActorName(actorName: string): { name: string; email: string | null } {
+  const match = /^(.*) <([^<>]+)>$/.exec(actorName);
+  return match ? { name: match[1] ?? actorName, email: match[2] ?? null } : { name: actorName, email: null };
+}

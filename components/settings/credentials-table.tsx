@@ -1,0 +1,138 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { formatDateTime, formatRelative } from "@/components/ui/format";
+import { FormError } from "@/components/ui/text-field";
+import { isCredentialKind, KIND_SHORT, previewText } from "./credential-draft";
+import { EditHostsDialog, RotateDialog } from "./credential-dialogs";
+import { Card, StateRow, TD, TH } from "./section";
+
+export type Credential = RouterOutputs["credentials"]["list"][number];
+type Action = { kind: "rotate" | "hosts" | "delete"; credential: Credential };
+
+export function CredentialsTable({ canManage }: { canManage: boolean }) {
+  const trpc = useTRPC();
+  const credentials = useQuery(trpc.credentials.list.queryOptions());
+  const [action, setAction] = useState<Action | null>(null);
+  const columns = canManage ? 6 : 5;
+  const close = () => setAction(null);
+
+  return (
+    <Card title="Saved credentials" flush>
+      <div className="overflow-x-auto">
+        <table className="w-full text-sm" aria-label="Credentials">
+          <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-500">
+            <tr>
+              <th scope="col" className={TH}>Name</th>
+              <th scope="col" className={TH}>Kind</th>
+              <th scope="col" className={TH}>Value</th>
+              <th scope="col" className={TH}>Allowed hosts</th>
+              <th scope="col" className={`${TH} w-28`}>Updated</th>
+              {canManage && (
+                <th scope="col" className={`${TH} w-52`}>
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {credentials.isPending && <StateRow colSpan={columns}>Loading credentials…</StateRow>}
+            {credentials.isError && (
+              <StateRow colSpan={columns} tone="error">
+                {errorMessage(credentials.error)}
+              </StateRow>
+            )}
+            {credentials.data?.length === 0 && <StateRow colSpan={columns}>No credentials yet.{canManage ? " Add one below." : ""}</StateRow>}
+            {credentials.data?.map((credential) => (
+              <tr key={credential.id} data-credential-name={credential.name} className="hover:bg-slate-50/60">
+                <td className={TD}>
+                  <code className="font-mono text-xs font-medium text-slate-900">{credential.name}</code>
+                </td>
+                <td className={`${TD} whitespace-nowrap text-slate-600`}>{isCredentialKind(credential.kind) ? KIND_SHORT[credential.kind] : credential.kind}</td>
+                <td className={TD}>
+                  <code data-testid="credential-preview" className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-xs whitespace-nowrap text-slate-700">
+                    {previewText(credential.preview)}
+                  </code>
+                </td>
+                <td className={TD}>
+                  {credential.allowedHosts.length === 0 ? (
+                    <span className="text-xs text-slate-400">Any host</span>
+                  ) : (
+                    <div className="flex flex-wrap gap-1">
+                      {credential.allowedHosts.map((host) => (
+                        <span key={host} className="rounded bg-slate-100 px-1.5 py-0.5 font-mono text-[11px] text-slate-700">
+                          {host}
+                        </span>
+                      ))}
+                    </div>
+                  )}
+                </td>
+                <td className={`${TD} whitespace-nowrap text-slate-600`} title={formatDateTime(credential.updatedAt)}>
+                  {formatRelative(credential.updatedAt)}
+                </td>
+                {canManage && (
+                  <td className={`${TD} text-right whitespace-nowrap`}>
+                    <Button size="sm" variant="ghost" aria-label={`Rotate ${credential.name}`} onClick={() => setAction({ kind: "rotate", credential })}>
+                      Rotate
+                    </Button>
+                    <Button size="sm" variant="ghost" aria-label={`Edit the allowed hosts of ${credential.name}`} onClick={() => setAction({ kind: "hosts", credential })}>
+                      Hosts
+                    </Button>
+                    <Button size="sm" variant="danger" aria-label={`Delete ${credential.name}`} onClick={() => setAction({ kind: "delete", credential })}>
+                      Delete
+                    </Button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {action?.kind === "rotate" && <RotateDialog credential={action.credential} onClose={close} />}
+      {action?.kind === "hosts" && <EditHostsDialog credential={action.credential} onClose={close} />}
+      {action?.kind === "delete" && <DeleteDialog credential={action.credential} onClose={close} />}
+    </Card>
+  );
+}
+
+function DeleteDialog({ credential, onClose }: { credential: Credential; onClose: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const remove = useMutation(
+    trpc.credentials.delete.mutationOptions({
+      onSuccess: () => {
+        onClose();
+        void queryClient.invalidateQueries(trpc.credentials.list.queryFilter());
+      },
+    }),
+  );
+  return (
+    <ConfirmDialog
+      title={`Delete “${credential.name}”?`}
+      onCancel={onClose}
+      actions={
+        <>
+          <Button variant="ghost" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button variant="danger" disabled={remove.isPending} onClick={() => remove.mutate({ id: credential.id })}>
+            Delete credential
+          </Button>
+        </>
+      }
+    >
+      <p>
+        Tools that use <code className="font-mono text-xs">{`{{credentials.${credential.name}}}`}</code> fail until a credential with this name exists again. The value cannot be recovered.
+      </p>
+      {remove.isError && (
+        <div className="mt-3">
+          <FormError message={errorMessage(remove.error)} />
+        </div>
+      )}
+    </ConfirmDialog>
+  );
+}

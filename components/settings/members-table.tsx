@@ -1,0 +1,201 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { reloadAt, useMe } from "@/components/session/session-context";
+import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { formatDateTime, formatRelative } from "@/components/ui/format";
+import { FormError } from "@/components/ui/text-field";
+import type { Role } from "@/server/auth/roles";
+import { RoleBadge, SELECT } from "./role-badge";
+import { Card, StateRow, TD, TH } from "./section";
+import { rankIn, type RoleInfo } from "./types";
+
+type Member = RouterOutputs["members"]["list"][number];
+type RoleChange = { member: Member; role: Role };
+
+export function MembersTable({ roles, canManage }: { roles: RoleInfo[]; canManage: boolean }) {
+  const trpc = useTRPC();
+  const me = useMe();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const members = useQuery(trpc.members.list.queryOptions());
+  const [error, setError] = useState<string | null>(null);
+  const [removing, setRemoving] = useState<Member | null>(null);
+  const [ownChange, setOwnChange] = useState<RoleChange | null>(null);
+
+  const myRole = me.workspace?.role ?? "viewer";
+  const myRank = rankIn(roles, myRole);
+  // Admins grant up to their own role; only an owner may make (or change) an owner.
+  const grantable = roles.filter((r) => rankIn(roles, r.role) <= myRank);
+
+  const refresh = () => queryClient.invalidateQueries(trpc.members.list.queryFilter());
+  const changeRole = useMutation(
+    trpc.members.changeRole.mutationOptions({
+      onMutate: () => setError(null),
+      onSuccess: (_result, variables) => {
+        void refresh();
+        // My own role changed: the layout's permissions must follow.
+        if (members.data?.find((m) => m.id === variables.memberId)?.userId === me.user.id) router.refresh();
+      },
+      onError: (cause, variables) => {
+        const name = members.data?.find((m) => m.id === variables.memberId)?.name ?? "this member";
+        setError(`Could not change the role of ${name}. ${errorMessage(cause)}`);
+      },
+    }),
+  );
+  const remove = useMutation(
+    trpc.members.remove.mutationOptions({
+      onSuccess: (_result, variables) => {
+        const leftMyself = members.data?.find((m) => m.id === variables.memberId)?.userId === me.user.id;
+        setRemoving(null);
+        if (leftMyself) reloadAt("/workflows");
+        else void refresh();
+      },
+    }),
+  );
+
+  const requestRoleChange = (member: Member, role: Role) => {
+    if (member.userId === me.user.id) setOwnChange({ member, role });
+    else changeRole.mutate({ memberId: member.id, role });
+  };
+
+  const columns = canManage ? 5 : 4;
+  return (
+    <Card title="Members" description={members.data ? `${members.data.length} ${members.data.length === 1 ? "person" : "people"}` : "\u00a0"} flush>
+      {error && (
+        <div className="border-b border-slate-100 px-5 py-3">
+          <FormError message={error} />
+        </div>
+      )}
+      <div className="overflow-x-auto">
+        <table className="w-full text-sm" aria-label="Members">
+          <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-500">
+            <tr>
+              <th scope="col" className={TH}>Name</th>
+              <th scope="col" className={TH}>Email</th>
+              <th scope="col" className={`${TH} w-40`}>Role</th>
+              <th scope="col" className={`${TH} w-32`}>Joined</th>
+              {canManage && (
+                <th scope="col" className={`${TH} w-28`}>
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {members.isPending && <StateRow colSpan={columns}>Loading members…</StateRow>}
+            {members.isError && (
+              <StateRow colSpan={columns} tone="error">
+                {errorMessage(members.error)}
+              </StateRow>
+            )}
+            {members.data?.map((member) => {
+              const isMe = member.userId === me.user.id;
+              const manageable = canManage && rankIn(roles, member.role) <= myRank;
+              const pendingRole = changeRole.isPending && changeRole.variables.memberId === member.id ? changeRole.variables.role : null;
+              return (
+                <tr key={member.id} data-member-email={member.email} className="hover:bg-slate-50/60">
+                  <td className={TD}>
+                    <span className="font-medium text-slate-900">{member.name}</span>
+                    {isMe && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-500">you</span>}
+                  </td>
+                  <td className={`${TD} text-slate-600`}>{member.email}</td>
+                  <td className={TD}>
+                    {manageable ? (
+                      <select
+                        aria-label={`Role of ${member.name}`}
+                        value={pendingRole ?? member.role}
+                        disabled={changeRole.isPending}
+                        onChange={(event) => requestRoleChange(member, event.target.value as Role)}
+                        className={`${SELECT} h-8 w-32 capitalize`}
+                      >
+                        {grantable.map((r) => (
+                          <option key={r.role} value={r.role}>
+                            {r.role}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <span title={canManage ? "Only an owner can change an owner" : undefined}>
+                        <RoleBadge role={member.role} />
+                      </span>
+                    )}
+                  </td>
+                  <td className={`${TD} whitespace-nowrap text-slate-600`} title={formatDateTime(member.joinedAt)}>
+                    {formatRelative(member.joinedAt)}
+                  </td>
+                  {canManage && (
+                    <td className={`${TD} text-right`}>
+                      {(manageable || isMe) && (
+                        <Button size="sm" variant="danger" aria-label={isMe ? "Leave the workspace" : `Remove ${member.name}`} onClick={() => { remove.reset(); setRemoving(member); }}>
+                          {isMe ? "Leave" : "Remove"}
+                        </Button>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+
+      {removing && (
+        <ConfirmDialog
+          title={removing.userId === me.user.id ? "Leave this workspace?" : `Remove ${removing.name}?`}
+          onCancel={() => setRemoving(null)}
+          actions={
+            <>
+              <Button variant="ghost" onClick={() => setRemoving(null)}>
+                Cancel
+              </Button>
+              <Button variant="danger" disabled={remove.isPending} onClick={() => remove.mutate({ memberId: removing.id })}>
+                {removing.userId === me.user.id ? "Leave workspace" : "Remove member"}
+              </Button>
+            </>
+          }
+        >
+          <p>
+            {removing.userId === me.user.id
+              ? "You lose access to its workflows and runs at once; an admin can invite you again."
+              : `${removing.name} (${removing.email}) loses access at once. Their workflows and runs stay in the workspace.`}
+          </p>
+          {remove.isError && (
+            <div className="mt-3">
+              <FormError message={errorMessage(remove.error)} />
+            </div>
+          )}
+        </ConfirmDialog>
+      )}
+
+      {ownChange && (
+        <ConfirmDialog
+          title={`Change your own role to ${ownChange.role}?`}
+          onCancel={() => setOwnChange(null)}
+          actions={
+            <>
+              <Button variant="ghost" onClick={() => setOwnChange(null)}>
+                Cancel
+              </Button>
+              <Button
+                variant="primary"
+                onClick={() => {
+                  changeRole.mutate({ memberId: ownChange.member.id, role: ownChange.role });
+                  setOwnChange(null);
+                }}
+              >
+                Change my role
+              </Button>
+            </>
+          }
+        >
+          <p>{roles.find((r) => r.role === ownChange.role)?.description}. You may lose access to some of these settings, and only someone with a higher role can give it back.</p>
+        </ConfirmDialog>
+      )}
+    </Card>
+  );
+}

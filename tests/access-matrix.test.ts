@@ -1,0 +1,387 @@
+import { readdirSync, statSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, waitUntil, type Harness } from "./support/harness";
+import { createTestApiKey, createTestUser, createWorkspaceWith, type TestUser } from "./support/identities";
+import type { Db } from "../server/db";
+import { appRouter } from "../server/api/root";
+import type { ProcedureAccess } from "../server/api/trpc";
+import { ROLES, roleAllows, type Role } from "../server/auth/roles";
+import { newId } from "../server/ids";
+import { createInvitation, revokeInvitation } from "../server/auth/invitations";
+import { createCredential } from "../server/vault/credential-store";
+import { createWorkflow } from "../server/workflows/workflows";
+import { createTriggerToken } from "../server/workflows/trigger-tokens";
+import { publishVersion } from "../server/workflows/versions";
+import { startRun } from "../server/runs/start-run";
+import { approvalGraph, outputOnlyGraph } from "./support/graphs";
+import { demoModelKey } from "../server/llm/providers";
+import * as trpcRoute from "../app/api/trpc/[trpc]/route";
+import * as triggerRoute from "../app/api/v1/workflows/[workflowId]/trigger/route";
+import * as runRoute from "../app/api/v1/runs/[runId]/route";
+import * as runActionRoute from "../app/api/v1/runs/[runId]/[action]/route";
+import * as eventsRoute from "../app/api/runs/[runId]/events/route";
+import * as demoModelRoute from "../app/api/demo-model/v1/[...path]/route";
+import * as authRoute from "../app/api/auth/[...all]/route";
+
+/**
+ * The access matrix: every tRPC procedure (read from the router, so a new one is in it
+ * automatically) and every REST/SSE route (read from app/api) is called as anonymous, as a
+ * member of another workspace, and as each role. Anonymous gets 401; the other workspace's
+ * member gets 404 for anything that names this workspace's things, and never sees them in
+ * lists; each role gets exactly what roles.ts grants (403 otherwise).
+ *
+ * A procedure without a declared access level, or without a sample input below, fails here:
+ * adding one means deciding who may call it.
+ */
+
+const BASE = "http://localhost:3100";
+type Caller = { label: string; cookie?: string; role?: Role; outsider?: boolean };
+
+let harness: Harness;
+let db: Db;
+const users = {} as Record<Role | "outsider", TestUser>;
+let workspaceId: string;
+let outsiderWorkspaceId: string;
+/** Ids of workspace A's things: none may appear in what the outsider gets back. */
+const ownIds = new Set<string>();
+const fixtures = {} as {
+  workflowId: string;
+  otherWorkflowId: string;
+  simpleWorkflowId: string;
+  versionId: string;
+  runId: string;
+  credentialId: string;
+  viewerMemberId: string;
+  revokedInviteToken: string;
+  triggerToken: string;
+  otherTriggerToken: string;
+  keys: Record<"trigger" | "read" | "control" | "admin", string>;
+  outsiderKey: string;
+  pendingTasks: string[];
+};
+
+const systemAccess = () => ({ workspaceId, actor: { kind: "system" as const, name: "matrix" }, ip: null });
+
+async function newWorkflow(graph = outputOnlyGraph()): Promise<string> {
+  const { id } = await createWorkflow(db, workspaceId, { name: `matrix ${newId("wf")}`, graph });
+  ownIds.add(id);
+  return id;
+}
+
+async function newWaitingRun(): Promise<string> {
+  const { runId } = await startRun(db, { workspaceId, workflowId: fixtures.workflowId, input: { topic: "matrix" }, trigger: "manual", startedBy: "matrix" });
+  ownIds.add(runId);
+  return runId;
+}
+
+async function newMemberId(): Promise<string> {
+  const userId = newId("usr");
+  await db.user.create({ data: { id: userId, name: "Leaving member", email: `${userId}@agentflow.test`.toLowerCase() } });
+  const id = newId("mem");
+  await db.member.create({ data: { id, workspaceId, userId, role: "viewer" } });
+  ownIds.add(id);
+  return id;
+}
+
+/**
+ * A sample input per procedure (a fresh target where the call destroys or uses one up).
+ * `undefined` for procedures without input.
+ */
+const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
+  "setup.status": () => undefined,
+  "setup.createOwner": () => ({ name: "Late owner", email: `${newId("usr")}@agentflow.test`.toLowerCase(), password: "a long password" }),
+  "account.me": () => undefined,
+  "account.switchWorkspace": () => ({ workspaceId }),
+  "account.createWorkspace": () => ({ name: "Another workspace" }),
+  "account.renameWorkspace": () => ({ name: "Workspace A" }),
+  "account.changePassword": () => ({ currentPassword: "not the password", newPassword: "a new long password" }),
+  "members.list": () => undefined,
+  "members.changeRole": () => ({ memberId: fixtures.viewerMemberId, role: "viewer" }),
+  "members.remove": async () => ({ memberId: await newMemberId() }),
+  "invitations.list": () => undefined,
+  "invitations.create": () => ({ role: "viewer" }),
+  "invitations.revoke": async () => {
+    const invitation = await createInvitation(db, { ...systemAccess(), role: "owner", actor: { kind: "user", id: users.owner.id, name: "owner", email: users.owner.email } }, { role: "viewer" });
+    ownIds.add(invitation.id);
+    return { invitationId: invitation.id };
+  },
+  "invitations.describe": () => ({ token: fixtures.revokedInviteToken }),
+  "invitations.accept": () => ({ token: fixtures.revokedInviteToken }),
+  "invitations.acceptWithNewAccount": () => ({ token: fixtures.revokedInviteToken, name: "New person", email: "new@agentflow.test", password: "a long password" }),
+  "apiKeys.list": () => undefined,
+  "apiKeys.create": () => ({ name: "matrix key", scopes: ["read"] }),
+  "apiKeys.revoke": async () => {
+    const key = await createTestApiKey(db, workspaceId, ["read"]);
+    ownIds.add(key.id);
+    return { keyId: key.id };
+  },
+  "credentials.list": () => undefined,
+  "credentials.create": () => ({ name: `c${newId("cred").slice(5)}`.replace(/[^A-Za-z0-9_-]/g, "x"), secret: { kind: "secret", value: "matrix secret value 123" } }),
+  "credentials.update": () => ({ id: fixtures.credentialId, allowedHosts: ["api.example.com"] }),
+  "credentials.delete": async () => {
+    const { id } = await createCredential(db, systemAccess(), { name: `d${newId("cred").slice(5)}`.replace(/[^A-Za-z0-9_-]/g, "x"), secret: { kind: "secret", value: "to be deleted 123" }, allowedHosts: [] });
+    ownIds.add(id);
+    return { id };
+  },
+  "audit.list": () => ({}),
+  "workflow.list": () => undefined,
+  "workflow.create": () => ({ name: "matrix created" }),
+  "workflow.get": () => ({ id: fixtures.workflowId }),
+  "workflow.saveDraft": async () => ({ id: await newWorkflow(), graph: outputOnlyGraph(), baseRevision: 0 }),
+  "workflow.templates": () => undefined,
+  "workflow.createFromTemplate": () => ({ templateId: "approval-gate" }),
+  "workflow.presets": () => undefined,
+  "workflow.export": () => ({ id: fixtures.workflowId }),
+  "workflow.import": () => ({ fileText: JSON.stringify({ format: "agentflow.workflow", name: "imported", graph: outputOnlyGraph() }) }),
+  "workflow.publish": () => ({ id: fixtures.workflowId }),
+  "workflow.versions": () => ({ id: fixtures.workflowId }),
+  "workflow.version": () => ({ versionId: fixtures.versionId }),
+  "workflow.restoreVersion": async () => ({ id: fixtures.workflowId, versionId: fixtures.versionId, baseRevision: (await db.workflow.findUniqueOrThrow({ where: { id: fixtures.workflowId } })).draftRevision }),
+  "workflow.delete": async () => ({ id: await newWorkflow() }),
+  "workflow.createTriggerToken": () => ({ workflowId: fixtures.workflowId }),
+  "workflow.revokeTriggerToken": async () => {
+    const token = await createTriggerToken(db, systemAccess(), fixtures.workflowId);
+    ownIds.add(token.id);
+    return { tokenId: token.id };
+  },
+  "run.start": () => ({ workflowId: fixtures.simpleWorkflowId, input: { topic: "matrix" } }),
+  "run.list": () => ({}),
+  "run.get": () => ({ runId: fixtures.runId }),
+  "run.stats": () => ({}),
+  "run.pause": async () => ({ runId: await newWaitingRun() }),
+  "run.resume": () => ({ runId: fixtures.runId }),
+  "run.cancel": async () => ({ runId: await newWaitingRun() }),
+  "human.pending": () => ({}),
+  "human.respond": () => {
+    const taskId = fixtures.pendingTasks.pop();
+    if (!taskId) throw new Error("the matrix ran out of pending human tasks");
+    return { taskId, decision: "reject" };
+  },
+};
+
+type ProcedureInfo = { path: string; type: "query" | "mutation"; access: ProcedureAccess | undefined };
+
+function procedures(): ProcedureInfo[] {
+  const record = (appRouter._def as unknown as { procedures: Record<string, { _def: { type: "query" | "mutation"; meta?: { access?: ProcedureAccess } } }> }).procedures;
+  return Object.entries(record).map(([path, procedure]) => ({ path, type: procedure._def.type, access: procedure._def.meta?.access }));
+}
+
+async function callTrpc(procedure: ProcedureInfo, input: unknown, cookie?: string): Promise<{ status: number; text: string }> {
+  const headers = new Headers({ "content-type": "application/json", host: "localhost:3100" });
+  if (cookie) headers.set("cookie", cookie);
+  const url = `${BASE}/api/trpc/${procedure.path}`;
+  const request =
+    procedure.type === "query"
+      ? new Request(input === undefined ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
+      : new Request(url, { method: "POST", headers, body: input === undefined ? undefined : JSON.stringify(input) });
+  const response = await (procedure.type === "query" ? trpcRoute.GET(request) : trpcRoute.POST(request));
+  return { status: response.status, text: await response.text() };
+}
+
+function mentionsOwnIds(value: unknown): string[] {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return [...ownIds].filter((id) => text.includes(id));
+}
+
+beforeAll(async () => {
+  harness = await startHarness();
+  db = harness.db;
+  for (const role of ROLES) users[role] = await createTestUser(role);
+  users.outsider = await createTestUser("outsider");
+  workspaceId = await createWorkspaceWith(
+    db,
+    "Workspace A",
+    ROLES.map((role) => ({ user: users[role], role })),
+  );
+  outsiderWorkspaceId = await createWorkspaceWith(db, "Workspace B", [{ user: users.outsider, role: "owner" }]);
+  ownIds.add(workspaceId);
+
+  fixtures.workflowId = await newWorkflow(approvalGraph());
+  fixtures.otherWorkflowId = await newWorkflow(approvalGraph());
+  fixtures.simpleWorkflowId = await newWorkflow();
+  fixtures.versionId = (await publishVersion(db, workspaceId, fixtures.workflowId)).id;
+  ownIds.add(fixtures.versionId);
+  fixtures.runId = await newWaitingRun();
+  fixtures.credentialId = (await createCredential(db, systemAccess(), { name: "matrixcred", secret: { kind: "secret", value: "matrix credential value" }, allowedHosts: [] })).id;
+  ownIds.add(fixtures.credentialId);
+  const viewerMember = await db.member.findFirstOrThrow({ where: { workspaceId, userId: users.viewer.id } });
+  fixtures.viewerMemberId = viewerMember.id;
+  ownIds.add(viewerMember.id);
+  const ownerAccess = { ...systemAccess(), role: "owner" as const, actor: { kind: "user" as const, id: users.owner.id, name: "owner", email: users.owner.email } };
+  const invitation = await createInvitation(db, ownerAccess, { role: "viewer" });
+  await revokeInvitation(db, ownerAccess, invitation.id);
+  fixtures.revokedInviteToken = invitation.url.slice(invitation.url.lastIndexOf("/") + 1);
+  fixtures.triggerToken = (await createTriggerToken(db, systemAccess(), fixtures.workflowId)).token;
+  fixtures.otherTriggerToken = (await createTriggerToken(db, systemAccess(), fixtures.otherWorkflowId)).token;
+  fixtures.keys = {
+    trigger: (await createTestApiKey(db, workspaceId, ["trigger"])).token,
+    read: (await createTestApiKey(db, workspaceId, ["read"])).token,
+    control: (await createTestApiKey(db, workspaceId, ["control"])).token,
+    admin: (await createTestApiKey(db, workspaceId, ["admin"])).token,
+  };
+  fixtures.outsiderKey = (await createTestApiKey(db, outsiderWorkspaceId, ["admin"])).token;
+
+  // Human tasks to answer (one per caller that may): runs of the approval workflow, waiting.
+  const waiting = await Promise.all(Array.from({ length: ROLES.length + 2 }, () => newWaitingRun()));
+  await waitUntil(async () => (await db.humanTask.count({ where: { runId: { in: waiting }, status: "pending" } })) === waiting.length, "runs waiting for a person", 30_000);
+  fixtures.pendingTasks = (await db.humanTask.findMany({ where: { runId: { in: waiting }, status: "pending" }, select: { id: true } })).map((t) => t.id);
+  for (const id of fixtures.pendingTasks) ownIds.add(id);
+  await waitUntil(async () => (await db.humanTask.count({ where: { runId: fixtures.runId, status: "pending" } })) === 1, "the fixture run waiting", 30_000);
+}, 120_000);
+
+afterAll(async () => {
+  // Runs left waiting would keep the worker busy; the replay check still covers them.
+  await harness?.stop();
+});
+
+describe("every tRPC procedure", () => {
+  const all = procedures();
+  const callers = (): Caller[] => [
+    { label: "anonymous" },
+    { label: "a member of another workspace", cookie: users.outsider.cookie, outsider: true },
+    ...ROLES.map((role) => ({ label: role, cookie: users[role].cookie, role })),
+  ];
+
+  it("declares who may call it and has a sample input here", () => {
+    const undeclared = all.filter((p) => p.access === undefined).map((p) => p.path);
+    expect(undeclared, "procedures without an access level (build them from publicProcedure/userProcedure/workspaceProcedure)").toEqual([]);
+    const missing = all.filter((p) => !(p.path in SAMPLES)).map((p) => p.path);
+    expect(missing, "procedures without a sample input in tests/access-matrix.test.ts").toEqual([]);
+  });
+
+  for (const procedure of all) {
+    it(`${procedure.path}: anonymous 401, other workspace 404, each role as roles.ts says`, async () => {
+      const access = procedure.access;
+      if (!access) throw new Error(`${procedure.path} declares no access`);
+      const sample = SAMPLES[procedure.path];
+      if (!sample) throw new Error(`no sample for ${procedure.path}`);
+      for (const caller of callers()) {
+        const input = await sample();
+        const { status, text } = await callTrpc(procedure, input, caller.cookie);
+        const where = `${procedure.path} as ${caller.label} → ${status} ${text.slice(0, 300)}`;
+        expect(status, where).toBeLessThan(500);
+        if (access.kind === "public") {
+          expect([401, 403], where).not.toContain(status);
+          continue;
+        }
+        if (!caller.cookie) {
+          expect(status, where).toBe(401);
+          continue;
+        }
+        if (caller.outsider) {
+          if (access.kind === "workspace" && mentionsOwnIds(input).length > 0) {
+            expect(status, where).toBe(404);
+          } else {
+            expect([401, 403, 404], where).not.toContain(status);
+            expect(mentionsOwnIds(text), `${where}: the answer shows another workspace's ids`).toEqual([]);
+          }
+          continue;
+        }
+        const allowed = access.kind !== "workspace" || (caller.role !== undefined && roleAllows(caller.role, access.permission));
+        if (allowed) expect([401, 403], where).not.toContain(status);
+        else expect(status, where).toBe(403);
+      }
+    });
+  }
+});
+
+/** Every route handler under app/api, by file; a new one must be added to ROUTES. */
+function routeFiles(dir = path.resolve("app/api")): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) return routeFiles(full);
+    return entry === "route.ts" ? [path.relative(path.resolve("."), full)] : [];
+  });
+}
+
+type KeyCredential = `key:${keyof typeof fixtures.keys}`;
+type Credential = "none" | "triggerToken" | "otherTriggerToken" | KeyCredential | "outsiderKey" | "outsiderSession" | Role;
+const KEY_CREDENTIALS: KeyCredential[] = ["key:trigger", "key:read", "key:control", "key:admin"];
+const CREDENTIALS: Credential[] = ["none", "triggerToken", "otherTriggerToken", ...KEY_CREDENTIALS, "outsiderKey", "outsiderSession", ...ROLES];
+
+function headersFor(credential: Credential): Headers {
+  const headers = new Headers({ host: "localhost:3100", "content-type": "application/json" });
+  const bearer = (token: string) => headers.set("authorization", `Bearer ${token}`);
+  if (credential === "triggerToken") bearer(fixtures.triggerToken);
+  else if (credential === "otherTriggerToken") bearer(fixtures.otherTriggerToken);
+  else if (credential === "outsiderKey") bearer(fixtures.outsiderKey);
+  else if (credential === "outsiderSession") headers.set("cookie", users.outsider.cookie);
+  else if (credential.startsWith("key:")) bearer(fixtures.keys[credential.slice(4) as keyof typeof fixtures.keys]);
+  else if (credential !== "none") headers.set("cookie", users[credential as Role].cookie);
+  return headers;
+}
+
+type Expectation = Record<Credential, number | number[]>;
+
+/** For each REST/SSE route: one call per credential, and the status each must get. */
+const ROUTES: Record<string, { call: (headers: Headers) => Promise<Response>; expect: Expectation }> = {
+  "app/api/v1/workflows/[workflowId]/trigger/route.ts": {
+    call: (headers) =>
+      triggerRoute.POST(new Request(`${BASE}/api/v1/workflows/${fixtures.simpleWorkflowId}/trigger`, { method: "POST", headers, body: JSON.stringify({ input: { topic: "matrix" } }) }), {
+        params: Promise.resolve({ workflowId: fixtures.simpleWorkflowId }),
+      }),
+    // The trigger token belongs to another workflow of the same workspace: 404, like a foreign id.
+    expect: { none: 401, triggerToken: 404, otherTriggerToken: 404, "key:trigger": 202, "key:read": 403, "key:control": 403, "key:admin": 202, outsiderKey: 404, outsiderSession: 404, viewer: 403, operator: 202, editor: 202, admin: 202, owner: 202 },
+  },
+  "app/api/v1/runs/[runId]/route.ts": {
+    call: (headers) => runRoute.GET(new Request(`${BASE}/api/v1/runs/${fixtures.runId}`, { headers }), { params: Promise.resolve({ runId: fixtures.runId }) }),
+    expect: { none: 401, triggerToken: 200, otherTriggerToken: 404, "key:trigger": 200, "key:read": 200, "key:control": 200, "key:admin": 200, outsiderKey: 404, outsiderSession: 404, viewer: 200, operator: 200, editor: 200, admin: 200, owner: 200 },
+  },
+  "app/api/v1/runs/[runId]/[action]/route.ts": {
+    // Resume of a run that is not paused: 409 is "allowed, but not now".
+    call: (headers) =>
+      runActionRoute.POST(new Request(`${BASE}/api/v1/runs/${fixtures.runId}/resume`, { method: "POST", headers }), { params: Promise.resolve({ runId: fixtures.runId, action: "resume" }) }),
+    expect: { none: 401, triggerToken: 409, otherTriggerToken: 404, "key:trigger": 403, "key:read": 403, "key:control": 409, "key:admin": 409, outsiderKey: 404, outsiderSession: 404, viewer: 403, operator: 409, editor: 409, admin: 409, owner: 409 },
+  },
+  "app/api/runs/[runId]/events/route.ts": {
+    call: async (headers) => {
+      const abort = new AbortController();
+      const response = await eventsRoute.GET(new Request(`${BASE}/api/runs/${fixtures.runId}/events`, { headers, signal: abort.signal }), { params: Promise.resolve({ runId: fixtures.runId }) });
+      abort.abort();
+      await response.body?.cancel().catch(() => undefined);
+      return response;
+    },
+    expect: { none: 401, triggerToken: 200, otherTriggerToken: 404, "key:trigger": 200, "key:read": 200, "key:control": 200, "key:admin": 200, outsiderKey: 404, outsiderSession: 404, viewer: 200, operator: 200, editor: 200, admin: 200, owner: 200 },
+  },
+  "app/api/demo-model/v1/[...path]/route.ts": {
+    // Only the app's own worker (which holds the derived key) may use the demo model.
+    call: (headers) => demoModelRoute.POST(new Request(`${BASE}/api/demo-model/v1/chat/completions`, { method: "POST", headers, body: JSON.stringify({ model: "x", messages: [{ role: "user", content: "hi" }] }) })),
+    expect: Object.fromEntries(CREDENTIALS.map((c) => [c, 401])) as Expectation,
+  },
+  "app/api/auth/[...all]/route.ts": {
+    // Open sign-up does not exist: accounts come from the setup page and invite links.
+    call: (headers) => authRoute.POST(new Request(`${BASE}/api/auth/sign-up/email`, { method: "POST", headers, body: JSON.stringify({ name: "x", email: "x@agentflow.test", password: "a long password" }) })),
+    expect: Object.fromEntries(CREDENTIALS.map((c) => [c, 404])) as Expectation,
+  },
+  "app/api/trpc/[trpc]/route.ts": {
+    // Covered procedure by procedure above; here: a request for no procedure at all.
+    call: (headers) => trpcRoute.GET(new Request(`${BASE}/api/trpc/no.such.procedure`, { headers })),
+    expect: Object.fromEntries(CREDENTIALS.map((c) => [c, 404])) as Expectation,
+  },
+};
+
+describe("every REST and SSE route", () => {
+  it("is in the matrix", () => {
+    expect(routeFiles().sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  for (const [file, route] of Object.entries(ROUTES)) {
+    it(`${file}: each credential gets what it may`, async () => {
+      for (const credential of CREDENTIALS) {
+        const response = await route.call(headersFor(credential));
+        const wanted = route.expect[credential];
+        const body = response.bodyUsed ? "" : await response.text().catch(() => "");
+        const where = `${file} with ${credential} → ${response.status} ${body.slice(0, 200)}`;
+        if (Array.isArray(wanted)) expect(wanted, where).toContain(response.status);
+        else expect(response.status, where).toBe(wanted);
+      }
+    });
+  }
+
+  it("the demo model answers the worker's own key", async () => {
+    const headers = new Headers({ authorization: `Bearer ${demoModelKey()}`, "content-type": "application/json" });
+    const response = await demoModelRoute.POST(new Request(`${BASE}/api/demo-model/v1/chat/completions`, { method: "POST", headers, body: JSON.stringify({ model: "x", messages: [{ role: "user", content: "hi" }] }) }));
+    expect(response.status).toBe(200);
+  });
+});
