@@ -13,6 +13,7 @@ import { parseResumeCursor } from "../server/streams/run-event-stream";
 import { MAX_STREAMS_PER_VIEWER, openStreamCount } from "../server/streams/viewer-limits";
 import { createWorkflow } from "../server/workflows/workflows";
 import { GET } from "../app/api/runs/[runId]/events/route";
+import { createTestApiKey } from "./support/identities";
 
 /**
  * The run event stream on real parts: the route's GET, the process's shared Redis subscriber,
@@ -35,6 +36,19 @@ afterAll(async () => {
   await closeRunEventHub();
   await harness.stop();
 });
+
+/**
+ * Each viewer label stands for one API key (with the read scope) of this file's workspace:
+ * streams are counted per key, as the route counts them per key or per signed-in user.
+ */
+const keys = new Map<string, Promise<{ id: string; token: string }>>();
+function keyFor(label: string): Promise<{ id: string; token: string }> {
+  if (!keys.has(label)) keys.set(label, createTestApiKey(db, workspaceId, ["read"], `viewer ${label}`));
+  return keys.get(label) as Promise<{ id: string; token: string }>;
+}
+async function viewerKeyOf(label: string): Promise<string> {
+  return `api_key:${(await keyFor(label)).id}`;
+}
 
 type Frame = { id?: string; event?: string; data?: string; retry?: string; comment?: string };
 
@@ -61,7 +75,7 @@ function parseFrame(block: string): Frame {
 
 async function openViewer(runId: string, options: { key?: string; lastEventId?: string; query?: string } = {}): Promise<Viewer> {
   const abort = new AbortController();
-  const headers = new Headers({ accept: "text/event-stream", "x-forwarded-for": options.key ?? "198.51.100.1" });
+  const headers = new Headers({ accept: "text/event-stream", authorization: `Bearer ${(await keyFor(options.key ?? "198.51.100.1")).token}` });
   if (options.lastEventId !== undefined) headers.set("last-event-id", options.lastEventId);
   const request = new Request(`http://localhost/api/runs/${runId}/events${options.query ?? ""}`, { headers, signal: abort.signal });
   const response = await GET(request, { params: Promise.resolve({ runId }) });
@@ -190,8 +204,8 @@ describe("many viewers, one subscription", () => {
     }
 
     // The streams ended themselves: their slots are free and the run's subscription is gone.
-    expect(openStreamCount("anonymous:10.0.0.0")).toBe(0);
-    expect(openStreamCount("anonymous:10.0.1.49")).toBe(0);
+    expect(openStreamCount(await viewerKeyOf("10.0.0.0"))).toBe(0);
+    expect(openStreamCount(await viewerKeyOf("10.0.1.49"))).toBe(0);
     expect(getRunEventHub().watchedRuns()).toBe(0);
     await waitUntil(async () => (await channelSubscribers(runId)) === 0, "the hub to unsubscribe the finished run");
     expect(await hubConnections()).toHaveLength(1);
@@ -229,7 +243,7 @@ describe("resuming", () => {
       const viewer = await openViewer(runId, { lastEventId });
       expect(viewer.response.status).toBe(204);
     }
-    expect(openStreamCount("anonymous:198.51.100.1")).toBe(0);
+    expect(openStreamCount(await viewerKeyOf("198.51.100.1"))).toBe(0);
   });
 
   it("keeps the 404 for a run that does not exist", async () => {
@@ -258,7 +272,7 @@ describe("streams per viewer", () => {
 
     expect(MAX_STREAMS_PER_VIEWER).toBe(20);
     const first = await open(20);
-    expect(openStreamCount(`anonymous:${key}`)).toBe(20);
+    expect(openStreamCount(await viewerKeyOf(key))).toBe(20);
     await expectRefused();
     // Another viewer is not affected.
     const other = await openViewer(runId, { key: "203.0.113.8" });
@@ -268,32 +282,32 @@ describe("streams per viewer", () => {
     // Clients go away (request aborted): every slot comes back and the streams end.
     first.forEach((v) => v.abort());
     await Promise.all(first.map((v) => v.ended));
-    expect(openStreamCount(`anonymous:${key}`)).toBe(0);
+    expect(openStreamCount(await viewerKeyOf(key))).toBe(0);
 
     const second = await open(20);
     await expectRefused();
-    expect(openStreamCount(`anonymous:${key}`)).toBe(20);
+    expect(openStreamCount(await viewerKeyOf(key))).toBe(20);
 
     // Bodies cancelled without an abort (the runtime drops the response) free them too.
     await Promise.all(second.map((v) => v.cancelBody()));
-    expect(openStreamCount(`anonymous:${key}`)).toBe(0);
-    expect(openStreamCount("anonymous:203.0.113.8")).toBe(0);
+    expect(openStreamCount(await viewerKeyOf(key))).toBe(0);
+    expect(openStreamCount(await viewerKeyOf("203.0.113.8"))).toBe(0);
     expect(getRunEventHub().watchedRuns()).toBe(0);
     await waitUntil(async () => (await channelSubscribers(runId)) === 0, "the hub to unsubscribe when the last viewer left");
 
     // A request already aborted when it arrives takes no slot.
     const gone = new AbortController();
     gone.abort();
-    const late = await GET(new Request(`http://localhost/api/runs/${runId}/events`, { headers: { "x-forwarded-for": key }, signal: gone.signal }), {
+    const late = await GET(new Request(`http://localhost/api/runs/${runId}/events`, { headers: { authorization: `Bearer ${(await keyFor(key)).token}` }, signal: gone.signal }), {
       params: Promise.resolve({ runId }),
     });
     await late.body?.cancel();
-    expect(openStreamCount(`anonymous:${key}`)).toBe(0);
+    expect(openStreamCount(await viewerKeyOf(key))).toBe(0);
 
     const third = await open(20);
     third.forEach((v) => v.abort());
     await Promise.all(third.map((v) => v.ended));
-    expect(openStreamCount(`anonymous:${key}`)).toBe(0);
+    expect(openStreamCount(await viewerKeyOf(key))).toBe(0);
   });
 });
 

@@ -264,11 +264,11 @@ describe("dashboard figures", () => {
   it("counts runs by status and model calls by provider", async () => {
     const { runStats } = await import("../server/runs/stats");
     const stats = await runStats(db, await testWorkspace(db), { sinceHours: 1 });
-    const runs = await db.run.count();
+    const runs = await db.run.count({ where: { workspaceId: await testWorkspace(db) } });
     expect(stats.runs).toBe(runs);
     expect(stats.statusCounts.succeeded).toBeGreaterThan(0);
     expect(stats.statusCounts.cancelled).toBeGreaterThan(0);
-    const demoCalls = await db.runStep.count({ where: { type: "llm_response" } });
+    const demoCalls = await db.runStep.count({ where: { type: "llm_response", run: { workspaceId: await testWorkspace(db) } } });
     expect(stats.byProvider).toEqual([expect.objectContaining({ provider: "demo", calls: demoCalls })]);
     expect(stats.tokens).toBeGreaterThan(0);
   });

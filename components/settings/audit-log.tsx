@@ -1,6 +1,6 @@
 "use client";
 
-import { useInfiniteQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import { useCan } from "@/components/session/session-context";
 import { errorMessage, useTRPC, useTRPCClient } from "@/components/trpc";
@@ -40,6 +40,8 @@ function AuditTable() {
     queryFn: ({ pageParam }) => fetchAuditPage(client, { prefixes, targetId }, pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextBefore ?? undefined,
+    // While another filter loads, the old rows stay (dimmed) instead of the table collapsing.
+    placeholderData: keepPreviousData,
   });
 
   const applyTarget = (event: FormEvent) => {
@@ -112,7 +114,7 @@ function AuditTable() {
           </p>
         )}
       </div>
-      <div className="overflow-x-auto">
+      <div className={`overflow-x-auto transition-opacity ${entries.isPlaceholderData ? "opacity-50" : ""}`} aria-busy={entries.isFetching && !entries.isFetchingNextPage}>
         <table className="w-full text-sm" aria-label="Audit log">
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-500">
             <tr>

@@ -2,7 +2,7 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { useTRPC } from "@/components/trpc";
+import { errorMessage, isConflictError, useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { PlusIcon } from "@/components/ui/icons";
 import { FormError, TextField } from "@/components/ui/text-field";
@@ -47,7 +47,9 @@ export function CredentialCreateCard() {
     if (problem) return;
     create.mutate({ name: name.trim(), secret: secretOf(draft), allowedHosts: parsed.hosts });
   };
-  const errorFor = (path: string, label: string) => (invalid?.path === path ? invalid.message : fieldError(create.error, path, label));
+  // A taken name is a conflict (no field in the error), but it is the name's problem.
+  const nameTaken = isConflictError(create.error) ? errorMessage(create.error) : null;
+  const errorFor = (path: string, label: string) => (invalid?.path === path ? invalid.message : path === "name" && nameTaken ? nameTaken : fieldError(create.error, path, label));
 
   return (
     <Card title="Add a credential" description="Stored encrypted. After saving, nobody can read the value here again — only replace it.">
@@ -68,7 +70,7 @@ export function CredentialCreateCard() {
         </div>
         <SecretInputs draft={draft} onChange={setDraft} errorFor={errorFor} />
         <TextField label="Allowed hosts" placeholder="api.github.com" spellCheck={false} value={hosts} onChange={(event) => setHosts(event.target.value)} hint={HOSTS_HINT} error={errorFor("allowedHosts", "The host")} />
-        <FormError message={formError(create.error, SHOWN)} />
+        <FormError message={nameTaken ? null : formError(create.error, SHOWN)} />
         {saved && (
           <SuccessNote>
             Saved “{saved}”. Its value will not be shown again; use <code className="font-mono text-xs">{`{{credentials.${saved}}}`}</code> in a tool.

@@ -12,7 +12,7 @@ import type { Credential } from "./credentials-table";
 import { fieldError, formError, type Issue } from "./form-errors";
 
 /** Replace the secret (its old value is never shown); workflows refer by name, so none needs an edit. */
-export function RotateDialog({ credential, onClose }: { credential: Credential; onClose: () => void }) {
+export function RotateDialog({ credential, onClose, onDone }: { credential: Credential; onClose: () => void; onDone: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
@@ -21,7 +21,7 @@ export function RotateDialog({ credential, onClose }: { credential: Credential; 
   const update = useMutation(
     trpc.credentials.update.mutationOptions({
       onSuccess: () => {
-        onClose();
+        onDone();
         void queryClient.invalidateQueries(trpc.credentials.list.queryFilter());
       },
     }),
@@ -58,7 +58,7 @@ export function RotateDialog({ credential, onClose }: { credential: Credential; 
   );
 }
 
-export function EditHostsDialog({ credential, onClose }: { credential: Credential; onClose: () => void }) {
+export function EditHostsDialog({ credential, onClose, onDone }: { credential: Credential; onClose: () => void; onDone: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const formId = useId();
@@ -67,7 +67,7 @@ export function EditHostsDialog({ credential, onClose }: { credential: Credentia
   const update = useMutation(
     trpc.credentials.update.mutationOptions({
       onSuccess: () => {
-        onClose();
+        onDone();
         void queryClient.invalidateQueries(trpc.credentials.list.queryFilter());
       },
     }),

@@ -9,7 +9,7 @@ import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { FormError } from "@/components/ui/text-field";
 import { isCredentialKind, KIND_SHORT, previewText } from "./credential-draft";
 import { EditHostsDialog, RotateDialog } from "./credential-dialogs";
-import { Card, StateRow, TD, TH } from "./section";
+import { Card, StateRow, SuccessNote, TD, TH } from "./section";
 
 export type Credential = RouterOutputs["credentials"]["list"][number];
 type Action = { kind: "rotate" | "hosts" | "delete"; credential: Credential };
@@ -18,11 +18,25 @@ export function CredentialsTable({ canManage }: { canManage: boolean }) {
   const trpc = useTRPC();
   const credentials = useQuery(trpc.credentials.list.queryOptions());
   const [action, setAction] = useState<Action | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const columns = canManage ? 6 : 5;
   const close = () => setAction(null);
+  const open = (kind: Action["kind"], credential: Credential) => {
+    setNotice(null);
+    setAction({ kind, credential });
+  };
+  const done = (message: string) => {
+    setAction(null);
+    setNotice(message);
+  };
 
   return (
     <Card title="Saved credentials" flush>
+      {notice && (
+        <div className="border-b border-slate-100 px-5 py-3">
+          <SuccessNote>{notice}</SuccessNote>
+        </div>
+      )}
       <div className="overflow-x-auto">
         <table className="w-full text-sm" aria-label="Credentials">
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-500">
@@ -76,13 +90,13 @@ export function CredentialsTable({ canManage }: { canManage: boolean }) {
                 </td>
                 {canManage && (
                   <td className={`${TD} text-right whitespace-nowrap`}>
-                    <Button size="sm" variant="ghost" aria-label={`Rotate ${credential.name}`} onClick={() => setAction({ kind: "rotate", credential })}>
+                    <Button size="sm" variant="ghost" aria-label={`Rotate ${credential.name}`} onClick={() => open("rotate", credential)}>
                       Rotate
                     </Button>
-                    <Button size="sm" variant="ghost" aria-label={`Edit the allowed hosts of ${credential.name}`} onClick={() => setAction({ kind: "hosts", credential })}>
+                    <Button size="sm" variant="ghost" aria-label={`Edit the allowed hosts of ${credential.name}`} onClick={() => open("hosts", credential)}>
                       Hosts
                     </Button>
-                    <Button size="sm" variant="danger" aria-label={`Delete ${credential.name}`} onClick={() => setAction({ kind: "delete", credential })}>
+                    <Button size="sm" variant="danger" aria-label={`Delete ${credential.name}`} onClick={() => open("delete", credential)}>
                       Delete
                     </Button>
                   </td>
@@ -92,20 +106,20 @@ export function CredentialsTable({ canManage }: { canManage: boolean }) {
           </tbody>
         </table>
       </div>
-      {action?.kind === "rotate" && <RotateDialog credential={action.credential} onClose={close} />}
-      {action?.kind === "hosts" && <EditHostsDialog credential={action.credential} onClose={close} />}
-      {action?.kind === "delete" && <DeleteDialog credential={action.credential} onClose={close} />}
+      {action?.kind === "rotate" && <RotateDialog credential={action.credential} onClose={close} onDone={() => done(`Rotated “${action.credential.name}”: tools use the new value from their next call.`)} />}
+      {action?.kind === "hosts" && <EditHostsDialog credential={action.credential} onClose={close} onDone={() => done(`Saved the allowed hosts of “${action.credential.name}”.`)} />}
+      {action?.kind === "delete" && <DeleteDialog credential={action.credential} onClose={close} onDone={() => done(`Deleted “${action.credential.name}”.`)} />}
     </Card>
   );
 }
 
-function DeleteDialog({ credential, onClose }: { credential: Credential; onClose: () => void }) {
+function DeleteDialog({ credential, onClose, onDone }: { credential: Credential; onClose: () => void; onDone: () => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const remove = useMutation(
     trpc.credentials.delete.mutationOptions({
       onSuccess: () => {
-        onClose();
+        onDone();
         void queryClient.invalidateQueries(trpc.credentials.list.queryFilter());
       },
     }),

@@ -80,7 +80,7 @@ export function MembersTable({ roles, canManage }: { roles: RoleInfo[]; canManag
               <th scope="col" className={`${TH} w-40`}>Role</th>
               <th scope="col" className={`${TH} w-32`}>Joined</th>
               {canManage && (
-                <th scope="col" className={`${TH} w-28`}>
+                <th scope="col" className={`${TH} w-44`}>
                   <span className="sr-only">Actions</span>
                 </th>
               )}
@@ -93,53 +93,23 @@ export function MembersTable({ roles, canManage }: { roles: RoleInfo[]; canManag
                 {errorMessage(members.error)}
               </StateRow>
             )}
-            {members.data?.map((member) => {
-              const isMe = member.userId === me.user.id;
-              const manageable = canManage && rankIn(roles, member.role) <= myRank;
-              const pendingRole = changeRole.isPending && changeRole.variables.memberId === member.id ? changeRole.variables.role : null;
-              return (
-                <tr key={member.id} data-member-email={member.email} className="hover:bg-slate-50/60">
-                  <td className={TD}>
-                    <span className="font-medium text-slate-900">{member.name}</span>
-                    {isMe && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-500">you</span>}
-                  </td>
-                  <td className={`${TD} text-slate-600`}>{member.email}</td>
-                  <td className={TD}>
-                    {manageable ? (
-                      <select
-                        aria-label={`Role of ${member.name}`}
-                        value={pendingRole ?? member.role}
-                        disabled={changeRole.isPending}
-                        onChange={(event) => requestRoleChange(member, event.target.value as Role)}
-                        className={`${SELECT} h-8 w-32 capitalize`}
-                      >
-                        {grantable.map((r) => (
-                          <option key={r.role} value={r.role}>
-                            {r.role}
-                          </option>
-                        ))}
-                      </select>
-                    ) : (
-                      <span title={canManage ? "Only an owner can change an owner" : undefined}>
-                        <RoleBadge role={member.role} />
-                      </span>
-                    )}
-                  </td>
-                  <td className={`${TD} whitespace-nowrap text-slate-600`} title={formatDateTime(member.joinedAt)}>
-                    {formatRelative(member.joinedAt)}
-                  </td>
-                  {canManage && (
-                    <td className={`${TD} text-right`}>
-                      {(manageable || isMe) && (
-                        <Button size="sm" variant="danger" aria-label={isMe ? "Leave the workspace" : `Remove ${member.name}`} onClick={() => { remove.reset(); setRemoving(member); }}>
-                          {isMe ? "Leave" : "Remove"}
-                        </Button>
-                      )}
-                    </td>
-                  )}
-                </tr>
-              );
-            })}
+            {members.data?.map((member) => (
+              <MemberRow
+                key={member.id}
+                member={member}
+                isMe={member.userId === me.user.id}
+                canManage={canManage}
+                manageable={canManage && rankIn(roles, member.role) <= myRank}
+                grantable={grantable}
+                saving={changeRole.isPending && changeRole.variables.memberId === member.id}
+                busy={changeRole.isPending}
+                onSave={(role) => requestRoleChange(member, role)}
+                onRemove={() => {
+                  remove.reset();
+                  setRemoving(member);
+                }}
+              />
+            ))}
           </tbody>
         </table>
       </div>
@@ -197,5 +167,88 @@ export function MembersTable({ roles, canManage }: { roles: RoleInfo[]; canManag
         </ConfirmDialog>
       )}
     </Card>
+  );
+}
+
+/**
+ * One member. The role select only picks; "Save role" applies it — a closed select changes
+ * its value on every arrow key, and each of those must not be a role change.
+ */
+function MemberRow({
+  member,
+  isMe,
+  canManage,
+  manageable,
+  grantable,
+  saving,
+  busy,
+  onSave,
+  onRemove,
+}: {
+  member: Member;
+  isMe: boolean;
+  canManage: boolean;
+  manageable: boolean;
+  grantable: RoleInfo[];
+  saving: boolean;
+  busy: boolean;
+  onSave: (role: Role) => void;
+  onRemove: () => void;
+}) {
+  const [draft, setDraft] = useState<Role | null>(null);
+  // Once the list shows the saved role, the draft is spent.
+  const dirty = draft !== null && draft !== member.role;
+  return (
+    <tr data-member-email={member.email} className="hover:bg-slate-50/60">
+      <td className={TD}>
+        <span className="font-medium text-slate-900">{member.name}</span>
+        {isMe && <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-[11px] font-medium text-slate-500">you</span>}
+      </td>
+      <td className={`${TD} text-slate-600`}>{member.email}</td>
+      <td className={TD}>
+        {manageable ? (
+          <select
+            aria-label={`Role of ${member.name}`}
+            value={dirty ? draft : member.role}
+            disabled={saving}
+            onChange={(event) => setDraft(event.target.value as Role)}
+            className={`${SELECT} h-8 w-32 capitalize ${dirty ? "border-accent-500 ring-2 ring-accent-500/20" : ""}`}
+          >
+            {grantable.map((r) => (
+              <option key={r.role} value={r.role}>
+                {r.role}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <span title={canManage ? "Only an owner can change an owner" : undefined}>
+            <RoleBadge role={member.role} />
+          </span>
+        )}
+      </td>
+      <td className={`${TD} whitespace-nowrap text-slate-600`} title={formatDateTime(member.joinedAt)}>
+        {formatRelative(member.joinedAt)}
+      </td>
+      {canManage && (
+        <td className={`${TD} text-right whitespace-nowrap`}>
+          {dirty ? (
+            <div className="inline-flex gap-1">
+              <Button size="sm" variant="ghost" onClick={() => setDraft(null)} disabled={saving}>
+                Cancel
+              </Button>
+              <Button size="sm" variant="primary" aria-label={`Save the role of ${member.name}`} disabled={busy} onClick={() => onSave(draft)}>
+                {saving ? "Saving…" : "Save role"}
+              </Button>
+            </div>
+          ) : (
+            (manageable || isMe) && (
+              <Button size="sm" variant="danger" aria-label={isMe ? "Leave the workspace" : `Remove ${member.name}`} onClick={onRemove}>
+                {isMe ? "Leave" : "Remove"}
+              </Button>
+            )
+          )}
+        </td>
+      )}
+    </tr>
   );
 }

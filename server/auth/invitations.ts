@@ -72,7 +72,7 @@ async function liveInvitation(db: Db, token: string) {
     select: { id: true, workspaceId: true, email: true, role: true, invitedByName: true, expiresAt: true, acceptedAt: true, revokedAt: true, workspace: { select: { name: true } } },
   });
   // Used, revoked, expired and unknown links all answer the same.
-  if (!row || row.acceptedAt || row.revokedAt || row.expiresAt.getTime() <= Date.now()) throw new NotFoundError("This invitation link is not valid any more; ask for a new one. The invitation");
+  if (!row || row.acceptedAt || row.revokedAt || row.expiresAt.getTime() <= Date.now()) throw new NotFoundError("Invitation");
   return row;
 }
 
