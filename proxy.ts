@@ -21,6 +21,15 @@ function refuse(status: number, code: string, message: string): NextResponse {
   return NextResponse.json({ error: { code, message } }, { status });
 }
 
+/** `%E0%A4%A`, `%ZZ`, an encoded NUL: refused here with a JSON error, before routing tries to decode them. */
+function isDecodablePath(pathname: string): boolean {
+  try {
+    return !decodeURIComponent(pathname).includes("\u0000");
+  } catch {
+    return false;
+  }
+}
+
 function contentSecurityPolicy(nonce: string): string {
   const dev = process.env.NODE_ENV === "development";
   return [
@@ -46,6 +55,9 @@ export function proxy(request: NextRequest) {
   }
 
   const { pathname } = request.nextUrl;
+  if (!isDecodablePath(pathname)) {
+    return refuse(400, "invalid_path", "The URL path has malformed percent-encoding or characters no id can contain");
+  }
   const isApi = pathname.startsWith("/api/");
 
   if (!SAFE_METHODS.has(request.method)) {

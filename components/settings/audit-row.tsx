@@ -18,7 +18,7 @@ export function AuditRow({ entry, onTarget }: { entry: AuditEntry; onTarget: (id
   const kind = ACTOR_KINDS[entry.actorKind] ?? { label: entry.actorKind, className: "bg-slate-100 text-slate-600 ring-slate-200" };
   const href = entry.targetId ? hrefOf(entry.targetKind, entry.targetId) : null;
   return (
-    <tr data-action={entry.action} className="align-top text-[13px] hover:bg-slate-50/60">
+    <tr data-action={entry.action} data-entry-id={entry.id} className="align-top text-[13px] hover:bg-slate-50/60">
       <td className={`${TD} whitespace-nowrap`}>
         <div className="text-slate-800">{formatRelative(entry.at)}</div>
         <time dateTime={entry.at.toISOString()} className="text-[11px] text-slate-500">

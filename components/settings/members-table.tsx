@@ -30,7 +30,7 @@ export function MembersTable({ roles, canManage }: { roles: RoleInfo[]; canManag
   const myRole = me.workspace?.role ?? "viewer";
   const myRank = rankIn(roles, myRole);
   // Admins grant up to their own role; only an owner may make (or change) an owner.
-  const grantable = roles.filter((r) => rankIn(roles, r.role) <= myRank);
+  const grantable = roles.filter((r) => rankIn(roles, r.role) <= myRank).reverse();
 
   const refresh = () => queryClient.invalidateQueries(trpc.members.list.queryFilter());
   const changeRole = useMutation(

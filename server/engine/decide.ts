@@ -86,8 +86,8 @@ type Topology = {
 
 /**
  * decide runs once per step of a run over the same graph object, so the topology is computed
- * once per graph instead of once per step (on a 5,000-node graph that is most of decide's
- * cost). Graphs are never mutated: they are parsed from storage, and the editor replaces them.
+ * once per graph instead of once per step (on a 5,000-node graph that was most of decide's
+ * cost). Graphs are treated as immutable: the worker parses one per run and never changes it.
  */
 const topologies = new WeakMap<Graph, Topology>();
 

@@ -10,7 +10,13 @@ const MAX_STORED_DATA_CHARS = 64_000;
 
 function storableData(data: unknown): unknown {
   if (data === undefined) return undefined;
-  const size = JSON.stringify(data)?.length ?? 0;
+  let size: number;
+  try {
+    size = JSON.stringify(data)?.length ?? 0;
+  } catch {
+    // Nested too deep to serialise (thousands of levels): the text content still tells the story.
+    return { truncated: true, note: "result nested too deeply to store; see the text content" };
+  }
   return size <= MAX_STORED_DATA_CHARS ? data : { truncated: true, note: `result of ${size} characters not stored; see the text content` };
 }
 

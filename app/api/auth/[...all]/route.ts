@@ -1,5 +1,6 @@
 import { getAuth, SSO_PROVIDER_ID } from "@/server/auth/better-auth";
 import { jsonError } from "@/server/http/rest";
+import { recordSignInOutcome, signInBlockedFor } from "@/server/auth/rate-limit";
 
 export const dynamic = "force-dynamic";
 
@@ -26,5 +27,21 @@ export async function GET(request: Request) {
 
 export async function POST(request: Request) {
   if (!allowed("POST", request)) return jsonError(404, "not_found", "Not found");
+  if (new URL(request.url).pathname.endsWith("/sign-in/email")) return signInWithPassword(request);
   return getAuth().handler(request);
+}
+
+/** Password sign-in, with failures counted per account (see signInBlockedFor). */
+async function signInWithPassword(request: Request): Promise<Response> {
+  const body = (await request.clone().json().catch(() => null)) as { email?: unknown } | null;
+  const email = typeof body?.email === "string" ? body.email.slice(0, 254) : "";
+  if (email) {
+    const retryAfter = await signInBlockedFor(email);
+    if (retryAfter !== null) {
+      return jsonError(429, "too_many_attempts", "Too many failed sign-ins for this account: wait and try again", { headers: { "retry-after": String(retryAfter) } });
+    }
+  }
+  const response = await getAuth().handler(request);
+  if (email && (response.status === 200 || response.status === 401)) await recordSignInOutcome(email, response.status === 200);
+  return response;
 }
