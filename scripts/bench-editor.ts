@@ -19,7 +19,7 @@
  * Run alone: `tsx scripts/bench-editor.ts http://localhost:3000`.
  */
 import { chromium, type Browser, type Page } from "playwright-core";
-import superjson from "superjson";
+import { decodeOutput } from "../lib/wire";
 import { createNode, GRAPH_SCHEMA_VERSION, type Graph, type GraphEdge, type GraphNode } from "../server/engine/graph";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -69,15 +69,52 @@ export function benchGraph(nodes = NODES, edges = EDGES): Graph {
   return { schemaVersion: GRAPH_SCHEMA_VERSION, nodes: list, edges: out };
 }
 
+/** The bench's signed-in session (see `benchSession`), sent with every API call and page. */
+let sessionCookie = "";
+
 async function trpc<T>(baseUrl: string, procedure: string, input: unknown, kind: "query" | "mutation"): Promise<T> {
   const url = `${baseUrl}/api/trpc/${procedure}`;
+  const headers = { "content-type": "application/json", cookie: sessionCookie };
   const response =
     kind === "query"
-      ? await fetch(`${url}?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`)
-      : await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(superjson.serialize(input)) });
-  const body = (await response.json()) as { result?: { data: Parameters<typeof superjson.deserialize>[0] }; error?: unknown };
+      ? await fetch(`${url}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
+      : await fetch(url, { method: "POST", headers, body: JSON.stringify(input) });
+  const body = (await response.json()) as { result?: { data: unknown }; error?: unknown };
   if (!response.ok || !body.result) throw new Error(`${procedure} failed: ${JSON.stringify(body.error ?? body).slice(0, 500)}`);
-  return superjson.deserialize<T>(body.result.data);
+  return decodeOutput(body.result.data) as T;
+}
+
+/**
+ * Pages and the API answer only signed-in members: the bench makes its own account and
+ * workspace (through the app's own sign-up code, against the database the app uses) and
+ * removes them afterwards.
+ */
+async function benchSession(): Promise<{ cookie: string; cleanUp: () => Promise<void> }> {
+  const { signUp } = await import("../server/auth/accounts");
+  const { getDb, closeDb } = await import("../server/db");
+  const { newId } = await import("../server/ids");
+  const email = `bench-${Date.now()}@agentflow.test`;
+  const { user, headers } = await signUp({ name: "Bench", email, password: "bench password 123" });
+  const db = getDb();
+  const workspaceId = newId("ws");
+  await db.workspace.create({ data: { id: workspaceId, name: "Bench" } });
+  await db.member.create({ data: { id: newId("mem"), workspaceId, userId: user.id, role: "owner" } });
+  const cookie = headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return {
+    cookie,
+    cleanUp: async () => {
+      await db.workspace.delete({ where: { id: workspaceId } }).catch(() => undefined);
+      await db.user.delete({ where: { id: user.id } }).catch(() => undefined);
+      await closeDb();
+    },
+  };
+}
+
+function cookiesFor(baseUrl: string) {
+  return sessionCookie.split("; ").map((pair) => {
+    const eq = pair.indexOf("=");
+    return { name: pair.slice(0, eq), value: pair.slice(eq + 1), url: baseUrl };
+  });
 }
 
 /**
@@ -240,6 +277,7 @@ type PageFigures = { openMs: number; dragFps: number; panFps: number };
 
 async function measurePage(browser: Browser, url: string, graph: Graph): Promise<PageFigures & { page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  await context.addCookies(cookiesFor(new URL(url).origin));
   await context.addInitScript(INSTRUMENT_PAGE);
   const page = await context.newPage();
   const openMs = await measureOpen(page, url, graph);
@@ -299,6 +337,8 @@ const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFix
 
 export async function benchEditor(baseUrl: string): Promise<string[]> {
   const base = baseUrl.replace(/\/$/, "");
+  const session = await benchSession();
+  sessionCookie = session.cookie;
   const graph = benchGraph();
   const { id } = await trpc<{ id: string }>(base, "workflow.create", { name: `Bench ${NODES} nodes ${new Date().toISOString()}`, graph }, "mutation");
   const browser = await chromium.launch({
@@ -324,6 +364,7 @@ export async function benchEditor(baseUrl: string): Promise<string[]> {
     await browser.close();
     // The bench workflow (and its run) would otherwise clutter the user's list.
     await trpc(base, "workflow.delete", { id }, "mutation").catch(() => undefined);
+    await session.cleanUp();
   }
 }
 

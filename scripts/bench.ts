@@ -3,6 +3,8 @@
  * Speed targets are checked here, never in timed tests. Runs under scripts/with-services.ts
  * (the test Postgres and Redis); `tsx scripts/bench.ts runtime|editor` runs one part.
  */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { checkBuild, forgetBuild, recordBuild } from "./lib/build";
 import { say } from "./lib/log";
 import { nodeBin, ROOT } from "./lib/paths";
@@ -48,11 +50,19 @@ async function withApp<T>(measure: (baseUrl: string) => Promise<T>): Promise<T> 
   }
 }
 
+/** The auth bench sets its own environment; a process of its own keeps it from the other parts. */
+async function benchAuthInOwnProcess(): Promise<string[]> {
+  const [command, args] = nodeBin("tsx", ["scripts/bench-auth.ts"]);
+  const { stdout } = await promisify(execFile)(command, args, { cwd: ROOT, env: process.env, maxBuffer: 10_000_000 });
+  return stdout.split("\n").filter((line) => line.startsWith("auth:"));
+}
+
 async function main() {
   const only = process.argv.slice(2);
   const wants = (part: string) => only.length === 0 || only.includes(part);
   const lines: string[] = [];
   if (wants("runtime")) lines.push(...(await benchRuntime(ROOT)));
+  if (wants("auth")) lines.push(...(await benchAuthInOwnProcess()));
   if (wants("editor")) lines.push(...(await withApp(benchEditor)));
   console.log(`\n${lines.join("\n")}`);
   process.exit(0);

@@ -1,4 +1,4 @@
-import type { Db } from "../db";
+import { getPool, type Db } from "../db";
 import { NotFoundError } from "../errors";
 import { newId } from "../ids";
 import type { WorkspaceAccess } from "./access";
@@ -40,15 +40,25 @@ export async function revokeApiKey(db: Db, access: WorkspaceAccess, keyId: strin
   return { ok: true as const };
 }
 
-/** The live key with this token, or null. */
-export async function verifyApiKey(db: Db, token: string, now = new Date()) {
-  const key = await db.apiKey.findUnique({
-    where: { tokenHash: hashToken(token) },
-    select: { id: true, workspaceId: true, name: true, scopes: true, revokedAt: true, lastUsedAt: true },
+type ApiKeyRow = { id: string; workspaceId: string; name: string; scopes: string[]; lastUsedAt: Date | null };
+
+/**
+ * The live key with this token, or null. On every API call, so one prepared statement on the
+ * pool rather than Prisma's query layer (see server/db.ts); lastUsedAt is written at most once
+ * a minute, without waiting for it.
+ */
+export async function verifyApiKey(token: string, now = new Date()) {
+  const { rows } = await getPool().query<ApiKeyRow>({
+    name: "verify-api-key",
+    text: `SELECT "id", "workspaceId", "name", "scopes", "lastUsedAt" FROM "ApiKey" WHERE "tokenHash" = $1 AND "revokedAt" IS NULL`,
+    values: [hashToken(token)],
   });
-  if (!key || key.revokedAt) return null;
+  const key = rows[0];
+  if (!key) return null;
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    await db.apiKey.update({ where: { id: key.id }, data: { lastUsedAt: now } });
+    void getPool()
+      .query({ name: "touch-api-key", text: `UPDATE "ApiKey" SET "lastUsedAt" = $2 WHERE "id" = $1`, values: [key.id, now.toISOString()] })
+      .catch(() => undefined);
   }
   return { id: key.id, workspaceId: key.workspaceId, name: key.name, scopes: key.scopes.filter(isApiKeyScope) };
 }

@@ -89,12 +89,12 @@ export async function authenticateRequest(db: Db, headers: Headers, options: { a
   if (token) {
     const kind = tokenKindOf(token);
     if (kind === "api_key") {
-      const key = await verifyApiKey(db, token);
+      const key = await verifyApiKey(token);
       if (!key) return { ok: false, status: 401 };
       return { ok: true, access: { workspaceId: key.workspaceId, actor: { kind: "api_key", id: key.id, name: key.name }, scopes: key.scopes, ip } };
     }
     if (kind === "trigger_token" && options.allowTriggerToken) {
-      const row = await verifyTriggerToken(db, token);
+      const row = await verifyTriggerToken(token);
       if (!row) return { ok: false, status: 401 };
       return { ok: true, access: { workspaceId: row.workspaceId, actor: { kind: "trigger_token", id: row.id, name: row.prefix, workflowId: row.workflowId }, ip } };
     }

@@ -2,6 +2,7 @@ import type { ChatMessage, RunEvent, ToolCall } from "./events";
 import type { Graph, NodeDataOf } from "./graph";
 import type { AgentThread, PendingHuman, RunState } from "./state";
 import type { Effect } from "./decide";
+import type { ToolSpec } from "./agent-tools";
 import {
   COMPLETE_TASK,
   isKnownTool,
@@ -85,10 +86,24 @@ export function continueAgent(graph: Graph, nodeId: string, data: AgentData, sta
         model: data.model,
         temperature: data.temperature,
         messages: thread.messages,
-        tools: toolSpecsFor(data.allowedTools),
+        tools: describeCredentials(toolSpecsFor(data.allowedTools), data.credentials),
       },
     },
   ];
+}
+
+/**
+ * Tells the model which credentials it may use, by name, in the one tool that sends them.
+ * Names only: values are filled in by the worker when the request is sent, and a name
+ * outside this list is refused there whatever the model writes.
+ */
+function describeCredentials(specs: ToolSpec[], credentials: readonly string[]): ToolSpec[] {
+  if (credentials.length === 0) return specs;
+  const names = credentials.map((name) => `"${name}"`).join(", ");
+  const note =
+    ` Credentials you may use: ${names}. Pass one as "credential" to send its auth header, or write {{credentials.<name>}} ` +
+    "in a header value, the URL or the body; the secret is filled in when the request is sent and is never shown to you.";
+  return specs.map((spec) => (spec.name === "http_request" ? { ...spec, description: spec.description + note } : spec));
 }
 
 function askHuman(nodeId: string, kind: PendingHuman["kind"], message: string, context: unknown, toolCallId?: string): Effect {

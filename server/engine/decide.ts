@@ -2,7 +2,7 @@ import type { ChatMessage, RunEvent, TerminalRunStatus } from "./events";
 import type { Graph, GraphEdge, GraphNode, NodeDataOf } from "./graph";
 import { isTerminalStatus } from "./events";
 import type { HumanRequestKind, RunState } from "./state";
-import { renderTemplate, renderTemplateValue, type TemplateScope } from "./template";
+import { renderTemplate, renderToolArguments, type CredentialSlot, type TemplateScope } from "./template";
 import { needsApproval, parseToolArgs, type ToolSpec } from "./agent-tools";
 import { continueAgent, type Budget } from "./agent";
 import { evaluateExpression } from "./expression";
@@ -36,6 +36,13 @@ export type Effect =
       args: unknown;
       /** Unique per call within the run; the worker prefixes the run id. */
       idempotencyKey: string;
+      /**
+       * Set when `args` are a tool node's own arguments as its builder wrote them (rendered,
+       * not edited by a reviewer): the only places where the worker may put credential values.
+       * Unset, the arguments are data (a model's call, a reviewer's edit), and any credential
+       * reference in them is checked against the node's allowlist.
+       */
+      credentialSlots?: CredentialSlot[];
     }
   | { kind: "request_human"; nodeId: string; humanKind: HumanRequestKind; message: string; context: unknown; toolCallId?: string };
 
@@ -278,7 +285,7 @@ function continueToolNode(nodeId: string, data: NodeDataOf<"tool">, state: RunSt
   } catch {
     return [emit({ type: "node_failed", nodeId, error: "arguments are not valid JSON" })];
   }
-  const args = renderTemplateValue(rawArguments, scopeFor(edges, state));
+  const { args, credentialSlots } = renderToolArguments(rawArguments, scopeFor(edges, state));
   const pending = state.humans[nodeId];
   if (pending && !pending.decision) return [];
   if (pending?.decision === "reject") {
@@ -290,7 +297,17 @@ function continueToolNode(nodeId: string, data: NodeDataOf<"tool">, state: RunSt
   if (approvalNeeded && !pending) {
     return [{ kind: "request_human", nodeId, humanKind: "tool_approval", message: `Approve the ${data.tool} call?`, context: { tool: data.tool, arguments: toJsonText(parsed.args) ?? "" } }];
   }
-  return [{ kind: "call_tool", nodeId, toolCallId: null, name: data.tool, args: parsed.args, idempotencyKey: `${nodeState?.startedSeq ?? 0}:node` }];
+  return [
+    {
+      kind: "call_tool",
+      nodeId,
+      toolCallId: null,
+      name: data.tool,
+      args: parsed.args,
+      idempotencyKey: `${nodeState?.startedSeq ?? 0}:node`,
+      ...(pending?.editedArguments === undefined ? { credentialSlots } : {}),
+    },
+  ];
 }
 
 function finishRun(graph: Graph, state: RunState): Extract<RunEvent, { type: "run_finished" }> {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CREDENTIAL_NAME_PATTERN } from "./template";
 
 /**
  * The workflow graph: one zod schema shared by the editor, the API, the validator and the
@@ -33,6 +34,15 @@ export const agentDataSchema = z.object({
   allowedTools: z.array(z.string().max(80)).max(50).default([]),
   /** Tools from the allowlist whose calls run without a person's approval even if risky. */
   autoApproveTools: z.array(z.string().max(80)).max(50).default([]),
+  /**
+   * Workspace credentials (by name) this agent's tool calls may use: the model can pass one as
+   * http_request's `credential` or write `{{credentials.<name>}}` in its arguments. Closed by
+   * default — any other name is refused, however it reached the call.
+   */
+  credentials: z
+    .array(z.string().regex(CREDENTIAL_NAME_PATTERN, { error: "a credential name starts with a letter and has at most 64 letters, digits, _ or -" }))
+    .max(20)
+    .default([]),
   maxSteps: z.number().int().min(1).max(100).default(8),
   temperature: z.number().min(0).max(2).default(0.2),
   contextBudgetTokens: z.number().int().min(256).max(2_000_000).default(16_000),

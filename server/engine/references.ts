@@ -1,5 +1,5 @@
 import type { Graph, GraphNode } from "./graph";
-import { templatePaths } from "./template";
+import { CREDENTIAL_NAME_PATTERN, templatePaths } from "./template";
 import type { GraphProblem } from "./validate";
 
 /**
@@ -61,12 +61,53 @@ function sampleInputKeys(graph: Graph): Set<string> | null {
   }
 }
 
+/** Anything in the `credentials.` namespace, malformed ones included (as the worker reads them). */
+const CREDENTIAL_REFERENCE = /\{\{\s*credentials\.([^{}]*?)\s*\}\}/g;
+
+/**
+ * `{{credentials.<name>}}` is resolved by the worker in http_request arguments only (a tool
+ * node's, or those an agent's model writes). Anywhere else it stays literal: in a prompt or an
+ * output it would otherwise put the secret in front of the model or into the run's output.
+ */
+function credentialProblems(node: GraphNode): GraphProblem[] {
+  const problems: GraphProblem[] = [];
+  const at = (code: string, where: string, message: string, severity: GraphProblem["severity"]) =>
+    problems.push({ severity, code, message: `${node.data.label}${where}: ${message}`, nodeId: node.id });
+  for (const { field, text } of templatedFields(node)) {
+    const names = [...text.matchAll(CREDENTIAL_REFERENCE)];
+    if (names.length === 0) continue;
+    const malformed = names.find((match) => !CREDENTIAL_NAME_PATTERN.test(match[1] ?? ""));
+    if (malformed) {
+      at(
+        "invalid_credential_reference",
+        ` (${field})`,
+        `${clip(malformed[0])} is not a credential reference: a name starts with a letter and has at most 64 letters, digits, "_" or "-"`,
+        "error",
+      );
+    }
+    if (node.type !== "tool") {
+      at("credential_outside_tool", ` (${field})`, `{{credentials.…}} stays as written here: credentials are only resolved in tool arguments`, "warning");
+    } else if (node.data.tool !== "" && node.data.tool !== "http_request") {
+      at("credential_outside_tool", ` (${field})`, `credentials are only resolved in http_request arguments, not in ${node.data.tool}'s`, "warning");
+    }
+  }
+  if (node.type === "agent" && node.data.credentials.length > 0 && !node.data.allowedTools.includes("http_request")) {
+    at("unused_credentials", "", "the agent may use credentials but not http_request, the only tool that sends them", "warning");
+  }
+  return problems;
+}
+
+function clip(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
 export function referenceProblems(graph: Graph): GraphProblem[] {
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
   const inputKeys = sampleInputKeys(graph);
   const problems: GraphProblem[] = [];
 
   for (const node of graph.nodes) {
+    problems.push(...credentialProblems(node));
     const reads = [
       ...templatedFields(node).map(({ field, text }) => ({ field, paths: templatePaths(text) })),
       ...expressionPaths(node),
@@ -74,6 +115,8 @@ export function referenceProblems(graph: Graph): GraphProblem[] {
     for (const { field, paths } of reads) {
       for (const path of paths) {
         const [root, second, third, ...rest] = path.split(".");
+        // A secret's name, not run data: credentialProblems checks those.
+        if (root === "credentials") continue;
         const at = (code: string, message: string, severity: GraphProblem["severity"] = "error") =>
           problems.push({ severity, code, message: `${node.data.label} (${field}): ${message}`, nodeId: node.id });
         if (root === "nodes" && second !== undefined) {

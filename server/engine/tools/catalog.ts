@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CREDENTIAL_NAME_PATTERN } from "../template";
 
 /**
  * The built-in agent tools as data: name, what the model is told, how risky a call is, whether
@@ -46,6 +47,14 @@ export const httpRequestArgs = z.strictObject({
   method: z.enum(HTTP_METHODS).default("GET"),
   headers: z.record(z.string().min(1).max(256), z.string().max(8_192)).optional().describe("Request headers"),
   body: z.string().max(TOOL_ARG_LIMITS.httpBodyChars).optional().describe("Request body, sent as is"),
+  credential: z
+    .string()
+    .regex(CREDENTIAL_NAME_PATTERN, { error: "must be the name of a credential (a letter, then letters, digits, _ or -)" })
+    .optional()
+    .describe(
+      "Name of a workspace credential whose auth header (Authorization, or its own header) is added to the request. " +
+        "Its value is filled in when the request is sent; you never see it.",
+    ),
   timeoutMs: z
     .number()
     .int()
@@ -104,7 +113,8 @@ export const TOOL_CATALOG = {
     name: "http_request",
     description:
       "Make an HTTP(S) request to a public address and get the status, selected headers and the body as text " +
-      "(truncated past 1 MB). Private, loopback and cloud-metadata addresses are refused; redirects are followed (max 5).",
+      "(truncated past 1 MB). Private, loopback and cloud-metadata addresses are refused; redirects are followed (max 5), " +
+      "except to another origin when the request carries a credential.",
     risk: "external",
     // A POST/PUT/DELETE can change someone else's system and cannot be taken back, so a
     // person approves by default; a builder can waive it for read-only APIs.
