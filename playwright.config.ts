@@ -3,10 +3,19 @@
 // from scripts/test.ts or scripts/with-services.ts (the test services).
 import { defineConfig, devices } from "@playwright/test";
 import { stateFile } from "./e2e/support/users";
+import { OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER } from "./e2e/support/oidc";
 
 const PORT = 3100;
 const APP_URL = `http://localhost:${PORT}`;
-const serverEnv: Record<string, string> = { APP_URL, PORT: String(PORT), NEXT_TELEMETRY_DISABLED: "1" };
+const serverEnv: Record<string, string> = {
+  APP_URL,
+  PORT: String(PORT),
+  NEXT_TELEMETRY_DISABLED: "1",
+  // Single sign-on against a real OIDC provider on loopback (e2e/support/oidc-provider.ts).
+  OIDC_ISSUER,
+  OIDC_CLIENT_ID,
+  OIDC_CLIENT_SECRET,
+};
 
 const chromiumUse = {
   ...devices["Desktop Chrome"],
@@ -47,6 +56,14 @@ export default defineConfig({
     },
   ],
   webServer: [
+    {
+      name: "oidc",
+      command: "node_modules/.bin/tsx e2e/support/oidc-provider.ts",
+      url: `${OIDC_ISSUER}/.well-known/openid-configuration`,
+      timeout: 30_000,
+      reuseExistingServer: !process.env.CI,
+      stdout: "ignore",
+    },
     {
       name: "web",
       // Expects a current `next build` (scripts/test.ts runs it when sources changed).

@@ -6,12 +6,14 @@ import { step } from "../engine/step";
 import type { Db } from "../db";
 import { callModel } from "../llm/call-model";
 import { newId } from "../ids";
+import { NotFoundError } from "../errors";
 import { enqueueAdvance } from "../queue";
 import { storableText, toJson } from "../json";
 import { commitEvents, StaleRunError } from "./commit";
 import { InFlightEffects } from "./in-flight";
 import { loadRun, type LoadedRun } from "./load";
-import { performToolCall } from "./perform-tool";
+import { performToolCall, type ToolCallContext } from "./perform-tool";
+import type { Graph, GraphNode } from "../engine/graph";
 import type { Prisma } from "../generated/prisma/client";
 
 export type AdvanceOutcome = { status: string; committedEvents: number };
@@ -68,6 +70,13 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
   };
   options.changes?.addEventListener(RUN_CHANGED, onChanged);
   let run = await loadRun(db, runId);
+  // Read once per job, and only when a tool call uses a credential.
+  let workspaceId: Promise<string> | undefined;
+  const toolContext = (nodeId: string): ToolCallContext => ({
+    db,
+    workspaceId: () => (workspaceId ??= runWorkspaceId(db, runId)),
+    node: nodeOf(run.graph, nodeId),
+  });
   let committedEvents = 0;
   let spanStarted = performance.now();
   let waitedMs = 0;
@@ -127,7 +136,7 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
         }
         for (const effect of wanted) {
           const key = effectKey(effect);
-          if (key !== null && !inFlight.has(key)) inFlight.start(key, () => perform(runId, effect, signal));
+          if (key !== null && !inFlight.has(key)) inFlight.start(key, () => perform(runId, effect, signal, toolContext));
         }
       }
 
@@ -175,7 +184,7 @@ function effectKey(effect: Effect): string | null {
  * a library that never removes its abort listener (the openai client) then leaves nothing
  * behind on the run's signal, however many calls a long job makes.
  */
-async function perform(runId: string, effect: Effect, runSignal: AbortSignal): Promise<RunEvent> {
+async function perform(runId: string, effect: Effect, runSignal: AbortSignal, toolContext: (nodeId: string) => ToolCallContext): Promise<RunEvent> {
   const call = new AbortController();
   const abort = () => call.abort(runSignal.reason);
   runSignal.addEventListener("abort", abort, { once: true });
@@ -184,7 +193,7 @@ async function perform(runId: string, effect: Effect, runSignal: AbortSignal): P
       case "call_llm":
         return await callModel(effect.nodeId, effect.request, { signal: call.signal });
       case "call_tool":
-        return await performToolCall(runId, effect, call.signal);
+        return await performToolCall(runId, effect, call.signal, toolContext(effect.nodeId));
       case "emit":
       case "request_human":
         throw new Error(`${effect.kind} is not performed as I/O`);
@@ -192,6 +201,24 @@ async function perform(runId: string, effect: Effect, runSignal: AbortSignal): P
   } finally {
     runSignal.removeEventListener("abort", abort);
   }
+}
+
+async function runWorkspaceId(db: Db, runId: string): Promise<string> {
+  const row = await db.run.findUnique({ where: { id: runId }, select: { workspaceId: true } });
+  if (!row) throw new NotFoundError(`Run ${runId}`);
+  return row.workspaceId;
+}
+
+/** Graphs are immutable once pinned: their nodes are indexed once per graph. */
+const nodeIndexes = new WeakMap<Graph, Map<string, GraphNode>>();
+
+function nodeOf(graph: Graph, nodeId: string): GraphNode | undefined {
+  let index = nodeIndexes.get(graph);
+  if (!index) {
+    index = new Map(graph.nodes.map((node) => [node.id, node]));
+    nodeIndexes.set(graph, index);
+  }
+  return index.get(nodeId);
 }
 
 function pureEventsUntilIo(run: LoadedRun, effects: Effect[]): RunEvent[] {

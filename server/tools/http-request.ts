@@ -4,6 +4,7 @@ import https from "node:https";
 import { isIP, type LookupFunction } from "node:net";
 import type { HTTP_METHODS } from "../engine/tools/catalog";
 import { classifyAddress, hostMatches, normalizeHost } from "./address-policy";
+import { credentialHostAllowed } from "../vault/allowed-hosts";
 
 /**
  * The http_request tool: an HTTP client that cannot be pointed at the worker's own network.
@@ -29,6 +30,12 @@ export type HttpPolicy = {
    * same address is still refused. The allowlist still applies to these hosts.
    */
   allowPrivateHosts?: readonly string[];
+  /**
+   * Applied to every text this client reports (error messages, the response's URL, headers and
+   * body) BEFORE it is clipped: a secret cut in half by a length limit would no longer be
+   * recognisable to a redactor that runs later.
+   */
+  redactText?: (text: string) => string;
 };
 
 export type HttpRequestInput = {
@@ -39,7 +46,23 @@ export type HttpRequestInput = {
   timeoutMs?: number;
 };
 
+/**
+ * The credentials a request carries (from the credential picker or `{{credentials.<name>}}`
+ * anywhere in its URL, headers or body). Values are already in the request; this says where
+ * it may go: every hop's host must be in each credential's `allowedHosts` (empty = any), and
+ * no redirect may leave the first URL's origin — a 307/308 would resend the body and every
+ * header, and a 301/302 the URL's query, to whoever the server names.
+ */
+export type CarriedCredentials = {
+  /** For messages: which credentials the request carries. */
+  names: readonly string[];
+  /** The picked credential and the headers it sets; the caller may not set the same ones. */
+  picked?: { name: string; headers: Readonly<Record<string, string>> };
+  allowedHosts: ReadonlyArray<{ name: string; hosts: readonly string[] }>;
+};
+
 export type HttpRequestOptions = HttpPolicy & {
+  credentials?: CarriedCredentials;
   signal?: AbortSignal;
   /** Sent as `Idempotency-Key` on non-GET/HEAD requests unless the caller set one. */
   idempotencyKey?: string;
@@ -124,18 +147,24 @@ export async function httpRequest(input: HttpRequestInput, options: HttpRequestO
   const headers = prepareHeaders(input, options);
   if ("error" in headers) return headers;
 
+  const redact = options.redactText ?? unchanged;
   let url: URL;
   try {
     url = new URL(input.url);
   } catch {
-    return { ok: false, error: `invalid URL: ${clip(input.url, 200)}` };
+    return { ok: false, error: `invalid URL: ${clip(redact(input.url), 200)}` };
   }
   let method: HttpMethod = input.method ?? "GET";
   let body = input.body;
   let requestHeaders = headers.value;
+  const carried = options.credentials && options.credentials.names.length > 0 ? options.credentials : undefined;
 
   try {
     for (let redirects = 0; ; redirects++) {
+      if (carried) {
+        const refused = credentialHostProblem(url, carried, redact);
+        if (refused) return { ok: false, error: refused };
+      }
       const vetted = await vetUrl(url, options, signal, redirects > 0);
       if (!vetted.ok) return vetted;
       if (signal.aborted) return { ok: false, error: abortReason() };
@@ -143,7 +172,7 @@ export async function httpRequest(input: HttpRequestInput, options: HttpRequestO
       const response = await send(url, vetted, method, requestHeaders, body, maxBodyBytes, signal);
       const location = response.headers.location;
       if (!REDIRECT_STATUSES.has(response.status) || typeof location !== "string") {
-        return { ok: true, ...summarize(response, url, redirects, method) };
+        return { ok: true, ...summarize(response, url, redirects, method, redact) };
       }
       if (redirects >= HTTP_LIMITS.maxRedirects) {
         return { ok: false, error: `too many redirects (more than ${HTTP_LIMITS.maxRedirects})` };
@@ -152,12 +181,20 @@ export async function httpRequest(input: HttpRequestInput, options: HttpRequestO
       try {
         next = new URL(location, url);
       } catch {
-        return { ok: false, error: `redirect to an invalid URL: ${clip(location, 200)}` };
+        return { ok: false, error: `redirect to an invalid URL: ${clip(redact(location), 200)}` };
       }
       // What browsers do: 303 always, and 301/302 after a POST, continue as a GET without body.
       if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
         if (method !== "HEAD") method = "GET";
         body = undefined;
+      }
+      if (carried && next.origin !== url.origin) {
+        return {
+          ok: false,
+          error:
+            `blocked: the server redirected to another origin (${clip(redact(next.origin), 200)}); a request carrying ${credentialList(carried)} ` +
+            `follows redirects only within ${url.origin}, so nothing was sent there`,
+        };
       }
       if (next.origin !== url.origin) {
         requestHeaders = Object.fromEntries(
@@ -168,15 +205,21 @@ export async function httpRequest(input: HttpRequestInput, options: HttpRequestO
     }
   } catch (error) {
     if (signal.aborted) return { ok: false, error: abortReason() };
-    return { ok: false, error: `request failed: ${describeNetworkError(error)}` };
+    return { ok: false, error: `request failed: ${describeNetworkError(error, redact)}` };
   }
 }
 
 function prepareHeaders(input: HttpRequestInput, options: HttpRequestOptions): { value: Record<string, string> } | Failure {
   const value: Record<string, string> = {};
+  const picked = options.credentials?.picked;
+  const fromCredential = picked?.headers ?? {};
   for (const [rawName, headerValue] of Object.entries(input.headers ?? {})) {
     const name = rawName.toLowerCase();
     if (FORBIDDEN_REQUEST_HEADERS.has(name)) return { ok: false, error: `header "${rawName}" is not allowed (the tool sets it)` };
+    // Refused rather than overridden: either choice would silently drop what someone meant.
+    if (Object.hasOwn(fromCredential, name)) {
+      return { ok: false, error: `header "${clip(rawName, 64)}" is set by the credential "${picked?.name ?? ""}"; remove it from headers` };
+    }
     try {
       http.validateHeaderName(name);
       http.validateHeaderValue(name, headerValue);
@@ -185,11 +228,36 @@ function prepareHeaders(input: HttpRequestInput, options: HttpRequestOptions): {
     }
     value[name] = headerValue;
   }
+  for (const [name, headerValue] of Object.entries(fromCredential)) {
+    if (FORBIDDEN_REQUEST_HEADERS.has(name)) return { ok: false, error: `the credential's header "${name}" is not allowed (the tool sets it)` };
+    try {
+      http.validateHeaderName(name);
+      http.validateHeaderValue(name, headerValue);
+    } catch {
+      // Never the value: it is the secret.
+      return { ok: false, error: `the credential's header "${clip(name, 64)}" has an invalid name or value` };
+    }
+    value[name] = headerValue;
+  }
   value["accept-encoding"] = "identity";
   value["user-agent"] ??= "AgentFlow http_request";
   const method = input.method ?? "GET";
   if (options.idempotencyKey && method !== "GET" && method !== "HEAD") value["idempotency-key"] ??= options.idempotencyKey;
   return { value };
+}
+
+/** Why `url` may not receive the credentials, or null when every one of them may go there. */
+function credentialHostProblem(url: URL, carried: CarriedCredentials, redact: (text: string) => string): string | null {
+  for (const { name, hosts } of carried.allowedHosts) {
+    if (!credentialHostAllowed(url, hosts)) {
+      return `blocked: credential "${name}" may only be sent to ${hosts.join(", ")}, not to ${clip(redact(url.host), 200)}; nothing was sent`;
+    }
+  }
+  return null;
+}
+
+function credentialList(carried: CarriedCredentials): string {
+  return `${carried.names.length === 1 ? "credential" : "credentials"} ${carried.names.map((name) => `"${name}"`).join(", ")}`;
 }
 
 /**
@@ -202,7 +270,7 @@ export async function vetUrl(
   signal?: AbortSignal,
   isRedirect = false,
 ): Promise<({ ok: true } & Vetted) | Failure> {
-  const prefix = isRedirect ? `blocked: redirect to ${clip(url.href, 200)} refused, ` : "blocked: ";
+  const prefix = isRedirect ? `blocked: redirect to ${clip((policy.redactText ?? unchanged)(url.href), 200)} refused, ` : "blocked: ";
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return { ok: false, error: `${prefix}only http and https URLs are allowed (got ${url.protocol})` };
   }
@@ -343,20 +411,20 @@ function send(
   });
 }
 
-function summarize(response: RawResponse, url: URL, redirects: number, method: HttpMethod): HttpResponseSummary {
+function summarize(response: RawResponse, url: URL, redirects: number, method: HttpMethod, redact: (text: string) => string): HttpResponseSummary {
   const headers: Record<string, string> = {};
   for (const name of RESPONSE_HEADERS) {
     const value = response.headers[name];
-    if (value !== undefined) headers[name] = clip(Array.isArray(value) ? value.join(", ") : value, 512);
+    if (value !== undefined) headers[name] = clip(redact(Array.isArray(value) ? value.join(", ") : value), 512);
   }
   const binary = method !== "HEAD" && isBinary(headers["content-type"], response.body);
   return {
     status: response.status,
-    statusText: response.statusText,
-    url: url.href,
+    statusText: redact(response.statusText),
+    url: redact(url.href),
     redirects,
     headers,
-    body: binary ? "" : new TextDecoder("utf-8").decode(response.body),
+    body: binary ? "" : redact(new TextDecoder("utf-8").decode(response.body)),
     bodyBytes: response.body.length,
     truncated: response.truncated,
     binary,
@@ -372,10 +440,14 @@ function isBinary(contentType: string | undefined, body: Buffer): boolean {
   return body.subarray(0, 1024).includes(0);
 }
 
-function describeNetworkError(error: unknown): string {
+function describeNetworkError(error: unknown, redact: (text: string) => string): string {
   const message = error instanceof Error ? error.message : String(error);
   const code = error && typeof error === "object" && "code" in error && typeof error.code === "string" ? error.code : "";
-  return clip(code && !message.includes(code) ? `${code}: ${message}` : message, 200);
+  return clip(redact(code && !message.includes(code) ? `${code}: ${message}` : message), 200);
+}
+
+function unchanged(text: string): string {
+  return text;
 }
 
 function clip(text: string, max: number): string {

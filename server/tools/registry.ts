@@ -6,7 +6,7 @@ import {
   type ToolCatalogEntry,
   type ToolName,
 } from "../engine/tools/catalog";
-import { httpRequest, type HttpResponseSummary } from "./http-request";
+import { httpRequest, type CarriedCredentials, type HttpResponseSummary } from "./http-request";
 import { runCode } from "./run-code";
 import { listWorkspaceFiles, readWorkspaceFile, writeWorkspaceFile } from "./workspace-files";
 
@@ -24,11 +24,19 @@ export type ToolContext = {
   /** This run's workspace directory (created on first write). */
   workspaceDir: string;
   signal?: AbortSignal;
+  /**
+   * Removes credential values from text the tool reports, applied before anything is clipped
+   * to a length limit (a secret cut in half is no longer recognisable). Set by the worker when
+   * the call carries credentials.
+   */
+  redactText?: (text: string) => string;
   http?: {
     /** When non-empty, only these hosts (`api.example.com`, `*.example.com`) may be called. */
     allowlist?: string[];
     /** Tests only: hosts exempt from the private-address rule. Leave empty in production. */
     allowPrivateHosts?: string[];
+    /** Credentials already substituted into the arguments or picked: where they may go. */
+    credentials?: CarriedCredentials;
   };
 };
 
@@ -58,9 +66,15 @@ export const TOOL_REGISTRY: Registry = {
   http_request: {
     ...TOOL_CATALOG.http_request,
     async run(args, ctx) {
+      // The worker resolves a picked credential before the call; without it, never send the request bare.
+      if (args.credential !== undefined && ctx.http?.credentials?.picked?.name !== args.credential) {
+        return { ok: false, error: `credential "${args.credential}" was not resolved for this call` };
+      }
       const result = await httpRequest(args, {
         allowlist: ctx.http?.allowlist,
         allowPrivateHosts: ctx.http?.allowPrivateHosts,
+        credentials: ctx.http?.credentials,
+        redactText: ctx.redactText,
         signal: ctx.signal,
         idempotencyKey: ctx.idempotencyKey,
       });
@@ -139,16 +153,19 @@ export function getTool(name: string): AnyToolDefinition | undefined {
  * the tool never runs. Never throws.
  */
 export async function runTool(name: string, rawArgs: unknown, ctx: ToolContext): Promise<ToolOutcome> {
+  const redact = ctx.redactText ?? ((text: string) => text);
   const parsed = parseToolArgs(name, rawArgs);
-  if (!parsed.ok) return { ok: false, error: clip(`invalid arguments for ${name.slice(0, 64)}: ${parsed.error}`, MAX_ERROR_CHARS) };
+  if (!parsed.ok) return { ok: false, error: clip(redact(`invalid arguments for ${name.slice(0, 64)}: ${parsed.error}`), MAX_ERROR_CHARS) };
   if (ctx.signal?.aborted) return { ok: false, error: "cancelled" };
   try {
     const outcome = await dispatch(parsed.name, parsed.args, ctx);
-    return outcome.ok ? { ...outcome, content: clip(outcome.content, MAX_CONTENT_CHARS) } : { ok: false, error: clip(outcome.error, MAX_ERROR_CHARS) };
+    return outcome.ok
+      ? { ...outcome, content: clip(redact(outcome.content), MAX_CONTENT_CHARS) }
+      : { ok: false, error: clip(redact(outcome.error), MAX_ERROR_CHARS) };
   } catch (error) {
     // A bug in a tool must not take the run down with it; the model sees a short error.
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, error: clip(`internal error in ${name}: ${message}`, MAX_ERROR_CHARS) };
+    return { ok: false, error: clip(redact(`internal error in ${name}: ${message}`), MAX_ERROR_CHARS) };
   }
 }
 

@@ -6,6 +6,7 @@ import type { WorkspaceAccess } from "../auth/access";
 import { recordAudit } from "../audit/audit";
 import { decryptSecret, encryptSecret } from "./cipher";
 import { credentialSecretSchema, maskedPreview, type CredentialPreview, type CredentialSecret } from "./credential-kinds";
+import { CREDENTIAL_NAME } from "./templates";
 
 /**
  * Credentials in Postgres: the secret sealed with AES-256-GCM under the vault key, bound to
@@ -13,7 +14,7 @@ import { credentialSecretSchema, maskedPreview, type CredentialPreview, type Cre
  * open). What leaves this module towards a client is the name, kind, preview and hosts —
  * never the value. Only the worker calls `resolveCredentials`, at tool-call time.
  */
-export const CREDENTIAL_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
+export const CREDENTIAL_NAME_PATTERN = CREDENTIAL_NAME;
 
 function aad(workspaceId: string, credentialId: string): string {
   return `credential:${workspaceId}:${credentialId}`;
@@ -113,4 +114,30 @@ export async function resolveCredentials(db: Db, workspaceId: string, names: rea
     resolved.set(row.name, { name: row.name, secret, allowedHosts: row.allowedHosts });
   }
   return resolved;
+}
+
+export type OpenedCredentials = {
+  found: Map<string, ResolvedCredential>;
+  /** Names whose row exists but could not be opened (another vault key, a damaged row). */
+  unreadable: string[];
+};
+
+/**
+ * Worker only: `resolveCredentials` for one tool call, where one credential that cannot be
+ * opened must not hide the others and must not end the job. No error of decryption or parsing
+ * escapes: such a message could quote decrypted text, so the credential is only named.
+ */
+export async function openCredentials(db: Db, workspaceId: string, names: readonly string[]): Promise<OpenedCredentials> {
+  const opened: OpenedCredentials = { found: new Map(), unreadable: [] };
+  if (names.length === 0) return opened;
+  const rows = await db.credential.findMany({ where: { workspaceId, name: { in: [...new Set(names)] } }, select: { id: true, name: true, sealed: true, allowedHosts: true } });
+  for (const row of rows) {
+    try {
+      const secret = credentialSecretSchema.parse(JSON.parse(decryptSecret(appSecret("credentials:v1"), row.sealed, aad(workspaceId, row.id))));
+      opened.found.set(row.name, { name: row.name, secret, allowedHosts: row.allowedHosts });
+    } catch {
+      opened.unreadable.push(row.name);
+    }
+  }
+  return opened;
 }

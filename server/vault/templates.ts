@@ -1,4 +1,5 @@
 import { UserInputError } from "../errors";
+import { CREDENTIAL_NAME_PATTERN } from "../engine/template";
 import { mapJsonStrings } from "./json-walk";
 
 /**
@@ -13,7 +14,8 @@ import { mapJsonStrings } from "./json-walk";
  * it sent wherever that text goes.
  */
 
-export const CREDENTIAL_NAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
+/** One pattern everywhere: the engine's (the graph schema and the tool catalog check names with it too). */
+export const CREDENTIAL_NAME = CREDENTIAL_NAME_PATTERN;
 /** Anything in the `credentials.` namespace, so a malformed reference is reported, not sent as is. */
 const REFERENCE = /\{\{\s*credentials\.([^{}]*?)\s*\}\}/g;
 
