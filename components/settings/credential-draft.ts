@@ -1,3 +1,4 @@
+import { CREDENTIAL_NAME_PATTERN } from "@/server/engine/template";
 import type { CredentialKind, CredentialPreview, CredentialSecret } from "@/server/vault/credential-kinds";
 
 /** What the kind-specific inputs hold while someone types (every kind's fields, one shape). */
@@ -69,8 +70,9 @@ export function previewText(preview: CredentialPreview): string {
 
 export const HOSTS_HINT = "Comma-separated, e.g. api.github.com, *.example.com. Leave empty to allow any host the tool may call.";
 
-/** As the router checks them (server/api/routers/credentials.ts). */
-export const CREDENTIAL_NAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
+/** The engine's own rule (pure code, shared with the server), so the form and the router agree. */
+export const CREDENTIAL_NAME = CREDENTIAL_NAME_PATTERN;
+/** As the router checks allowed hosts (server/api/routers/credentials.ts). */
 const HOST = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/;
 
 /** "api.github.com, *.example.com" → hosts, or the first one that is not a host name. */

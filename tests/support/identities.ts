@@ -23,7 +23,7 @@ export function cookieHeader(headers: Headers): string {
 }
 
 export async function createTestUser(label: string): Promise<TestUser> {
-  const email = `${label}-${randomBytes(4).toString("hex")}@agentflow.test`.toLowerCase();
+  const email = `${label.replace(/[^a-z0-9]+/gi, "-")}-${randomBytes(4).toString("hex")}@agentflow.test`.toLowerCase();
   const { user, headers } = await signUp({ name: `${label} person`, email, password: "integration test password" });
   return { ...user, cookie: cookieHeader(headers) };
 }
