@@ -61,7 +61,7 @@ const envSchema = z.object({
   AGENTFLOW_SECRET_KEY_FILE: z.string().min(1).default(".data/secret.key"),
   /** Headless first start: creates this owner account when no user exists yet. */
   AGENTFLOW_OWNER_EMAIL: z.string().email({ message: "AGENTFLOW_OWNER_EMAIL must be an email address" }).optional(),
-  AGENTFLOW_OWNER_PASSWORD: z.string().min(12, { message: "AGENTFLOW_OWNER_PASSWORD must be at least 12 characters" }).max(128).optional(),
+  AGENTFLOW_OWNER_PASSWORD: z.string().min(10, { message: "AGENTFLOW_OWNER_PASSWORD must be at least 10 characters" }).max(128).optional(),
   AGENTFLOW_OWNER_NAME: z.string().min(1).max(100).default("Owner"),
   /** Optional single sign-on with any OpenID Connect provider (all three are needed). */
   OIDC_ISSUER: z.string().url({ message: "OIDC_ISSUER must be the provider's issuer URL" }).optional(),
@@ -85,6 +85,17 @@ const envSchema = z.object({
   RUN_START_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   /** Live event streams one user or key may hold open at once. */
   MAX_STREAMS_PER_VIEWER: z.coerce.number().int().min(1).max(10_000).default(20),
+}).superRefine((env, ctx) => {
+  // Half a setting is a mistake to report at start, not a feature that silently stays off.
+  const together = (names: (keyof typeof env)[]) => {
+    const set = names.filter((name) => env[name] !== undefined);
+    if (set.length > 0 && set.length < names.length) {
+      const missing = names.filter((name) => env[name] === undefined);
+      ctx.addIssue({ code: "custom", path: [missing[0] as string], message: `${names.join(", ")} go together: ${missing.join(", ")} missing` });
+    }
+  };
+  together(["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"]);
+  together(["AGENTFLOW_OWNER_EMAIL", "AGENTFLOW_OWNER_PASSWORD"]);
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -93,7 +104,9 @@ let cached: Env | undefined;
 
 export function getEnv(): Env {
   if (cached) return cached;
-  const parsed = envSchema.safeParse(process.env);
+  // An empty variable counts as unset (compose files write `VAR: ${VAR:-}` for optional ones).
+  const present = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
+  const parsed = envSchema.safeParse(present);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`Invalid environment:\n${lines.join("\n")}`);
