@@ -102,3 +102,22 @@ it("without OIDC settings the sign-in page offers no SSO", async () => {
   const body = (await response.json()) as { result: { data: { json: { sso: unknown } } } };
   expect(body.result.data.json.sso).toBeNull();
 });
+
+it("a session survives a restart: another process with the same database and key accepts the cookie", async () => {
+  const user = await createTestUser("returning");
+  const script = `import("./server/auth/request.ts").then(async (m) => {
+    const who = await m.sessionUser(new Headers({ cookie: process.env.TEST_COOKIE }));
+    console.log("SESSION " + JSON.stringify(who && { id: who.id, email: who.email }));
+    process.exit(0);
+  })`;
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+    cwd: path.resolve(import.meta.dirname, ".."),
+    env: { ...process.env, TEST_COOKIE: user.cookie },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise((resolve) => child.once("exit", resolve));
+  expect(output).toContain(`SESSION ${JSON.stringify({ id: user.id, email: user.email })}`);
+});
