@@ -5,6 +5,11 @@ const nextConfig = {
   typedRoutes: false,
   devIndicators: false,
   poweredByHeader: false,
+  experimental: {
+    // proxy.ts sees every request, so Next buffers request bodies for it, cutting them at this
+    // size. Above MAX_GRAPH_BYTES (at most 16 MiB), so a route's own limit answers 413 first.
+    proxyClientMaxBodySize: "17mb",
+  },
   async headers() {
     return [
       {

@@ -78,9 +78,10 @@ const envSchema = z.object({
    */
   ALLOWED_HOSTS: z.string().default(""),
   /** Largest run input accepted (bytes of the request body). */
-  MAX_RUN_INPUT_BYTES: z.coerce.number().int().min(1_024).max(1_073_741_824).default(1_048_576),
+  MAX_RUN_INPUT_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(1_048_576),
   /** Largest request carrying a workflow graph (save, create, import). */
-  MAX_GRAPH_BYTES: z.coerce.number().int().min(1_024).max(1_073_741_824).default(10_485_760),
+  // At most 16 MiB: next.config.js lets proxy.ts buffer 17 MB (a larger body would be cut short).
+  MAX_GRAPH_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(10_485_760),
   /** Run starts per minute for each API key, trigger token and signed-in user. */
   RUN_START_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   /** Live event streams one user or key may hold open at once. */

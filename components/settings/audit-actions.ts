@@ -24,7 +24,6 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "credential.created": "added a credential",
   "credential.updated": "updated a credential",
   "credential.deleted": "deleted a credential",
-  "run.started": "started a run",
   "run.paused": "paused a run",
   "run.resumed": "resumed a run",
   "run.cancelled": "cancelled a run",

@@ -6,7 +6,7 @@ import { useCan } from "@/components/session/session-context";
 import { errorMessage, useTRPC, useTRPCClient } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ACTION_GROUPS, type ActionGroupId } from "./audit-actions";
-import { fetchAuditPage } from "./audit-pages";
+import { fetchAuditPage, type AuditCursor } from "./audit-pages";
 import { AuditRow } from "./audit-row";
 import { SELECT } from "./role-badge";
 import { Card, RoleNote, SettingsHeader, StateRow, TH } from "./section";
@@ -38,7 +38,7 @@ function AuditTable() {
     // Under the procedure's own key, so invalidating audit.list refreshes this too.
     queryKey: [...trpc.audit.list.pathKey(), { group, targetId }],
     queryFn: ({ pageParam }) => fetchAuditPage(client, { prefixes, targetId }, pageParam),
-    initialPageParam: undefined as string | undefined,
+    initialPageParam: undefined as AuditCursor | undefined,
     getNextPageParam: (last) => last.nextBefore ?? undefined,
     // While another filter loads, the old rows stay (dimmed) instead of the table collapsing.
     placeholderData: keepPreviousData,

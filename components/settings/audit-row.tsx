@@ -25,9 +25,10 @@ export function AuditRow({ entry, onTarget }: { entry: AuditEntry; onTarget: (id
           {formatDateTime(entry.at)}
         </time>
       </td>
-      <td className={TD}>
-        <div className="font-medium whitespace-nowrap text-slate-900">{actor.name}</div>
-        <div className="mt-0.5 flex items-center gap-1.5 text-[11px] text-slate-500">
+      {/* Long addresses are cut (the full one is in the tooltip) so the IP column stays in view. */}
+      <td className={`${TD} max-w-52`} title={entry.actorName}>
+        <div className="truncate font-medium text-slate-900">{actor.name}</div>
+        <div className="mt-0.5 flex min-w-0 items-center gap-1.5 text-[11px] text-slate-500">
           <span className={`rounded-full px-1.5 py-px text-[10px] font-medium whitespace-nowrap ring-1 ring-inset ${kind.className}`}>{kind.label}</span>
           {actor.email && <span className="truncate">{actor.email}</span>}
         </div>

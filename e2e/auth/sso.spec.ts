@@ -8,7 +8,8 @@ import { emailOfSsoLogin } from "../support/oidc";
  */
 test("a person signs in with SSO, is told to get an invite, and joins through one", async ({ browser, request }) => {
   const login = `sso${Date.now()}`;
-  const context = await browser.newContext();
+  // Nobody signed in (a new context would otherwise start with the project's owner session).
+  const context = await browser.newContext({ storageState: { cookies: [], origins: [] } });
   const page = await context.newPage();
 
   await page.goto("/sign-in");
@@ -38,7 +39,7 @@ test("a person signs in with SSO, is told to get an invite, and joins through on
 });
 
 test("the sign-in page offers SSO only because the server has a provider configured", async ({ playwright, baseURL }) => {
-  const anonymous = await playwright.request.newContext({ baseURL });
+  const anonymous = await playwright.request.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
   const status = await anonymous.get(`/api/trpc/setup.status`);
   const body = (await status.json()) as { result: { data: { json: { sso: { name: string } | null } } } };
   expect(body.result.data.json.sso).toEqual({ name: "SSO" });

@@ -59,7 +59,7 @@ test.describe("nothing answers without identity", () => {
   });
 
   test("an expired or forged session cookie is not a session", async ({ playwright, baseURL }) => {
-    const forged = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { cookie: "agentflow.session_token=forged.value" } });
+    const forged = await playwright.request.newContext({ baseURL, storageState: { cookies: [], origins: [] }, extraHTTPHeaders: { cookie: "agentflow.session_token=forged.value" } });
     // The cookie passes the proxy's cheap gate; the layout checks it for real.
     const page = await forged.get("/workflows", { maxRedirects: 0 });
     expect(page.status()).toBe(307);

@@ -51,10 +51,10 @@ test.describe("Settings · account", () => {
     await signInPage.goto("/sign-in");
     await signInPage.getByLabel("Email").fill(email);
     await signInPage.getByLabel("Password").fill(password);
-    await signInPage.getByRole("button", { name: "Sign in" }).click();
+    await signInPage.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(signInPage.getByText("That email and password do not match an account.")).toBeVisible();
     await signInPage.getByLabel("Password").fill(newPassword);
-    await signInPage.getByRole("button", { name: "Sign in" }).click();
+    await signInPage.getByRole("button", { name: "Sign in", exact: true }).click();
     await expect(signInPage).toHaveURL(/\/workflows$/);
     await fresh.close();
     await member.context.close();

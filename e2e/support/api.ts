@@ -49,6 +49,10 @@ function resultOf(ok: boolean, body: unknown, name: string): unknown {
  * An HTTP client with no session, as another system calling the REST API is: it proves a
  * token (not the spec's signed-in cookie) is what lets a call through. Dispose it after use.
  */
-export async function systemClient(playwright: { request: { newContext(options: { baseURL?: string }): Promise<APIRequestContext> } }, baseURL: string | undefined): Promise<APIRequestContext> {
-  return playwright.request.newContext({ baseURL });
+export async function systemClient(
+  playwright: { request: { newContext(options: { baseURL?: string; storageState?: { cookies: []; origins: [] } }): Promise<APIRequestContext> } },
+  baseURL: string | undefined,
+): Promise<APIRequestContext> {
+  // An explicit empty state: a new context would otherwise inherit the project's signed-in one.
+  return playwright.request.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
 }

@@ -53,14 +53,17 @@ const t = initTRPC
       const cause = error.cause;
       // A 500 says nothing about our internals (Prisma, SQL, stack): it is logged instead.
       const internal = error.code === "INTERNAL_SERVER_ERROR";
+      // An input the schema refused: "name: Name is required", not zod's JSON dump.
+      const firstIssue = cause instanceof ZodError ? cause.issues[0] : undefined;
+      const message = internal ? "Unexpected server error" : firstIssue ? `${firstIssue.path.join(".") || "input"}: ${firstIssue.message}` : shape.message;
       return {
         ...shape,
-        message: internal ? "Unexpected server error" : shape.message,
+        message,
         data: {
           code: shape.data.code,
           httpStatus: shape.data.httpStatus,
           zodIssues: cause instanceof ZodError ? cause.issues.map((i) => ({ path: i.path.join("."), message: i.message })) : null,
-          path: cause instanceof UserInputError ? (cause.path ?? null) : null,
+          path: cause instanceof UserInputError ? (cause.path ?? null) : firstIssue ? firstIssue.path.join(".") : null,
           details: cause instanceof UserInputError ? (cause.details ?? null) : null,
         },
       };

@@ -31,7 +31,6 @@ export const AUDIT_ACTIONS = [
   "credential.created",
   "credential.updated",
   "credential.deleted",
-  "run.started",
   "run.paused",
   "run.resumed",
   "run.cancelled",
@@ -78,11 +77,12 @@ export function auditFor(access: WorkspaceAccess) {
 }
 
 export type AuditQuery = {
-  action?: string;
+  /** Exact actions, or prefixes ending in "." ("workflow."): entries matching any of them. */
+  actions?: string[];
   actorId?: string;
   targetId?: string;
-  /** Entries before this one (paging, newest first). */
-  before?: Date;
+  /** Paging, newest first: entries older than this one (its time and id). */
+  before?: { at: Date; id: string };
   limit: number;
 };
 
@@ -90,17 +90,19 @@ export async function listAudit(db: Db, workspaceId: string, query: AuditQuery) 
   const rows = await db.auditEntry.findMany({
     where: {
       workspaceId,
-      ...(query.action ? { action: query.action.endsWith(".") ? { startsWith: query.action } : query.action } : {}),
+      ...(query.actions?.length ? { OR: query.actions.map((action) => ({ action: action.endsWith(".") ? { startsWith: action } : action })) } : {}),
       ...(query.actorId ? { actorId: query.actorId } : {}),
       ...(query.targetId ? { targetId: query.targetId } : {}),
-      ...(query.before ? { at: { lt: query.before } } : {}),
+      // (at, id) order, so entries sharing a timestamp at a page's edge are neither lost nor repeated.
+      ...(query.before ? { AND: [{ OR: [{ at: { lt: query.before.at } }, { at: query.before.at, id: { lt: query.before.id } }] }] } : {}),
     },
-    orderBy: { at: "desc" },
+    orderBy: [{ at: "desc" }, { id: "desc" }],
     take: query.limit + 1,
     select: { id: true, at: true, actorKind: true, actorId: true, actorName: true, action: true, targetKind: true, targetId: true, targetName: true, details: true, ip: true },
   });
   const page = rows.slice(0, query.limit);
-  return { entries: page, nextBefore: rows.length > query.limit ? (page.at(-1)?.at ?? null) : null };
+  const last = page.at(-1);
+  return { entries: page, nextBefore: rows.length > query.limit && last ? { at: last.at.toISOString(), id: last.id } : null };
 }
 
 /** Autosave writes every second; the trail keeps one "edited" entry per person and workflow per 10 minutes. */

@@ -1,4 +1,3 @@
-import { APIError } from "better-auth/api";
 import { ConflictError, UserInputError } from "../errors";
 import { getAuth, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "./better-auth";
 
@@ -26,12 +25,20 @@ export async function signUp(account: NewAccount): Promise<{ user: { id: string;
   }
 }
 
-/** better-auth's API errors as ours (4xx with a message a person can act on). */
+/**
+ * better-auth's API errors as ours (4xx with a message a person can act on, and the field).
+ * Recognised by shape, not `instanceof`: the Next bundle may hold a second copy of its class.
+ */
 export function authError(error: unknown): Error {
-  if (error instanceof APIError) {
-    const message = typeof error.body?.message === "string" ? error.body.message : error.message;
-    if (error.statusCode === 422 || /already exists/i.test(message)) return new ConflictError("An account with this email already exists: sign in instead");
-    if (error.statusCode >= 400 && error.statusCode < 500) return new UserInputError(message);
+  const status = typeof error === "object" && error !== null && "statusCode" in error && typeof error.statusCode === "number" ? error.statusCode : null;
+  if (status !== null && status >= 400 && status < 500) {
+    const body = (error as { body?: { message?: unknown; code?: unknown } }).body;
+    const message = typeof body?.message === "string" ? body.message : error instanceof Error ? error.message : "Refused";
+    const code = typeof body?.code === "string" ? body.code : "";
+    if (status === 422 || /already exists/i.test(message)) return new ConflictError("An account with this email already exists: sign in instead");
+    if (code === "INVALID_PASSWORD" || /invalid password/i.test(message)) return new UserInputError("The current password is not right", "currentPassword");
+    if (/password too (short|long)/i.test(message)) return new UserInputError(`Passwords are ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`, "newPassword");
+    return new UserInputError(message);
   }
   return error instanceof Error ? error : new Error(String(error));
 }

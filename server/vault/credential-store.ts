@@ -1,5 +1,5 @@
 import type { Db } from "../db";
-import { ConflictError, NotFoundError } from "../errors";
+import { NotFoundError, UserInputError } from "../errors";
 import { newId } from "../ids";
 import { appSecret } from "../auth/app-secrets";
 import type { WorkspaceAccess } from "../auth/access";
@@ -64,7 +64,7 @@ export async function createCredential(db: Db, access: WorkspaceAccess, params: 
       await recordAudit(tx, access, "credential.created", { kind: "credential", id, name: params.name }, { kind: params.secret.kind, allowedHosts: params.allowedHosts });
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictError(`A credential named "${params.name}" already exists`);
+    if (isUniqueViolation(error)) throw new UserInputError(`A credential named "${params.name}" already exists`, "name");
     throw error;
   }
   return { id, name: params.name };
