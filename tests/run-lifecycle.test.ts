@@ -86,6 +86,20 @@ describe("run lifecycle", () => {
     expect(done.status).toBe("rejected");
   });
 
+  it("keeps input keys named __proto__, constructor and prototype as data, in the state, the log and the human task", async () => {
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "odd keys", graph: approvalGraph() });
+    const input = JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":"c","prototype":1,"topic":"keys"}') as Record<string, unknown>;
+    const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input, trigger: "api" });
+    const waiting = await waitForStatus(runId, ["waiting_for_human"]);
+    // Written through the human-task transaction too: the stored state is still the fold of the log.
+    const events = await mod.getRunEvents(db, runId);
+    expect(mod.replay(events, mod.step)).toEqual(waiting.state);
+    const stateInput = (waiting.state as { input: Record<string, unknown> }).input;
+    expect(Object.hasOwn(stateInput, "__proto__")).toBe(true);
+    expect(stateInput).toMatchObject({ constructor: "c", prototype: 1, topic: "keys" });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it("refuses to start an invalid workflow and saves nothing", async () => {
     const graph = mod.buildGraph([["a", "agent"]], []);
     const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "invalid", graph });

@@ -3,6 +3,7 @@ import type { Graph, NodeDataOf } from "./graph";
 import type { AgentThread, PendingHuman, RunState } from "./state";
 import type { Effect } from "./decide";
 import type { ToolSpec } from "./agent-tools";
+import { credentialNamesIn } from "./template";
 import {
   COMPLETE_TASK,
   isKnownTool,
@@ -54,13 +55,13 @@ export function continueAgent(graph: Graph, nodeId: string, data: AgentData, sta
   }
 
   const last = thread.messages[thread.messages.length - 1];
-  if (last?.role === "assistant") {
-    if (!last.toolCalls || last.toolCalls.length === 0) {
-      return [emit({ type: "node_finished", nodeId, output: last.content ?? "", handle: null })];
-    }
-    const unanswered = unansweredCalls(thread.messages);
-    if (unanswered.length > 0) return answerToolCalls(nodeId, data, thread, unanswered);
+  if (last?.role === "assistant" && (!last.toolCalls || last.toolCalls.length === 0)) {
+    return [emit({ type: "node_finished", nodeId, output: last.content ?? "", handle: null })];
   }
+  // Also after some of the calls were answered: a call refused at once (bad arguments, a
+  // credential the agent may not use) must not make the model's later calls go unanswered.
+  const unanswered = unansweredCalls(thread.messages);
+  if (unanswered.length > 0) return answerToolCalls(nodeId, data, thread, unanswered);
 
   if (thread.modelCalls >= data.maxSteps + thread.extraSteps) {
     return [
@@ -219,6 +220,12 @@ function answerToolCalls(nodeId: string, data: AgentData, thread: AgentThread, c
       effects.push(fail(`Error: invalid arguments for ${call.name}: ${parsed.error}`));
       continue;
     }
+    const notAllowed = call.name === "http_request" ? credentialOutsideAllowlist(parsed.args, data.credentials) : null;
+    if (notAllowed) {
+      // Told at once, before anyone is asked to approve a call that could not run (the worker checks again).
+      effects.push(fail(`Error: credential "${notAllowed}" is not allowed for this agent; the builder can add it to the agent's credentials`));
+      continue;
+    }
     if (needsApproval(call.name, data.autoApproveTools)) {
       effects.push(askHuman(nodeId, "tool_approval", `${data.label} wants to call ${call.name}`, { tool: call.name, arguments: call.arguments }, call.id));
       return effects;
@@ -226,6 +233,15 @@ function answerToolCalls(nodeId: string, data: AgentData, thread: AgentThread, c
     effects.push({ kind: "call_tool", nodeId, toolCallId: call.id, name: call.name, args: parsed.args, idempotencyKey: idempotencyKeyOf(thread, call.id) });
   }
   return effects;
+}
+
+/** The first credential an http_request call names (picked, or as a reference) that the agent may not use. */
+function credentialOutsideAllowlist(args: unknown, allowed: readonly string[]): string | null {
+  if (args === null || typeof args !== "object") return null;
+  const { url, headers, body, credential } = args as { url?: unknown; headers?: unknown; body?: unknown; credential?: unknown };
+  const texts = [url, body, ...(headers !== null && typeof headers === "object" ? Object.values(headers) : [])].filter((text): text is string => typeof text === "string");
+  const names = [...(typeof credential === "string" ? [credential] : []), ...texts.flatMap(credentialNamesIn)];
+  return names.find((name) => !allowed.includes(name)) ?? null;
 }
 
 /** Caps what a tool result adds to the context. */

@@ -143,6 +143,37 @@ describe("the agent's credential allowlist", () => {
   });
 });
 
+describe("an agent's call naming a credential outside its list", () => {
+  it("gets a tool error at once, before anyone is asked to approve it", () => {
+    const run = new TestRun(buildGraph([["trigger", "trigger"], ["a", "agent", { allowedTools: ["http_request"], credentials: ["github"] }], ["out", "output"]], [["trigger", "a"], ["a", "out"]]));
+    run.apply({ type: "run_started", input: {} });
+    run.settle();
+    const calls = [
+      { id: "c1", name: "http_request", arguments: '{"url":"https://x.dev","credential":"stripe"}' },
+      { id: "c2", name: "http_request", arguments: '{"url":"https://x.dev","headers":{"A":"{{credentials.stripe}}"}}' },
+      { id: "c3", name: "http_request", arguments: '{"url":"https://x.dev","credential":"github"}' },
+    ];
+    run.apply({
+      type: "llm_response",
+      nodeId: "a",
+      provider: "demo",
+      model: "m",
+      message: { role: "assistant", content: null, toolCalls: calls },
+      usage: { promptTokens: 1, completionTokens: 1 },
+      costUsd: 0,
+      latencyMs: 1,
+      sentMessages: 2,
+    });
+    const request = single(run.settle(), "request_human");
+    expect(request.toolCallId).toBe("c3");
+    const errors = run.log.filter((event) => event.type === "tool_result");
+    expect(errors.map((event) => event.type === "tool_result" && [event.toolCallId, event.ok, event.content])).toEqual([
+      ["c1", false, 'Error: credential "stripe" is not allowed for this agent; the builder can add it to the agent\'s credentials'],
+      ["c2", false, 'Error: credential "stripe" is not allowed for this agent; the builder can add it to the agent\'s credentials'],
+    ]);
+  });
+});
+
 describe("tool node calls carry the builder's credential slots", () => {
   const toolGraph = (args: string, approval = "never") =>
     buildGraph([["trigger", "trigger"], ["t", "tool", { tool: "http_request", arguments: args, approval }], ["out", "output"]], [["trigger", "t"], ["t", "out"]]);

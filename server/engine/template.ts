@@ -10,11 +10,12 @@
  */
 
 import { isContainer, toJsonText } from "./json-text";
+import { CREDENTIAL_NAME_PATTERN } from "./tools/catalog";
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w-]*(?:\.[\w-]+)*)\s*\}\}/g;
 
-/** A credential's name: what `{{credentials.<name>}}` and the http_request `credential` argument hold. */
-export const CREDENTIAL_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
+/** Defined with the tool catalog (which checks http_request's `credential` with it); the reference syntax lives here. */
+export { CREDENTIAL_NAME_PATTERN };
 const CREDENTIALS_ROOT = "credentials";
 
 export type TemplateScope = {
@@ -33,6 +34,16 @@ export function credentialNameOf(path: string): string | null {
   if (!path.startsWith(`${CREDENTIALS_ROOT}.`)) return null;
   const name = path.slice(CREDENTIALS_ROOT.length + 1);
   return CREDENTIAL_NAME_PATTERN.test(name) ? name : null;
+}
+
+/** The well-formed credential names referenced in `text`, each once. */
+export function credentialNamesIn(text: string): string[] {
+  const names = new Set<string>();
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const name = credentialNameOf(match[1] ?? "");
+    if (name !== null) names.add(name);
+  }
+  return [...names];
 }
 
 export function lookupPath(root: unknown, path: string): unknown {

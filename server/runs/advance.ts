@@ -8,7 +8,7 @@ import { callModel } from "../llm/call-model";
 import { newId } from "../ids";
 import { NotFoundError } from "../errors";
 import { enqueueAdvance } from "../queue";
-import { storableText, toJson } from "../json";
+import { jsonText, storableText } from "../json";
 import { commitEvents, StaleRunError } from "./commit";
 import { InFlightEffects } from "./in-flight";
 import { loadRun, type LoadedRun } from "./load";
@@ -131,7 +131,7 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
         const humanRequests = wanted.filter((effect) => effect.kind === "request_human");
         if (humanRequests.length > 0) {
           const { events, tasks } = humanRequestsToEvents(runId, humanRequests);
-          await commit(events, async (tx) => void (await tx.humanTask.createMany({ data: tasks })));
+          await commit(events, async (tx) => void (await tx.$executeRawUnsafe(INSERT_HUMAN_TASKS_SQL, jsonText(tasks))));
           continue;
         }
         for (const effect of wanted) {
@@ -237,9 +237,20 @@ function pureEventsUntilIo(run: LoadedRun, effects: Effect[]): RunEvent[] {
   return batch;
 }
 
+/**
+ * The task rows, from JSON text we made: the context is run data (any keys, "__proto__"
+ * included), which Prisma's JSON encoding would not keep intact.
+ */
+const INSERT_HUMAN_TASKS_SQL = `
+  INSERT INTO "HumanTask" ("id", "runId", "nodeId", "kind", "status", "message", "context")
+  SELECT t."id", t."runId", t."nodeId", t."kind", t."status", t."message", COALESCE(t."context", 'null'::jsonb)
+  FROM jsonb_to_recordset($1::jsonb) AS t("id" text, "runId" text, "nodeId" text, "kind" text, "status" text, "message" text, "context" jsonb)`;
+
+type HumanTaskRow = { id: string; runId: string; nodeId: string; kind: string; status: "pending"; message: string; context: unknown };
+
 /** Human requests need no I/O but a task row each, committed with the event. */
 function humanRequestsToEvents(runId: string, effects: Extract<Effect, { kind: "request_human" }>[]) {
-  const tasks: Prisma.HumanTaskCreateManyInput[] = [];
+  const tasks: HumanTaskRow[] = [];
   const events: RunEvent[] = effects.map((effect) => {
     const taskId = newId("ht");
     tasks.push({
@@ -249,7 +260,7 @@ function humanRequestsToEvents(runId: string, effects: Extract<Effect, { kind: "
       kind: effect.humanKind,
       status: "pending",
       message: storableText(effect.message),
-      context: toJson(effect.context),
+      context: effect.context ?? null,
     });
     return {
       type: "human_requested",

@@ -5,7 +5,7 @@ import { getPool, type Db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
 import { publishRunEvents } from "../events";
 import { newId } from "../ids";
-import { jsonText, storableText, toJson } from "../json";
+import { jsonText, storableText } from "../json";
 
 /** Another writer committed to this run first; the caller reloads and decides again. */
 export class StaleRunError extends Error {
@@ -70,51 +70,34 @@ export async function commitEvents(
   }));
   const terminal = isTerminalStatus(next.status);
 
+  // Run data is user data: written as JSON text we made (jsonText), never through Prisma's
+  // JSON encoding, which rebuilds objects by assignment and so drops a key named "__proto__".
+  const values = [
+    runId,
+    state.lastSeq,
+    jsonText(next),
+    next.lastSeq,
+    next.status,
+    next.usage.promptTokens + next.usage.completionTokens,
+    next.usage.costUsd,
+    terminal ? jsonText(next.output) : null,
+    terminal,
+    storableText(next.error ?? null),
+    next.startedAt ?? null,
+    next.finishedAt ?? null,
+    jsonText(rows),
+  ];
   if (!alsoInTransaction) {
     // The hot path: one statement (atomic on its own), one round trip, straight on the pool
     // and prepared once per connection. The UPDATE matches only if nobody committed since
     // `state.lastSeq`; if it matches nothing, no row is inserted.
-    const result = await getPool().query({
-      name: "commit-run-events",
-      text: COMMIT_EVENTS_SQL,
-      values: [
-        runId,
-        state.lastSeq,
-        jsonText(next),
-        next.lastSeq,
-        next.status,
-        next.usage.promptTokens + next.usage.completionTokens,
-        next.usage.costUsd,
-        terminal ? jsonText(next.output) : null,
-        terminal,
-        storableText(next.error ?? null),
-        next.startedAt ?? null,
-        next.finishedAt ?? null,
-        jsonText(rows),
-      ],
-    });
+    const result = await getPool().query({ name: "commit-run-events", text: COMMIT_EVENTS_SQL, values });
     if (result.rowCount !== rows.length) throw new StaleRunError(runId, state.lastSeq);
   } else {
+    // The same statement, inside the transaction that also writes the caller's rows (a human task).
     await db.$transaction(async (tx) => {
-      const updated = await tx.run.updateMany({
-        where: { id: runId, lastSeq: state.lastSeq },
-        data: {
-          state: toJson(next),
-          lastSeq: next.lastSeq,
-          status: next.status,
-          stepCount: next.lastSeq,
-          tokens: next.usage.promptTokens + next.usage.completionTokens,
-          costUsd: next.usage.costUsd,
-          output: terminal ? toJson(next.output ?? null) : undefined,
-          error: storableText(next.error ?? null),
-          startedAt: next.startedAt ? new Date(next.startedAt) : null,
-          finishedAt: next.finishedAt ? new Date(next.finishedAt) : null,
-        },
-      });
-      if (updated.count !== 1) throw new StaleRunError(runId, state.lastSeq);
-      await tx.runStep.createMany({
-        data: rows.map((row) => ({ ...row, runId, payload: toJson(row.payload), createdAt: new Date(row.createdAt) })),
-      });
+      const inserted = await tx.$executeRawUnsafe(COMMIT_EVENTS_SQL, ...values);
+      if (inserted !== rows.length) throw new StaleRunError(runId, state.lastSeq);
       await alsoInTransaction(tx);
     });
   }

@@ -4,6 +4,7 @@ import { useRef } from "react";
 import { useNodeData, useUpdateNodeData } from "../store/node-data";
 import { NumberField, TextAreaField, TextField } from "./fields";
 import { AgentTools } from "./agent-tools";
+import { AgentCredentials } from "./credential-fields";
 import { TemplateHints } from "./template-hints";
 import { numberRules } from "./field-rules";
 
@@ -66,6 +67,7 @@ export function AgentForm({ nodeId }: { nodeId: string }) {
         step={1000}
       />
       <AgentTools nodeId={nodeId} allowed={data.allowedTools} autoApprove={data.autoApproveTools} />
+      <AgentCredentials nodeId={nodeId} selected={data.credentials} />
     </div>
   );
 }

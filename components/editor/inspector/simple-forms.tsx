@@ -6,6 +6,7 @@ import { useNodeData, useUpdateNodeData } from "../store/node-data";
 import { Field, jsonError, NumberField, SELECT, TextAreaField, TextField } from "./fields";
 import { TemplateHints } from "./template-hints";
 import { numberRules } from "./field-rules";
+import { HttpCredentialPicker } from "./credential-fields";
 
 /** Module level: derived from the schema once, not on every render. */
 const BUDGET_TOKENS_RULES = numberRules("trigger", "budgetTokens");
@@ -98,10 +99,18 @@ export function ToolForm({ nodeId }: { nodeId: string }) {
                 Fields: <code className="font-mono">{fields.join(", ")}</code>.{" "}
               </>
             )}
-            String values may contain templates such as <code className="font-mono">{"{{previous}}"}</code>.
+            String values may contain templates such as <code className="font-mono">{"{{previous}}"}</code>
+            {data.tool === "http_request" && (
+              <>
+                {" "}
+                and credentials as <code className="font-mono">{"{{credentials.<name>}}"}</code>
+              </>
+            )}
+            .
           </>
         }
       />
+      {data.tool === "http_request" && <HttpCredentialPicker nodeId={nodeId} argumentsText={data.arguments} />}
       <Field label="Approval" htmlFor={approvalId} hint={approvalHint(data.approval, entry?.requiresApproval ?? false)}>
         <select
           id={approvalId}

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { CREDENTIAL_NAME_PATTERN } from "../template";
 
 /**
  * The built-in agent tools as data: name, what the model is told, how risky a call is, whether
@@ -30,6 +29,12 @@ export const TOOL_ARG_LIMITS = {
 } as const;
 
 export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] as const;
+
+/**
+ * A workspace credential's name, as `{{credentials.<name>}}` and http_request's `credential`
+ * argument hold it (the one definition: templates, the graph schema and the vault use it).
+ */
+export const CREDENTIAL_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
 
 const workspacePath = z
   .string()
