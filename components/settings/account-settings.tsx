@@ -1,7 +1,6 @@
 "use client";
 
 import { useMutation } from "@tanstack/react-query";
-import { TRPCClientError } from "@trpc/client";
 import { useId, useState, type FormEvent } from "react";
 import { PASSWORD_HINT } from "@/components/auth/setup-form";
 import { useMe } from "@/components/session/session-context";
@@ -52,20 +51,13 @@ export function AccountSettings() {
   );
 }
 
-/**
- * better-auth refuses a wrong current password or a short new one with a message but no
- * field; place the message under the field it is about.
- */
+/** The server names the field it refuses (`currentPassword`, `newPassword`); anything else goes above the form. */
 function passwordErrors(error: unknown): { current: string | null; next: string | null; form: string | null } {
   if (!error) return { current: null, next: null, form: null };
   const current = fieldError(error, "currentPassword", "The current password");
   const next = fieldError(error, "newPassword", "The new password");
   if (current || next) return { current, next, form: null };
-  const message = errorMessage(error);
-  if (/invalid password|incorrect password/i.test(message)) return { current: "This is not your current password", next: null, form: null };
-  if (/too short|too long/i.test(message)) return { current: null, next: message, form: null };
-  const internal = error instanceof TRPCClientError && (error.data as { code?: unknown } | undefined)?.code === "INTERNAL_SERVER_ERROR";
-  return { current: null, next: null, form: internal ? "The password was not changed. Check your current password and try again." : message };
+  return { current: null, next: null, form: errorMessage(error) };
 }
 
 function ChangePasswordCard() {

@@ -36,7 +36,7 @@ export function authError(error: unknown): Error {
     const message = typeof body?.message === "string" ? body.message : error instanceof Error ? error.message : "Refused";
     const code = typeof body?.code === "string" ? body.code : "";
     if (status === 422 || /already exists/i.test(message)) return new ConflictError("An account with this email already exists: sign in instead");
-    if (code === "INVALID_PASSWORD" || /invalid password/i.test(message)) return new UserInputError("The current password is not right", "currentPassword");
+    if (code === "INVALID_PASSWORD" || /invalid password/i.test(message)) return new UserInputError("This is not your current password", "currentPassword");
     if (/password too (short|long)/i.test(message)) return new UserInputError(`Passwords are ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters`, "newPassword");
     return new UserInputError(message);
   }
