@@ -9,7 +9,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { FormError } from "@/components/ui/text-field";
 import { ApiKeyCreateCard } from "./api-key-create-card";
-import { Card, RoleNote, SettingsHeader, StateRow, TD, TH } from "./section";
+import { Card, RoleNote, SettingsHeader, QueryStateRows, TD, TH } from "./section";
 import type { ScopeInfo } from "./types";
 
 type ApiKey = RouterOutputs["apiKeys"]["list"][number];
@@ -67,13 +67,7 @@ function ApiKeysTable() {
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {keys.isPending && <StateRow colSpan={6}>Loading keys…</StateRow>}
-            {keys.isError && (
-              <StateRow colSpan={6} tone="error">
-                {errorMessage(keys.error)}
-              </StateRow>
-            )}
-            {keys.data?.length === 0 && <StateRow colSpan={6}>No API keys yet. Create one above to call the REST API.</StateRow>}
+            <QueryStateRows query={keys} colSpan={6} loading="Loading keys…" empty="No API keys yet. Create one above to call the REST API." />
             {keys.data?.map((key) => (
               <tr key={key.id} data-key-id={key.id} className="hover:bg-slate-50/60">
                 <td className={`${TD} font-medium text-slate-900`}>{key.name}</td>

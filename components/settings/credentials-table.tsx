@@ -9,7 +9,7 @@ import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { FormError } from "@/components/ui/text-field";
 import { isCredentialKind, KIND_SHORT, previewText } from "./credential-draft";
 import { EditHostsDialog, RotateDialog } from "./credential-dialogs";
-import { Card, StateRow, SuccessNote, TD, TH } from "./section";
+import { Card, QueryStateRows, SuccessNote, TD, TH } from "./section";
 
 export type Credential = RouterOutputs["credentials"]["list"][number];
 type Action = { kind: "rotate" | "hosts" | "delete"; credential: Credential };
@@ -54,13 +54,7 @@ export function CredentialsTable({ canManage }: { canManage: boolean }) {
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {credentials.isPending && <StateRow colSpan={columns}>Loading credentials…</StateRow>}
-            {credentials.isError && (
-              <StateRow colSpan={columns} tone="error">
-                {errorMessage(credentials.error)}
-              </StateRow>
-            )}
-            {credentials.data?.length === 0 && <StateRow colSpan={columns}>No credentials yet.{canManage ? " Add one below." : ""}</StateRow>}
+            <QueryStateRows query={credentials} colSpan={columns} loading="Loading credentials…" empty={<>No credentials yet.{canManage ? " Add one below." : ""}</>} />
             {credentials.data?.map((credential) => (
               <tr key={credential.id} data-credential-name={credential.name} className="hover:bg-slate-50/60">
                 <td className={TD}>

@@ -9,7 +9,7 @@ import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { FormError } from "@/components/ui/text-field";
 import { isRole } from "./role-utils";
 import { RoleBadge } from "./role-badge";
-import { Card, StateRow, TD, TH } from "./section";
+import { Card, QueryStateRows, TD, TH } from "./section";
 
 type Invitation = RouterOutputs["invitations"]["list"][number];
 
@@ -44,13 +44,7 @@ export function InvitationsCard() {
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {invitations.isPending && <StateRow colSpan={5}>Loading invitations…</StateRow>}
-            {invitations.isError && (
-              <StateRow colSpan={5} tone="error">
-                {errorMessage(invitations.error)}
-              </StateRow>
-            )}
-            {invitations.data?.length === 0 && <StateRow colSpan={5}>No pending invitations.</StateRow>}
+            <QueryStateRows query={invitations} colSpan={5} loading="Loading invitations…" empty="No pending invitations." />
             {invitations.data?.map((invitation) => (
               <tr key={invitation.id} data-invitation-id={invitation.id} className="hover:bg-slate-50/60">
                 <td className={`${TD} text-slate-700`}>{invitation.email ?? <span className="text-slate-500">Anyone with the link</span>}</td>

@@ -11,7 +11,7 @@ import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { FormError } from "@/components/ui/text-field";
 import type { Role } from "@/server/auth/roles";
 import { RoleBadge, SELECT } from "./role-badge";
-import { Card, StateRow, TD, TH } from "./section";
+import { Card, QueryStateRows, TD, TH } from "./section";
 import { rankIn, type RoleInfo } from "./types";
 
 type Member = RouterOutputs["members"]["list"][number];
@@ -87,12 +87,7 @@ export function MembersTable({ roles, canManage }: { roles: RoleInfo[]; canManag
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {members.isPending && <StateRow colSpan={columns}>Loading members…</StateRow>}
-            {members.isError && (
-              <StateRow colSpan={columns} tone="error">
-                {errorMessage(members.error)}
-              </StateRow>
-            )}
+            <QueryStateRows query={members} colSpan={columns} loading="Loading members…" />
             {members.data?.map((member) => (
               <MemberRow
                 key={member.id}

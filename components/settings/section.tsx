@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { errorMessage } from "@/components/trpc";
 
 /** The title block of a settings page. */
 export function SettingsHeader({ title, description, children }: { title: string; description?: ReactNode; children?: ReactNode }) {
@@ -82,6 +83,30 @@ export function StateRow({ colSpan, tone = "muted", children }: { colSpan: numbe
       </td>
     </tr>
   );
+}
+
+/** The rows a table shows instead of data: loading, the server's error, or nothing yet. */
+export function QueryStateRows({
+  query,
+  colSpan,
+  loading,
+  empty,
+}: {
+  query: { isPending: boolean; isError: boolean; error: unknown; data?: readonly unknown[] };
+  colSpan: number;
+  loading: string;
+  empty?: ReactNode;
+}) {
+  if (query.isPending) return <StateRow colSpan={colSpan}>{loading}</StateRow>;
+  if (query.isError) {
+    return (
+      <StateRow colSpan={colSpan} tone="error">
+        {errorMessage(query.error)}
+      </StateRow>
+    );
+  }
+  if (empty !== undefined && query.data?.length === 0) return <StateRow colSpan={colSpan}>{empty}</StateRow>;
+  return null;
 }
 
 /** A notice that something just worked (role="status" so it is announced). */

@@ -2,11 +2,17 @@ import type { CommittedEvent } from "../engine/events";
 import type { Db } from "../db";
 import { NotFoundError } from "../errors";
 import { loadRun } from "./load";
+import type { WorkspaceAccess } from "../auth/access";
 
 /**
  * A run of this workspace (and, for a trigger token, of its workflow), or NotFound — the same
  * answer as for an id that does not exist, so ids of other workspaces cannot be probed.
  */
+/** The runs a caller may reach by id: its workspace's, and for a trigger token only its workflow's. */
+export function reachableRun(access: WorkspaceAccess, runId: string) {
+  return { id: runId, workspaceId: access.workspaceId, ...(access.actor.kind === "trigger_token" ? { workflowId: access.actor.workflowId } : {}) };
+}
+
 export async function findRun(db: Db, workspaceId: string, runId: string, workflowId?: string): Promise<{ id: string; workflowId: string }> {
   const run = await db.run.findFirst({ where: { id: runId, workspaceId, ...(workflowId ? { workflowId } : {}) }, select: { id: true, workflowId: true } });
   if (!run) throw new NotFoundError(`Run ${runId}`);

@@ -115,7 +115,7 @@ const RESPONSE_HEADERS = [
  * virtual host, framing headers could smuggle a second request, and `accept-encoding` is
  * pinned to identity so the size limit applies to what the model reads.
  */
-const FORBIDDEN_REQUEST_HEADERS = new Set([
+export const FORBIDDEN_REQUEST_HEADERS: ReadonlySet<string> = new Set([
   "host",
   "connection",
   "content-length",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FORBIDDEN_REQUEST_HEADERS } from "../tools/http-request";
 
 /**
  * What a credential holds, by kind, and the forms it takes on the way out: request headers
@@ -26,20 +27,7 @@ export const CREDENTIAL_LIMITS = {
  * forbidden list (host routing, request framing and smuggling, proxy auth, encoding), plus
  * `expect`, which changes how the body is sent.
  */
-export const FORBIDDEN_CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
-  "host",
-  "connection",
-  "content-length",
-  "transfer-encoding",
-  "te",
-  "trailer",
-  "upgrade",
-  "keep-alive",
-  "proxy-authorization",
-  "proxy-connection",
-  "accept-encoding",
-  "expect",
-]);
+export const FORBIDDEN_CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([...FORBIDDEN_REQUEST_HEADERS, "expect"]);
 
 /** RFC 9110 `token`: what a header name may be. */
 const HTTP_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -1,4 +1,5 @@
 import { getDb } from "@/server/db";
+import { reachableRun } from "@/server/runs/queries";
 import { errorResponse, isWellFormedId, jsonError, requireAccess } from "@/server/http/rest";
 
 export const dynamic = "force-dynamic";
@@ -16,7 +17,7 @@ export async function GET(request: Request, context: { params: Promise<{ runId: 
     const { access } = auth;
     const run = isWellFormedId(runId)
       ? await db.run.findFirst({
-          where: { id: runId, workspaceId: access.workspaceId, ...(access.actor.kind === "trigger_token" ? { workflowId: access.actor.workflowId } : {}) },
+          where: reachableRun(access, runId),
           select: {
             id: true,
             workflowId: true,
