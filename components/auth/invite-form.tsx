@@ -7,7 +7,7 @@ import { errorMessage, errorPath, useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { FormError, TextField } from "@/components/ui/text-field";
 import { reloadAt, signOut } from "@/components/session/session-context";
-import { PASSWORD_HINT } from "./setup-form";
+import { NewPasswordField } from "./setup-form";
 
 type Invitation = { workspaceName: string; role: string; email: string | null; invitedByName: string };
 
@@ -71,18 +71,7 @@ export function InviteForm({ token, invitation, signedInAs }: { token: string; i
           onChange={(event) => setEmail(event.target.value)}
           error={fieldError("email")}
         />
-        <TextField
-          label="Choose a password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={10}
-          maxLength={128}
-          hint={PASSWORD_HINT}
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          error={fieldError("password")}
-        />
+        <NewPasswordField label="Choose a password" value={password} onChange={setPassword} error={fieldError("password")} />
         <FormError message={generalError} />
         <Button type="submit" variant="primary" className="w-full" disabled={create.isPending}>
           {create.isPending ? "Creating your account…" : "Create account and join"}

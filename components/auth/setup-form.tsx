@@ -7,7 +7,25 @@ import { Button } from "@/components/ui/button";
 import { FormError, TextField } from "@/components/ui/text-field";
 import { reloadAt } from "@/components/session/session-context";
 
-export const PASSWORD_HINT = "At least 10 characters. A few unrelated words make a strong one.";
+const PASSWORD_HINT = "At least 10 characters. A few unrelated words make a strong one.";
+
+/** A password being chosen: the rules in the hint, the browser told it is a new one. */
+export function NewPasswordField({ label, value, onChange, error }: { label: string; value: string; onChange: (value: string) => void; error: string | null }) {
+  return (
+    <TextField
+      label={label}
+      type="password"
+      autoComplete="new-password"
+      required
+      minLength={10}
+      maxLength={128}
+      hint={PASSWORD_HINT}
+      value={value}
+      onChange={(event) => onChange(event.target.value)}
+      error={error}
+    />
+  );
+}
 
 /** First start: the owner account, who lands in a workspace with the sample workflow. */
 export function SetupForm() {
@@ -38,18 +56,7 @@ export function SetupForm() {
       <form onSubmit={submit} className="mt-4 space-y-3">
         <TextField label="Your name" autoComplete="name" required maxLength={100} value={name} onChange={(event) => setName(event.target.value)} error={fieldError("name")} />
         <TextField label="Email" type="email" autoComplete="email" required value={email} onChange={(event) => setEmail(event.target.value)} error={fieldError("email")} />
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={10}
-          maxLength={128}
-          hint={PASSWORD_HINT}
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          error={fieldError("password")}
-        />
+        <NewPasswordField label="Password" value={password} onChange={setPassword} error={fieldError("password")} />
         <TextField
           label="Repeat the password"
           type="password"

@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { PASSWORD_HINT } from "@/components/auth/setup-form";
+import { NewPasswordField } from "@/components/auth/setup-form";
 import { useMe } from "@/components/session/session-context";
 import { errorMessage, useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
@@ -96,18 +96,7 @@ function ChangePasswordCard() {
     <Card title="Password">
       <form onSubmit={submit} className="max-w-md space-y-3">
         <TextField label="Current password" type="password" autoComplete="current-password" required value={current} onChange={(event) => setCurrent(event.target.value)} error={errors.current} />
-        <TextField
-          label="New password"
-          type="password"
-          autoComplete="new-password"
-          required
-          minLength={10}
-          maxLength={128}
-          value={next}
-          onChange={(event) => setNext(event.target.value)}
-          hint={PASSWORD_HINT}
-          error={errors.next}
-        />
+        <NewPasswordField label="New password" value={next} onChange={setNext} error={errors.next} />
         <TextField
           label="Repeat the new password"
           type="password"

@@ -13,19 +13,10 @@ import { fieldError, formError, type Issue } from "./form-errors";
 
 /** Replace the secret (its old value is never shown); workflows refer by name, so none needs an edit. */
 export function RotateDialog({ credential, onClose, onDone }: { credential: Credential; onClose: () => void; onDone: () => void }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const formId = useId();
   const [draft, setDraft] = useState<SecretDraft>({ ...EMPTY_DRAFT, kind: isCredentialKind(credential.kind) ? credential.kind : "bearer" });
   const [invalid, setInvalid] = useState<Issue | null>(null);
-  const update = useMutation(
-    trpc.credentials.update.mutationOptions({
-      onSuccess: () => {
-        onDone();
-        void queryClient.invalidateQueries(trpc.credentials.list.queryFilter());
-      },
-    }),
-  );
+  const update = useUpdateCredential(onDone);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const problem = missingField(draft);
@@ -58,13 +49,11 @@ export function RotateDialog({ credential, onClose, onDone }: { credential: Cred
   );
 }
 
-export function EditHostsDialog({ credential, onClose, onDone }: { credential: Credential; onClose: () => void; onDone: () => void }) {
+/** Saves a change to a credential, then refreshes the list and tells the dialog it is done. */
+function useUpdateCredential(onDone: () => void) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const formId = useId();
-  const [hosts, setHosts] = useState(credential.allowedHosts.join(", "));
-  const [invalid, setInvalid] = useState<string | null>(null);
-  const update = useMutation(
+  return useMutation(
     trpc.credentials.update.mutationOptions({
       onSuccess: () => {
         onDone();
@@ -72,6 +61,13 @@ export function EditHostsDialog({ credential, onClose, onDone }: { credential: C
       },
     }),
   );
+}
+
+export function EditHostsDialog({ credential, onClose, onDone }: { credential: Credential; onClose: () => void; onDone: () => void }) {
+  const formId = useId();
+  const [hosts, setHosts] = useState(credential.allowedHosts.join(", "));
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const update = useUpdateCredential(onDone);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const parsed = parseHosts(hosts);

@@ -1,5 +1,5 @@
 import type { CommittedEvent } from "../engine/events";
-import type { Db } from "../db";
+import type { Db, Prisma } from "../db";
 import { NotFoundError } from "../errors";
 import { loadRun } from "./load";
 import type { WorkspaceAccess } from "../auth/access";
@@ -11,6 +11,12 @@ import type { WorkspaceAccess } from "../auth/access";
 /** The runs a caller may reach by id: its workspace's, and for a trigger token only its workflow's. */
 export function reachableRun(access: WorkspaceAccess, runId: string) {
   return { id: runId, workspaceId: access.workspaceId, ...(access.actor.kind === "trigger_token" ? { workflowId: access.actor.workflowId } : {}) };
+}
+
+/** A run the caller may reach (see `reachableRun`), with `select`; null for any other id, well-formed or not. */
+export async function findReachableRun<S extends Prisma.RunSelect>(db: Db, access: WorkspaceAccess, runId: string, select: S) {
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(runId)) return null;
+  return db.run.findFirst({ where: reachableRun(access, runId), select });
 }
 
 export async function findRun(db: Db, workspaceId: string, runId: string, workflowId?: string): Promise<{ id: string; workflowId: string }> {

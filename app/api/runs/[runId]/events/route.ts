@@ -1,7 +1,7 @@
 import { getDb } from "@/server/db";
-import { reachableRun } from "@/server/runs/queries";
+import { findReachableRun } from "@/server/runs/queries";
 import { getEnv } from "@/server/env";
-import { isWellFormedId, jsonError, requireAccess } from "@/server/http/rest";
+import { jsonError, requireAccess } from "@/server/http/rest";
 import { parseResumeCursor, streamRunEvents } from "@/server/streams/run-event-stream";
 
 export const dynamic = "force-dynamic";
@@ -18,12 +18,7 @@ export async function GET(request: Request, context: { params: Promise<{ runId: 
   const auth = await requireAccess(db, request, "run:read", { allowTriggerToken: true });
   if (!auth.ok) return auth.response;
   const { access } = auth;
-  const run = isWellFormedId(runId)
-    ? await db.run.findFirst({
-        where: reachableRun(access, runId),
-        select: { id: true },
-      })
-    : null;
+  const run = await findReachableRun(db, access, runId, { id: true });
   if (!run) return jsonError(404, "not_found", `Run ${runId.slice(0, 100)} not found`);
 
   return streamRunEvents({

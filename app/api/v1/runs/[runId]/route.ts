@@ -1,6 +1,6 @@
 import { getDb } from "@/server/db";
-import { reachableRun } from "@/server/runs/queries";
-import { errorResponse, isWellFormedId, jsonError, requireAccess } from "@/server/http/rest";
+import { findReachableRun } from "@/server/runs/queries";
+import { errorResponse, jsonError, requireAccess } from "@/server/http/rest";
 
 export const dynamic = "force-dynamic";
 
@@ -15,25 +15,20 @@ export async function GET(request: Request, context: { params: Promise<{ runId: 
     const auth = await requireAccess(db, request, "run:read", { allowTriggerToken: true });
     if (!auth.ok) return auth.response;
     const { access } = auth;
-    const run = isWellFormedId(runId)
-      ? await db.run.findFirst({
-          where: reachableRun(access, runId),
-          select: {
-            id: true,
-            workflowId: true,
-            status: true,
-            output: true,
-            error: true,
-            createdAt: true,
-            startedAt: true,
-            finishedAt: true,
-            stepCount: true,
-            tokens: true,
-            costUsd: true,
-            humanTasks: { where: { status: "pending" }, select: { id: true, nodeId: true, message: true } },
-          },
-        })
-      : null;
+    const run = await findReachableRun(db, access, runId, {
+      id: true,
+      workflowId: true,
+      status: true,
+      output: true,
+      error: true,
+      createdAt: true,
+      startedAt: true,
+      finishedAt: true,
+      stepCount: true,
+      tokens: true,
+      costUsd: true,
+      humanTasks: { where: { status: "pending" }, select: { id: true, nodeId: true, message: true } },
+    });
     if (!run) return jsonError(404, "not_found", `Run ${runId.slice(0, 100)} not found`);
     const finished = run.finishedAt !== null;
     return Response.json({
