@@ -6,7 +6,7 @@ import { createTestApiKey, createTestUser, createWorkspaceWith, type TestUser } 
 import type { Db } from "../server/db";
 import { appRouter } from "../server/api/root";
 import type { ProcedureAccess } from "../server/api/trpc";
-import { ROLES, roleAllows, type Role } from "../server/auth/roles";
+import { ROLES, roleAllows, type Permission, type Role } from "../server/auth/roles";
 import { newId } from "../server/ids";
 import { createInvitation, revokeInvitation } from "../server/auth/invitations";
 import { createCredential } from "../server/vault/credential-store";
@@ -160,6 +160,68 @@ const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
   },
 };
 
+/**
+ * Who may call what, written down here a second time on purpose: the router declares it, this
+ * table says what it should be, and the test compares them — so weakening a procedure's check
+ * (say, delete with read permission) is a failing test, not a quiet change.
+ */
+const POLICY: Record<string, "public" | "user" | Permission> = {
+  "setup.status": "public",
+  "setup.createOwner": "public",
+  "account.me": "user",
+  "account.switchWorkspace": "user",
+  "account.createWorkspace": "user",
+  "account.renameWorkspace": "workspace:manage",
+  "account.changePassword": "user",
+  "members.list": "workflow:read",
+  "members.changeRole": "member:manage",
+  "members.remove": "member:manage",
+  "invitations.list": "member:manage",
+  "invitations.create": "member:manage",
+  "invitations.revoke": "member:manage",
+  "invitations.describe": "public",
+  "invitations.accept": "user",
+  "invitations.acceptWithNewAccount": "public",
+  "apiKeys.list": "api_key:manage",
+  "apiKeys.create": "api_key:manage",
+  "apiKeys.revoke": "api_key:manage",
+  "credentials.list": "credential:list",
+  "credentials.create": "credential:manage",
+  "credentials.update": "credential:manage",
+  "credentials.delete": "credential:manage",
+  "audit.list": "audit:read",
+  "workflow.list": "workflow:read",
+  "workflow.create": "workflow:edit",
+  "workflow.get": "workflow:read",
+  "workflow.saveDraft": "workflow:edit",
+  "workflow.templates": "workflow:read",
+  "workflow.createFromTemplate": "workflow:edit",
+  "workflow.presets": "workflow:read",
+  "workflow.export": "workflow:read",
+  "workflow.import": "workflow:edit",
+  "workflow.publish": "workflow:edit",
+  "workflow.versions": "workflow:read",
+  "workflow.version": "workflow:read",
+  "workflow.restoreVersion": "workflow:edit",
+  "workflow.delete": "workflow:edit",
+  "workflow.createTriggerToken": "workflow:edit",
+  "workflow.revokeTriggerToken": "workflow:edit",
+  "run.start": "run:start",
+  "run.list": "run:read",
+  "run.get": "run:read",
+  "run.stats": "run:read",
+  "run.pause": "run:control",
+  "run.resume": "run:control",
+  "run.cancel": "run:control",
+  "human.pending": "run:read",
+  "human.respond": "human:respond",
+};
+
+function declared(access: ProcedureAccess | undefined): "public" | "user" | Permission | undefined {
+  if (!access) return undefined;
+  return access.kind === "workspace" ? access.permission : access.kind;
+}
+
 type ProcedureInfo = { path: string; type: "query" | "mutation"; access: ProcedureAccess | undefined };
 
 function procedures(): ProcedureInfo[] {
@@ -248,6 +310,10 @@ describe("every tRPC procedure", () => {
     expect(undeclared, "procedures without an access level (build them from publicProcedure/userProcedure/workspaceProcedure)").toEqual([]);
     const missing = all.filter((p) => !(p.path in SAMPLES)).map((p) => p.path);
     expect(missing, "procedures without a sample input in tests/access-matrix.test.ts").toEqual([]);
+    const unlisted = all.filter((p) => !(p.path in POLICY)).map((p) => p.path);
+    expect(unlisted, "procedures missing from POLICY in tests/access-matrix.test.ts").toEqual([]);
+    const differing = all.filter((p) => p.path in POLICY && declared(p.access) !== POLICY[p.path]).map((p) => `${p.path}: declares ${declared(p.access)}, policy says ${POLICY[p.path]}`);
+    expect(differing, "procedures whose declared access differs from the policy").toEqual([]);
   });
 
   for (const procedure of all) {
