@@ -11,7 +11,7 @@ test("signing in returns to the page asked for; signing out ends the session", a
   await page.getByLabel("Email").fill(viewer.email);
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await expect(page.getByRole("alert")).toHaveText("That email and password do not match an account.");
+  await expect(page.getByText("That email and password do not match an account.")).toBeVisible();
   await page.getByLabel("Password").fill(viewer.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/runs$/);
