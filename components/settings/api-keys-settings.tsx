@@ -3,13 +3,11 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useCan } from "@/components/session/session-context";
-import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
+import { useTRPC, type RouterOutputs } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
-import { FormError } from "@/components/ui/text-field";
 import { ApiKeyCreateCard } from "./api-key-create-card";
-import { Card, RoleNote, SettingsHeader, QueryStateRows, TD, TH } from "./section";
+import { Card, DangerConfirm, RoleNote, SettingsHeader, QueryStateRows, TD, TH } from "./section";
 import type { ScopeInfo } from "./types";
 
 type ApiKey = RouterOutputs["apiKeys"]["list"][number];
@@ -108,29 +106,18 @@ function ApiKeysTable() {
         </table>
       </div>
       {revoking && (
-        <ConfirmDialog
+        <DangerConfirm
           title={`Revoke “${revoking.name}”?`}
+          confirmLabel="Revoke key"
+          pending={revoke.isPending}
+          error={revoke.isError ? revoke.error : null}
+          onConfirm={() => revoke.mutate({ keyId: revoking.id })}
           onCancel={() => setRevoking(null)}
-          actions={
-            <>
-              <Button variant="ghost" onClick={() => setRevoking(null)}>
-                Cancel
-              </Button>
-              <Button variant="danger" disabled={revoke.isPending} onClick={() => revoke.mutate({ keyId: revoking.id })}>
-                Revoke key
-              </Button>
-            </>
-          }
         >
           <p>
             Requests with <code className="font-mono text-xs">{revoking.prefix}…</code> are refused (401) from now on. This cannot be undone.
           </p>
-          {revoke.isError && (
-            <div className="mt-3">
-              <FormError message={errorMessage(revoke.error)} />
-            </div>
-          )}
-        </ConfirmDialog>
+        </DangerConfirm>
       )}
     </Card>
   );

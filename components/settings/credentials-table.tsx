@@ -2,14 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
+import { useTRPC, type RouterOutputs } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
-import { FormError } from "@/components/ui/text-field";
 import { isCredentialKind, KIND_SHORT, previewText } from "./credential-draft";
 import { EditHostsDialog, RotateDialog } from "./credential-dialogs";
-import { Card, QueryStateRows, SuccessNote, TD, TH } from "./section";
+import { Card, DangerConfirm, QueryStateRows, SuccessNote, TD, TH } from "./section";
 
 export type Credential = RouterOutputs["credentials"]["list"][number];
 type Action = { kind: "rotate" | "hosts" | "delete"; credential: Credential };
@@ -119,28 +117,17 @@ function DeleteDialog({ credential, onClose, onDone }: { credential: Credential;
     }),
   );
   return (
-    <ConfirmDialog
+    <DangerConfirm
       title={`Delete “${credential.name}”?`}
+      confirmLabel="Delete credential"
+      pending={remove.isPending}
+      error={remove.isError ? remove.error : null}
+      onConfirm={() => remove.mutate({ id: credential.id })}
       onCancel={onClose}
-      actions={
-        <>
-          <Button variant="ghost" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button variant="danger" disabled={remove.isPending} onClick={() => remove.mutate({ id: credential.id })}>
-            Delete credential
-          </Button>
-        </>
-      }
     >
       <p>
         Tools that use <code className="font-mono text-xs">{`{{credentials.${credential.name}}}`}</code> fail until a credential with this name exists again. The value cannot be recovered.
       </p>
-      {remove.isError && (
-        <div className="mt-3">
-          <FormError message={errorMessage(remove.error)} />
-        </div>
-      )}
-    </ConfirmDialog>
+    </DangerConfirm>
   );
 }

@@ -2,14 +2,12 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
+import { useTRPC, type RouterOutputs } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
-import { FormError } from "@/components/ui/text-field";
 import { isRole } from "./role-utils";
 import { RoleBadge } from "./role-badge";
-import { Card, QueryStateRows, TD, TH } from "./section";
+import { Card, DangerConfirm, QueryStateRows, TD, TH } from "./section";
 
 type Invitation = RouterOutputs["invitations"]["list"][number];
 
@@ -78,27 +76,16 @@ export function InvitationsCard() {
         </table>
       </div>
       {revoking && (
-        <ConfirmDialog
+        <DangerConfirm
           title="Revoke this invitation?"
+          confirmLabel="Revoke invitation"
+          pending={revoke.isPending}
+          error={revoke.isError ? revoke.error : null}
+          onConfirm={() => revoke.mutate({ invitationId: revoking.id })}
           onCancel={() => setRevoking(null)}
-          actions={
-            <>
-              <Button variant="ghost" onClick={() => setRevoking(null)}>
-                Cancel
-              </Button>
-              <Button variant="danger" disabled={revoke.isPending} onClick={() => revoke.mutate({ invitationId: revoking.id })}>
-                Revoke invitation
-              </Button>
-            </>
-          }
         >
           <p>The link for {revoking.email ?? "anyone with the link"} ({revoking.role}) stops working at once.</p>
-          {revoke.isError && (
-            <div className="mt-3">
-              <FormError message={errorMessage(revoke.error)} />
-            </div>
-          )}
-        </ConfirmDialog>
+        </DangerConfirm>
       )}
     </Card>
   );

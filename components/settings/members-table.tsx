@@ -11,7 +11,7 @@ import { formatDateTime, formatRelative } from "@/components/ui/format";
 import { FormError } from "@/components/ui/text-field";
 import type { Role } from "@/server/auth/roles";
 import { RoleBadge, SELECT } from "./role-badge";
-import { Card, QueryStateRows, TD, TH } from "./section";
+import { Card, DangerConfirm, QueryStateRows, TD, TH } from "./section";
 import { rankIn, type RoleInfo } from "./types";
 
 type Member = RouterOutputs["members"]["list"][number];
@@ -110,31 +110,20 @@ export function MembersTable({ roles, canManage }: { roles: RoleInfo[]; canManag
       </div>
 
       {removing && (
-        <ConfirmDialog
+        <DangerConfirm
           title={removing.userId === me.user.id ? "Leave this workspace?" : `Remove ${removing.name}?`}
+          confirmLabel={removing.userId === me.user.id ? "Leave workspace" : "Remove member"}
+          pending={remove.isPending}
+          error={remove.isError ? remove.error : null}
+          onConfirm={() => remove.mutate({ memberId: removing.id })}
           onCancel={() => setRemoving(null)}
-          actions={
-            <>
-              <Button variant="ghost" onClick={() => setRemoving(null)}>
-                Cancel
-              </Button>
-              <Button variant="danger" disabled={remove.isPending} onClick={() => remove.mutate({ memberId: removing.id })}>
-                {removing.userId === me.user.id ? "Leave workspace" : "Remove member"}
-              </Button>
-            </>
-          }
         >
           <p>
             {removing.userId === me.user.id
               ? "You lose access to its workflows and runs at once; an admin can invite you again."
               : `${removing.name} (${removing.email}) loses access at once. Their workflows and runs stay in the workspace.`}
           </p>
-          {remove.isError && (
-            <div className="mt-3">
-              <FormError message={errorMessage(remove.error)} />
-            </div>
-          )}
-        </ConfirmDialog>
+        </DangerConfirm>
       )}
 
       {ownChange && (

@@ -1,5 +1,8 @@
 import type { ReactNode } from "react";
 import { errorMessage } from "@/components/trpc";
+import { FormError } from "@/components/ui/text-field";
+import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 
 /** The title block of a settings page. */
 export function SettingsHeader({ title, description, children }: { title: string; description?: ReactNode; children?: ReactNode }) {
@@ -107,6 +110,49 @@ export function QueryStateRows({
   }
   if (empty !== undefined && query.data?.length === 0) return <StateRow colSpan={colSpan}>{empty}</StateRow>;
   return null;
+}
+
+/** "Are you sure?" for something that cannot be undone, with the server's refusal under the text. */
+export function DangerConfirm({
+  title,
+  confirmLabel,
+  pending,
+  error,
+  onConfirm,
+  onCancel,
+  children,
+}: {
+  title: string;
+  confirmLabel: string;
+  pending: boolean;
+  error: unknown;
+  onConfirm: () => void;
+  onCancel: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <ConfirmDialog
+      title={title}
+      onCancel={onCancel}
+      actions={
+        <>
+          <Button variant="ghost" onClick={onCancel}>
+            Cancel
+          </Button>
+          <Button variant="danger" disabled={pending} onClick={onConfirm}>
+            {confirmLabel}
+          </Button>
+        </>
+      }
+    >
+      {children}
+      {error ? (
+        <div className="mt-3">
+          <FormError message={errorMessage(error)} />
+        </div>
+      ) : null}
+    </ConfirmDialog>
+  );
 }
 
 /** A notice that something just worked (role="status" so it is announced). */
