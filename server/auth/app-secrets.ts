@@ -1,5 +1,5 @@
 import path from "node:path";
-import { getEnv } from "../env";
+import { getEnv, type Env } from "../env";
 import { deriveKey, loadMasterKey } from "../vault/master-key";
 
 /**
@@ -12,9 +12,8 @@ export type SecretPurpose = "auth-session" | "credentials:v1" | "demo-model";
 
 const globalForSecrets = globalThis as unknown as { agentflowMasterKey?: Buffer };
 
-function masterKey(): Buffer {
+function masterKey(env: Pick<Env, "AGENTFLOW_SECRET_KEY" | "AGENTFLOW_SECRET_KEY_FILE">): Buffer {
   if (!globalForSecrets.agentflowMasterKey) {
-    const env = getEnv();
     globalForSecrets.agentflowMasterKey = loadMasterKey({
       env: env.AGENTFLOW_SECRET_KEY,
       keyFile: path.resolve(env.AGENTFLOW_SECRET_KEY_FILE),
@@ -23,6 +22,7 @@ function masterKey(): Buffer {
   return globalForSecrets.agentflowMasterKey;
 }
 
-export function appSecret(purpose: SecretPurpose): Buffer {
-  return deriveKey(masterKey(), purpose);
+/** `env` defaults to the process's (callers that were handed an env pass it on). */
+export function appSecret(purpose: SecretPurpose, env: Pick<Env, "AGENTFLOW_SECRET_KEY" | "AGENTFLOW_SECRET_KEY_FILE"> = getEnv()): Buffer {
+  return deriveKey(masterKey(env), purpose);
 }

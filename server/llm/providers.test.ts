@@ -19,7 +19,7 @@ const base = {
   WORKER_CONCURRENCY: 20,
   DATABASE_POOL_SIZE: 20,
   QUEUE_PREFIX: "agentflow",
-  AGENTFLOW_SECRET_KEY: "a".repeat(32),
+  AGENTFLOW_SECRET_KEY: "a test passphrase for the provider tests only",
   AGENTFLOW_SECRET_KEY_FILE: ".data/test/secret.key",
   AGENTFLOW_OWNER_NAME: "Owner",
   OIDC_DISPLAY_NAME: "SSO",

@@ -3,8 +3,8 @@ import { getEnv, type Env } from "../env";
 import { DEMO_MODEL_NAME } from "./demo-model";
 import { appSecret } from "../auth/app-secrets";
 
-export function demoModelKey(): string {
-  return appSecret("demo-model").toString("base64url");
+export function demoModelKey(env: Env = getEnv()): string {
+  return appSecret("demo-model", env).toString("base64url");
 }
 
 /**
@@ -72,7 +72,7 @@ export function configuredProviders(env: Env = getEnv()): ProviderConfig[] {
     baseURL: env.DEMO_MODEL_URL ?? `${env.APP_URL.replace(/\/$/, "")}/api/demo-model/v1`,
     // The demo route answers only the app's own worker: this key is derived from the master
     // key, which web and worker share and nobody else has.
-    apiKey: demoModelKey(),
+    apiKey: demoModelKey(env),
     defaultModel: DEMO_MODEL_NAME,
     pricing: { kind: "per_token" },
     timeoutMs: 30_000,
