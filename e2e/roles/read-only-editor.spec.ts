@@ -104,6 +104,10 @@ test.describe("the editor for roles that cannot edit", () => {
     const review = node(page, "review");
     await expect(review.locator("[data-run-status]")).toHaveAttribute("data-run-status", "waiting", { timeout: 30_000 });
     await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();
+    // The drag above panned the view (nodes do not move for an operator): bring the whole graph
+    // back into view, so the node's Approve is not under the run bar.
+    await page.locator(".react-flow__controls-fitview").click();
+    await expect(review.getByRole("button", { name: "Approve" })).toBeInViewport();
     await review.getByRole("button", { name: "Approve" }).click();
     await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 30_000 });
     await expect(review.getByTestId("human-outcome")).toContainText(`Approved by ${personOf("operator").name}`);
