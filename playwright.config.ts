@@ -15,6 +15,9 @@ const serverEnv: Record<string, string> = {
   OIDC_ISSUER,
   OIDC_CLIENT_ID,
   OIDC_CLIENT_SECRET,
+  // The notifications spec receives webhooks on a loopback server of its own; every other
+  // private address (10.x in the SSRF specs) stays refused.
+  HTTP_ALLOW_PRIVATE_HOSTS: "127.0.0.1",
 };
 
 const chromiumUse = {

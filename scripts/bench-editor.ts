@@ -308,6 +308,8 @@ async function measureRunRenders(page: Page, baseUrl: string, workflowId: string
     observer.observe(document.querySelector(".react-flow") ?? document.body, { subtree: true, attributes: true, attributeFilter: ["data-run-status"] });
   });
   await page.getByRole("button", { name: "Run", exact: true }).click();
+  // Run asks for the input first (prefilled): start it as a user would.
+  await page.getByRole("dialog", { name: "Run workflow" }).getByRole("button", { name: "Start run" }).click();
   // Until the run ends or enough events have been seen for a fair sample, at most 30 s.
   await page
     .waitForFunction(
@@ -324,7 +326,7 @@ async function measureRunRenders(page: Page, baseUrl: string, workflowId: string
     return s;
   });
   // Stop the run: it would otherwise keep the worker busy through 1,000 nodes.
-  const runs = await trpc<{ id: string; status: string }[]>(baseUrl, "run.list", { workflowId, limit: 10 }, "query");
+  const { runs } = await trpc<{ runs: { id: string; status: string }[] }>(baseUrl, "run.list", { workflowId, limit: 10 }, "query");
   for (const run of runs) {
     if (!["succeeded", "failed", "cancelled", "rejected"].includes(run.status)) {
       await trpc(baseUrl, "run.cancel", { runId: run.id }, "mutation").catch(() => undefined);

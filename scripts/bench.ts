@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: every benchmark, each printed beside its floor measured in the same run.
  * Speed targets are checked here, never in timed tests. Runs under scripts/with-services.ts
- * (the test Postgres and Redis); `tsx scripts/bench.ts runtime|editor` runs one part.
+ * (the test Postgres and Redis); `tsx scripts/bench.ts runtime|auth|runs|editor` (or
+ * `npm run bench -- runs`) runs one part.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -11,6 +12,7 @@ import { nodeBin, ROOT } from "./lib/paths";
 import { startGroup, waitUntil, type ProcessGroup } from "./lib/process";
 import { benchEditor } from "./bench-editor";
 import { benchRuntime } from "./bench-runtime";
+import { benchRuns } from "./bench-runs";
 
 const EDITOR_PORT = 3200;
 
@@ -63,6 +65,7 @@ async function main() {
   const lines: string[] = [];
   if (wants("runtime")) lines.push(...(await benchRuntime(ROOT)));
   if (wants("auth")) lines.push(...(await benchAuthInOwnProcess()));
+  if (wants("runs")) lines.push(...(await benchRuns()));
   if (wants("editor")) lines.push(...(await withApp(benchEditor)));
   console.log(`\n${lines.join("\n")}`);
   process.exit(0);

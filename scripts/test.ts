@@ -20,6 +20,8 @@ type Counts = { passed: number; failed: number; skipped: number };
 type Outcome = { tier: TierName; status: "passed" | "failed" | "skipped" | "stopped" | "not run"; ms: number; note?: string; counts?: Counts };
 
 const reportsDir = path.join(TEST_SERVICES.dataDir, "reports");
+/** Arguments after `--` go to Playwright (e.g. `tsx scripts/test.ts build e2e -- e2e/runs`). */
+let playwrightArgs: string[] = [];
 let current: ProcessGroup | undefined;
 let interrupted = false;
 
@@ -83,7 +85,7 @@ async function runTier(tier: TierName, env: NodeJS.ProcessEnv): Promise<Outcome>
       return done(code);
     }
     case "e2e": {
-      const code = await run(tier, nodeBin("playwright", ["test", "--reporter=list,json"]), { ...env, PLAYWRIGHT_JSON_OUTPUT_FILE: report });
+      const code = await run(tier, nodeBin("playwright", ["test", "--reporter=list,json", ...playwrightArgs]), { ...env, PLAYWRIGHT_JSON_OUTPUT_FILE: report });
       return done(code, readCounts(report));
     }
   }
@@ -106,7 +108,10 @@ function printSummary(outcomes: Outcome[]): void {
 }
 
 async function main(): Promise<number> {
-  const requested = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const separator = argv.indexOf("--");
+  const requested = separator === -1 ? argv : argv.slice(0, separator);
+  if (separator !== -1) playwrightArgs = argv.slice(separator + 1);
   const unknown = requested.filter((name) => !isTier(name));
   if (unknown.length > 0) {
     console.error(`unknown tier(s): ${unknown.join(", ")}; choose from ${TIERS.join(", ")}`);

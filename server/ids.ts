@@ -4,7 +4,9 @@ import { randomBytes } from "node:crypto";
 export type IdPrefix =
   | "wf" | "wfv" | "run" | "evt" | "ht" | "tok"
   // identity and tenancy
-  | "usr" | "ses" | "acc" | "ver" | "rl" | "id" | "ws" | "mem" | "inv" | "key" | "cred" | "aud";
+  | "usr" | "ses" | "acc" | "ver" | "rl" | "id" | "ws" | "mem" | "inv" | "key" | "cred" | "aud"
+  // notifications: channels and deliveries
+  | "nch" | "ndl";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBytes(12).toString("base64url")}`;

@@ -10,6 +10,7 @@ import { ROLES, roleAllows, type Permission, type Role } from "../server/auth/ro
 import { newId } from "../server/ids";
 import { createInvitation, revokeInvitation } from "../server/auth/invitations";
 import { createCredential } from "../server/vault/credential-store";
+import { createChannel } from "../server/notifications/channels";
 import { createWorkflow } from "../server/workflows/workflows";
 import { createTriggerToken } from "../server/workflows/trigger-tokens";
 import { publishVersion } from "../server/workflows/versions";
@@ -20,7 +21,10 @@ import * as trpcRoute from "../app/api/trpc/[trpc]/route";
 import * as triggerRoute from "../app/api/v1/workflows/[workflowId]/trigger/route";
 import * as runRoute from "../app/api/v1/runs/[runId]/route";
 import * as runActionRoute from "../app/api/v1/runs/[runId]/[action]/route";
+import * as humanTaskRoute from "../app/api/v1/human-tasks/[taskId]/route";
 import * as eventsRoute from "../app/api/runs/[runId]/events/route";
+import * as runsListRoute from "../app/api/v1/runs/route";
+import * as workspaceEventsRoute from "../app/api/workspace/events/route";
 import * as demoModelRoute from "../app/api/demo-model/v1/[...path]/route";
 import * as authRoute from "../app/api/auth/[...all]/route";
 
@@ -52,6 +56,7 @@ const fixtures = {} as {
   versionId: string;
   runId: string;
   credentialId: string;
+  channelId: string;
   viewerMemberId: string;
   revokedInviteToken: string;
   triggerToken: string;
@@ -145,6 +150,7 @@ const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
     ownIds.add(token.id);
     return { tokenId: token.id };
   },
+  "workflow.lastRunInput": () => ({ workflowId: fixtures.workflowId }),
   "run.start": () => ({ workflowId: fixtures.simpleWorkflowId, input: { topic: "matrix" } }),
   "run.list": () => ({}),
   "run.get": () => ({ runId: fixtures.runId }),
@@ -152,12 +158,28 @@ const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
   "run.pause": async () => ({ runId: await newWaitingRun() }),
   "run.resume": () => ({ runId: fixtures.runId }),
   "run.cancel": async () => ({ runId: await newWaitingRun() }),
+  // The fixture run is waiting, not failed: a caller who may retry gets 409 ("allowed, not now").
+  "run.retry": () => ({ runId: fixtures.runId }),
+  "run.rerun": () => ({ runId: fixtures.runId, version: "same" }),
+  "run.fork": () => ({ runId: fixtures.runId, atSeq: 1 }),
   "human.pending": () => ({}),
+  "human.pendingCount": () => undefined,
   "human.respond": () => {
     const taskId = fixtures.pendingTasks.pop();
     if (!taskId) throw new Error("the matrix ran out of pending human tasks");
     return { taskId, decision: "reject" };
   },
+  // Email channels: no outbound HTTP, and with SMTP_URL unset here a test delivery fails at once.
+  "notifications.list": () => undefined,
+  "notifications.create": () => ({ kind: "email", name: "matrix mail", recipients: { mode: "role", minRole: "operator" } }),
+  "notifications.setEnabled": () => ({ id: fixtures.channelId, enabled: false }),
+  "notifications.sendTest": () => ({ id: fixtures.channelId }),
+  "notifications.delete": async () => {
+    const { id } = await createChannel(db, systemAccess(), { kind: "email", name: "to be deleted", recipients: { mode: "addresses", addresses: ["gone@agentflow.test"] } });
+    ownIds.add(id);
+    return { id };
+  },
+  "notifications.deliveries": () => ({}),
 };
 
 /**
@@ -206,6 +228,7 @@ const POLICY: Record<string, "public" | "user" | Permission> = {
   "workflow.delete": "workflow:edit",
   "workflow.createTriggerToken": "workflow:edit",
   "workflow.revokeTriggerToken": "workflow:edit",
+  "workflow.lastRunInput": "run:read",
   "run.start": "run:start",
   "run.list": "run:read",
   "run.get": "run:read",
@@ -213,8 +236,18 @@ const POLICY: Record<string, "public" | "user" | Permission> = {
   "run.pause": "run:control",
   "run.resume": "run:control",
   "run.cancel": "run:control",
+  "run.retry": "run:control",
+  "run.rerun": "run:start",
+  "run.fork": "run:start",
   "human.pending": "run:read",
+  "human.pendingCount": "run:read",
   "human.respond": "human:respond",
+  "notifications.list": "credential:manage",
+  "notifications.create": "credential:manage",
+  "notifications.setEnabled": "credential:manage",
+  "notifications.sendTest": "credential:manage",
+  "notifications.delete": "credential:manage",
+  "notifications.deliveries": "credential:manage",
 };
 
 function declared(access: ProcedureAccess | undefined): "public" | "user" | Permission | undefined {
@@ -267,6 +300,10 @@ beforeAll(async () => {
   fixtures.runId = await newWaitingRun();
   fixtures.credentialId = (await createCredential(db, systemAccess(), { name: "matrixcred", secret: { kind: "secret", value: "matrix credential value" }, allowedHosts: [] })).id;
   ownIds.add(fixtures.credentialId);
+  // Disabled, so the matrix's waiting runs enqueue no deliveries; "Send test" works on it anyway.
+  fixtures.channelId = (await createChannel(db, systemAccess(), { kind: "email", name: "matrix channel", recipients: { mode: "role", minRole: "operator" } })).id;
+  await db.notificationChannel.update({ where: { id: fixtures.channelId }, data: { enabled: false } });
+  ownIds.add(fixtures.channelId);
   const viewerMember = await db.member.findFirstOrThrow({ where: { workspaceId, userId: users.viewer.id } });
   fixtures.viewerMemberId = viewerMember.id;
   ownIds.add(viewerMember.id);
@@ -402,6 +439,16 @@ const ROUTES: Record<string, { call: (headers: Headers) => Promise<Response>; ex
       runActionRoute.POST(new Request(`${BASE}/api/v1/runs/${fixtures.runId}/resume`, { method: "POST", headers }), { params: Promise.resolve({ runId: fixtures.runId, action: "resume" }) }),
     expect: { none: 401, triggerToken: 409, otherTriggerToken: 404, "key:trigger": 403, "key:read": 403, "key:control": 409, "key:admin": 409, outsiderKey: 404, outsiderSession: 404, viewer: 403, operator: 409, editor: 409, admin: 409, owner: 409 },
   },
+  "app/api/v1/human-tasks/[taskId]/route.ts": {
+    // Edited content with a rejection is refused (400) once the caller may answer and the task is
+    // theirs to see, so the fixture task stays pending for the next caller.
+    call: async (headers) => {
+      const task = await db.humanTask.findFirstOrThrow({ where: { runId: fixtures.runId, status: "pending" }, select: { id: true } });
+      const body = JSON.stringify({ decision: "reject", editedContent: "x" });
+      return humanTaskRoute.POST(new Request(`${BASE}/api/v1/human-tasks/${task.id}`, { method: "POST", headers, body }), { params: Promise.resolve({ taskId: task.id }) });
+    },
+    expect: { none: 401, triggerToken: 403, otherTriggerToken: 403, "key:trigger": 403, "key:read": 403, "key:control": 400, "key:admin": 400, outsiderKey: 404, outsiderSession: 404, viewer: 403, operator: 400, editor: 400, admin: 400, owner: 400 },
+  },
   "app/api/runs/[runId]/events/route.ts": {
     call: async (headers) => {
       const abort = new AbortController();
@@ -411,6 +458,22 @@ const ROUTES: Record<string, { call: (headers: Headers) => Promise<Response>; ex
       return response;
     },
     expect: { none: 401, triggerToken: 200, otherTriggerToken: 404, "key:trigger": 200, "key:read": 200, "key:control": 200, "key:admin": 200, outsiderKey: 404, outsiderSession: 404, viewer: 200, operator: 200, editor: 200, admin: 200, owner: 200 },
+  },
+  "app/api/v1/runs/route.ts": {
+    // A list: every credential that may read runs gets its own workspace's (a trigger token: its workflow's).
+    call: (headers) => runsListRoute.GET(new Request(`${BASE}/api/v1/runs?limit=200`, { headers })),
+    expect: { none: 401, triggerToken: 200, otherTriggerToken: 200, "key:trigger": 200, "key:read": 200, "key:control": 200, "key:admin": 200, outsiderKey: 200, outsiderSession: 200, viewer: 200, operator: 200, editor: 200, admin: 200, owner: 200 },
+  },
+  "app/api/workspace/events/route.ts": {
+    // The caller's own workspace feed; a trigger token follows only its runs, not the workspace.
+    call: async (headers) => {
+      const abort = new AbortController();
+      const response = await workspaceEventsRoute.GET(new Request(`${BASE}/api/workspace/events`, { headers, signal: abort.signal }));
+      abort.abort();
+      await response.body?.cancel().catch(() => undefined);
+      return response;
+    },
+    expect: { none: 401, triggerToken: 401, otherTriggerToken: 401, "key:trigger": 200, "key:read": 200, "key:control": 200, "key:admin": 200, outsiderKey: 200, outsiderSession: 200, viewer: 200, operator: 200, editor: 200, admin: 200, owner: 200 },
   },
   "app/api/demo-model/v1/[...path]/route.ts": {
     // Only the app's own worker (which holds the derived key) may use the demo model.

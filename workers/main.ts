@@ -3,11 +3,17 @@ import { closeRedis } from "../server/events";
 import { getEnv } from "../server/env";
 import { createRunWorker } from "../server/runs/worker";
 import { reconcileRuns } from "../server/runs/reconcile";
+import { expireOverdueTasks } from "../server/runs/human-timeouts";
 import { createWorkspaceSweeper } from "../server/runs/workspace-retention";
 import { closeRunCodeSandbox } from "../server/tools/run-code";
 import { ensureOwnerFromEnv } from "../server/auth/setup";
+import { createNotificationWorker } from "../server/notifications/worker";
+import { createEscalationSweeper } from "../server/notifications/escalation";
+import { closeNotificationsQueue } from "../server/notifications/queue";
 
 const RECONCILE_EVERY_MS = 15_000;
+/** How late a human node's timeout may answer, at most. */
+const EXPIRE_TASKS_EVERY_MS = 5_000;
 const SWEEP_WORKSPACES_EVERY_MS = 10 * 60_000;
 
 /**
@@ -23,7 +29,13 @@ async function main() {
   const worker = createRunWorker(db);
   worker.on("failed", (job, error) => console.error(`[worker] job ${job?.id ?? "?"} failed: ${error.message}`));
   worker.on("error", (error) => console.error(`[worker] ${error.message}`));
-  await worker.waitUntilReady();
+  // Notifications (a task waits, a task is escalated) on their own queue: a slow or failing
+  // channel never holds up a run.
+  const notifications = createNotificationWorker(db);
+  notifications.on("failed", (job, error) => console.error(`[notifications] delivery ${job?.data.deliveryId ?? "?"} failed: ${error.message}`));
+  notifications.on("error", (error) => console.error(`[notifications] ${error.message}`));
+  const escalations = createEscalationSweeper(db);
+  await Promise.all([worker.waitUntilReady(), notifications.waitUntilReady()]);
   console.log(`[worker] ready (concurrency ${env.WORKER_CONCURRENCY})`);
 
   const reconcile = async () => {
@@ -42,11 +54,22 @@ async function main() {
     retentionMs: env.WORKSPACE_RETENTION_HOURS * 3_600_000,
     everyMs: SWEEP_WORKSPACES_EVERY_MS,
   });
+  let expiring: Promise<void> = Promise.resolve();
+  const expireTasks = () => {
+    expiring = expireOverdueTasks(db).then(
+      (report) => void (report.expired.length > 0 && console.log(`[worker] timed out ${report.expired.length} human task(s)`)),
+      (error: unknown) => console.error(`[worker] task timeouts: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  };
+  expireTasks();
+  const expirer = setInterval(expireTasks, EXPIRE_TASKS_EVERY_MS);
   let reconciling: Promise<void> = reconcile();
   void workspaces.tick();
+  void escalations.tick();
   const reconciler = setInterval(() => {
     reconciling = reconcile();
     void workspaces.tick();
+    void escalations.tick();
   }, RECONCILE_EVERY_MS);
 
   let stopping = false;
@@ -55,8 +78,10 @@ async function main() {
     stopping = true;
     console.log(`[worker] ${signal}: closing`);
     clearInterval(reconciler);
-    await Promise.all([reconciling, workspaces.stop()]);
-    await worker.close();
+    clearInterval(expirer);
+    await Promise.all([reconciling, expiring, workspaces.stop(), escalations.stop()]);
+    await Promise.all([worker.close(), notifications.close()]);
+    await closeNotificationsQueue();
     await closeRunCodeSandbox();
     await closeRedis();
     await closeDb();

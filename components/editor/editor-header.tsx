@@ -5,11 +5,13 @@ import type { ReactNode } from "react";
 import { useCan, useMe } from "@/components/session/session-context";
 import { Button } from "@/components/ui/button";
 import { DownloadIcon, PlayIcon, RedoIcon, UndoIcon } from "@/components/ui/icons";
+import { RunInputDialog } from "./run-input-dialog";
 import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
 import { selectCanRedo, selectCanUndo, selectIsDirty, selectName, selectReadOnly, selectSave } from "./store/selectors";
 import type { EditorState } from "./store/types";
 
 const selectLaunching = (s: EditorState) => s.launch.status === "starting";
+const selectAsking = (s: EditorState) => s.launch.status === "asking" || s.launch.status === "starting";
 const selectSaving = (s: EditorState) => s.save.status === "saving";
 
 export type HeaderActions = {
@@ -129,14 +131,19 @@ function SaveButtons({ onSave, onPublish, busy }: Pick<HeaderActions, "onSave" |
   );
 }
 
+/** Run saves the draft, then asks for the run's input in the Run form (which starts the run). */
 function RunButton({ onRun }: Pick<HeaderActions, "onRun">) {
   const launching = useEditorStore(selectLaunching);
+  const asking = useEditorStore(selectAsking);
   const saving = useEditorStore(selectSaving);
   return (
-    <Button variant="primary" onClick={onRun} disabled={launching || saving}>
-      <PlayIcon className="size-3.5 fill-current" />
-      {launching ? "Starting…" : "Run"}
-    </Button>
+    <>
+      <Button variant="primary" onClick={onRun} disabled={asking || saving} aria-haspopup="dialog" title="Run with input">
+        <PlayIcon className="size-3.5 fill-current" />
+        {launching ? "Starting…" : "Run"}
+      </Button>
+      <RunInputDialog />
+    </>
   );
 }
 

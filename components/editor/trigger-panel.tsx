@@ -2,6 +2,8 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
+import type { InputField } from "@/server/engine/graph";
+import { exampleRunInput } from "@/server/engine/run-input";
 import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { formatRelative } from "@/components/ui/format";
@@ -12,20 +14,17 @@ import type { EditorState } from "./store/types";
 
 type CreatedToken = RouterOutputs["workflow"]["createTriggerToken"];
 
-const selectSampleInput = (s: EditorState) => {
+const selectTriggerData = (s: EditorState) => {
   const trigger = s.nodes.find((node) => node.type === "trigger");
-  return trigger?.type === "trigger" ? trigger.data.sampleInput : "";
+  return trigger?.type === "trigger" ? trigger.data : null;
 };
 
-/** The request body of the curl example: the trigger's sample input, compacted, or `{}`. */
-function exampleBody(sample: string): string {
-  let input: unknown = {};
-  try {
-    input = sample.trim() === "" ? {} : JSON.parse(sample);
-  } catch {
-    // An invalid sample is reported on the trigger node; the example falls back to an empty input.
-  }
-  return JSON.stringify({ input });
+/**
+ * The request body of the curl example: the trigger's sample input, completed with the input
+ * fields' defaults (and a placeholder for a required field without one), compacted.
+ */
+function exampleBody(fields: readonly InputField[], sample: string): string {
+  return JSON.stringify({ input: exampleRunInput(fields, sample) });
 }
 
 /** Single quotes close a single-quoted shell string; this keeps the example copy-pasteable. */
@@ -42,7 +41,7 @@ export function TriggerPanel({ workflowId }: { workflowId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const workflow = useQuery(trpc.workflow.get.queryOptions({ id: workflowId }));
-  const sample = useEditorStore(selectSampleInput);
+  const trigger = useEditorStore(selectTriggerData);
   // Managing tokens is editing the workflow (the editor role); anyone may see the URL and the token list.
   const manage = !useEditorStore(selectReadOnly);
   const [created, setCreated] = useState<CreatedToken | null>(null);
@@ -71,7 +70,8 @@ export function TriggerPanel({ workflowId }: { workflowId: string }) {
 
   if (!workflow.data) return <p className="p-4 text-sm text-slate-500">Loading…</p>;
   const { triggerUrl, tokens } = workflow.data;
-  const body = exampleBody(sample);
+  const body = exampleBody(trigger?.inputFields ?? [], trigger?.sampleInput ?? "");
+  const fieldNames = trigger?.inputFields.map((field) => (field.required ? `${field.name} (required)` : field.name)) ?? [];
 
   return (
     <div className="space-y-5 p-4" data-testid="trigger-panel">
@@ -81,6 +81,17 @@ export function TriggerPanel({ workflowId }: { workflowId: string }) {
           <code className="font-mono">POST</code> starts a run of the last saved draft and answers with its run id.
         </p>
         <CopyField value={triggerUrl} label="Copy trigger URL" testId="trigger-url" />
+        <p className="text-xs text-slate-500" data-testid="trigger-input-fields">
+          Body: <code className="font-mono">{"{ \"input\": … }"}</code>
+          {fieldNames.length > 0 ? (
+            <>
+              {" "}
+              with the fields <code className="font-mono">{fieldNames.join(", ")}</code>; a missing or mistyped field is refused with a 400 that names it.
+            </>
+          ) : (
+            <>, any JSON (the Trigger node defines no input fields).</>
+          )}
+        </p>
       </section>
 
       <section className="space-y-2">

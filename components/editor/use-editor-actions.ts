@@ -2,11 +2,11 @@
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useRef } from "react";
-import { errorMessage, isConflictError, useTRPC } from "@/components/trpc";
+import { runInputFieldOfPath } from "@/server/engine/run-input";
+import { errorMessage, errorPath, isConflictError, useTRPC } from "@/components/trpc";
 import { downloadJson, workflowFileName } from "./download";
 import { flowToGraph } from "./graph-convert";
 import { useEditorStoreApi } from "./store/editor-store-provider";
-import type { EditorState } from "./store/types";
 
 /**
  * Saves the draft with optimistic concurrency (`baseRevision`). Edits made while the
@@ -64,47 +64,58 @@ export function useSaveDraft(): () => Promise<boolean> {
   }, [store, saveOnce]);
 }
 
-function sampleInputOf(state: EditorState): { ok: true; input: unknown } | { ok: false; error: string } {
-  const trigger = state.nodes.find((node) => node.type === "trigger");
-  if (trigger?.type !== "trigger" || trigger.data.sampleInput.trim() === "") return { ok: true, input: undefined };
-  try {
-    return { ok: true, input: JSON.parse(trigger.data.sampleInput) };
-  } catch {
-    return { ok: false, error: "The trigger's sample input is not valid JSON" };
-  }
+/**
+ * Run: saves what is unsaved (runs use the saved draft, so the form asks for the fields the
+ * server will check), then opens the Run form. The form starts the run with `useLaunchRun`.
+ */
+export function useStartRun(save: () => Promise<boolean>): () => Promise<void> {
+  const store = useEditorStoreApi();
+  return useCallback(async () => {
+    const status = store.getState().launch.status;
+    if (status === "asking" || status === "starting") return;
+    if (!(await save())) {
+      const saved = store.getState().save;
+      store.getState().setLaunch({ status: "error", message: saved.status === "error" ? `Not saved: ${saved.message}` : "Not saved" });
+      return;
+    }
+    store.getState().setLaunch({ status: "asking" });
+  }, [store, save]);
 }
 
-/** Saves if needed, starts a run of the saved draft with the trigger's sample input, and shows it on the canvas. */
-export function useStartRun(save: () => Promise<boolean>): () => Promise<void> {
+/** Why a run did not start; `field` names the input field the server refused ("" = the input as a whole). */
+export type LaunchResult = { ok: true } | { ok: false; message: string; field: string | null };
+
+/** Starts a run of the saved draft with the Run form's input and shows it on the canvas. */
+export function useLaunchRun(): (input: unknown) => Promise<LaunchResult> {
   const store = useEditorStoreApi();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { mutateAsync } = useMutation(trpc.run.start.mutationOptions());
 
-  return useCallback(async () => {
-    const state = store.getState();
-    if (state.launch.status === "starting") return;
-    const sample = sampleInputOf(state);
-    if (!sample.ok) {
-      state.setLaunch({ status: "error", message: sample.error });
-      return;
-    }
-    state.setLaunch({ status: "starting" });
-    if (state.editCount !== state.savedEditCount && !(await save())) {
-      const saved = store.getState().save;
-      store.getState().setLaunch({ status: "error", message: saved.status === "error" ? `Not saved: ${saved.message}` : "Not saved" });
-      return;
-    }
-    try {
-      const { runId } = await mutateAsync({ workflowId: state.workflowId, input: sample.input });
-      store.getState().showRun(runId);
-      store.getState().setLaunch({ status: "idle" });
-      void queryClient.invalidateQueries(trpc.run.list.queryFilter());
-      void queryClient.invalidateQueries(trpc.workflow.list.queryFilter());
-    } catch (error) {
-      store.getState().setLaunch({ status: "error", message: errorMessage(error) });
-    }
-  }, [store, save, mutateAsync, queryClient, trpc]);
+  return useCallback(
+    async (input: unknown) => {
+      const state = store.getState();
+      if (state.launch.status !== "asking") return { ok: false, message: "A run is already starting", field: null };
+      // The form is modal, so nothing is edited while it is open; this only guards that promise.
+      if (state.editCount !== state.savedEditCount) {
+        return { ok: false, message: "The workflow changed after Run was pressed: close this form and press Run again", field: null };
+      }
+      state.setLaunch({ status: "starting" });
+      try {
+        const { runId } = await mutateAsync({ workflowId: state.workflowId, input });
+        store.getState().showRun(runId);
+        store.getState().setLaunch({ status: "idle" });
+        void queryClient.invalidateQueries(trpc.run.list.pathFilter());
+        void queryClient.invalidateQueries(trpc.workflow.list.queryFilter());
+        void queryClient.invalidateQueries(trpc.workflow.lastRunInput.queryFilter({ workflowId: state.workflowId }));
+        return { ok: true };
+      } catch (error) {
+        store.getState().setLaunch({ status: "asking" });
+        return { ok: false, message: errorMessage(error), field: runInputFieldOfPath(errorPath(error)) };
+      }
+    },
+    [store, mutateAsync, queryClient, trpc],
+  );
 }
 
 export type ActionResult = { ok: true; message: string } | { ok: false; message: string };

@@ -27,6 +27,7 @@ import { useExport, usePublish, useSaveDraft, useStartRun, type ActionResult } f
 import { useEditorShortcuts } from "./use-editor-shortcuts";
 import { VersionView } from "./version-view";
 import { VersionsPanel } from "./versions-panel";
+import { RunHistory } from "./run-history";
 
 type Workflow = RouterOutputs["workflow"]["get"];
 
@@ -179,6 +180,7 @@ function EditorLayout({
           tabs={[
             { id: "inspector", label: "Inspector", content: () => <Inspector /> },
             { id: "versions", label: "Versions", content: () => <VersionsPanel workflowId={workflow.id} onOpen={(id) => void openVersion(id)} /> },
+            { id: "runs", label: "Runs", content: () => <RunHistory workflowId={workflow.id} /> },
             { id: "trigger", label: "Trigger API", content: () => <TriggerPanel workflowId={workflow.id} /> },
           ]}
         />

@@ -4,23 +4,29 @@ import { useState } from "react";
 import type { HumanDecision } from "@/server/engine/events";
 import { useCan } from "@/components/session/session-context";
 import { errorMessage } from "@/components/trpc";
+import { contentEditorText, parseContentEdit } from "./content";
 import { editedArgumentsToSend, jsonObjectError, prettyJson, toolCallOf, type PendingToolCall } from "./tool-call";
 
-/** What both places know about a waiting task: its kind and the context the engine attached. */
-export type HumanTaskLike = { kind?: string; context: unknown };
+/**
+ * What every place knows about a waiting task: its kind and the context the engine attached
+ * (for a gate, the content under review). `allowEdit` is the human node's "Reviewer may edit
+ * the content" (absent: allowed; the server refuses an edit the node does not allow).
+ */
+export type HumanTaskLike = { kind?: string; context: unknown; allowEdit?: boolean };
 
 /** What a decision carries besides approve/reject (the tRPC `human.respond` fields). */
-export type HumanTaskAnswer = { answer?: string; editedArguments?: string };
+export type HumanTaskAnswer = { comment?: string; answer?: string; editedArguments?: string; editedContent?: unknown };
 
 export type SendHumanResponse = (decision: HumanDecision, extras: HumanTaskAnswer) => Promise<unknown>;
 
 export type HumanTaskResponse = {
   /**
    * Whether the signed-in role may answer ("human:respond", operator and above). Without it
-   * both places show the task read-only — no answer box, no argument editor, no buttons —
-   * and `decide` does nothing.
+   * every place shows the task read-only — no answer box, no editors, no buttons — and
+   * `decide` does nothing.
    */
   canRespond: boolean;
+  kind: string;
   isQuestion: boolean;
   /** The call a tool approval asks about; null for every other kind. */
   toolCall: PendingToolCall | null;
@@ -33,6 +39,25 @@ export type HumanTaskResponse = {
   toggleArgumentsEditing: () => void;
   /** Why the edited arguments cannot be sent ("Not valid JSON"), or null. */
   argumentsError: string | null;
+  /** A gate whose node lets the reviewer correct the content before approving. */
+  canEditContent: boolean;
+  /** Whether the content is text (edited as text) or a JSON value (edited as JSON). */
+  contentIsText: boolean;
+  /** The reviewer's version of the content (text or JSON text), or null while not editing. */
+  editedContent: string | null;
+  setEditedContent: (text: string) => void;
+  /** Starts editing from the content under review, or drops the edit. */
+  toggleContentEditing: () => void;
+  /** Why the edited content cannot be sent (not valid JSON), or null. */
+  contentError: string | null;
+  /** The edit differs from the original: approving sends it. */
+  contentChanged: boolean;
+  /** The reject reason box is open: the next step is confirming the reject. */
+  rejecting: boolean;
+  /** Opens the reason box (Reject), or closes it again (Cancel). */
+  setRejecting: (rejecting: boolean) => void;
+  reason: string;
+  setReason: (reason: string) => void;
   /** The decision being sent; stays set after success until the task goes away. */
   sending: HumanDecision | null;
   /** Why the last send failed. */
@@ -43,26 +68,37 @@ export type HumanTaskResponse = {
 };
 
 /**
- * The answering logic of a task waiting for a person, shared by the canvas node and the Inbox:
- * the answer to a question, edited tool arguments and their validation, and sending the
- * decision once. Each place renders it in its own layout; `send` is how that place reaches
- * the `human.respond` mutation. Key the caller by task id so a new task starts fresh.
+ * The answering logic of a task waiting for a person, shared by the canvas card, its Review
+ * dialog and the Inbox: the answer to a question, edited tool arguments, the edited content of a
+ * gate, the reason for a reject, their validation, and sending the decision once. Each place
+ * renders it in its own layout; `send` is how that place reaches the `human.respond` mutation.
+ * Key the caller by task id so a new task starts fresh.
  */
 export function useHumanTaskResponse(task: HumanTaskLike, send: SendHumanResponse): HumanTaskResponse {
   const [answer, setAnswer] = useState("");
   const [editedArguments, setEditedArguments] = useState<string | null>(null);
+  const [editedContent, setEditedContent] = useState<string | null>(null);
+  const [rejecting, setRejecting] = useState(false);
+  const [reason, setReason] = useState("");
   const [sending, setSending] = useState<HumanDecision | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   const canRespond = useCan("human:respond");
-  const isQuestion = task.kind === "question";
-  const toolCall = task.kind === "tool_approval" ? toolCallOf(task.context) : null;
+  const kind = task.kind ?? "gate";
+  const isQuestion = kind === "question";
+  const toolCall = kind === "tool_approval" ? toolCallOf(task.context) : null;
   const argumentsError = editedArguments === null ? null : jsonObjectError(editedArguments);
-  const canApprove = canRespond && sending === null && !(isQuestion && answer.trim() === "") && argumentsError === null;
+  const canEditContent = canRespond && kind === "gate" && task.allowEdit !== false;
+  const contentEdit = editedContent === null ? null : parseContentEdit(task.context, editedContent);
+  const contentError = contentEdit && !contentEdit.ok ? contentEdit.error : null;
+  const contentChanged = contentEdit?.ok === true && contentEdit.changed;
+  const canApprove =
+    canRespond && sending === null && !(isQuestion && answer.trim() === "") && argumentsError === null && contentError === null;
 
   const extrasFor = (decision: HumanDecision): HumanTaskAnswer => {
-    if (decision !== "approve") return {};
+    if (decision === "reject") return reason.trim() === "" ? {} : { comment: reason.trim() };
     if (isQuestion) return { answer };
+    if (contentEdit?.ok && contentEdit.changed) return { editedContent: contentEdit.value };
     const edited = toolCall ? editedArgumentsToSend(toolCall, editedArguments) : undefined;
     return edited === undefined ? {} : { editedArguments: edited };
   };
@@ -82,6 +118,7 @@ export function useHumanTaskResponse(task: HumanTaskLike, send: SendHumanRespons
 
   return {
     canRespond,
+    kind,
     isQuestion,
     toolCall,
     answer,
@@ -90,10 +127,23 @@ export function useHumanTaskResponse(task: HumanTaskLike, send: SendHumanRespons
     setEditedArguments,
     toggleArgumentsEditing: () => setEditedArguments(canRespond && editedArguments === null && toolCall ? prettyJson(toolCall.arguments) : null),
     argumentsError,
+    canEditContent,
+    contentIsText: typeof task.context === "string",
+    editedContent,
+    setEditedContent,
+    toggleContentEditing: () => setEditedContent(canEditContent && editedContent === null ? contentEditorText(task.context) : null),
+    contentError,
+    contentChanged,
+    rejecting: canRespond && rejecting,
+    setRejecting: (open: boolean) => {
+      if (sending === null) setRejecting(open);
+    },
+    reason,
+    setReason,
     sending,
     error,
     canApprove,
-    approveLabel: isQuestion ? "Send answer" : "Approve",
+    approveLabel: isQuestion ? "Send answer" : contentChanged ? "Approve with edits" : "Approve",
     decide,
   };
 }

@@ -4,12 +4,11 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useCallback } from "react";
 import type { HumanDecision } from "@/server/engine/events";
-import { AnswerField } from "@/components/human-tasks/answer-field";
-import { ToolArguments } from "@/components/human-tasks/tool-arguments";
+import { DueNote } from "@/components/human-tasks/due-note";
+import { TaskReview } from "@/components/human-tasks/task-review";
 import { useHumanTaskResponse, type HumanTaskAnswer } from "@/components/human-tasks/use-human-task-response";
 import { useCan, useMe } from "@/components/session/session-context";
 import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
-import { Button } from "@/components/ui/button";
 import { formatDateTime, formatRelative } from "@/components/ui/format";
 
 type Task = RouterOutputs["human"]["pending"][number];
@@ -82,28 +81,14 @@ function TaskCard({ task }: { task: Task }) {
           node <code className="font-mono">{task.nodeId}</code>
         </span>
         <span title={formatDateTime(task.createdAt)}>{formatRelative(task.createdAt)}</span>
+        {"dueAt" in task && (task.dueAt instanceof Date || typeof task.dueAt === "string") && (
+          <DueNote dueAt={task.dueAt} className="font-medium text-amber-700" />
+        )}
         <Link href={`/runs/${task.runId}`} className="ml-auto text-accent-700 hover:underline">
           Open run
         </Link>
       </div>
-      <p className="mt-2 text-sm whitespace-pre-wrap text-slate-800">{task.message}</p>
-      <ToolArguments response={response} size="roomy" />
-      <AnswerField response={response} size="roomy" />
-      {response.canRespond ? (
-        <div className="mt-3 flex items-center gap-2">
-          <Button variant="primary" size="sm" disabled={!response.canApprove} onClick={() => void response.decide("approve")}>
-            {response.approveLabel}
-          </Button>
-          <Button variant="danger" size="sm" disabled={response.sending !== null} onClick={() => void response.decide("reject")}>
-            Reject
-          </Button>
-          {response.error && <span className="text-xs text-red-600">{response.error}</span>}
-        </div>
-      ) : (
-        <p className="mt-3 text-xs font-medium text-amber-800" data-testid="human-task-waiting">
-          Waiting for an operator
-        </p>
-      )}
+      <TaskReview task={task} response={response} />
     </article>
   );
 }

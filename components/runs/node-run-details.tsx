@@ -6,8 +6,8 @@ import { NODE_KIND_INFO } from "@/components/editor/node-kinds";
 import { useEditorStore } from "@/components/editor/store/editor-store-provider";
 import { findNode, humanOutcomeOfNode, selectRunEnded, selectSelectedNodeId } from "@/components/editor/store/selectors";
 import type { EditorState } from "@/components/editor/store/types";
-import { outcomeText } from "@/components/human-tasks/outcome";
-import { formatDateTime, formatDuration } from "@/components/ui/format";
+import { HumanTaskDetails } from "@/components/human-tasks/task-details";
+import { formatDuration } from "@/components/ui/format";
 import { RunOutput } from "./run-output";
 
 /** What the run did at the selected node: status, timing, output or error, the agent's thread. */
@@ -41,23 +41,7 @@ export function NodeRunDetails() {
           </p>
         </div>
       </div>
-      {human && (
-        <div className="rounded-md border border-amber-200 bg-amber-50 p-2.5 text-xs text-amber-900">
-          <p>{human.message}</p>
-          {outcome ? (
-            <p className="mt-1" data-testid="human-decision">
-              <span className="font-semibold">{outcomeText(outcome)}</span>
-              {outcome.at && ` · ${formatDateTime(outcome.at)}`}
-              {human.comment ? ` — ${human.comment}` : ""}
-            </p>
-          ) : (
-            <p className="mt-1 font-semibold" data-testid="human-decision">
-              {status === "waiting" && !ended ? "Waiting for an operator" : "Not answered"}
-            </p>
-          )}
-          {human.answer !== undefined && <p className="mt-1 break-words whitespace-pre-wrap">Answer: {human.answer}</p>}
-        </div>
-      )}
+      {human && <HumanTaskDetails human={human} outcome={outcome} waiting={status === "waiting" && !ended} />}
       {nodeState?.error && <p className="rounded-md border border-red-200 bg-red-50 p-2.5 text-xs text-red-800">{nodeState.error}</p>}
       {nodeState?.output !== undefined && (
         <div>

@@ -1,19 +1,37 @@
 "use client";
 
-import type { CommittedEvent } from "@/server/engine/events";
+import { Fragment } from "react";
+import type { CommittedEvent, ForkEdit } from "@/server/engine/events";
 import { useEditorStore, useEditorStoreApi } from "@/components/editor/store/editor-store-provider";
-import { selectRunEvents } from "@/components/editor/store/selectors";
+import type { EditorState } from "@/components/editor/store/types";
+import { HistoryIcon } from "@/components/ui/icons";
 
 const TYPE_TONE: Partial<Record<CommittedEvent["type"], string>> = {
   run_started: "text-accent-700",
   run_finished: "text-accent-700 font-semibold",
+  run_retried: "text-accent-700 font-semibold",
+  run_forked: "text-accent-700 font-semibold",
   node_finished: "text-emerald-700",
   node_failed: "text-red-700",
   llm_error: "text-red-700",
   human_requested: "text-amber-700",
   human_responded: "text-amber-700",
+  human_timed_out: "text-amber-700",
   node_skipped: "text-slate-400",
 };
+
+function describeEdit(edit: ForkEdit): string {
+  switch (edit.kind) {
+    case "input":
+      return "edited the run input";
+    case "node_output":
+      return `edited the output of ${edit.nodeId}`;
+    case "agent_message":
+      return `edited the last message of ${edit.nodeId}`;
+    case "tool_result":
+      return `edited a tool result of ${edit.nodeId}`;
+  }
+}
 
 /** One line of detail per event type, enough to follow a run without opening the payload. */
 function describe(event: CommittedEvent): string {
@@ -30,6 +48,8 @@ function describe(event: CommittedEvent): string {
       return `${event.kind ?? "gate"}: ${event.message}`;
     case "human_responded":
       return event.decision + (event.by ? ` by ${event.by}` : "") + (event.answer ? `: ${event.answer}` : event.comment ? `: ${event.comment}` : "");
+    case "human_timed_out":
+      return `no answer in time → ${event.outcome}`;
     case "context_compacted":
       return `${event.removedMessages} messages summarised · ${event.tokensBefore} → ${event.tokensAfter} tokens`;
     case "agent_unblocked":
@@ -45,53 +65,101 @@ function describe(event: CommittedEvent): string {
     case "run_paused":
     case "run_resumed":
       return `by ${event.by}`;
+    case "run_retried":
+      return `by ${event.by}` + (event.nodeIds.length > 0 ? ` · continues ${event.nodeIds.join(", ")}` : "");
+    case "run_forked":
+      return `from event #${event.atSeq} by ${event.by}` + (event.edit ? ` · ${describeEdit(event.edit)}` : "");
     default:
       return "";
   }
 }
 
+/** All events of the run, also while the canvas shows an earlier state. */
+const selectLiveEvents = (s: EditorState) => (s.timeTravel?.live ?? s.run).events;
+const selectViewedSeq = (s: EditorState) => s.timeTravel?.seq ?? null;
+
+/**
+ * The run's log. Any committed event can be picked to see the state as it was right after it
+ * (time travel); the events after it are dimmed while that state is shown.
+ */
 export function RunEventsList() {
-  const events = useEditorStore(selectRunEvents);
+  const events = useEditorStore(selectLiveEvents);
+  const viewedSeq = useEditorStore(selectViewedSeq);
   const store = useEditorStoreApi();
 
   if (events.length === 0) return <p className="px-4 py-3 text-sm text-slate-500">No events yet.</p>;
 
   return (
     <table className="w-full text-xs" data-testid="run-events">
-      <thead className="sticky top-0 bg-white text-left text-[11px] font-medium text-slate-500">
+      <thead className="sticky top-0 z-10 bg-white text-left text-[11px] font-medium text-slate-500">
         <tr className="border-b border-slate-200">
           <th scope="col" className="px-3 py-1.5 text-right">#</th>
           <th scope="col" className="px-2 py-1.5">Event</th>
           <th scope="col" className="px-2 py-1.5">Node</th>
-          <th scope="col" className="px-3 py-1.5 text-right">Time</th>
+          <th scope="col" className="px-2 py-1.5 text-right">Time</th>
+          <th scope="col" className="w-8 px-2 py-1.5">
+            <span className="sr-only">State</span>
+          </th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100">
         {events.map((event) => {
           const nodeId = "nodeId" in event ? event.nodeId : null;
           const detail = describe(event);
+          const viewed = viewedSeq === event.seq;
+          const later = viewedSeq !== null && event.seq > viewedSeq;
           return (
-            <tr key={event.seq} className="align-top" data-event-type={event.type}>
-              <td className="px-3 py-1.5 text-right font-mono text-slate-400 tabular-nums">{event.seq}</td>
-              <td className="px-2 py-1.5">
-                <span className={`font-mono ${TYPE_TONE[event.type] ?? "text-slate-700"}`}>{event.type}</span>
-                {detail && <p className="mt-0.5 line-clamp-2 break-words text-[11px] text-slate-500">{detail}</p>}
-              </td>
-              <td className="px-2 py-1.5">
-                {nodeId && (
+            <Fragment key={event.seq}>
+              {event.type === "run_forked" && (
+                <tr data-testid="fork-point">
+                  <td colSpan={5} className="bg-accent-50 px-3 py-1 text-[11px] text-accent-800">
+                    ↑ Events 1–{event.atSeq} are shared with the parent run; this fork&apos;s own begin here.
+                  </td>
+                </tr>
+              )}
+              <tr
+                className={`group align-top ${viewed ? "bg-amber-50" : ""} ${later ? "opacity-45" : ""}`}
+                data-event-type={event.type}
+                data-seq={event.seq}
+                aria-current={viewed ? "true" : undefined}
+              >
+                <td className="px-3 py-1.5 text-right font-mono text-slate-400 tabular-nums">{event.seq}</td>
+                <td className="px-2 py-1.5">
+                  <span className={`font-mono ${TYPE_TONE[event.type] ?? "text-slate-700"}`}>{event.type}</span>
+                  {detail && <p className="mt-0.5 line-clamp-2 break-words text-[11px] text-slate-500">{detail}</p>}
+                </td>
+                <td className="px-2 py-1.5">
+                  {nodeId && (
+                    <button
+                      type="button"
+                      onClick={() => store.getState().selectNode(nodeId)}
+                      className="font-mono text-accent-700 hover:underline"
+                    >
+                      {nodeId}
+                    </button>
+                  )}
+                </td>
+                <td className="px-2 py-1.5 text-right whitespace-nowrap text-slate-500 tabular-nums">
+                  {new Date(event.at).toLocaleTimeString(undefined, { hour12: false })}
+                </td>
+                <td className="px-2 py-1">
                   <button
                     type="button"
-                    onClick={() => store.getState().selectNode(nodeId)}
-                    className="font-mono text-accent-700 hover:underline"
+                    title={viewed ? `Showing the state at #${event.seq}` : `View the state at #${event.seq}`}
+                    aria-label={`View state at #${event.seq}`}
+                    aria-pressed={viewed}
+                    onClick={() => store.getState().viewRunAt(viewed ? null : event.seq)}
+                    className={`grid size-6 place-items-center rounded-md focus-visible:opacity-100 ${
+                      viewed
+                        ? "bg-amber-500 text-white"
+                        : "text-slate-400 opacity-0 group-hover:opacity-100 hover:bg-slate-100 hover:text-slate-800"
+                    }`}
                   >
-                    {nodeId}
+                    <HistoryIcon className="size-3.5" />
                   </button>
-                )}
-              </td>
-              <td className="px-3 py-1.5 text-right whitespace-nowrap text-slate-500 tabular-nums">
-                {new Date(event.at).toLocaleTimeString(undefined, { hour12: false })}
-              </td>
-            </tr>
+                </td>
+              </tr>
+            </Fragment>
           );
         })}
       </tbody>

@@ -10,19 +10,27 @@ import { step } from "@/server/engine/step";
 import { Canvas } from "@/components/editor/canvas";
 import { graphToFlow } from "@/components/editor/graph-convert";
 import { EditorStoreProvider, useEditorStore } from "@/components/editor/store/editor-store-provider";
-import { selectRun, selectSelectedNodeId } from "@/components/editor/store/selectors";
+import { selectLiveRun, selectSelectedNodeId } from "@/components/editor/store/selectors";
+import type { EditorState } from "@/components/editor/store/types";
 import { errorMessage, useTRPC, useTRPCClient, type RouterOutputs } from "@/components/trpc";
 import { formatCost, formatDateTime, formatDuration, formatTokens } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { TabButton } from "@/components/ui/tab-button";
 import { useNow } from "@/components/ui/use-now";
 import { NodeRunDetails } from "./node-run-details";
+import { activeDurationMs } from "./compare";
+import { RunAgainButton } from "./run-again-button";
 import { RunControls } from "./run-controls";
 import { RunEventsList } from "./run-events-list";
+import { RunLineagePanel, RunOrigin } from "./run-lineage";
 import { RunResult } from "./run-result";
+import { RetryFromHere, RetryNodeToolbar, RetryRunButton, useRunRetry } from "./retry-run";
+import { ForkPanel } from "./time-travel/fork-panel";
+import { TimeTravelBanner } from "./time-travel/time-travel-banner";
 import { useRunStream } from "./use-run-stream";
-import { TabButton } from "@/components/ui/tab-button";
 
 type RunDetail = RouterOutputs["run"]["get"];
+type Tab = "events" | "node" | "lineage";
 
 /** A run on its pinned graph, read-only, with live statuses from the same event stream as the editor. */
 export function RunView({ runId }: { runId: string }) {
@@ -65,13 +73,21 @@ export function RunView({ runId }: { runId: string }) {
   );
 }
 
+const selectTimeTravelling = (s: EditorState) => s.timeTravel !== null;
+
 function RunLayout({ detail }: { detail: RunDetail }) {
-  const run = useEditorStore(selectRun);
+  // The header, the controls and the stream follow the run as it is now, also while the
+  // canvas shows an earlier state (time travel).
+  const run = useEditorStore(selectLiveRun);
+  const timeTravelling = useEditorStore(selectTimeTravelling);
   const state = run.state;
+  const retry = useRunRetry(detail.id, detail.graph);
   const live = state !== null && !isTerminalStatus(state.status);
-  const stream = useRunStream(run.runId, live);
+  // A retried run goes on after its first end: follow it again from there.
+  const followRetry = state !== null && retry.followAfter !== null && state.lastSeq === retry.followAfter;
+  const stream = useRunStream(run.runId, live || followRetry);
   const now = useNow(live && Boolean(state.startedAt));
-  const [tab, setTab] = useState<"events" | "node">("events");
+  const [tab, setTab] = useState<Tab>("events");
   const selectedNodeId = useEditorStore(selectSelectedNodeId);
   const [lastSelected, setLastSelected] = useState(selectedNodeId);
   // Selecting a node (on the canvas or in the events list) asks for its details.
@@ -81,54 +97,67 @@ function RunLayout({ detail }: { detail: RunDetail }) {
   }
 
   if (!state) return <Centered>Loading run…</Centered>;
-  const started = state.startedAt ? Date.parse(state.startedAt) : null;
-  const ended = state.finishedAt ? Date.parse(state.finishedAt) : null;
+  // Working time: a retried run's wait for its retry, and a fork's gap since its parent ran, do not count.
+  const duration = activeDurationMs(run.events, now);
   const tokens = state.usage.promptTokens + state.usage.completionTokens;
+  const terminal = isTerminalStatus(state.status);
 
   return (
     <div className="flex h-full min-h-0 flex-col">
-      <div className="flex shrink-0 flex-wrap items-center gap-x-5 gap-y-2 border-b border-slate-200 bg-white px-4 py-3">
-        <nav aria-label="Breadcrumb" className="flex min-w-0 items-center gap-2 text-sm">
-          <Link href="/runs" className="text-slate-500 hover:text-slate-900">
-            Runs
-          </Link>
-          <span aria-hidden="true" className="text-slate-300">
-            /
-          </span>
-          <h1 className="truncate font-semibold text-slate-900">{detail.workflowName}</h1>
-          <span className="font-mono text-xs text-slate-400">{detail.id}</span>
-        </nav>
-        <StatusBadge status={state.status} testId="run-status" />
-        <dl className="flex flex-wrap items-center gap-x-4 text-xs text-slate-500">
-          <Stat label="Started" value={formatDateTime(state.startedAt ?? detail.createdAt)} />
-          {detail.startedBy && <Stat label="Started by" value={detail.startedBy} testId="run-started-by" />}
-          <Stat label="Duration" value={formatDuration(started === null ? null : Math.max(0, (ended ?? now) - started))} />
-          <Stat label="Tokens" value={formatTokens(tokens)} />
-          <Stat label="Cost" value={formatCost(state.usage.costUsd)} />
-        </dl>
-        {stream === "reconnecting" && <span className="text-xs text-amber-600">Reconnecting…</span>}
-        {/* One group, so a narrow window wraps the actions together to the right. */}
-        <div className="ml-auto flex items-center gap-3">
-          <RunControls runId={detail.id} status={state.status} />
-          <Link
-            href={`/workflows/${detail.workflowId}`}
-            className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-xs hover:bg-slate-50"
-          >
-            Open workflow
-          </Link>
+      <div className="shrink-0 space-y-1 border-b border-slate-200 bg-white px-4 py-3">
+        <div className="flex flex-wrap items-center gap-x-5 gap-y-2">
+          <nav aria-label="Breadcrumb" className="flex min-w-0 items-center gap-2 text-sm">
+            <Link href="/runs" className="text-slate-500 hover:text-slate-900">
+              Runs
+            </Link>
+            <span aria-hidden="true" className="text-slate-300">
+              /
+            </span>
+            <h1 className="truncate font-semibold text-slate-900">{detail.workflowName}</h1>
+            <span className="font-mono text-xs text-slate-400">{detail.id}</span>
+          </nav>
+          <StatusBadge status={state.status} testId="run-status" />
+          <dl className="flex flex-wrap items-center gap-x-4 text-xs text-slate-500">
+            {/* A fork's first events are its parent's: it started when it was forked. */}
+            <Stat label="Started" value={formatDateTime(detail.origin === "fork" ? detail.createdAt : (state.startedAt ?? detail.createdAt))} />
+            {detail.startedBy && <Stat label="Started by" value={detail.startedBy} testId="run-started-by" />}
+            <Stat label="Duration" value={formatDuration(duration)} />
+            <Stat label="Tokens" value={formatTokens(tokens)} />
+            <Stat label="Cost" value={formatCost(state.usage.costUsd)} />
+          </dl>
+          {stream === "reconnecting" && <span className="text-xs text-amber-600">Reconnecting…</span>}
+          {/* One group, so a narrow window wraps the actions together to the right. */}
+          <div className="ml-auto flex items-center gap-3">
+            <RunControls runId={detail.id} status={state.status} />
+            <RetryRunButton retry={retry} />
+            {terminal && <RunAgainButton runId={detail.id} version={detail.version} />}
+            <Link
+              href={`/workflows/${detail.workflowId}`}
+              className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-xs hover:bg-slate-50"
+            >
+              Open workflow
+            </Link>
+          </div>
         </div>
+        <RunOrigin run={detail} />
       </div>
 
       <div className="flex min-h-0 flex-1">
         <main className="relative min-w-0 flex-1" aria-label="Run graph">
           <Canvas />
+          <TimeTravelBanner />
+          {!timeTravelling && <RetryNodeToolbar retry={retry} />}
         </main>
         <aside className="flex w-[26rem] shrink-0 flex-col border-l border-slate-200 bg-white">
-          {isTerminalStatus(state.status) && (
-            <section className="max-h-[45%] shrink-0 space-y-2 overflow-y-auto border-b border-slate-200 p-4">
-              <h2 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Result</h2>
-              <RunResult status={state.status} output={state.output} error={state.error} />
-            </section>
+          {timeTravelling ? (
+            <ForkPanel runId={detail.id} />
+          ) : (
+            terminal && (
+              <section className="max-h-[45%] shrink-0 space-y-2 overflow-y-auto border-b border-slate-200 p-4">
+                <h2 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Result</h2>
+                <RunResult status={state.status} output={state.output} error={state.error} />
+              </section>
+            )
           )}
           <div role="tablist" aria-label="Run details" className="flex shrink-0 gap-1 border-b border-slate-200 px-2">
             <TabButton active={tab === "events"} onClick={() => setTab("events")}>
@@ -137,9 +166,28 @@ function RunLayout({ detail }: { detail: RunDetail }) {
             <TabButton active={tab === "node"} onClick={() => setTab("node")}>
               Node
             </TabButton>
+            <TabButton active={tab === "lineage"} onClick={() => setTab("lineage")}>
+              Lineage{detail.children.length > 0 ? ` (${detail.children.length})` : ""}
+            </TabButton>
           </div>
           <div className="min-h-0 flex-1 overflow-y-auto" role="tabpanel">
-            {tab === "events" ? <RunEventsList /> : <NodeRunDetails />}
+            {tab === "events" && (
+              <>
+                {!timeTravelling && (
+                  <p className="border-b border-slate-100 px-4 py-2 text-[11px] text-slate-500">
+                    Time travel: pick an event (the clock on its row) to see the run as it was then, change something and fork from there.
+                  </p>
+                )}
+                <RunEventsList />
+              </>
+            )}
+            {tab === "node" && (
+              <>
+                <RetryFromHere retry={retry} nodeId={selectedNodeId} />
+                <NodeRunDetails />
+              </>
+            )}
+            {tab === "lineage" && <RunLineagePanel runId={detail.id} />}
           </div>
         </aside>
       </div>

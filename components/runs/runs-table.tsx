@@ -1,35 +1,24 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { TERMINAL_RUN_STATUSES } from "@/server/engine/events";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useMemo, useState } from "react";
 import { useCan } from "@/components/session/session-context";
-import { errorMessage, useTRPC } from "@/components/trpc";
+import { errorMessage } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
 import { formatCost, formatDateTime, formatDuration, formatTokens } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { RunsSummary } from "@/components/runs/runs-summary";
+import { EMPTY_FILTERS, filtersFromSearchParams, filtersToSearchParams, hasFilters, listInputOf, type RunFilters } from "./run-filters";
+import { RunsFilterBar } from "./runs-filter-bar";
+import { LiveBadge, RunOriginBadge, triggerLabel } from "./run-list-badges";
+import { useLiveRunList, type RunListRow } from "./use-live-run-list";
 
-const ACTIVE_REFRESH_MS = 5000;
+const PAGE_SIZE = 50;
 const COLUMNS = 9;
 
-function isActive(status: string): boolean {
-  return !(TERMINAL_RUN_STATUSES as readonly string[]).includes(status);
-}
-
+/** /runs: every run of the workspace, filtered and searched on the server, page by page, live. */
 export function RunsTable() {
-  const trpc = useTRPC();
-  const canRun = useCan("run:start");
-  const runs = useQuery(
-    trpc.run.list.queryOptions(
-      { limit: 200 },
-      {
-        // The list is a summary; a run's live detail streams on its own page. Refreshing only
-        // while something is still going keeps the dashboard honest without a stream per row.
-        refetchInterval: (query) => (query.state.data?.some((run) => isActive(run.status)) ? ACTIVE_REFRESH_MS : false),
-      },
-    ),
-  );
-
   return (
     <div className="mx-auto w-full max-w-6xl px-6 py-8">
       <div className="mb-6">
@@ -37,8 +26,50 @@ export function RunsTable() {
         <p className="mt-0.5 text-sm text-slate-500">Every run of every workflow: what ran, how long it took, what it cost.</p>
       </div>
       <RunsSummary />
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-xs">
-        <table className="w-full text-sm">
+      {/* The filters live in the URL (useSearchParams), which is only known in the browser. */}
+      <Suspense fallback={<div className="rounded-lg border border-slate-200 bg-white px-4 py-8 text-center text-sm text-slate-500 shadow-xs">Loading…</div>}>
+        <FilteredRuns />
+      </Suspense>
+    </div>
+  );
+}
+
+function FilteredRuns() {
+  const router = useRouter();
+  const pathname = usePathname();
+  const searchParams = useSearchParams();
+  const canRun = useCan("run:start");
+  const canRespond = useCan("human:respond");
+  const urlFilters = useMemo(() => filtersFromSearchParams(new URLSearchParams(searchParams.toString())), [searchParams]);
+  // Shown at once, while the URL (the state others can open) catches up: a router update is
+  // asynchronous, and a checkbox or select must not spring back until it lands.
+  const [filters, setShownFilters] = useState(urlFilters);
+  const [appliedUrl, setAppliedUrl] = useState(urlFilters);
+  if (urlFilters !== appliedUrl) {
+    setAppliedUrl(urlFilters);
+    setShownFilters(urlFilters);
+  }
+  const input = useMemo(() => listInputOf(canRespond ? filters : { ...filters, waitingForMe: false }, PAGE_SIZE), [filters, canRespond]);
+  const { runs, rows, live } = useLiveRunList(input);
+  const filtered = hasFilters(filters);
+
+  const setFilters = (next: RunFilters) => {
+    setShownFilters(next);
+    const query = filtersToSearchParams(next).toString();
+    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+  };
+
+  return (
+    <div className="rounded-lg border border-slate-200 bg-white shadow-xs">
+      <RunsFilterBar filters={filters} onChange={setFilters} canRespond={canRespond} />
+      <div className="flex items-center justify-between gap-3 px-4 py-2 text-xs text-slate-500">
+        <span role="status" data-testid="runs-count">
+          {runs.isSuccess && countText(rows.length, runs.hasNextPage, filtered)}
+        </span>
+        <LiveBadge live={live} />
+      </div>
+      <div className={`overflow-x-auto border-t border-slate-200 transition-opacity ${runs.isPlaceholderData ? "opacity-50" : ""}`} aria-busy={runs.isFetching && !runs.isFetchingNextPage}>
+        <table className="w-full text-sm" aria-label="Runs">
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs font-medium text-slate-500">
             <tr>
               <th scope="col" className="px-4 py-2.5">Workflow</th>
@@ -53,46 +84,91 @@ export function RunsTable() {
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
-            {runs.isPending && (
-              <tr>
-                <td colSpan={COLUMNS} className="px-4 py-8 text-center text-slate-500">Loading…</td>
-              </tr>
+            {runs.isPending && <StateRow>Loading…</StateRow>}
+            {runs.isError && !runs.isFetchNextPageError && <StateRow tone="error">{errorMessage(runs.error)}</StateRow>}
+            {runs.isSuccess && rows.length === 0 && (
+              <StateRow>
+                {filtered ? (
+                  <>
+                    No runs match these filters.{" "}
+                    <button type="button" className="font-medium text-accent-700 hover:underline" onClick={() => setFilters(EMPTY_FILTERS)}>
+                      Clear filters
+                    </button>
+                  </>
+                ) : canRun ? (
+                  "No runs yet. Open a workflow and press Run."
+                ) : (
+                  "No runs yet."
+                )}
+              </StateRow>
             )}
-            {runs.isError && (
-              <tr>
-                <td colSpan={COLUMNS} className="px-4 py-8 text-center text-red-700">{errorMessage(runs.error)}</td>
-              </tr>
-            )}
-            {runs.data?.length === 0 && (
-              <tr>
-                <td colSpan={COLUMNS} className="px-4 py-10 text-center text-slate-500">{canRun ? "No runs yet. Open a workflow and press Run." : "No runs yet."}</td>
-              </tr>
-            )}
-            {runs.data?.map((run) => (
-              <tr key={run.id} className="hover:bg-slate-50" data-run-id={run.id}>
-                <td className="px-4 py-2.5">
-                  <Link href={`/runs/${run.id}`} className="font-medium text-slate-900 hover:text-accent-700">
-                    {run.workflowName}
-                  </Link>
-                  <div className="font-mono text-[11px] text-slate-400">{run.id}</div>
-                </td>
-                <td className="px-4 py-2.5 whitespace-nowrap">
-                  <StatusBadge status={run.status} />
-                </td>
-                <td className="px-4 py-2.5 text-slate-600">{run.trigger}</td>
-                <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatDateTime(run.startedAt ?? run.createdAt)}</td>
-                <td className="max-w-48 truncate px-4 py-2.5 text-slate-600" data-testid="run-started-by" title={run.startedBy ?? undefined}>
-                  {run.startedBy ?? <span className="text-slate-400">—</span>}
-                </td>
-                <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatDuration(run.durationMs)}</td>
-                <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{run.stepCount}</td>
-                <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatTokens(run.tokens)}</td>
-                <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatCost(run.costUsd)}</td>
-              </tr>
+            {rows.map((run) => (
+              <RunRow key={run.id} run={run} />
             ))}
           </tbody>
         </table>
       </div>
+      {(runs.hasNextPage || runs.isFetchNextPageError) && rows.length > 0 && (
+        <div className="flex items-center justify-center gap-3 border-t border-slate-100 px-4 py-3">
+          {runs.isFetchNextPageError && <span className="text-xs text-red-600">{errorMessage(runs.error)}</span>}
+          <Button onClick={() => void runs.fetchNextPage()} disabled={runs.isFetchingNextPage}>
+            {runs.isFetchingNextPage ? "Loading…" : "Load more"}
+          </Button>
+        </div>
+      )}
     </div>
+  );
+}
+
+/** Honest about what is shown: the list never claims to be everything when a next page exists. */
+function countText(shown: number, more: boolean, filtered: boolean): string {
+  if (shown === 0) return filtered ? "No matching runs" : "No runs";
+  const runs = `${shown.toLocaleString()} ${shown === 1 ? "run" : "runs"}`;
+  if (more) return `Newest ${runs} shown · older ones ${filtered ? "match too" : "exist"}: load more below`;
+  return filtered ? `${runs} ${shown === 1 ? "matches" : "match"}` : `${runs} in total`;
+}
+
+function StateRow({ children, tone = "muted" }: { children: React.ReactNode; tone?: "muted" | "error" }) {
+  return (
+    <tr>
+      <td colSpan={COLUMNS} className={`px-4 py-10 text-center ${tone === "error" ? "text-red-700" : "text-slate-500"}`}>
+        {children}
+      </td>
+    </tr>
+  );
+}
+
+/**
+ * The whole row opens the run: the workflow name is a real link (keyboard, middle-click, "open
+ * in new tab") whose box is stretched over the row, so clicking anywhere on the row follows it.
+ */
+function RunRow({ run }: { run: RunListRow }) {
+  return (
+    <tr className="relative hover:bg-slate-50 focus-within:bg-slate-50" data-run-id={run.id}>
+      <td className="px-4 py-2.5">
+        <Link
+          href={`/runs/${run.id}`}
+          className="font-medium text-slate-900 after:absolute after:inset-0 hover:text-accent-700 focus-visible:outline-none focus-visible:after:ring-2 focus-visible:after:ring-accent-500 focus-visible:after:ring-inset"
+        >
+          {run.workflowName}
+        </Link>
+        <div className="flex items-center gap-1.5">
+          <span className="font-mono text-[11px] text-slate-400">{run.id}</span>
+          <RunOriginBadge origin={run.origin} />
+        </div>
+      </td>
+      <td className="px-4 py-2.5 whitespace-nowrap">
+        <StatusBadge status={run.status} testId="run-row-status" />
+      </td>
+      <td className="px-4 py-2.5 text-slate-600">{triggerLabel(run.trigger)}</td>
+      <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatDateTime(run.startedAt ?? run.createdAt)}</td>
+      <td className="max-w-48 truncate px-4 py-2.5 text-slate-600" data-testid="run-started-by" title={run.startedBy ?? undefined}>
+        {run.startedBy ?? <span className="text-slate-400">—</span>}
+      </td>
+      <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatDuration(run.durationMs)}</td>
+      <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{run.stepCount}</td>
+      <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatTokens(run.tokens)}</td>
+      <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatCost(run.costUsd)}</td>
+    </tr>
   );
 }

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import type { CommittedEvent } from "@/server/engine/events";
 import { useEditorStoreApi } from "@/components/editor/store/editor-store-provider";
+import { selectLiveRun } from "@/components/editor/store/selectors";
 
 export type StreamStatus = "idle" | "connecting" | "live" | "reconnecting" | "ended";
 
@@ -24,6 +25,8 @@ export function parseRunEvent(data: string): CommittedEvent | null {
  * Follows a run's Server-Sent Events and folds each into the store's run overlay with the
  * engine's `step`. It resumes after what the overlay already holds (`?after=`); the browser
  * reconnects by itself with `Last-Event-ID`, and duplicates are dropped by sequence number.
+ * Turning `enabled` off and on again opens a new stream from there: that is how a finished run
+ * that was retried is followed again (its log goes on after its first `run_finished`).
  */
 export function useRunStream(runId: string | null, enabled: boolean): StreamStatus {
   const store = useEditorStoreApi();
@@ -32,7 +35,8 @@ export function useRunStream(runId: string | null, enabled: boolean): StreamStat
 
   useEffect(() => {
     if (!runId || !enabled) return;
-    const after = store.getState().run.state?.lastSeq ?? 0;
+    // The live run's end, also while the canvas shows an earlier state (time travel).
+    const after = selectLiveRun(store.getState()).state?.lastSeq ?? 0;
     const source = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events?after=${after}`);
     const report = (status: StreamStatus) => setReported({ runId, status });
 

@@ -24,19 +24,30 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "credential.created": "added a credential",
   "credential.updated": "updated a credential",
   "credential.deleted": "deleted a credential",
+  "notification_channel.created": "added a notification channel",
+  "notification_channel.updated": "turned a notification channel on or off",
+  "notification_channel.tested": "sent a test notification",
+  "notification_channel.deleted": "deleted a notification channel",
   "run.paused": "paused a run",
   "run.resumed": "resumed a run",
   "run.cancelled": "cancelled a run",
+  "run.rerun": "ran a run again",
+  "run.retried": "retried a run from its failed step",
+  "run.forked": "forked a run",
   "human_task.approved": "approved a human task",
   "human_task.rejected": "rejected a human task",
   "human_task.answered": "answered a human task",
   "human_task.arguments_edited": "edited a tool call's arguments and approved it",
+  "human_task.content_edited": "edited the content under review and approved it",
 };
 
 export function actionLabel(action: string, details: unknown): string {
   if (action === "credential.updated" && isRecord(details)) {
     if (details.rotated === true) return "rotated a credential";
     if (Array.isArray(details.allowedHosts)) return "changed a credential's allowed hosts";
+  }
+  if (action === "notification_channel.updated" && isRecord(details) && typeof details.enabled === "boolean") {
+    return details.enabled ? "turned a notification channel on" : "turned a notification channel off";
   }
   return action in ACTION_LABELS ? ACTION_LABELS[action as AuditAction] : action;
 }
@@ -54,6 +65,7 @@ export const ACTION_GROUPS = [
   { id: "member", label: "Members", prefixes: ["member."] },
   { id: "keys", label: "API keys & tokens", prefixes: ["api_key.", "trigger_token."] },
   { id: "credential", label: "Credentials", prefixes: ["credential."] },
+  { id: "notifications", label: "Notifications", prefixes: ["notification_channel."] },
   { id: "workspace", label: "Workspace", prefixes: ["workspace."] },
 ] as const satisfies readonly { id: string; label: string; prefixes: readonly string[] }[];
 

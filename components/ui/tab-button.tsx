@@ -10,7 +10,7 @@ export function TabButton({ active, onClick, children }: { active: boolean; onCl
       role="tab"
       aria-selected={active}
       onClick={onClick}
-      className={`-mb-px border-b-2 px-2.5 py-2.5 text-sm font-medium ${
+      className={`-mb-px border-b-2 px-2 py-2.5 text-sm font-medium whitespace-nowrap ${
         active ? "border-accent-600 text-slate-900" : "border-transparent text-slate-500 hover:text-slate-800"
       }`}
     >

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+import { InboxCountBadge } from "@/components/inbox/inbox-count-badge";
 import { useMe } from "@/components/session/session-context";
 import { UserMenu } from "@/components/session/user-menu";
 import { WorkspaceSwitcher } from "@/components/session/workspace-switcher";
@@ -32,11 +33,12 @@ export function TopNav() {
                 key={link.href}
                 href={link.href}
                 aria-current={active ? "page" : undefined}
-                className={`rounded-md px-2.5 py-1.5 font-medium transition-colors ${
+                className={`inline-flex items-center rounded-md px-2.5 py-1.5 font-medium transition-colors ${
                   active ? "bg-slate-100 text-slate-900" : "text-slate-500 hover:bg-slate-50 hover:text-slate-900"
                 }`}
               >
                 {link.label}
+                {link.href === "/inbox" && <InboxCountBadge />}
               </Link>
             );
           })}

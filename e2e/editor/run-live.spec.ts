@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
-import { trpcMutation } from "../support/api";
+import { trpcMutation, trpcQuery } from "../support/api";
+import { runDialog, startRun } from "../support/editor";
 import { approvalGraph, toolApprovalGraph } from "../support/graphs";
 
 const node = (page: Page, id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
@@ -11,7 +12,8 @@ test.describe("running from the editor", () => {
     // An unsaved edit: Run must save it first, since runs use the saved draft.
     await node(page, "trigger").click();
     await page.getByLabel("Sample input (JSON)").fill('{"topic": "quarterly billing"}');
-    await page.getByRole("button", { name: "Run" }).click();
+    // The Run form starts from the sample (the workflow has not run yet).
+    await startRun(page);
 
     await expect(page.getByTestId("save-state")).toHaveText("Saved");
     await expect(node(page, "review").locator("[data-run-status]")).toHaveAttribute("data-run-status", "waiting", { timeout: 30_000 });
@@ -28,8 +30,12 @@ test.describe("running from the editor", () => {
   test("Reject ends the run through the reject branch", async ({ page, request }) => {
     const { id } = await trpcMutation(request, "workflow", "create", { name: `Run reject ${Date.now()}`, graph: approvalGraph() });
     await page.goto(`/workflows/${id}`);
-    await page.getByRole("button", { name: "Run" }).click();
-    await node(page, "review").getByRole("button", { name: "Reject" }).click({ timeout: 30_000 });
+    await startRun(page);
+    // The roomy review (a dialog over the canvas): Reject asks for an optional reason first.
+    await node(page, "review").getByRole("button", { name: "Review" }).click({ timeout: 30_000 });
+    const review = page.getByRole("dialog");
+    await review.getByRole("button", { name: "Reject" }).click();
+    await review.getByRole("button", { name: "Confirm reject" }).click();
     await expect(page.getByTestId("run-status")).toHaveText("rejected", { timeout: 30_000 });
     await expect(node(page, "output").locator("[data-run-status]")).toHaveAttribute("data-run-status", "skipped");
   });
@@ -38,7 +44,7 @@ test.describe("running from the editor", () => {
     const graph = toolApprovalGraph({ url: "http://10.0.0.1/model-choice" });
     const { id } = await trpcMutation(request, "workflow", "create", { name: `Run tool approval ${Date.now()}`, graph });
     await page.goto(`/workflows/${id}`);
-    await page.getByRole("button", { name: "Run" }).click();
+    await startRun(page);
 
     const panel = node(page, "agent_1").getByTestId("human-task");
     await expect(panel).toContainText("Tool call needs approval", { timeout: 30_000 });
@@ -56,20 +62,28 @@ test.describe("running from the editor", () => {
     await expect(page.getByTestId("run-output")).toContainText("Error: blocked: 10.0.0.3 is a private address");
   });
 
-  test("does not start a run while the sample input is not JSON", async ({ page, request }) => {
+  test("does not start a run while the input is not JSON", async ({ page, request }) => {
     const { id } = await trpcMutation(request, "workflow", "create", { name: `Run bad input ${Date.now()}`, graph: approvalGraph() });
     await page.goto(`/workflows/${id}`);
     await node(page, "trigger").click();
     await page.getByLabel("Sample input (JSON)").fill("{ not json");
-    await page.getByRole("button", { name: "Run" }).click();
-    await expect(page.getByTestId("run-error")).toContainText("not valid JSON");
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    // The Run form shows the sample as written, and refuses it.
+    const dialog = runDialog(page);
+    await expect(dialog.getByLabel("Input (JSON)")).toHaveValue("{ not json");
+    await dialog.getByRole("button", { name: "Start run" }).click();
+    await expect(dialog.getByRole("alert")).toContainText("Not valid JSON");
+    await expect(dialog).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(dialog).toBeHidden();
     await expect(page.getByTestId("run-status")).toHaveCount(0);
+    expect(await trpcQuery(request, "workflow", "lastRunInput", { workflowId: id })).toBeNull();
   });
 
   test("a waiting run can be paused, resumed and cancelled from the run bar", async ({ page, request }) => {
     const { id } = await trpcMutation(request, "workflow", "create", { name: `Run controls ${Date.now()}`, graph: approvalGraph() });
     await page.goto(`/workflows/${id}`);
-    await page.getByRole("button", { name: "Run" }).click();
+    await startRun(page);
     await expect(page.getByTestId("run-status")).toHaveText("waiting_for_human", { timeout: 30_000 });
 
     await page.getByRole("button", { name: "Pause" }).click();

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { node } from "../support/editor";
+import { node, startRun } from "../support/editor";
 
 test("creates a workflow from the Approval gate template, runs it, approves, and shows the output", async ({ page }) => {
   await page.goto("/workflows");
@@ -13,7 +13,7 @@ test("creates a workflow from the Approval gate template, runs it, approves, and
   await expect(page.locator(".react-flow__node")).toHaveCount(5);
   await expect(page.getByTestId("problems-panel")).toContainText("Ready to run");
 
-  await page.getByRole("button", { name: "Run", exact: true }).click();
+  await startRun(page);
   await expect(node(page, "gate").locator("[data-run-status]")).toHaveAttribute("data-run-status", "waiting", { timeout: 30_000 });
   await node(page, "gate").getByRole("button", { name: "Approve" }).click();
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 30_000 });

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { trpcMutation, trpcQuery } from "../support/api";
-import { node } from "../support/editor";
+import { node, startRun } from "../support/editor";
 import { approvalGraph } from "../support/graphs";
 import { pageAs, personOf } from "../support/users";
 
@@ -38,7 +38,7 @@ test.describe("human tasks by role", () => {
 
     const page = await pageAs(browser, "operator");
     await page.goto(`/workflows/${id}`);
-    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await startRun(page);
     await node(page, "review").getByRole("button", { name: "Approve" }).click({ timeout: 30_000 });
     await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 30_000 });
     const runLink = page.getByRole("region", { name: "Run" }).locator('a[href^="/runs/"]');

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { trpcMutation, trpcQuery } from "../support/api";
-import { node } from "../support/editor";
+import { node, startRun } from "../support/editor";
 import { approvalGraph } from "../support/graphs";
 import { pageAs, personOf } from "../support/users";
 
@@ -100,7 +100,7 @@ test.describe("the editor for roles that cannot edit", () => {
     await dragNode(page, "agent_1");
     expect(await flowPosition(page, "agent_1")).toBe(position);
 
-    await page.getByRole("button", { name: "Run", exact: true }).click();
+    await startRun(page);
     const review = node(page, "review");
     await expect(review.locator("[data-run-status]")).toHaveAttribute("data-run-status", "waiting", { timeout: 30_000 });
     await expect(page.getByRole("button", { name: "Pause" })).toBeVisible();

@@ -17,3 +17,14 @@ export async function openWorkflow(page: Page, request: APIRequestContext, name:
 export async function clickPane(page: Page) {
   await page.locator(".react-flow__pane").click({ position: { x: 30, y: 30 } });
 }
+
+/** The Run form, which the header's Run button opens. */
+export const runDialog = (page: Page) => page.getByRole("dialog", { name: "Run workflow" });
+
+/** Presses Run, then starts the run with the input the Run form is prefilled with (last run, sample or defaults). */
+export async function startRun(page: Page) {
+  await page.getByRole("button", { name: "Run", exact: true }).click();
+  const dialog = runDialog(page);
+  await dialog.getByRole("button", { name: "Start run" }).click();
+  await expect(dialog).toBeHidden();
+}

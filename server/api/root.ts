@@ -2,6 +2,7 @@ import { accountRouter, setupRouter } from "./routers/account";
 import { auditRouter } from "./routers/audit";
 import { credentialsRouter } from "./routers/credentials";
 import { humanRouter } from "./routers/human";
+import { notificationsRouter } from "./routers/notifications";
 import { runRouter } from "./routers/run";
 import { apiKeysRouter, invitationsRouter, membersRouter } from "./routers/team";
 import { workflowRouter } from "./routers/workflow";
@@ -18,6 +19,7 @@ export const appRouter = createTrpcRouter({
   workflow: workflowRouter,
   run: runRouter,
   human: humanRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

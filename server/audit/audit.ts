@@ -31,13 +31,21 @@ export const AUDIT_ACTIONS = [
   "credential.created",
   "credential.updated",
   "credential.deleted",
+  "notification_channel.created",
+  "notification_channel.updated",
+  "notification_channel.tested",
+  "notification_channel.deleted",
   "run.paused",
   "run.resumed",
   "run.cancelled",
+  "run.rerun",
+  "run.retried",
+  "run.forked",
   "human_task.approved",
   "human_task.rejected",
   "human_task.answered",
   "human_task.arguments_edited",
+  "human_task.content_edited",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -227,12 +227,22 @@ function answerToolCalls(nodeId: string, data: AgentData, thread: AgentThread, c
       continue;
     }
     if (needsApproval(call.name, data.autoApproveTools)) {
-      effects.push(askHuman(nodeId, "tool_approval", `${data.label} wants to call ${call.name}`, { tool: call.name, arguments: call.arguments }, call.id));
+      // The reviewer sees why: what the agent said with the call, if anything.
+      const reason = reasonFor(thread, call.id);
+      const context = { tool: call.name, arguments: call.arguments, ...(reason ? { reason } : {}) };
+      effects.push(askHuman(nodeId, "tool_approval", `${data.label} wants to call ${call.name}`, context, call.id));
       return effects;
     }
     effects.push({ kind: "call_tool", nodeId, toolCallId: call.id, name: call.name, args: parsed.args, idempotencyKey: idempotencyKeyOf(thread, call.id) });
   }
   return effects;
+}
+
+/** The text the model wrote alongside a tool call (its stated reason), if any. */
+function reasonFor(thread: AgentThread, toolCallId: string): string | null {
+  const message = thread.messages.findLast((m) => m.role === "assistant" && (m.toolCalls ?? []).some((c) => c.id === toolCallId));
+  const content = message?.role === "assistant" ? message.content?.trim() : undefined;
+  return content ? content : null;
 }
 
 /** The first credential an http_request call names (picked, or as a reference) that the agent may not use. */

@@ -1,7 +1,7 @@
 import type { ChatMessage, RunEvent, TerminalRunStatus } from "./events";
 import type { Graph, GraphEdge, GraphNode, NodeDataOf } from "./graph";
 import { isTerminalStatus } from "./events";
-import type { HumanRequestKind, RunState } from "./state";
+import type { HumanRequestKind, PendingHuman, RunState } from "./state";
 import { renderTemplate, renderToolArguments, type CredentialSlot, type TemplateScope } from "./template";
 import { needsApproval, parseToolArgs, type ToolSpec } from "./agent-tools";
 import { continueAgent, type Budget } from "./agent";
@@ -261,11 +261,27 @@ function runBudget(graph: Graph): Budget {
 function continueHuman(nodeId: string, data: NodeDataOf<"human">, state: RunState, edges: GraphEdge[]): Effect[] {
   const human = state.humans[nodeId];
   if (!human) {
-    return [{ kind: "request_human", nodeId, humanKind: "gate", message: data.message, context: previousOutput(edges, state) }];
+    // The message is rendered now, so the reviewer reads "Check the draft: …", not "{{previous}}".
+    const scope = scopeFor(edges, state);
+    return [{ kind: "request_human", nodeId, humanKind: "gate", message: renderTemplate(data.message, scope), context: scope.previous }];
   }
   if (!human.decision) return [];
-  // The gate passes its input through, so what follows sees the reviewed work, not the verdict.
-  return [emit({ type: "node_finished", nodeId, output: human.context, handle: human.decision })];
+  return [emit({ type: "node_finished", nodeId, ...gateOutcome(human) })];
+}
+
+/**
+ * What a gate passes on. Approved: the reviewed work (as the reviewer corrected it), so what
+ * follows sees the work, not the verdict. Rejected: the work and the reviewer's reason, on the
+ * reject branch — a revise loop can hand both to an agent. Timed out with the "timeout"
+ * outcome: the work, on the timeout branch.
+ */
+export function gateOutcome(human: PendingHuman): { output: unknown; handle: string } {
+  if (human.timedOut === "timeout") return { output: human.context, handle: "timeout" };
+  if (human.decision === "reject") {
+    const reason = human.timedOut ? "no answer before the timeout" : (human.comment ?? "");
+    return { output: { content: human.context, reason }, handle: "reject" };
+  }
+  return { output: human.editedContent !== undefined ? human.editedContent : human.context, handle: "approve" };
 }
 
 /** A tool node: one call with templated arguments, approved by a person when required. */
@@ -317,7 +333,8 @@ function finishRun(graph: Graph, state: RunState): Extract<RunEvent, { type: "ru
     return { type: "run_finished", status: "failed", error: errors.join("; ") };
   }
   const outputs = graph.nodes.filter((node) => node.type === "output" && state.nodes[node.id]?.status === "succeeded");
-  const rejected = graph.nodes.some((node) => node.type === "human" && state.nodes[node.id]?.handle === "reject");
+  // A reviewer's "no" (or a timeout) whose branch leads to no output ends the run as rejected.
+  const rejected = graph.nodes.some((node) => node.type === "human" && ["reject", "timeout"].includes(state.nodes[node.id]?.handle ?? ""));
   const status: TerminalRunStatus = outputs.length === 0 && rejected ? "rejected" : "succeeded";
   const output =
     outputs.length === 1 && outputs[0]

@@ -1,95 +1,183 @@
+import { z } from "zod";
+
 /**
  * The run's append-only event log. Every state change of a run is one of these events;
  * the run state is the fold of them (`step`). Persisted as RunStep rows with `seq`.
+ *
+ * The zod schemas are the source of truth: the types are inferred from them, and every log
+ * read back from Postgres is parsed with them (`parseStoredEvents`), so a stored event that
+ * does not match is reported with its place instead of being cast and folded into nonsense.
  */
 
-import type { HumanRequestKind } from "./state";
-
-export type ToolCall = {
-  id: string;
-  name: string;
+export const toolCallSchema = z.object({
+  id: z.string(),
+  name: z.string(),
   /** Raw JSON text exactly as the model produced it (may be invalid JSON). */
-  arguments: string;
-};
+  arguments: z.string(),
+});
+export type ToolCall = z.infer<typeof toolCallSchema>;
 
-export type ChatMessage =
-  | { role: "system"; content: string }
-  | { role: "user"; content: string }
-  | { role: "assistant"; content: string | null; toolCalls?: ToolCall[] }
-  | { role: "tool"; toolCallId: string; content: string };
+const assistantMessageSchema = z.object({
+  role: z.literal("assistant"),
+  content: z.string().nullable(),
+  toolCalls: z.array(toolCallSchema).optional(),
+});
 
-export type Usage = { promptTokens: number; completionTokens: number };
+export const chatMessageSchema = z.discriminatedUnion("role", [
+  z.object({ role: z.literal("system"), content: z.string() }),
+  z.object({ role: z.literal("user"), content: z.string() }),
+  assistantMessageSchema,
+  z.object({ role: z.literal("tool"), toolCallId: z.string(), content: z.string() }),
+]);
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
-export type HumanDecision = "approve" | "reject";
+export const usageSchema = z.object({ promptTokens: z.number(), completionTokens: z.number() });
+export type Usage = z.infer<typeof usageSchema>;
 
-export type RunEvent =
-  | { type: "run_started"; input: unknown }
+export const humanDecisionSchema = z.enum(["approve", "reject"]);
+export type HumanDecision = z.infer<typeof humanDecisionSchema>;
+
+/**
+ * Why a run asks a person: a human node's gate, an agent's question
+ * (request_human_input), a tool call that needs approval, or an agent that hit a limit.
+ */
+export const humanRequestKindSchema = z.enum(["gate", "question", "tool_approval", "continue", "errors", "budget"]);
+export type HumanRequestKind = z.infer<typeof humanRequestKindSchema>;
+
+/** What a human node does when its task times out: decide for the reviewer, or take its "timeout" handle. */
+export const timeoutOutcomeSchema = z.enum(["approve", "reject", "timeout"]);
+export type TimeoutOutcome = z.infer<typeof timeoutOutcomeSchema>;
+
+export const terminalRunStatusSchema = z.enum(["succeeded", "failed", "rejected", "cancelled"]);
+export type TerminalRunStatus = z.infer<typeof terminalRunStatusSchema>;
+export const runStatusSchema = z.enum(["queued", "running", "waiting_for_human", "paused", ...terminalRunStatusSchema.options]);
+export type RunStatus = z.infer<typeof runStatusSchema>;
+
+/**
+ * The one change a fork makes to the state it starts from (none: a plain replay from there).
+ * `tool_result` with `toolCallId: null` is a tool node's own result.
+ */
+export const forkEditSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("input"), value: z.unknown() }),
+  z.object({ kind: z.literal("node_output"), nodeId: z.string().min(1).max(100), value: z.unknown() }),
+  z.object({ kind: z.literal("agent_message"), nodeId: z.string().min(1).max(100), content: z.string().max(1_000_000) }),
+  z.object({ kind: z.literal("tool_result"), nodeId: z.string().min(1).max(100), toolCallId: z.string().max(200).nullable(), content: z.string().max(1_000_000) }),
+]);
+export type ForkEdit = z.infer<typeof forkEditSchema>;
+
+const nodeId = z.string();
+
+export const runEventSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("run_started"), input: z.unknown() }),
   /** For agent nodes, `messages` is the initial thread: the prompt exactly as the model will see it. */
-  | { type: "node_started"; nodeId: string; messages?: ChatMessage[] }
-  | {
-      type: "llm_response";
-      nodeId: string;
-      provider: string;
-      model: string;
-      message: Extract<ChatMessage, { role: "assistant" }>;
-      usage: Usage;
-      costUsd: number;
-      latencyMs: number;
-      /** How many messages of the thread were sent (what the model saw). */
-      sentMessages: number;
-      /** Estimated tokens of what was sent (the context the agent used for this step). */
-      sentTokens?: number;
-    }
-  | { type: "llm_error"; nodeId: string; provider: string; model: string; error: string; latencyMs: number }
+  z.object({ type: z.literal("node_started"), nodeId, messages: z.array(chatMessageSchema).optional() }),
+  z.object({
+    type: z.literal("llm_response"),
+    nodeId,
+    provider: z.string(),
+    model: z.string(),
+    message: assistantMessageSchema,
+    usage: usageSchema,
+    costUsd: z.number(),
+    latencyMs: z.number(),
+    /** How many messages of the thread were sent (what the model saw). */
+    sentMessages: z.number(),
+    /** Estimated tokens of what was sent (the context the agent used for this step). */
+    sentTokens: z.number().optional(),
+  }),
+  z.object({ type: z.literal("llm_error"), nodeId, provider: z.string(), model: z.string(), error: z.string(), latencyMs: z.number() }),
   /** `toolCallId` is null for a tool node's own call; `data` is the structured result. */
-  | { type: "tool_result"; nodeId: string; toolCallId: string | null; name: string; ok: boolean; content: string; data?: unknown }
-  | {
-      type: "human_requested";
-      nodeId: string;
-      taskId: string;
-      kind?: HumanRequestKind;
-      message: string;
-      context: unknown;
-      toolCallId?: string;
-    }
-  | {
-      type: "human_responded";
-      nodeId: string;
-      taskId: string;
-      decision: HumanDecision;
-      comment?: string;
-      answer?: string;
-      editedArguments?: string;
-      /** Who answered, as shown to people (the audit trail has the account). */
-      by?: string;
-    }
+  z.object({
+    type: z.literal("tool_result"),
+    nodeId,
+    toolCallId: z.string().nullable(),
+    name: z.string(),
+    ok: z.boolean(),
+    content: z.string(),
+    data: z.unknown().optional(),
+  }),
+  /**
+   * `context` is what the person is asked to look at: for a gate, the content under review
+   * (the previous node's output); for a tool approval `{ tool, arguments, reason? }`.
+   */
+  z.object({
+    type: z.literal("human_requested"),
+    nodeId,
+    taskId: z.string(),
+    kind: humanRequestKindSchema.optional(),
+    message: z.string(),
+    context: z.unknown(),
+    toolCallId: z.string().optional(),
+    /** When the node's timeout decides (ISO time), if it has one. */
+    dueAt: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal("human_responded"),
+    nodeId,
+    taskId: z.string(),
+    decision: humanDecisionSchema,
+    /** The reviewer's reason (on reject it is routed on the reject branch and told to the model). */
+    comment: z.string().optional(),
+    answer: z.string().optional(),
+    editedArguments: z.string().optional(),
+    /** A gate approved with edits: the corrected content, which flows on (the original stays in human_requested). */
+    editedContent: z.unknown().optional(),
+    /** Who answered, as shown to people (the audit trail has the account). */
+    by: z.string().optional(),
+  }),
+  /** Nobody answered in time: the node's timeout setting answers. */
+  z.object({ type: z.literal("human_timed_out"), nodeId, taskId: z.string(), outcome: timeoutOutcomeSchema }),
   /** Old turns of an agent's thread replaced by a summary to stay within its context budget. */
-  | { type: "context_compacted"; nodeId: string; removedMessages: number; summary: string; tokensBefore: number; tokensAfter: number }
+  z.object({
+    type: z.literal("context_compacted"),
+    nodeId,
+    removedMessages: z.number(),
+    summary: z.string(),
+    tokensBefore: z.number(),
+    tokensAfter: z.number(),
+  }),
   /** A human let a stuck agent go on: more steps, or another try after repeated errors. */
-  | { type: "agent_unblocked"; nodeId: string; extraSteps: number; resetErrors: boolean }
+  z.object({ type: z.literal("agent_unblocked"), nodeId, extraSteps: z.number(), resetErrors: z.boolean() }),
   /** A human raised the run's budget. */
-  | { type: "budget_raised"; nodeId: string; tokens: number; usd: number }
-  | { type: "node_finished"; nodeId: string; output: unknown; handle: string | null }
-  | { type: "node_failed"; nodeId: string; error: string }
+  z.object({ type: z.literal("budget_raised"), nodeId, tokens: z.number(), usd: z.number() }),
+  z.object({ type: z.literal("node_finished"), nodeId, output: z.unknown(), handle: z.string().nullable() }),
+  z.object({ type: z.literal("node_failed"), nodeId, error: z.string() }),
   /** No taken edge leads to the node (dead-path elimination after a branch). */
-  | { type: "node_skipped"; nodeId: string }
-  | { type: "run_finished"; status: TerminalRunStatus; output?: unknown; error?: string }
+  z.object({ type: z.literal("node_skipped"), nodeId }),
+  z.object({ type: z.literal("run_finished"), status: terminalRunStatusSchema, output: z.unknown().optional(), error: z.string().optional() }),
   /** A loop starts an iteration; its body's nodes are reset so they run again. */
-  | { type: "loop_iteration"; nodeId: string; iteration: number; resetNodeIds?: string[] }
+  z.object({ type: z.literal("loop_iteration"), nodeId, iteration: z.number(), resetNodeIds: z.array(z.string()).optional() }),
   /** Operator controls; they take effect at the next step boundary. */
-  | { type: "run_paused"; by: string }
-  | { type: "run_resumed"; by: string };
+  z.object({ type: z.literal("run_paused"), by: z.string() }),
+  z.object({ type: z.literal("run_resumed"), by: z.string() }),
+  /**
+   * A failed or cancelled run goes on from where it stopped: `nodeIds` (the failed, unfinished
+   * and skipped nodes) are reopened; everything that succeeded is kept, so nothing paid for is paid again.
+   */
+  z.object({ type: z.literal("run_retried"), by: z.string(), nodeIds: z.array(z.string()) }),
+  /**
+   * The first event of a fork's own: its log holds a copy of `fromRunId`'s events 1..atSeq;
+   * from here it continues with `edit` applied (unfinished work is reopened as in a retry).
+   */
+  z.object({
+    type: z.literal("run_forked"),
+    fromRunId: z.string(),
+    atSeq: z.number().int(),
+    by: z.string(),
+    edit: forkEditSchema.optional(),
+    nodeIds: z.array(z.string()),
+  }),
+]);
 
+export type RunEvent = z.infer<typeof runEventSchema>;
 export type RunEventType = RunEvent["type"];
 
 /** An event as committed: its place in the log and the time the worker committed it. */
 export type CommittedEvent = RunEvent & { seq: number; at: string };
 
-export type TerminalRunStatus = "succeeded" | "failed" | "rejected" | "cancelled";
+export const committedEventSchema = z.intersection(runEventSchema, z.object({ seq: z.number().int().min(1), at: z.string() }));
 
-export type RunStatus = "queued" | "running" | "waiting_for_human" | "paused" | TerminalRunStatus;
-
-export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ["succeeded", "failed", "rejected", "cancelled"];
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = terminalRunStatusSchema.options;
 
 export function isTerminalStatus(status: RunStatus): status is TerminalRunStatus {
   return TERMINAL_RUN_STATUSES.includes(status);
@@ -99,3 +187,31 @@ export function isTerminalStatus(status: RunStatus): status is TerminalRunStatus
 export function eventNodeId(event: RunEvent): string | null {
   return "nodeId" in event ? event.nodeId : null;
 }
+
+/** A stored run log or state that does not match the schema: reported with its place, never folded. */
+export class CorruptRunDataError extends Error {
+  constructor(runId: string, where: string, detail: string) {
+    super(`run ${runId}: stored ${where} does not parse: ${detail}`);
+    this.name = "CorruptRunDataError";
+  }
+}
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  return issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid";
+}
+
+/**
+ * Events as read back from Postgres, checked one by one so the error names the seq. The value
+ * returned is the stored one, not zod's copy: run data may hold any key ("__proto__"
+ * included), which a copy made by assignment would lose.
+ */
+export function parseStoredEvents(runId: string, payloads: readonly unknown[], firstSeq = 1): CommittedEvent[] {
+  return payloads.map((payload, index) => {
+    const parsed = committedEventSchema.safeParse(payload);
+    if (!parsed.success) throw new CorruptRunDataError(runId, `event #${firstSeq + index}`, firstIssue(parsed.error));
+    return payload as CommittedEvent;
+  });
+}
+
+export { firstIssue as describeZodIssue };

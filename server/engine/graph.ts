@@ -14,8 +14,23 @@ export const GRAPH_SCHEMA_VERSION = 1;
 const position = z.object({ x: z.number(), y: z.number() });
 const label = z.string().max(120);
 
+/** One field of a run's input, as the Run form asks for it (and the server checks it). */
+export const inputFieldSchema = z.object({
+  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, { error: "a field name starts with a letter or _ and has at most 64 letters, digits or _" }),
+  /** text = multi-line string; json = any JSON value. */
+  type: z.enum(["string", "text", "number", "boolean", "json"]).default("string"),
+  required: z.boolean().default(false),
+  /** The default as the form shows it (JSON text for json, "true"/"false" for boolean). */
+  default: z.string().max(20_000).default(""),
+  description: z.string().max(500).default(""),
+});
+
+export type InputField = z.infer<typeof inputFieldSchema>;
+
 export const triggerDataSchema = z.object({
   label: label.default("Trigger"),
+  /** What a run takes as input. Empty: any JSON (the Run form shows a JSON editor only). */
+  inputFields: z.array(inputFieldSchema).max(50).default([]),
   /** Example input shown in the run dialog and used when a run is started without input. */
   sampleInput: z.string().max(20_000).default('{\n  "topic": "release notes for v1.2"\n}'),
   /** Per-run budget; when reached the run asks a person before spending more. 0 = none. */
@@ -59,7 +74,17 @@ export const toolDataSchema = z.object({
 
 export const humanDataSchema = z.object({
   label: label.default("Human approval"),
+  /** A template ({{previous}}, {{input.x}}, {{nodes.<id>.output}}) rendered when the task is created. */
   message: z.string().max(5_000).default("Please review the previous step."),
+  /** Whether the reviewer may correct the content before approving (the edit flows on). */
+  allowEdit: z.boolean().default(true),
+  /** Seconds the task may wait; 0 = no timeout. */
+  timeoutSeconds: z.number().int().min(0).max(30 * 24 * 3600).default(0),
+  /** What a timeout does: approve, reject, or leave through the node's "timeout" handle. */
+  onTimeout: z.enum(["approve", "reject", "timeout"]).default("reject"),
+  /** Seconds after which a still-waiting task is escalated (notified again) to `escalateTo`; 0 = never. */
+  escalateAfterSeconds: z.number().int().min(0).max(30 * 24 * 3600).default(0),
+  escalateTo: z.enum(["operator", "editor", "admin", "owner"]).default("admin"),
 });
 
 export const conditionDataSchema = z.object({
@@ -134,7 +159,7 @@ export const SOURCE_HANDLES: Record<NodeKind, readonly (string | null)[]> = {
   trigger: [null],
   agent: [null],
   tool: [null],
-  human: ["approve", "reject"],
+  human: ["approve", "reject", "timeout"],
   condition: ["true", "false"],
   parallel: [null],
   join: [null],

@@ -1,82 +1,105 @@
-import type { ChatMessage, CommittedEvent, HumanDecision, RunStatus, Usage } from "./events";
+import { z } from "zod";
+import {
+  chatMessageSchema,
+  CorruptRunDataError,
+  describeZodIssue,
+  humanDecisionSchema,
+  humanRequestKindSchema,
+  runStatusSchema,
+  usageSchema,
+  type CommittedEvent,
+} from "./events";
+import type { HumanRequestKind } from "./events";
+
+export type { HumanRequestKind };
+
+export const nodeRunStatusSchema = z.enum(["pending", "running", "waiting", "succeeded", "failed", "skipped"]);
+export type NodeRunStatus = z.infer<typeof nodeRunStatusSchema>;
+
+export const nodeRunStateSchema = z.object({
+  status: nodeRunStatusSchema,
+  output: z.unknown().optional(),
+  /** The source handle the node finished through; decides which outgoing edges are taken. */
+  handle: z.string().nullable().optional(),
+  error: z.string().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  /** Loop nodes: the current iteration (1-based). */
+  iteration: z.number().optional(),
+  /** Seq of the node's node_started event; part of its tool calls' idempotency keys. */
+  startedSeq: z.number().optional(),
+  /** Tool nodes: the result of their one tool call, until the node finishes. */
+  toolResult: z.object({ ok: z.boolean(), content: z.string(), data: z.unknown().optional() }).optional(),
+});
+export type NodeRunState = z.infer<typeof nodeRunStateSchema>;
+
+export const agentThreadSchema = z.object({
+  messages: z.array(chatMessageSchema),
+  /** Model calls made by this agent node. */
+  modelCalls: z.number(),
+  consecutiveErrors: z.number(),
+  /** The latest model or tool error, compacted; shown when the node gives up. */
+  lastError: z.string().optional(),
+  /** Model calls allowed beyond the node's maxSteps, granted by a human. */
+  extraSteps: z.number(),
+  /** Seq of the event that added each assistant message, by message index (idempotency keys). */
+  assistantSeqs: z.record(z.string(), z.number()),
+  /** Messages removed from the thread by context compaction so far. */
+  compactedMessages: z.number(),
+  /** `modelCalls` at the last compaction (compaction happens at most once per call). */
+  compactedAtCall: z.number().optional(),
+});
+export type AgentThread = Omit<z.infer<typeof agentThreadSchema>, "assistantSeqs"> & { assistantSeqs: Record<number, number> };
+
+export const pendingHumanSchema = z.object({
+  nodeId: z.string(),
+  taskId: z.string(),
+  kind: humanRequestKindSchema,
+  message: z.string(),
+  context: z.unknown(),
+  /** For question and tool_approval: the tool call this answers. */
+  toolCallId: z.string().optional(),
+  decision: humanDecisionSchema.optional(),
+  comment: z.string().optional(),
+  /** A question's answer. */
+  answer: z.string().optional(),
+  /** Tool approval: the arguments as the reviewer edited them (JSON text). */
+  editedArguments: z.string().optional(),
+  /** A gate approved with edits: the corrected content. */
+  editedContent: z.unknown().optional(),
+  /** Answered by the node's timeout (no person): which way it went. */
+  timedOut: z.enum(["approve", "reject", "timeout"]).optional(),
+});
+export type PendingHuman = z.infer<typeof pendingHumanSchema>;
+
+export const runStateSchema = z.object({
+  status: runStatusSchema,
+  input: z.unknown(),
+  nodes: z.record(z.string(), nodeRunStateSchema),
+  threads: z.record(z.string(), agentThreadSchema),
+  humans: z.record(z.string(), pendingHumanSchema),
+  usage: usageSchema.extend({ costUsd: z.number(), modelCalls: z.number() }),
+  /** Budget raised by humans beyond the trigger's budget (tokens, USD). */
+  budgetRaise: z.object({ tokens: z.number(), usd: z.number() }),
+  output: z.unknown().optional(),
+  error: z.string().optional(),
+  lastSeq: z.number(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+});
 
 /**
  * The whole state of a run as one serializable object (12-Factor: unify execution and
  * business state). It is only ever produced by folding events with `step`.
  */
+export type RunState = Omit<z.infer<typeof runStateSchema>, "threads"> & { threads: Record<string, AgentThread> };
 
-export type NodeRunStatus = "pending" | "running" | "waiting" | "succeeded" | "failed" | "skipped";
-
-export type NodeRunState = {
-  status: NodeRunStatus;
-  output?: unknown;
-  /** The source handle the node finished through; decides which outgoing edges are taken. */
-  handle?: string | null;
-  error?: string;
-  startedAt?: string;
-  finishedAt?: string;
-  /** Loop nodes: the current iteration (1-based). */
-  iteration?: number;
-  /** Seq of the node's node_started event; part of its tool calls' idempotency keys. */
-  startedSeq?: number;
-  /** Tool nodes: the result of their one tool call, until the node finishes. */
-  toolResult?: { ok: boolean; content: string; data?: unknown };
-};
-
-export type AgentThread = {
-  messages: ChatMessage[];
-  /** Model calls made by this agent node. */
-  modelCalls: number;
-  consecutiveErrors: number;
-  /** The latest model or tool error, compacted; shown when the node gives up. */
-  lastError?: string;
-  /** Model calls allowed beyond the node's maxSteps, granted by a human. */
-  extraSteps: number;
-  /** Seq of the event that added each assistant message, by message index (idempotency keys). */
-  assistantSeqs: Record<number, number>;
-  /** Messages removed from the thread by context compaction so far. */
-  compactedMessages: number;
-  /** `modelCalls` at the last compaction (compaction happens at most once per call). */
-  compactedAtCall?: number;
-};
-
-/**
- * Why a run asks a person: a human node's gate, an agent's question
- * (request_human_input), a tool call that needs approval, or an agent that hit a limit.
- */
-export type HumanRequestKind = "gate" | "question" | "tool_approval" | "continue" | "errors" | "budget";
-
-export type PendingHuman = {
-  nodeId: string;
-  taskId: string;
-  kind: HumanRequestKind;
-  message: string;
-  context: unknown;
-  /** For question and tool_approval: the tool call this answers. */
-  toolCallId?: string;
-  decision?: HumanDecision;
-  comment?: string;
-  /** A question's answer. */
-  answer?: string;
-  /** Tool approval: the arguments as the reviewer edited them (JSON text). */
-  editedArguments?: string;
-};
-
-export type RunState = {
-  status: RunStatus;
-  input: unknown;
-  nodes: Record<string, NodeRunState>;
-  threads: Record<string, AgentThread>;
-  humans: Record<string, PendingHuman>;
-  usage: Usage & { costUsd: number; modelCalls: number };
-  /** Budget raised by humans beyond the trigger's budget (tokens, USD). */
-  budgetRaise: { tokens: number; usd: number };
-  output?: unknown;
-  error?: string;
-  lastSeq: number;
-  startedAt?: string;
-  finishedAt?: string;
-};
+/** A run's stored state, checked (the stored value is returned, for the reason given in parseStoredEvents). */
+export function parseStoredState(runId: string, stored: unknown): RunState {
+  const parsed = runStateSchema.safeParse(stored);
+  if (!parsed.success) throw new CorruptRunDataError(runId, "state", describeZodIssue(parsed.error));
+  return stored as RunState;
+}
 
 export function initialRunState(): RunState {
   return {

@@ -1,4 +1,4 @@
-import type { CommittedEvent } from "./events";
+import type { CommittedEvent, ForkEdit } from "./events";
 import type { AgentThread, NodeRunState, RunState } from "./state";
 
 /**
@@ -97,10 +97,39 @@ export function step(state: RunState, event: CommittedEvent): RunState {
             comment: event.comment,
             answer: event.answer,
             editedArguments: event.editedArguments,
+            ...(event.editedContent !== undefined ? { editedContent: event.editedContent } : {}),
           },
         },
       };
     }
+
+    case "human_timed_out": {
+      const pending = next.humans[event.nodeId];
+      if (!pending || pending.taskId !== event.taskId || pending.decision) return next;
+      const answered = setNode(next, event.nodeId, { status: "running" });
+      const stillWaiting = Object.values(answered.nodes).some((node) => node.status === "waiting");
+      return {
+        ...answered,
+        status: next.status === "paused" ? "paused" : stillWaiting ? "waiting_for_human" : "running",
+        humans: {
+          ...next.humans,
+          // A "timeout" outcome leaves through its own handle; the gate reads `timedOut`.
+          [event.nodeId]: { ...pending, decision: event.outcome === "approve" ? "approve" : "reject", timedOut: event.outcome },
+        },
+      };
+    }
+
+    case "run_retried":
+      return reopen(next, event.nodeIds);
+
+    case "run_forked":
+      // A fork's own clock and bill start here: its duration and usage are what it ran and spent
+      // itself (the shared history was paid for by its parent; dashboards would count it twice).
+      return {
+        ...reopen(event.edit ? applyForkEdit(next, event.edit) : next, event.nodeIds),
+        startedAt: event.at,
+        usage: { promptTokens: 0, completionTokens: 0, costUsd: 0, modelCalls: 0 },
+      };
 
     case "context_compacted": {
       const thread = threadOf(next, event.nodeId);
@@ -187,6 +216,73 @@ export function step(state: RunState, event: CommittedEvent): RunState {
         error: event.error,
         finishedAt: event.at,
       };
+  }
+}
+
+/**
+ * A run goes on after it ended (a retry) or from an earlier point (a fork): the listed nodes
+ * are reopened and the run is live again. What succeeded stays, and so does an agent's
+ * thread: its committed model replies and tool results are the context it continues from.
+ */
+function reopen(state: RunState, nodeIds: readonly string[]): RunState {
+  const nodes = { ...state.nodes };
+  const threads = { ...state.threads };
+  const humans = { ...state.humans };
+  for (const id of nodeIds) {
+    const node = nodes[id];
+    if (!node) continue;
+    const thread = threads[id];
+    // An unanswered request's task was closed with the run; the node asks again.
+    if (humans[id] && !humans[id].decision) delete humans[id];
+    if (thread && (node.status === "failed" || node.status === "running" || node.status === "waiting")) {
+      nodes[id] = { status: "running", startedAt: node.startedAt, startedSeq: node.startedSeq, ...(node.iteration !== undefined ? { iteration: node.iteration } : {}) };
+      threads[id] = { ...thread, consecutiveErrors: 0 };
+    } else if (node.status === "running" || node.status === "waiting") {
+      nodes[id] = { ...node, status: "running" };
+    } else if (node.status === "failed" || node.status === "skipped") {
+      // Starts afresh: a new node_started gives its tool call a new idempotency key.
+      nodes[id] = { status: "pending" };
+    }
+  }
+  const waiting = Object.values(nodes).some((node) => node.status === "waiting");
+  // Live again: the run's end (output, error, finish time) is undone.
+  const live: RunState = { ...state, status: waiting ? "waiting_for_human" : "running", nodes, threads, humans };
+  delete live.output;
+  delete live.error;
+  delete live.finishedAt;
+  return live;
+}
+
+/** The edit a fork starts with. The server checks it against the state first (forkEditProblem). */
+function applyForkEdit(state: RunState, edit: ForkEdit): RunState {
+  switch (edit.kind) {
+    case "input":
+      return { ...state, input: edit.value };
+    case "node_output":
+      return setNode(state, edit.nodeId, { output: edit.value });
+    case "agent_message": {
+      const thread = threadOf(state, edit.nodeId);
+      const index = thread.messages.findLastIndex((message) => message.role === "assistant");
+      const message = thread.messages[index];
+      if (!message || message.role !== "assistant") return state;
+      const messages = thread.messages.with(index, { ...message, content: edit.content });
+      const edited = setThread(state, edit.nodeId, { ...thread, messages });
+      // An agent that finished with this message as its answer finishes with the edited one.
+      const node = state.nodes[edit.nodeId];
+      return node?.status === "succeeded" && node.output === message.content ? setNode(edited, edit.nodeId, { output: edit.content }) : edited;
+    }
+    case "tool_result": {
+      if (edit.toolCallId === null) {
+        const node = state.nodes[edit.nodeId];
+        if (node?.toolResult) return setNode(state, edit.nodeId, { toolResult: { ...node.toolResult, content: edit.content, data: undefined } });
+        return node?.status === "succeeded" ? setNode(state, edit.nodeId, { output: edit.content }) : state;
+      }
+      const thread = threadOf(state, edit.nodeId);
+      const messages = thread.messages.map((message) =>
+        message.role === "tool" && message.toolCallId === edit.toolCallId ? { ...message, content: edit.content } : message,
+      );
+      return setThread(state, edit.nodeId, { ...thread, messages });
+    }
   }
 }
 

@@ -1,6 +1,7 @@
 import { createNode, type Graph, type GraphNode } from "./graph";
 import type { CommittedEvent, RunEvent } from "./events";
 import { decide, type Effect } from "./decide";
+import { pureEventsUntilIo } from "./settle";
 import { initialRunState, type RunState } from "./state";
 import { step } from "./step";
 
@@ -44,13 +45,15 @@ export class TestRun {
     return decide(this.graph, this.state);
   }
 
-  /** Applies every pure (`emit`) effect until the run needs I/O or is done; returns the I/O effects. */
+  /**
+   * Applies every pure (`emit`) effect until the run needs I/O or is done, with the worker's
+   * own `pureEventsUntilIo`; returns the I/O effects.
+   */
   settle(): Effect[] {
     for (let guard = 0; guard < 1000; guard += 1) {
-      const effects = this.decide();
-      const emits = effects.flatMap((e) => (e.kind === "emit" ? [e.event] : []));
-      if (emits.length === 0) return effects;
-      this.apply(...emits);
+      const events = pureEventsUntilIo(this.graph, this.state, this.decide(), 200);
+      if (events.length === 0) return this.decide();
+      this.apply(...events);
     }
     throw new Error("settle did not converge");
   }

@@ -1,4 +1,5 @@
 import { SOURCE_HANDLES, type Graph, type GraphNode } from "./graph";
+import { inputFieldProblems } from "./run-input";
 import { isKnownTool } from "./agent-tools";
 import { toolCatalogEntry } from "./tools/catalog";
 import { checkExpression } from "./expression";
@@ -34,6 +35,13 @@ export function validateGraph(graph: Graph): GraphProblem[] {
   for (const extra of triggers.slice(1)) {
     problems.push({ severity: "error", code: "extra_trigger", message: "Only one Trigger node is allowed", nodeId: extra.id });
   }
+  for (const trigger of triggers) {
+    if (trigger.type !== "trigger") continue;
+    for (const problem of inputFieldProblems(trigger.data.inputFields)) {
+      const code = problem.part === "name" ? "duplicate_input_field" : "bad_input_default";
+      problems.push({ severity: "error", code, message: `${trigger.data.label}: ${problem.message}`, nodeId: trigger.id });
+    }
+  }
   if (!graph.nodes.some((node) => node.type === "output")) {
     problems.push({ severity: "warning", code: "no_output", message: "No Output node: runs will finish without an output" });
   }
@@ -55,9 +63,29 @@ export function validateGraph(graph: Graph): GraphProblem[] {
         nodeId: source.id,
       });
     }
+    if (source.type === "human" && edge.sourceHandle === "timeout" && (source.data.timeoutSeconds === 0 || source.data.onTimeout !== "timeout")) {
+      problems.push({
+        severity: "warning",
+        code: "unused_timeout_branch",
+        message: `${source.data.label}: the timeout branch is never taken; set a timeout with "On timeout: take the timeout branch"`,
+        edgeId: edge.id,
+        nodeId: source.id,
+      });
+    }
     if (target.type === "trigger") {
       problems.push({ severity: "error", code: "edge_into_trigger", message: "Nothing can connect into the Trigger", edgeId: edge.id, nodeId: target.id });
     }
+  }
+
+  for (const node of graph.nodes) {
+    if (node.type !== "human" || node.data.timeoutSeconds === 0 || node.data.onTimeout !== "timeout") continue;
+    if (graph.edges.some((edge) => edge.source === node.id && edge.sourceHandle === "timeout")) continue;
+    problems.push({
+      severity: "warning",
+      code: "unconnected_timeout_branch",
+      message: `${node.data.label}: on timeout the run leaves through the timeout output, but nothing is connected to it`,
+      nodeId: node.id,
+    });
   }
 
   problems.push(...reachabilityProblems(graph, triggers[0]?.id));

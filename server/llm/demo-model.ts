@@ -36,7 +36,8 @@ type DemoMessage = z.infer<typeof messageSchema>;
 
 type DemoReply =
   | { kind: "text"; content: string }
-  | { kind: "tool_call"; name: string; arguments: string };
+  /** `content`: what the model says alongside the call (its reason), if anything. */
+  | { kind: "tool_call"; name: string; arguments: string; content?: string };
 
 function textOf(message: DemoMessage | undefined): string {
   const content = message?.content;
@@ -114,15 +115,23 @@ function takeFault(conversationId: string, mode: string, times: number): boolean
 /**
  * Scripted tool use, so demos and tests can drive real tools through the model path: each
  * `#demo:call:<tool> <json arguments>` line in the task is one call, made in order, one per
- * turn; `#demo:ask:<question>` asks a person through request_human_input.
+ * turn; `#demo:ask:<question>` asks a person through request_human_input; a `#demo:say:<text>`
+ * line before a call is what the model says with it (the reason a reviewer sees).
  */
-export function scriptedCalls(task: string): { name: string; arguments: string }[] {
-  const calls: { name: string; arguments: string }[] = [];
+export function scriptedCalls(task: string): { name: string; arguments: string; say?: string }[] {
+  const calls: { name: string; arguments: string; say?: string }[] = [];
+  let say: string | undefined;
+  const push = (name: string, args: string) => {
+    calls.push({ name, arguments: args, ...(say ? { say } : {}) });
+    say = undefined;
+  };
   for (const line of task.split("\n")) {
+    const said = /#demo:say:(.+)$/.exec(line);
+    if (said) say = (said[1] as string).trim();
     const call = /#demo:call:([a-z_]+)\s+(\{.*\})\s*$/.exec(line);
-    if (call) calls.push({ name: call[1] as string, arguments: call[2] as string });
+    if (call) push(call[1] as string, call[2] as string);
     const ask = /#demo:ask:(.+)$/.exec(line);
-    if (ask) calls.push({ name: "request_human_input", arguments: JSON.stringify({ question: (ask[1] as string).trim() }) });
+    if (ask) push("request_human_input", JSON.stringify({ question: (ask[1] as string).trim() }));
   }
   return calls;
 }
@@ -138,7 +147,7 @@ function decideReply(request: DemoRequest): DemoReply {
     return { kind: "tool_call", name: "complete_task", arguments: JSON.stringify({ answer: answer }) };
   }
   const next = scriptedCalls(task)[toolMessages.length];
-  if (next && toolNames.has(next.name)) return { kind: "tool_call", name: next.name, arguments: next.arguments };
+  if (next && toolNames.has(next.name)) return { kind: "tool_call", name: next.name, arguments: next.arguments, ...(next.say ? { content: next.say } : {}) };
   const results = toolMessages.map((m) => textOf(m)).filter((text) => text !== "");
   const result = results.length > 0 ? `${answer}\nTool results:\n${results.map((r) => `- ${r.slice(0, 400)}`).join("\n")}` : answer;
   if (toolNames.has("complete_task")) {
@@ -204,7 +213,7 @@ export async function handleDemoModelRequest(request: Request): Promise<Response
                 ? { role: "assistant", content: reply.content }
                 : {
                     role: "assistant",
-                    content: null,
+                    content: reply.content ?? null,
                     tool_calls: [{ id: toolCallId, type: "function", function: { name: reply.name, arguments: reply.arguments } }],
                   },
           },
@@ -261,6 +270,7 @@ function streamReply(id: string, reply: DemoReply, toolCallId: string, usage: Re
     for (const piece of pieces(reply.content)) chunks.push(chunk({ content: piece }));
     chunks.push(chunk({}, "stop"));
   } else {
+    if (reply.content) chunks.push(chunk({ content: reply.content }));
     chunks.push(chunk({ tool_calls: [{ index: 0, id: toolCallId, type: "function", function: { name: reply.name, arguments: "" } }] }));
     for (const piece of pieces(reply.arguments)) chunks.push(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
     chunks.push(chunk({}, "tool_calls"));

@@ -1,17 +1,17 @@
 import { setMaxListeners } from "node:events";
 import { decide, type Effect } from "../engine/decide";
-import { isTerminalStatus, type CommittedEvent, type RunEvent } from "../engine/events";
-import type { RunState } from "../engine/state";
-import { step } from "../engine/step";
+import { pureEventsUntilIo } from "../engine/settle";
+import { isTerminalStatus, type RunEvent } from "../engine/events";
 import type { Db } from "../db";
 import { callModel } from "../llm/call-model";
+import { notifyHumanTasksCreated } from "../notifications/notify";
 import { newId } from "../ids";
 import { NotFoundError } from "../errors";
 import { enqueueAdvance } from "../queue";
 import { jsonText, storableText } from "../json";
 import { commitEvents, StaleRunError } from "./commit";
 import { InFlightEffects } from "./in-flight";
-import { loadRun, type LoadedRun } from "./load";
+import { loadRun } from "./load";
 import { performToolCall, type ToolCallContext } from "./perform-tool";
 import type { Graph, GraphNode } from "../engine/graph";
 import type { Prisma } from "../generated/prisma/client";
@@ -123,15 +123,17 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
       if (!paused) {
         // Pure events first and on their own, so the canvas shows a node as started before
         // its (slow) model call returns; consecutive rounds of them fold into one commit.
-        const emitted = pureEventsUntilIo(run, wanted);
+        const emitted = pureEventsUntilIo(run.graph, run.state, wanted, MAX_EVENTS_PER_COMMIT);
         if (emitted.length > 0) {
           await commit(emitted);
           continue;
         }
         const humanRequests = wanted.filter((effect) => effect.kind === "request_human");
         if (humanRequests.length > 0) {
-          const { events, tasks } = humanRequestsToEvents(runId, humanRequests);
-          await commit(events, async (tx) => void (await tx.$executeRawUnsafe(INSERT_HUMAN_TASKS_SQL, jsonText(tasks))));
+          const { events, tasks } = humanRequestsToEvents(runId, run.graph, humanRequests, new Date());
+          const committed = await commit(events, async (tx) => void (await tx.$executeRawUnsafe(INSERT_HUMAN_TASKS_SQL, jsonText(tasks))));
+          // Channels are told after the commit, off the run's path (it never throws).
+          if (committed) await notifyHumanTasksCreated(db, tasks.map((task) => task.id));
           continue;
         }
         for (const effect of wanted) {
@@ -221,38 +223,35 @@ function nodeOf(graph: Graph, nodeId: string): GraphNode | undefined {
   return index.get(nodeId);
 }
 
-function pureEventsUntilIo(run: LoadedRun, effects: Effect[]): RunEvent[] {
-  const batch: RunEvent[] = [];
-  let state: RunState = run.state;
-  let current = effects;
-  while (batch.length < MAX_EVENTS_PER_COMMIT) {
-    const pure = current.flatMap((effect) => (effect.kind === "emit" ? [effect.event] : []));
-    if (pure.length === 0) break;
-    batch.push(...pure);
-    // Provisional seq/time: only used to decide what comes next, never stored.
-    state = pure.reduce((s, event) => step(s, { ...event, seq: s.lastSeq + 1, at: "" } as CommittedEvent), state);
-    if (isTerminalStatus(state.status)) break;
-    current = decide(run.graph, state);
-  }
-  return batch;
-}
-
 /**
  * The task rows, from JSON text we made: the context is run data (any keys, "__proto__"
  * included), which Prisma's JSON encoding would not keep intact.
  */
 const INSERT_HUMAN_TASKS_SQL = `
-  INSERT INTO "HumanTask" ("id", "runId", "nodeId", "kind", "status", "message", "context")
-  SELECT t."id", t."runId", t."nodeId", t."kind", t."status", t."message", COALESCE(t."context", 'null'::jsonb)
-  FROM jsonb_to_recordset($1::jsonb) AS t("id" text, "runId" text, "nodeId" text, "kind" text, "status" text, "message" text, "context" jsonb)`;
+  INSERT INTO "HumanTask" ("id", "runId", "nodeId", "kind", "status", "message", "context", "dueAt")
+  SELECT t."id", t."runId", t."nodeId", t."kind", t."status", t."message", COALESCE(t."context", 'null'::jsonb), t."dueAt"
+  FROM jsonb_to_recordset($1::jsonb)
+    AS t("id" text, "runId" text, "nodeId" text, "kind" text, "status" text, "message" text, "context" jsonb, "dueAt" timestamp(3))`;
 
-type HumanTaskRow = { id: string; runId: string; nodeId: string; kind: string; status: "pending"; message: string; context: unknown };
+type HumanTaskRow = { id: string; runId: string; nodeId: string; kind: string; status: "pending"; message: string; context: unknown; dueAt: string | null };
+
+/**
+ * When a gate's timeout answers for its reviewer: the clock is read here, in the shell, and
+ * recorded in the event and on the task (the sweep in human-timeouts.ts acts on it).
+ */
+function dueAtOf(graph: Graph, effect: Extract<Effect, { kind: "request_human" }>, now: Date): string | null {
+  if (effect.humanKind !== "gate") return null;
+  const node = nodeOf(graph, effect.nodeId);
+  if (node?.type !== "human" || node.data.timeoutSeconds === 0) return null;
+  return new Date(now.getTime() + node.data.timeoutSeconds * 1000).toISOString();
+}
 
 /** Human requests need no I/O but a task row each, committed with the event. */
-function humanRequestsToEvents(runId: string, effects: Extract<Effect, { kind: "request_human" }>[]) {
+function humanRequestsToEvents(runId: string, graph: Graph, effects: Extract<Effect, { kind: "request_human" }>[], now: Date) {
   const tasks: HumanTaskRow[] = [];
   const events: RunEvent[] = effects.map((effect) => {
     const taskId = newId("ht");
+    const dueAt = dueAtOf(graph, effect, now);
     tasks.push({
       id: taskId,
       runId,
@@ -261,6 +260,7 @@ function humanRequestsToEvents(runId: string, effects: Extract<Effect, { kind: "
       status: "pending",
       message: storableText(effect.message),
       context: effect.context ?? null,
+      dueAt,
     });
     return {
       type: "human_requested",
@@ -270,6 +270,7 @@ function humanRequestsToEvents(runId: string, effects: Extract<Effect, { kind: "
       message: effect.message,
       context: effect.context,
       ...(effect.toolCallId ? { toolCallId: effect.toolCallId } : {}),
+      ...(dueAt ? { dueAt } : {}),
     };
   });
   return { events, tasks };

@@ -1,11 +1,20 @@
 import { step } from "../engine/step";
+import { initialRunState, type RunState } from "../engine/state";
 import { isTerminalStatus, type CommittedEvent, type RunEvent } from "../engine/events";
-import type { RunState } from "../engine/state";
 import { getPool, type Db } from "../db";
 import type { Prisma } from "../generated/prisma/client";
+import { ConflictError } from "../errors";
 import { publishRunEvents } from "../events";
 import { newId } from "../ids";
 import { jsonText, storableText } from "../json";
+import { loadRun } from "./load";
+import { publishRunChange } from "../streams/workspace-feed";
+
+/**
+ * The one writer of `Run` and `RunStep`. Every change to a run — its start, the worker's
+ * steps, pause/resume/cancel, a person's answer, a timeout, a retry, a fork — is events
+ * appended here, with the folded state stored beside them in the same statement.
+ */
 
 /** Another writer committed to this run first; the caller reloads and decides again. */
 export class StaleRunError extends Error {
@@ -33,14 +42,39 @@ const COMMIT_EVENTS_SQL = `
       "startedAt" = $11::timestamp(3),
       "finishedAt" = $12::timestamp(3)
     WHERE "id" = $1 AND "lastSeq" = $2
-    RETURNING "id"
+    RETURNING "id", "workspaceId", "workflowId"
+  ), inserted AS (
+    INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
+    SELECT e."id", updated."id", e."seq", e."type", e."nodeId", e."payload", e."createdAt"
+    FROM updated, jsonb_to_recordset($13::jsonb)
+      AS e("id" text, "seq" integer, "type" text, "nodeId" text, "payload" jsonb, "createdAt" timestamp(3))
+    RETURNING 1
   )
-  INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
-  SELECT e."id", updated."id", e."seq", e."type", e."nodeId", e."payload", e."createdAt"
-  FROM updated, jsonb_to_recordset($13::jsonb)
-    AS e("id" text, "seq" integer, "type" text, "nodeId" text, "payload" jsonb, "createdAt" timestamp(3))`;
+  SELECT (SELECT count(*)::int FROM inserted) AS "inserted", "workspaceId", "workflowId" FROM updated`;
+
+type CommitRow = { inserted: number; workspaceId: string; workflowId: string };
 
 export type CommitResult = { state: RunState; events: CommittedEvent[] };
+
+function stepRows(events: readonly CommittedEvent[]) {
+  return events.map((event) => ({
+    id: newId("evt"),
+    seq: event.seq,
+    type: event.type,
+    nodeId: "nodeId" in event ? event.nodeId : null,
+    payload: event,
+    createdAt: event.at,
+  }));
+}
+
+/** After the commit: events to the run's viewers, a status change to the workspace's feed. Best effort. */
+async function announce(runId: string, ids: { workspaceId: string; workflowId: string }, events: readonly CommittedEvent[], before: string | null, after: RunState) {
+  // A failed publish loses nothing: streams re-read the log from Postgres.
+  await publishRunEvents(runId, events).catch(() => undefined);
+  if (before !== after.status) {
+    await publishRunChange({ workspaceId: ids.workspaceId, workflowId: ids.workflowId, runId, status: after.status, at: events.at(-1)?.at ?? new Date().toISOString() });
+  }
+}
 
 /**
  * Appends events to a run's log and stores the folded state in one transaction, guarded by
@@ -59,15 +93,7 @@ export async function commitEvents(
   const at = now().toISOString();
   const committed: CommittedEvent[] = events.map((event, index) => ({ ...event, seq: state.lastSeq + index + 1, at }));
   const next = committed.reduce(step, state);
-
-  const rows = committed.map((event) => ({
-    id: newId("evt"),
-    seq: event.seq,
-    type: event.type,
-    nodeId: "nodeId" in event ? event.nodeId : null,
-    payload: event,
-    createdAt: event.at,
-  }));
+  const rows = stepRows(committed);
   const terminal = isTerminalStatus(next.status);
 
   // Run data is user data: written as JSON text we made (jsonText), never through Prisma's
@@ -87,22 +113,107 @@ export async function commitEvents(
     next.finishedAt ?? null,
     jsonText(rows),
   ];
+  let row: CommitRow | undefined;
   if (!alsoInTransaction) {
     // The hot path: one statement (atomic on its own), one round trip, straight on the pool
     // and prepared once per connection. The UPDATE matches only if nobody committed since
     // `state.lastSeq`; if it matches nothing, no row is inserted.
-    const result = await getPool().query({ name: "commit-run-events", text: COMMIT_EVENTS_SQL, values });
-    if (result.rowCount !== rows.length) throw new StaleRunError(runId, state.lastSeq);
+    const result = await getPool().query<CommitRow>({ name: "commit-run-events", text: COMMIT_EVENTS_SQL, values });
+    row = result.rows[0];
+    if (row?.inserted !== rows.length) throw new StaleRunError(runId, state.lastSeq);
   } else {
     // The same statement, inside the transaction that also writes the caller's rows (a human task).
-    await db.$transaction(async (tx) => {
-      const inserted = await tx.$executeRawUnsafe(COMMIT_EVENTS_SQL, ...values);
-      if (inserted !== rows.length) throw new StaleRunError(runId, state.lastSeq);
+    row = await db.$transaction(async (tx) => {
+      const [result] = await tx.$queryRawUnsafe<CommitRow[]>(COMMIT_EVENTS_SQL, ...values);
+      if (result?.inserted !== rows.length) throw new StaleRunError(runId, state.lastSeq);
       await alsoInTransaction(tx);
+      return result;
     });
   }
-
-  // A failed publish loses nothing: streams re-read the log from Postgres.
-  await publishRunEvents(runId, committed).catch(() => undefined);
+  await announce(runId, row, committed, state.status, next);
   return { state: next, events: committed };
+}
+
+/**
+ * Commits what `plan` makes of the run's current state, re-reading and re-planning when
+ * another writer was first (a person answering while the worker commits a step). `plan` may
+ * throw to refuse (a ConflictError: "the run already ended"); `alsoInTransaction` writes the
+ * caller's rows in the same transaction.
+ */
+export async function commitToRun(
+  db: Db,
+  runId: string,
+  plan: (state: RunState) => RunEvent[],
+  alsoInTransaction?: (tx: Prisma.TransactionClient, state: RunState) => Promise<void>,
+): Promise<CommitResult> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const { state } = await loadRun(db, runId);
+    const events = plan(state);
+    try {
+      return await commitEvents(db, runId, state, events, alsoInTransaction && ((tx) => alsoInTransaction(tx, state)));
+    } catch (error) {
+      if (!(error instanceof StaleRunError)) throw error;
+    }
+  }
+  throw new ConflictError("The run is busy; try again");
+}
+
+const INSERT_RUN_SQL = `
+  WITH run AS (
+    INSERT INTO "Run" ("id", "workspaceId", "workflowId", "versionId", "status", "trigger", "startedBy", "input", "state", "lastSeq", "stepCount",
+                       "tokens", "costUsd", "createdAt", "startedAt", "parentRunId", "origin", "forkedAtSeq")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $10, $11, $12, $13::timestamp(3), $14::timestamp(3), $15, $16, $17)
+    RETURNING "id"
+  )
+  INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
+  SELECT e."id", run."id", e."seq", e."type", e."nodeId", e."payload", e."createdAt"
+  FROM run, jsonb_to_recordset($18::jsonb)
+    AS e("id" text, "seq" integer, "type" text, "nodeId" text, "payload" jsonb, "createdAt" timestamp(3))`;
+
+export type NewRun = {
+  runId: string;
+  workspaceId: string;
+  workflowId: string;
+  versionId: string;
+  trigger: string;
+  startedBy: string;
+  /** The run's first events, already committed elsewhere (a fork's copied history) or new, with seqs 1..n. */
+  events: CommittedEvent[];
+  lineage?: { parentRunId: string; origin: "rerun" | "fork"; forkedAtSeq?: number };
+};
+
+/**
+ * Inserts a run with its first events in one statement (one round trip; the REST trigger's hot
+ * path): a fresh run's `run_started`, or a fork's copy of its parent's history plus its own
+ * `run_forked`. The run row exists before any job does, so a lost job is re-enqueued from it.
+ */
+export async function insertRun(run: NewRun): Promise<RunState> {
+  const state = run.events.reduce(step, initialRunState());
+  const createdAt = run.events.at(-1)?.at ?? new Date().toISOString();
+  await getPool().query({
+    name: "insert-run",
+    text: INSERT_RUN_SQL,
+    values: [
+      run.runId,
+      run.workspaceId,
+      run.workflowId,
+      run.versionId,
+      state.status,
+      run.trigger,
+      run.startedBy,
+      jsonText(state.input),
+      jsonText(state),
+      state.lastSeq,
+      state.usage.promptTokens + state.usage.completionTokens,
+      state.usage.costUsd,
+      createdAt,
+      state.startedAt ?? createdAt,
+      run.lineage?.parentRunId ?? null,
+      run.lineage?.origin ?? null,
+      run.lineage?.forkedAtSeq ?? null,
+      jsonText(stepRows(run.events)),
+    ],
+  });
+  await announce(run.runId, run, run.events, null, state);
+  return state;
 }

@@ -4,8 +4,7 @@ import type { Db } from "../db";
 import { ConflictError } from "../errors";
 import { announceRun } from "../events";
 import { enqueueAdvance } from "../queue";
-import { commitEvents, StaleRunError } from "./commit";
-import { loadRun } from "./load";
+import { commitToRun } from "./commit";
 import { findRun } from "./queries";
 import { actorLabel, type WorkspaceAccess } from "../auth/access";
 import { recordAudit, type AuditAction } from "../audit/audit";
@@ -15,25 +14,16 @@ import { recordAudit, type AuditAction } from "../audit/audit";
  * worker sees it at its next step boundary (its own commit fails the sequence check and it
  * re-reads the run).
  */
-async function commitControl(
-  db: Db,
-  runId: string,
-  eventFor: (state: RunState) => RunEvent,
-  closeTasks: boolean,
-): Promise<RunState> {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const { state } = await loadRun(db, runId);
-    const event = eventFor(state);
-    try {
-      const result = await commitEvents(db, runId, state, [event], async (tx) => {
-        if (closeTasks) await tx.humanTask.updateMany({ where: { runId, status: "pending" }, data: { status: "cancelled", respondedAt: new Date() } });
-      });
-      return result.state;
-    } catch (error) {
-      if (!(error instanceof StaleRunError)) throw error;
-    }
-  }
-  throw new ConflictError("The run is busy; try again");
+async function commitControl(db: Db, runId: string, eventFor: (state: RunState) => RunEvent, closeTasks: boolean): Promise<RunState> {
+  const { state } = await commitToRun(
+    db,
+    runId,
+    (current) => [eventFor(current)],
+    closeTasks
+      ? async (tx) => void (await tx.humanTask.updateMany({ where: { runId, status: "pending" }, data: { status: "cancelled", respondedAt: new Date() } }))
+      : undefined,
+  );
+  return state;
 }
 
 export async function pauseRun(db: Db, runId: string, by = "operator"): Promise<{ status: string }> {

@@ -1,5 +1,5 @@
 import { graphSchema, type Graph } from "../engine/graph";
-import type { RunState } from "../engine/state";
+import { parseStoredState, type RunState } from "../engine/state";
 import { getPool, type Db } from "../db";
 import { NotFoundError } from "../errors";
 
@@ -12,7 +12,7 @@ export type LoadedRun = { runId: string; graph: Graph; state: RunState };
 const graphsByVersion = new Map<string, Graph>();
 const MAX_CACHED_GRAPHS = 500;
 
-async function pinnedGraph(db: Db, versionId: string): Promise<Graph> {
+export async function pinnedGraph(db: Db, versionId: string): Promise<Graph> {
   const cached = graphsByVersion.get(versionId);
   if (cached) return cached;
   const version = await db.workflowVersion.findUnique({ where: { id: versionId }, select: { graph: true } });
@@ -36,7 +36,7 @@ export async function loadRun(db: Db, runId: string): Promise<LoadedRun> {
   return {
     runId,
     graph: await pinnedGraph(db, run.versionId),
-    // Written only by commitEvents from the engine's own reducer.
-    state: run.state as unknown as RunState,
+    // Checked, not cast: a state that does not parse stops here with the run's id and the place.
+    state: parseStoredState(runId, run.state),
   };
 }

@@ -1,4 +1,4 @@
-import type { CommittedEvent } from "../engine/events";
+import { parseStoredEvents, type CommittedEvent } from "../engine/events";
 import type { Db, Prisma } from "../db";
 import { NotFoundError } from "../errors";
 import { loadRun } from "./load";
@@ -25,37 +25,9 @@ export async function findRun(db: Db, workspaceId: string, runId: string, workfl
   return run;
 }
 
-export async function listRuns(db: Db, workspaceId: string, params: { workflowId?: string; limit: number }) {
-  const rows = await db.run.findMany({
-    where: { workspaceId, ...(params.workflowId ? { workflowId: params.workflowId } : {}) },
-    orderBy: { createdAt: "desc" },
-    take: params.limit,
-    select: {
-      id: true,
-      workflowId: true,
-      workflow: { select: { name: true } },
-      status: true,
-      trigger: true,
-      startedBy: true,
-      createdAt: true,
-      startedAt: true,
-      finishedAt: true,
-      stepCount: true,
-      tokens: true,
-      costUsd: true,
-    },
-  });
-  return rows.map(({ workflow, ...row }) => ({
-    ...row,
-    workflowName: workflow.name,
-    durationMs: row.startedAt && row.finishedAt ? row.finishedAt.getTime() - row.startedAt.getTime() : null,
-  }));
-}
-
 export async function getRunEvents(db: Db, runId: string, afterSeq = 0): Promise<CommittedEvent[]> {
   const steps = await db.runStep.findMany({ where: { runId, seq: { gt: afterSeq } }, orderBy: { seq: "asc" }, select: { payload: true } });
-  // Payloads are written only by commitEvents from typed events.
-  return steps.map((row) => row.payload as unknown as CommittedEvent);
+  return parseStoredEvents(runId, steps.map((row) => row.payload), afterSeq + 1);
 }
 
 export async function getRunDetail(db: Db, workspaceId: string, runId: string) {
@@ -64,6 +36,7 @@ export async function getRunDetail(db: Db, workspaceId: string, runId: string) {
     include: {
       workflow: { select: { name: true } },
       version: { select: { version: true } },
+      children: { orderBy: { createdAt: "asc" }, take: 100, select: { id: true, origin: true, status: true, createdAt: true, forkedAtSeq: true } },
       humanTasks: {
         orderBy: { createdAt: "asc" },
         select: { id: true, nodeId: true, status: true, message: true, context: true, comment: true, respondedAt: true, respondedByName: true },
@@ -77,6 +50,11 @@ export async function getRunDetail(db: Db, workspaceId: string, runId: string) {
     workflowId: row.workflowId,
     workflowName: row.workflow.name,
     version: row.version.version,
+    versionId: row.versionId,
+    parentRunId: row.parentRunId,
+    origin: row.origin as "rerun" | "fork" | null,
+    forkedAtSeq: row.forkedAtSeq,
+    children: row.children.map((child) => ({ ...child, origin: child.origin as "rerun" | "fork" | null })),
     status: row.status,
     trigger: row.trigger,
     startedBy: row.startedBy,

@@ -3,35 +3,43 @@ import type { Db } from "../db";
 import { ConflictError, NotFoundError, UserInputError } from "../errors";
 import { announceRun } from "../events";
 import { enqueueAdvance } from "../queue";
-import { commitEvents, StaleRunError } from "./commit";
+import { commitToRun } from "./commit";
 import { loadRun } from "./load";
 import { assertStorable, toJson } from "../json";
 import { actorLabel, type WorkspaceAccess } from "../auth/access";
 import { recordAudit, type AuditAction } from "../audit/audit";
 
-function auditActionFor(kind: string, params: { decision: HumanDecision; answer?: string; editedArguments?: string }): AuditAction {
+function auditActionFor(kind: string, params: { decision: HumanDecision; answer?: string; editedArguments?: string; editedContent?: unknown }): AuditAction {
   if (params.decision === "reject") return "human_task.rejected";
+  if (params.editedContent !== undefined) return "human_task.content_edited";
   if (params.editedArguments !== undefined) return "human_task.arguments_edited";
   if (kind === "question" || params.answer !== undefined) return "human_task.answered";
   return "human_task.approved";
 }
 
+export type HumanResponse = {
+  taskId: string;
+  decision: HumanDecision;
+  /** The reviewer's reason (told to the model, routed on a gate's reject branch). */
+  comment?: string;
+  answer?: string;
+  editedArguments?: string;
+  /** A gate approved with edits: the corrected content (any JSON value). */
+  editedContent?: unknown;
+};
+
 /**
  * Records a human's answer as a run event (in the same transaction that closes the task,
  * so a double click cannot answer twice) and enqueues the run's continuation.
  */
-export async function respondToHumanTask(
-  db: Db,
-  access: WorkspaceAccess,
-  params: { taskId: string; decision: HumanDecision; comment?: string; answer?: string; editedArguments?: string },
-): Promise<{ runId: string }> {
+export async function respondToHumanTask(db: Db, access: WorkspaceAccess, params: HumanResponse): Promise<{ runId: string }> {
   const task = await db.humanTask.findFirst({
     where: { id: params.taskId, run: { workspaceId: access.workspaceId, ...(access.actor.kind === "trigger_token" ? { workflowId: access.actor.workflowId } : {}) } },
   });
   if (!task) throw new NotFoundError(`Human task ${params.taskId}`);
   const by = actorLabel(access.actor);
   if (task.status !== "pending") throw new ConflictError(`This task was already answered (${task.status})`);
-  assertStorable({ comment: params.comment, answer: params.answer, editedArguments: params.editedArguments }, "");
+  assertStorable({ comment: params.comment, answer: params.answer, editedArguments: params.editedArguments, editedContent: params.editedContent }, "");
   if (params.editedArguments !== undefined) {
     try {
       JSON.parse(params.editedArguments);
@@ -39,57 +47,58 @@ export async function respondToHumanTask(
       throw new UserInputError("editedArguments must be a JSON object", "editedArguments");
     }
   }
+  if (params.editedContent !== undefined) await assertContentEditable(db, task, params.decision);
 
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const run = await loadRun(db, task.runId);
-    try {
-      const { state } = await commitEvents(
-        db,
-        task.runId,
-        run.state,
-        [
-          {
-            type: "human_responded",
-            nodeId: task.nodeId,
-            taskId: task.id,
-            decision: params.decision,
-            ...(params.comment ? { comment: params.comment } : {}),
-            ...(params.answer !== undefined ? { answer: params.answer } : {}),
-            ...(params.editedArguments !== undefined ? { editedArguments: params.editedArguments } : {}),
-            by,
-          },
-        ],
-        async (tx) => {
-          const closed = await tx.humanTask.updateMany({
-            where: { id: task.id, status: "pending" },
-            data: {
-              status: params.decision === "approve" ? "approved" : "rejected",
-              comment: params.comment ?? null,
-              response:
-                params.answer !== undefined || params.editedArguments !== undefined
-                  ? toJson({ answer: params.answer, editedArguments: params.editedArguments })
-                  : undefined,
-              respondedAt: new Date(),
-              respondedById: access.actor.kind === "system" ? null : access.actor.id,
-              respondedByName: by,
-            },
-          });
-          if (closed.count !== 1) throw new ConflictError("This task was already answered");
-          await recordAudit(tx, access, auditActionFor(task.kind, params), { kind: "human_task", id: task.id, name: `${task.nodeId} in ${task.runId}` }, {
-            runId: task.runId,
-            nodeId: task.nodeId,
-            decision: params.decision,
-            ...(params.comment ? { comment: params.comment } : {}),
-          });
+  const { state } = await commitToRun(
+    db,
+    task.runId,
+    () => [
+      {
+        type: "human_responded",
+        nodeId: task.nodeId,
+        taskId: task.id,
+        decision: params.decision,
+        ...(params.comment ? { comment: params.comment } : {}),
+        ...(params.answer !== undefined ? { answer: params.answer } : {}),
+        ...(params.editedArguments !== undefined ? { editedArguments: params.editedArguments } : {}),
+        ...(params.editedContent !== undefined ? { editedContent: params.editedContent } : {}),
+        by,
+      },
+    ],
+    async (tx) => {
+      const edited = params.answer !== undefined || params.editedArguments !== undefined || params.editedContent !== undefined;
+      const closed = await tx.humanTask.updateMany({
+        where: { id: task.id, status: "pending" },
+        data: {
+          status: params.decision === "approve" ? "approved" : "rejected",
+          comment: params.comment ?? null,
+          response: edited ? toJson({ answer: params.answer, editedArguments: params.editedArguments, editedContent: params.editedContent }) : undefined,
+          respondedAt: new Date(),
+          respondedById: access.actor.kind === "system" ? null : access.actor.id,
+          respondedByName: by,
         },
-      );
-      await enqueueAdvance(task.runId, state.lastSeq);
-      // The run may still be advancing other branches: its worker re-reads it now.
-      await announceRun(task.runId, "changed").catch(() => undefined);
-      return { runId: task.runId };
-    } catch (error) {
-      if (!(error instanceof StaleRunError)) throw error;
-    }
-  }
-  throw new ConflictError("The run is busy; try again");
+      });
+      if (closed.count !== 1) throw new ConflictError("This task was already answered");
+      await recordAudit(tx, access, auditActionFor(task.kind, params), { kind: "human_task", id: task.id, name: `${task.nodeId} in ${task.runId}` }, {
+        runId: task.runId,
+        nodeId: task.nodeId,
+        decision: params.decision,
+        ...(params.comment ? { comment: params.comment } : {}),
+        ...(params.editedContent !== undefined ? { edited: true } : {}),
+      });
+    },
+  );
+  await enqueueAdvance(task.runId, state.lastSeq);
+  // The run may still be advancing other branches: its worker re-reads it now.
+  await announceRun(task.runId, "changed").catch(() => undefined);
+  return { runId: task.runId };
+}
+
+/** Only a gate's reviewer approves with edits, and only where the builder allowed it. */
+async function assertContentEditable(db: Db, task: { runId: string; nodeId: string; kind: string }, decision: HumanDecision): Promise<void> {
+  if (task.kind !== "gate") throw new UserInputError("Only an approval step's content can be edited", "editedContent");
+  if (decision !== "approve") throw new UserInputError("Edited content goes with an approval, not a rejection", "editedContent");
+  const { graph } = await loadRun(db, task.runId);
+  const node = graph.nodes.find((candidate) => candidate.id === task.nodeId);
+  if (node?.type === "human" && !node.data.allowEdit) throw new UserInputError("This step does not let the reviewer edit the content", "editedContent");
 }

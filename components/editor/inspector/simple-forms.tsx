@@ -1,12 +1,15 @@
 "use client";
 
-import { useId, useRef } from "react";
+import { useId, useRef, useState } from "react";
 import { toolCatalogEntry, toolJsonSchema, TOOL_NAMES } from "@/server/engine/tools/catalog";
+import type { InputField } from "@/server/engine/graph";
+import { checkRunInput } from "@/server/engine/run-input";
 import { useNodeData, useUpdateNodeData } from "../store/node-data";
 import { Field, jsonError, NumberField, SELECT, TextAreaField, TextField } from "./fields";
 import { TemplateHints } from "./template-hints";
-import { numberRules } from "./field-rules";
+import { checkField, numberRules } from "./field-rules";
 import { HttpCredentialPicker } from "./credential-fields";
+import { InputFieldsEditor } from "./input-fields-editor";
 
 /** Module level: derived from the schema once, not on every render. */
 const BUDGET_TOKENS_RULES = numberRules("trigger", "budgetTokens");
@@ -26,18 +29,20 @@ export function TriggerForm({ nodeId }: { nodeId: string }) {
   return (
     <div className="space-y-4">
       <TextField label="Label" value={data.label} maxLength={120} onChange={(label) => update({ label })} />
+      <InputFieldsEditor fields={data.inputFields} onChange={(inputFields) => update({ inputFields })} />
       <TextAreaField
         label="Sample input (JSON)"
         value={data.sampleInput}
         maxLength={20_000}
         onChange={(sampleInput) => update({ sampleInput })}
-        rows={8}
+        rows={data.inputFields.length > 0 ? 4 : 8}
         mono
         spellCheck={false}
-        error={jsonError(data.sampleInput)}
+        error={jsonError(data.sampleInput) ?? sampleFieldError(data.inputFields, data.sampleInput)}
         hint={
           <>
-            Used when you press Run. Templates read it as <code className="font-mono">{"{{input.<field>}}"}</code>.
+            Fills the Run form until the workflow has run (then it starts from the last run&apos;s input). Templates read it as{" "}
+            <code className="font-mono">{"{{input.<field>}}"}</code>.
           </>
         }
       />
@@ -60,6 +65,19 @@ export function TriggerForm({ nodeId }: { nodeId: string }) {
       <p className="-mt-2 text-xs text-slate-500">Per run; when reached, the run asks a person before spending more. 0 = no budget.</p>
     </div>
   );
+}
+
+/** A sample the Run form would refuse (it prefills the form), named by its field. */
+function sampleFieldError(fields: readonly InputField[], sample: string): string | null {
+  if (fields.length === 0 || sample.trim() === "") return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(sample);
+  } catch {
+    return null; // jsonError reports it
+  }
+  const checked = checkRunInput(fields, parsed);
+  return checked.ok ? null : `The sample does not fit the input fields: ${checked.message}`;
 }
 
 export function ToolForm({ nodeId }: { nodeId: string }) {
@@ -148,6 +166,10 @@ function argumentFields(tool: string): string[] {
 export function HumanForm({ nodeId }: { nodeId: string }) {
   const data = useNodeData(nodeId, "human");
   const update = useUpdateNodeData(nodeId, "human");
+  const messageRef = useRef<HTMLTextAreaElement>(null);
+  const allowEditId = useId();
+  const onTimeoutId = useId();
+  const escalateToId = useId();
   if (!data) return null;
   return (
     <div className="space-y-4">
@@ -158,10 +180,194 @@ export function HumanForm({ nodeId }: { nodeId: string }) {
         maxLength={5_000}
         onChange={(message) => update({ message })}
         rows={4}
+        textareaRef={messageRef}
         error={data.message.trim() === "" ? "The message is empty" : null}
-        hint="Approve continues through the approve output; Reject through the reject output."
+        hint={
+          <>
+            <p>
+              A template, filled in when the task is created: <code className="font-mono">{"{{previous}}"}</code> is the content under
+              review (the previous step&apos;s output, also shown to the reviewer below the message),{" "}
+              <code className="font-mono">{"{{input.x}}"}</code> a run input field,{" "}
+              <code className="font-mono">{"{{nodes.<id>.output}}"}</code> another node&apos;s output.
+            </p>
+            <TemplateHints nodeId={nodeId} value={data.message} onChange={(message) => update({ message })} textareaRef={messageRef} />
+          </>
+        }
       />
+      <div className="space-y-1">
+        <label htmlFor={allowEditId} className="flex items-center gap-2 text-xs font-medium text-slate-700">
+          <input
+            id={allowEditId}
+            type="checkbox"
+            checked={data.allowEdit}
+            onChange={(event) => update({ allowEdit: event.target.checked })}
+            className="size-3.5 rounded border-slate-300 accent-accent-600"
+          />
+          Reviewer may edit the content
+        </label>
+        <p className="text-xs text-slate-500">
+          {data.allowEdit
+            ? "Edit then approve: the corrected content flows on; the original stays in the run's log."
+            : "The reviewer approves or rejects the content as it is."}
+        </p>
+      </div>
+      <DurationField
+        label="Timeout"
+        seconds={data.timeoutSeconds}
+        onChange={(timeoutSeconds) => update({ timeoutSeconds })}
+        hint="How long the task may wait for a person. 0 = no timeout."
+      />
+      {data.timeoutSeconds > 0 && (
+        <Field label="On timeout" htmlFor={onTimeoutId} hint={ON_TIMEOUT_HINT[data.onTimeout]}>
+          <select
+            id={onTimeoutId}
+            value={data.onTimeout}
+            onChange={(event) => {
+              const onTimeout = ON_TIMEOUT.find((value) => value === event.target.value);
+              if (onTimeout) update({ onTimeout });
+            }}
+            className={SELECT}
+          >
+            <option value="reject">Reject</option>
+            <option value="approve">Approve</option>
+            <option value="timeout">Take the timeout branch</option>
+          </select>
+        </Field>
+      )}
+      <DurationField
+        label="Escalate after"
+        seconds={data.escalateAfterSeconds}
+        onChange={(escalateAfterSeconds) => update({ escalateAfterSeconds })}
+        hint="If the task still waits by then, the role below is notified. 0 = never."
+      />
+      {data.escalateAfterSeconds > 0 && (
+        <Field label="Escalate to" htmlFor={escalateToId}>
+          <select
+            id={escalateToId}
+            value={data.escalateTo}
+            onChange={(event) => {
+              const escalateTo = ESCALATION_ROLES.find((value) => value === event.target.value);
+              if (escalateTo) update({ escalateTo });
+            }}
+            className={SELECT}
+          >
+            <option value="operator">Operators and above</option>
+            <option value="editor">Editors and above</option>
+            <option value="admin">Admins and the owner</option>
+            <option value="owner">The owner</option>
+          </select>
+        </Field>
+      )}
+      <p className="text-xs text-slate-500">
+        Approve continues through the approve output; Reject through the reject output, carrying the content and the reviewer&apos;s
+        reason{data.timeoutSeconds > 0 && data.onTimeout === "timeout" ? "; a timeout through the timeout output" : ""}.
+      </p>
     </div>
+  );
+}
+
+const ON_TIMEOUT = ["approve", "reject", "timeout"] as const;
+const ESCALATION_ROLES = ["operator", "editor", "admin", "owner"] as const;
+
+const ON_TIMEOUT_HINT: Record<(typeof ON_TIMEOUT)[number], string> = {
+  reject: "The task is rejected: the run goes on through the reject output.",
+  approve: "The task is approved as it is: the run goes on through the approve output.",
+  timeout: "The run goes on through the node's timeout output; connect it to what should happen then.",
+};
+
+const DURATION_UNITS = [
+  { name: "seconds", seconds: 1 },
+  { name: "minutes", seconds: 60 },
+  { name: "hours", seconds: 3_600 },
+  { name: "days", seconds: 86_400 },
+] as const;
+
+/** The schema's limit for the human node's durations (both share it). */
+const DURATION_CHECK = checkField("human", "timeoutSeconds");
+const MAX_DURATION_DAYS = 30;
+
+/** The largest unit that shows `seconds` as a whole number (0 shows in minutes). */
+function durationUnitOf(seconds: number): number {
+  if (seconds === 0) return 60;
+  const unit = [...DURATION_UNITS].reverse().find((candidate) => seconds % candidate.seconds === 0);
+  return unit?.seconds ?? 1;
+}
+
+/**
+ * A duration stored in seconds, typed as a number and a unit. Like NumberField it keeps what
+ * the person types and commits only values the schema accepts (whole seconds, 0 to 30 days).
+ */
+function DurationField({ label, seconds, onChange, hint }: { label: string; seconds: number; onChange: (seconds: number) => void; hint: string }) {
+  const id = useId();
+  const [unit, setUnit] = useState(() => durationUnitOf(seconds));
+  const [text, setText] = useState(() => String(seconds / durationUnitOf(seconds)));
+  const [error, setError] = useState<string | null>(null);
+  const [shown, setShown] = useState(seconds);
+
+  // Undo/redo change the value from outside: show it, in the unit that fits it.
+  if (shown !== seconds) {
+    setShown(seconds);
+    if (Number(text) * unit !== seconds) {
+      const fitting = durationUnitOf(seconds);
+      setUnit(fitting);
+      setText(String(seconds / fitting));
+    }
+    setError(null);
+  }
+
+  const commit = (nextText: string, nextUnit: number) => {
+    setText(nextText);
+    setUnit(nextUnit);
+    const amount = nextText.trim() === "" ? Number.NaN : Number(nextText);
+    const total = amount * nextUnit;
+    const problem = !Number.isFinite(amount)
+      ? "Enter a number (0 = none)"
+      : !Number.isInteger(total)
+        ? "Use whole seconds"
+        : total > MAX_DURATION_DAYS * 86_400
+          ? `At most ${MAX_DURATION_DAYS} days`
+          : DURATION_CHECK(total);
+    setError(problem);
+    if (problem === null) onChange(total);
+  };
+
+  return (
+    <Field label={label} hint={hint} error={error} htmlFor={id}>
+      <div className="flex gap-2">
+        <input
+          id={id}
+          type="number"
+          inputMode="decimal"
+          min={0}
+          step={1}
+          value={text}
+          aria-invalid={error !== null}
+          onChange={(event) => commit(event.target.value, unit)}
+          onBlur={() => {
+            // Leaving a wrong value shows the saved one again (as NumberField does).
+            if (error) {
+              setText(String(seconds / unit));
+              setError(null);
+            }
+          }}
+          className={`min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-2.5 py-1.5 text-sm text-slate-900 shadow-xs focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none ${
+            error ? "border-red-400" : ""
+          }`}
+        />
+        <select
+          aria-label={`${label} unit`}
+          value={unit}
+          onChange={(event) => commit(text, Number(event.target.value))}
+          className="w-28 shrink-0 rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900 shadow-xs focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none"
+        >
+          {DURATION_UNITS.map((option) => (
+            <option key={option.name} value={option.seconds}>
+              {option.name}
+            </option>
+          ))}
+        </select>
+      </div>
+    </Field>
   );
 }
 

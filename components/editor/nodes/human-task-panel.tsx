@@ -1,16 +1,19 @@
 "use client";
 
-import { useCallback } from "react";
+import { useCallback, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { HumanDecision } from "@/server/engine/events";
 import type { HumanRequestKind, PendingHuman } from "@/server/engine/state";
 import { AnswerField } from "@/components/human-tasks/answer-field";
-import { ToolArguments } from "@/components/human-tasks/tool-arguments";
-import { outcomeText } from "@/components/human-tasks/outcome";
-import { useHumanTaskResponse, type HumanTaskAnswer, type HumanTaskResponse } from "@/components/human-tasks/use-human-task-response";
+import { DecisionBar } from "@/components/human-tasks/decision-bar";
+import { DueNote } from "@/components/human-tasks/due-note";
+import { outcomeHeadline, outcomeText } from "@/components/human-tasks/outcome";
+import { ReviewContent } from "@/components/human-tasks/review-content";
+import { ReviewDialog } from "@/components/human-tasks/review-dialog";
+import { useHumanTaskResponse, type HumanTaskAnswer } from "@/components/human-tasks/use-human-task-response";
 import { formatDateTime } from "@/components/ui/format";
 import { useEditorStore } from "../store/editor-store-provider";
-import { humanOutcomeOfNode } from "../store/selectors";
+import { findNode, humanOutcomeOfNode } from "../store/selectors";
 import type { EditorState } from "../store/types";
 
 const selectRespond = (s: EditorState) => s.respondToHuman;
@@ -31,18 +34,48 @@ const TITLES: Record<HumanRequestKind, string> = {
 export function HumanTaskPanel({ nodeId }: { nodeId: string }) {
   const pending = useEditorStore(useCallback((s: EditorState) => s.run.state?.humans[nodeId], [nodeId]));
   if (!pending || pending.decision) return null;
-  // Keyed by task: the next task on this node starts with a fresh answer and fresh arguments.
+  // Keyed by task: the next task on this node starts with a fresh answer, edits and reason.
   return <PendingTaskPanel key={pending.taskId} nodeId={nodeId} pending={pending} />;
 }
 
+const selectViewingHistory = (s: EditorState) => s.timeTravel !== null;
+
+/** The node's label, and for a human node whether its reviewer may edit the content. */
+const nodeFactsOf = (s: EditorState, nodeId: string) => {
+  const node = findNode(s, nodeId);
+  return { label: node?.data.label ?? nodeId, allowEdit: node?.type === "human" ? node.data.allowEdit : undefined };
+};
+
+/** When the task times out: its request event says (absent without a timeout). */
+const dueAtOf = (s: EditorState, taskId: string): string | null => {
+  const events = s.run.events;
+  // The request is usually among the latest events: search from the end.
+  for (let index = events.length - 1; index >= 0; index--) {
+    const event = events[index];
+    if (event?.type === "human_requested" && event.taskId === taskId) return event.dueAt ?? null;
+  }
+  return null;
+};
+
+/**
+ * Compact, at node width: the message, a small scrolling view of the content, and the
+ * decision; "Review" opens the same task in a roomy dialog (the full content, Edit then
+ * approve, the reject reason).
+ */
 function PendingTaskPanel({ nodeId, pending }: { nodeId: string; pending: PendingHuman }) {
   const respond = useEditorStore(selectRespond);
+  const facts = useEditorStore(useShallow(useCallback((s: EditorState) => nodeFactsOf(s, nodeId), [nodeId])));
   const send = useCallback(
     (decision: HumanDecision, extras: HumanTaskAnswer) => respond(nodeId, decision, extras),
     [respond, nodeId],
   );
-  const response = useHumanTaskResponse(pending, send);
-  const kind = pending.kind ?? "gate";
+  const dueAt = useEditorStore(useCallback((s: EditorState) => dueAtOf(s, pending.taskId), [pending.taskId]));
+  const response = useHumanTaskResponse({ ...pending, allowEdit: facts.allowEdit }, send);
+  // Viewing an earlier event of the run (time travel): the task is history there, not a decision to make.
+  const historical = useEditorStore(selectViewingHistory);
+  const canDecide = response.canRespond && !historical;
+  const [reviewing, setReviewing] = useState(false);
+  const title = TITLES[pending.kind];
 
   return (
     <div
@@ -51,59 +84,61 @@ function PendingTaskPanel({ nodeId, pending }: { nodeId: string; pending: Pendin
       // Deciding is not selecting: keep the click from reaching React Flow's node selection.
       onClick={(event) => event.stopPropagation()}
     >
-      <p className="text-[10px] font-semibold tracking-wide text-amber-700 uppercase">{TITLES[kind]}</p>
-      {pending.message && <p className="mt-0.5 mb-2 line-clamp-4 text-xs break-words text-amber-950">{pending.message}</p>}
-      <ToolArguments response={response} size="compact" />
+      <div className="flex items-center justify-between gap-2">
+        <p className="text-[10px] font-semibold tracking-wide text-amber-700 uppercase">{title}</p>
+        {/* Deciding needs room; reading does not (the card scrolls, the run page's node details are roomy). */}
+        {canDecide && (
+          <button
+            type="button"
+            onClick={() => setReviewing(true)}
+            className="text-[11px] font-semibold text-amber-800 underline decoration-amber-400 underline-offset-2 hover:text-amber-950"
+          >
+            Review
+          </button>
+        )}
+      </div>
+      <DueNote dueAt={dueAt} className="text-[10px] text-amber-700" />
+      {pending.message && (
+        <p className="mt-0.5 mb-2 line-clamp-3 text-xs break-words whitespace-pre-line text-amber-950" data-testid="human-task-message">
+          {pending.message}
+        </p>
+      )}
+      <ReviewContent kind={pending.kind} context={pending.context} size="compact" response={response} />
       <AnswerField response={response} size="compact" />
-      {response.canRespond ? (
-        <Decision response={response} />
+      {canDecide ? (
+        <DecisionBar response={response} size="compact" />
       ) : (
         <p className="text-[11px] font-medium text-amber-800" data-testid="human-task-waiting">
-          Waiting for an operator
+          {historical ? "Waiting for a person at this point" : "Waiting for an operator"}
         </p>
+      )}
+      {reviewing && (
+        <ReviewDialog
+          title={title}
+          subtitle={facts.label}
+          task={pending}
+          response={response}
+          onClose={() => setReviewing(false)}
+        />
       )}
     </div>
   );
 }
 
-function Decision({ response }: { response: HumanTaskResponse }) {
-  return (
-    <>
-      <div className="flex gap-2">
-        <button
-          type="button"
-          disabled={!response.canApprove}
-          onClick={() => void response.decide("approve")}
-          className="flex-1 rounded-md bg-emerald-600 px-2 py-1 text-xs font-semibold text-white shadow-sm hover:bg-emerald-700 disabled:opacity-60"
-        >
-          {response.approveLabel}
-        </button>
-        <button
-          type="button"
-          disabled={response.sending !== null}
-          onClick={() => void response.decide("reject")}
-          className="flex-1 rounded-md border border-red-300 bg-white px-2 py-1 text-xs font-semibold text-red-700 hover:bg-red-50 disabled:opacity-60"
-        >
-          Reject
-        </button>
-      </div>
-      {response.error && <p className="mt-1.5 text-[11px] text-red-700">{response.error}</p>}
-    </>
-  );
-}
-
-/** Under a node a person answered: "Approved by Ada · 14:02". */
+/** Under a node a person answered: "Rejected by Ada: too vague · 14:02", "Timed out → reject". */
 export function HumanOutcomeNote({ nodeId }: { nodeId: string }) {
   const outcome = useEditorStore(useShallow(useCallback((s: EditorState) => humanOutcomeOfNode(s, nodeId), [nodeId])));
   if (!outcome) return null;
+  const time = outcome.at ? new Date(outcome.at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" }) : null;
   return (
     <p
       className="line-clamp-2 border-t border-slate-100 px-3 py-1.5 text-[11px] leading-snug break-words text-slate-500"
       data-testid="human-outcome"
-      title={outcome.at ? formatDateTime(outcome.at) : undefined}
+      title={[outcomeText(outcome), outcome.at ? formatDateTime(outcome.at) : null].filter(Boolean).join(" · ")}
     >
-      <span className="font-medium text-slate-700">{outcomeText(outcome)}</span>
-      {outcome.at && ` · ${new Date(outcome.at).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}`}
+      <span className="font-medium text-slate-700">{outcomeHeadline(outcome)}</span>
+      {outcome.reason && `: ${outcome.reason}`}
+      {time && ` · ${time}`}
     </p>
   );
 }

@@ -40,12 +40,14 @@ const STOPPED_CHIP = { label: "Stopped", className: "bg-slate-500 text-white" };
 /** A branching node says which way it went, not just that it finished. */
 const HANDLE_CHIP: Record<string, string> = {
   reject: "bg-orange-500 text-white",
+  timeout: "bg-amber-500 text-white",
   false: "bg-slate-500 text-white",
 };
 
 function handleLabel(handle: string): string {
   if (handle === "approve") return "Approved";
   if (handle === "reject") return "Rejected";
+  if (handle === "timeout") return "Timed out";
   return handle.charAt(0).toUpperCase() + handle.slice(1);
 }
 
@@ -59,6 +61,7 @@ function chipFor(status: NodeRunStatus | null, handle: string | null): { label: 
 const PORT_TONE: Record<string, string> = {
   approve: "text-emerald-700",
   reject: "text-red-700",
+  timeout: "text-amber-700",
   true: "text-emerald-700",
   false: "text-red-700",
 };
@@ -72,16 +75,21 @@ export type NodeShellProps = {
   summary?: ReactNode;
   /** A small secondary line (e.g. the agent's model). */
   meta?: ReactNode;
+  /**
+   * The outputs this node shows, when its settings hide some of the kind's (a human node's
+   * "timeout" output exists only with a timeout that takes it). Default: all of the kind's.
+   */
+  sourcePorts?: readonly (string | null)[];
   children?: ReactNode;
 };
 
-export function NodeShell({ id, kind, label, selected, summary, meta, children }: NodeShellProps) {
+export function NodeShell({ id, kind, label, selected, summary, meta, sourcePorts, children }: NodeShellProps) {
   const info = NODE_KIND_INFO[kind];
   // `stopped`: a cancelled or failed run leaves nodes "running"/"waiting" in its state; show them as stopped.
   const { status, error, handle, stopped, errors, warnings, answered } = useNodeView(id);
   const compact = useFlowStore(selectZoomedOut);
   const chip = stopped ? STOPPED_CHIP : chipFor(status, handle);
-  const ports = SOURCE_HANDLES[kind];
+  const ports = sourcePorts ?? SOURCE_HANDLES[kind];
   const namedPorts = ports.filter((port): port is string => port !== null);
 
   if (compact) {

@@ -27,6 +27,9 @@ export const selectRun = (s: EditorState) => s.run;
 export const selectRunId = (s: EditorState) => s.run.runId;
 export const selectRunStatus = (s: EditorState) => s.run.state?.status ?? null;
 export const selectRunEvents = (s: EditorState) => s.run.events;
+export const selectTimeTravel = (s: EditorState) => s.timeTravel;
+/** The run as it is now, also while the canvas shows an earlier state (time travel). */
+export const selectLiveRun = (s: EditorState) => s.timeTravel?.live ?? s.run;
 /** The shown run has ended; nodes it left running or waiting will not move again. */
 export const selectRunEnded = (s: EditorState) => (s.run.state ? isTerminalStatus(s.run.state.status) : false);
 export const selectErrorCount = (s: EditorState) => s.problems.filter((p) => p.severity === "error").length;

@@ -12,8 +12,11 @@ export type EditorServices = {
   respondToHuman: (input: { taskId: string; decision: HumanDecision } & HumanResponseExtras) => Promise<unknown>;
 };
 
-/** What a person may add to a decision: a comment, the answer to an agent's question, or a tool call's edited arguments. */
-export type HumanResponseExtras = { comment?: string; answer?: string; editedArguments?: string };
+/**
+ * What a person may add to a decision: a comment (the reason), the answer to an agent's
+ * question, a tool call's edited arguments, or an approval step's edited content.
+ */
+export type HumanResponseExtras = { comment?: string; answer?: string; editedArguments?: string; editedContent?: unknown };
 
 export type ProblemCount = { errors: number; warnings: number };
 
@@ -89,11 +92,22 @@ export type RunOverlay = {
   events: CommittedEvent[];
 };
 
-export type LaunchState = { status: "idle" } | { status: "starting" } | { status: "error"; message: string };
+/** asking: the Run form is open; starting: its input was sent; error: saving before the form failed. */
+export type LaunchState = { status: "idle" } | { status: "asking" } | { status: "starting" } | { status: "error"; message: string };
+
+/**
+ * Time travel: the canvas shows the run as it was at event `seq`. `run` then holds that
+ * historical state (so every card, edge and panel shows it unchanged), and the live run waits
+ * here, still following the stream, until the view goes back to it.
+ */
+export type TimeTravel = { seq: number; live: RunOverlay };
 
 export type RunSlice = {
   run: RunOverlay;
-  /** Saving and starting a run from the editor, before the run id is known. */
+  timeTravel: TimeTravel | null;
+  /** Shows the state at `seq` (the fold of the events up to it); null goes back to the live run. */
+  viewRunAt: (seq: number | null) => void;
+  /** Saving, asking for the input and starting a run from the editor, before the run id is known. */
   launch: LaunchState;
   setLaunch: (launch: LaunchState) => void;
   showRun: (runId: string, snapshot?: { state: RunState; events: CommittedEvent[] }) => void;

@@ -1,7 +1,15 @@
 import { z } from "zod";
 import { respondToHumanTask } from "../../runs/respond-human";
+import { pinnedGraph } from "../../runs/load";
+import type { Db } from "../../db";
 import { createTrpcRouter, workspaceProcedure } from "../trpc";
 import { idSchema } from "../schemas";
+
+/** Whether the pinned graph's gate lets its reviewer edit the content (graphs are cached per version). */
+async function gateAllowsEdit(db: Db, versionId: string, nodeId: string): Promise<boolean> {
+  const node = (await pinnedGraph(db, versionId)).nodes.find((candidate) => candidate.id === nodeId);
+  return node?.type !== "human" || node.data.allowEdit;
+}
 
 const inboxLimit = z.object({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 });
 
@@ -14,10 +22,31 @@ export const humanRouter = createTrpcRouter({
         where: { status: "pending", run: { workspaceId: ctx.access.workspaceId } },
         orderBy: { createdAt: "asc" },
         take: input.limit,
-        select: { id: true, runId: true, nodeId: true, kind: true, message: true, context: true, createdAt: true, run: { select: { workflowId: true, workflow: { select: { name: true } } } } },
+        select: {
+          id: true,
+          runId: true,
+          nodeId: true,
+          kind: true,
+          message: true,
+          context: true,
+          createdAt: true,
+          dueAt: true,
+          run: { select: { workflowId: true, versionId: true, workflow: { select: { name: true } } } },
+        },
       });
-      return tasks.map(({ run, ...task }) => ({ ...task, workflowId: run.workflowId, workflowName: run.workflow.name }));
+      return Promise.all(
+        tasks.map(async ({ run, ...task }) => ({
+          ...task,
+          workflowId: run.workflowId,
+          workflowName: run.workflow.name,
+          allowEdit: task.kind === "gate" ? await gateAllowsEdit(ctx.db, run.versionId, task.nodeId) : true,
+        })),
+      );
     }),
+  /** How many tasks wait in this workspace (the Inbox badge in the top bar). */
+  pendingCount: workspaceProcedure("run:read").query(({ ctx }) =>
+    ctx.db.humanTask.count({ where: { status: "pending", run: { workspaceId: ctx.access.workspaceId } } }),
+  ),
   respond: workspaceProcedure("human:respond")
     .input(
       z.object({
@@ -28,6 +57,8 @@ export const humanRouter = createTrpcRouter({
         answer: z.string().max(50_000).optional(),
         /** Tool approval: the arguments to run with instead of the model's (JSON text). */
         editedArguments: z.string().max(100_000).optional(),
+        /** An approval step approved with edits: the corrected content (any JSON value). */
+        editedContent: z.unknown().optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {

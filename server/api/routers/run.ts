@@ -1,15 +1,27 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { startRun } from "../../runs/start-run";
-import { getRunDetail, listRuns } from "../../runs/queries";
+import { getRunDetail } from "../../runs/queries";
+import { listRunsInputSchema, listRunsPage } from "../../runs/list-runs";
 import { controlRun } from "../../runs/control";
+import { forkRun, rerunRun, retryRun } from "../../runs/lineage";
+import { forkEditSchema } from "../../engine/events";
+import type { WorkspaceAccess } from "../../auth/access";
 import { runStats } from "../../runs/stats";
-import { actorLabel } from "../../auth/access";
+import { actorLabel, can } from "../../auth/access";
 import { rateLimitMessage, takeRunStart } from "../../auth/rate-limit";
 import { createTrpcRouter, workspaceProcedure } from "../trpc";
 import { idSchema } from "../schemas";
 
 const read = workspaceProcedure("run:read");
+
+/** Starting, re-running and forking all spend: one per-caller rate limit for the three. */
+async function takeRunStartOrThrow(ctx: { access: WorkspaceAccess; resHeaders: Headers }): Promise<void> {
+  const decision = await takeRunStart(ctx.access.actor);
+  if (decision.allowed) return;
+  ctx.resHeaders.set("retry-after", String(decision.retryAfterSeconds));
+  throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: rateLimitMessage(decision) });
+}
 const control = workspaceProcedure("run:control");
 const runId = z.object({ runId: idSchema });
 
@@ -17,11 +29,7 @@ export const runRouter = createTrpcRouter({
   start: workspaceProcedure("run:start")
     .input(z.object({ workflowId: idSchema, input: z.unknown().optional() }))
     .mutation(async ({ ctx, input }) => {
-      const decision = await takeRunStart(ctx.access.actor);
-      if (!decision.allowed) {
-        ctx.resHeaders.set("retry-after", String(decision.retryAfterSeconds));
-        throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: rateLimitMessage(decision) });
-      }
+      await takeRunStartOrThrow(ctx);
       return startRun(ctx.db, {
         workspaceId: ctx.access.workspaceId,
         workflowId: input.workflowId,
@@ -31,8 +39,8 @@ export const runRouter = createTrpcRouter({
       });
     }),
   list: read
-    .input(z.object({ workflowId: idSchema.optional(), limit: z.number().int().min(1).max(500).default(100) }).default({ limit: 100 }))
-    .query(({ ctx, input }) => listRuns(ctx.db, ctx.access.workspaceId, input)),
+    .input(listRunsInputSchema.prefault({}))
+    .query(({ ctx, input }) => listRunsPage(ctx.db, ctx.access.workspaceId, input, { canRespond: can(ctx.access, "human:respond") })),
   get: read.input(runId).query(({ ctx, input }) => getRunDetail(ctx.db, ctx.access.workspaceId, input.runId)),
   stats: read
     .input(z.object({ sinceHours: z.number().int().min(1).max(24 * 90).default(24 * 7) }).default({ sinceHours: 24 * 7 }))
@@ -40,4 +48,20 @@ export const runRouter = createTrpcRouter({
   pause: control.input(runId).mutation(({ ctx, input }) => controlRun(ctx.db, ctx.access, input.runId, "pause")),
   resume: control.input(runId).mutation(({ ctx, input }) => controlRun(ctx.db, ctx.access, input.runId, "resume")),
   cancel: control.input(runId).mutation(({ ctx, input }) => controlRun(ctx.db, ctx.access, input.runId, "cancel")),
+  /** A new run with the same input: on the same pinned version, or on the workflow as it is now. */
+  rerun: workspaceProcedure("run:start")
+    .input(z.object({ runId: idSchema, version: z.enum(["same", "latest"]).default("same") }))
+    .mutation(async ({ ctx, input }) => {
+      await takeRunStartOrThrow(ctx);
+      return rerunRun(ctx.db, ctx.access, input.runId, input.version);
+    }),
+  /** The same run continues from its failed or cancelled steps; committed work is reused. */
+  retry: control.input(runId).mutation(({ ctx, input }) => retryRun(ctx.db, ctx.access, input.runId)),
+  /** A new run sharing this run's history up to event `atSeq`, optionally with one edit, then continuing. */
+  fork: workspaceProcedure("run:start")
+    .input(z.object({ runId: idSchema, atSeq: z.number().int().min(1), edit: forkEditSchema.optional() }))
+    .mutation(async ({ ctx, input }) => {
+      await takeRunStartOrThrow(ctx);
+      return forkRun(ctx.db, ctx.access, input.runId, input.atSeq, input.edit);
+    }),
 });

@@ -13,6 +13,7 @@ import { idSchema, revisionSchema, workflowName } from "../schemas";
 
 const read = workspaceProcedure("workflow:read");
 const edit = workspaceProcedure("workflow:edit");
+const readRuns = workspaceProcedure("run:read");
 
 export const workflowRouter = createTrpcRouter({
   list: read.query(({ ctx }) => listWorkflows(ctx.db, ctx.access.workspaceId)),
@@ -79,6 +80,16 @@ export const workflowRouter = createTrpcRouter({
     const result = await deleteWorkflow(ctx.db, ctx.access.workspaceId, input.id);
     await recordAudit(ctx.db, ctx.access, "workflow.deleted", { kind: "workflow", id: workflow.id, name: workflow.name });
     return result;
+  }),
+  /** The input of the workflow's newest run (any trigger), which the Run form starts from; null before the first run. */
+  lastRunInput: readRuns.input(z.object({ workflowId: idSchema })).query(async ({ ctx, input }) => {
+    const workflow = await findWorkflow(ctx.db, ctx.access.workspaceId, input.workflowId);
+    const run = await ctx.db.run.findFirst({
+      where: { workspaceId: ctx.access.workspaceId, workflowId: workflow.id },
+      orderBy: { createdAt: "desc" },
+      select: { input: true },
+    });
+    return run ? { input: run.input } : null;
   }),
   createTriggerToken: edit.input(z.object({ workflowId: idSchema })).mutation(({ ctx, input }) => createTriggerToken(ctx.db, ctx.access, input.workflowId)),
   revokeTriggerToken: edit.input(z.object({ tokenId: idSchema })).mutation(({ ctx, input }) => revokeTriggerToken(ctx.db, ctx.access, input.tokenId)),

@@ -1,23 +1,68 @@
+import { z } from "zod";
 import { getDb } from "@/server/db";
-import { errorResponse, isWellFormedId, jsonError, requireAccess } from "@/server/http/rest";
+import { getEnv } from "@/server/env";
+import { forkEditSchema } from "@/server/engine/events";
+import { rateLimitMessage, takeRunStart } from "@/server/auth/rate-limit";
+import { errorResponse, isWellFormedId, jsonError, readJsonBody, requireAccess } from "@/server/http/rest";
 import { controlRun, isRunControl } from "@/server/runs/control";
+import { forkRun, rerunRun, retryRun } from "@/server/runs/lineage";
 
 export const dynamic = "force-dynamic";
 
+const ACTIONS = ["pause", "resume", "cancel", "retry", "rerun", "fork"] as const;
+type Action = (typeof ACTIONS)[number];
+
+const rerunBodySchema = z.object({ version: z.enum(["same", "latest"]).default("same") }).strict();
+const forkBodySchema = z.object({ atSeq: z.number().int().min(1), edit: forkEditSchema.optional() }).strict();
+
 /**
  * POST /api/v1/runs/:runId/{pause|resume|cancel} — takes effect at the next step boundary.
- * Credentials: a trigger token of the run's workflow, an API key with `control`, or a session.
+ * POST /api/v1/runs/:runId/retry — a failed or cancelled run continues from its failed steps.
+ * POST /api/v1/runs/:runId/rerun {version?: "same"|"latest"} — a new run with the same input (201).
+ * POST /api/v1/runs/:runId/fork {atSeq, edit?} — a new run sharing the history up to event atSeq (201).
+ * Credentials: a trigger token of the run's workflow, an API key (control for pause/resume/cancel/retry,
+ * trigger for rerun/fork), or a session.
  */
 export async function POST(request: Request, context: { params: Promise<{ runId: string; action: string }> }) {
   try {
     const { runId, action } = await context.params;
-    if (!isRunControl(action)) return jsonError(404, "not_found", `Unknown action "${action.slice(0, 40)}": use pause, resume or cancel`);
+    if (!(ACTIONS as readonly string[]).includes(action)) {
+      return jsonError(404, "not_found", `Unknown action "${action.slice(0, 40)}": use ${ACTIONS.join(", ")}`);
+    }
     const db = getDb();
-    const auth = await requireAccess(db, request, "run:control", { allowTriggerToken: true });
+    const starts = action === "rerun" || action === "fork";
+    const auth = await requireAccess(db, request, starts ? "run:start" : "run:control", { allowTriggerToken: true });
     if (!auth.ok) return auth.response;
+    const { access } = auth;
     if (!isWellFormedId(runId)) return jsonError(404, "not_found", `Run ${runId.slice(0, 100)} not found`);
-    const result = await controlRun(db, auth.access, runId, action);
-    return Response.json({ runId, status: result.status });
+    if (isRunControl(action)) {
+      const result = await controlRun(db, access, runId, action);
+      return Response.json({ runId, status: result.status });
+    }
+    switch (action as Exclude<Action, "pause" | "resume" | "cancel">) {
+      case "retry": {
+        const result = await retryRun(db, access, runId);
+        return Response.json(result);
+      }
+      case "rerun":
+      case "fork": {
+        const decision = await takeRunStart(access.actor);
+        if (!decision.allowed) {
+          return jsonError(429, "rate_limited", rateLimitMessage(decision), { headers: { "retry-after": String(decision.retryAfterSeconds) } });
+        }
+        const limit = getEnv().MAX_RUN_INPUT_BYTES;
+        if (action === "rerun") {
+          const body = await readJsonBody(request, rerunBodySchema, limit);
+          if (!body.ok) return body.response;
+          const started = await rerunRun(db, access, runId, body.value.version);
+          return Response.json({ runId: started.runId, parentRunId: runId, statusUrl: `/api/v1/runs/${started.runId}` }, { status: 201 });
+        }
+        const body = await readJsonBody(request, forkBodySchema, limit);
+        if (!body.ok) return body.response;
+        const forked = await forkRun(db, access, runId, body.value.atSeq, body.value.edit);
+        return Response.json({ runId: forked.runId, parentRunId: runId, statusUrl: `/api/v1/runs/${forked.runId}` }, { status: 201 });
+      }
+    }
   } catch (error) {
     return errorResponse(error);
   }

@@ -1,0 +1,192 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useId, useRef, useState } from "react";
+import type { RunStatus } from "@/server/engine/events";
+import { useTRPC } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { SearchIcon } from "@/components/ui/icons";
+import { runStatusLabel } from "@/components/ui/status-badge";
+import { EMPTY_FILTERS, hasFilters, RUN_STATUSES, type RunFilters, type RunTriggerFilter } from "./run-filters";
+
+/** Typing settles this long before the search is sent (and the URL changes). */
+const SEARCH_DEBOUNCE_MS = 300;
+
+const FIELD =
+  "h-9 rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-900 focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none";
+const LABEL = "text-xs font-medium text-slate-500";
+
+const STATUS_CHIP: Record<RunStatus, string> = {
+  queued: "aria-pressed:bg-slate-700 aria-pressed:text-white aria-pressed:ring-slate-700",
+  running: "aria-pressed:bg-accent-600 aria-pressed:text-white aria-pressed:ring-accent-600",
+  waiting_for_human: "aria-pressed:bg-amber-500 aria-pressed:text-white aria-pressed:ring-amber-500",
+  paused: "aria-pressed:bg-slate-600 aria-pressed:text-white aria-pressed:ring-slate-600",
+  succeeded: "aria-pressed:bg-emerald-600 aria-pressed:text-white aria-pressed:ring-emerald-600",
+  failed: "aria-pressed:bg-red-600 aria-pressed:text-white aria-pressed:ring-red-600",
+  rejected: "aria-pressed:bg-orange-500 aria-pressed:text-white aria-pressed:ring-orange-500",
+  cancelled: "aria-pressed:bg-slate-500 aria-pressed:text-white aria-pressed:ring-slate-500",
+};
+
+/** The search box: local while typing, sent after a pause (or at once with Enter). */
+function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) => void }) {
+  const id = useId();
+  const [text, setText] = useState(value);
+  const [sent, setSent] = useState(value);
+  // The URL changed without typing (Back, "Clear filters"): show what is applied.
+  if (value !== sent) {
+    setSent(value);
+    setText(value);
+  }
+  const onSearchRef = useRef(onSearch);
+  useEffect(() => {
+    onSearchRef.current = onSearch;
+  });
+  useEffect(() => {
+    const q = text.trim();
+    if (q === sent) return;
+    const timer = setTimeout(() => {
+      setSent(q);
+      onSearchRef.current(q);
+    }, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [text, sent]);
+
+  return (
+    <div className="min-w-56 flex-1">
+      <label htmlFor={id} className={LABEL}>
+        Search
+      </label>
+      <div className="relative mt-1">
+        <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-slate-400" aria-hidden="true" />
+        <input
+          id={id}
+          type="search"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+          onKeyDown={(event) => {
+            if (event.key !== "Enter") return;
+            const q = text.trim();
+            setSent(q);
+            onSearch(q);
+          }}
+          placeholder="Run id, or words in the input (3+ characters)"
+          spellCheck={false}
+          maxLength={200}
+          className={`${FIELD} block w-full pl-8`}
+        />
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The Runs page's filters. Every change goes straight to `onChange` (which puts it in the
+ * URL); the server does the filtering.
+ */
+export function RunsFilterBar({ filters, onChange, canRespond }: { filters: RunFilters; onChange: (filters: RunFilters) => void; canRespond: boolean }) {
+  const trpc = useTRPC();
+  const id = useId();
+  const workflows = useQuery(trpc.workflow.list.queryOptions());
+  const workflowOptions = [...(workflows.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
+  const set = (patch: Partial<RunFilters>) => onChange({ ...filters, ...patch });
+  const toggleStatus = (status: RunStatus) =>
+    set({ statuses: filters.statuses.includes(status) ? filters.statuses.filter((s) => s !== status) : RUN_STATUSES.filter((s) => s === status || filters.statuses.includes(s)) });
+
+  return (
+    <section aria-label="Filters" className="space-y-3 border-b border-slate-200 px-4 py-3">
+      <div className="flex flex-wrap items-end gap-3">
+        <SearchBox value={filters.q} onSearch={(q) => set({ q })} />
+        <div>
+          <label htmlFor={`${id}-workflow`} className={LABEL}>
+            Workflow
+          </label>
+          <select
+            id={`${id}-workflow`}
+            value={filters.workflowId ?? ""}
+            onChange={(event) => set({ workflowId: event.target.value || null })}
+            className={`${FIELD} mt-1 block w-52`}
+          >
+            <option value="">All workflows</option>
+            {/* A workflow from a shared link that is not in the list (deleted, another workspace's). */}
+            {filters.workflowId && workflows.data && !workflowOptions.some((w) => w.id === filters.workflowId) && <option value={filters.workflowId}>{filters.workflowId}</option>}
+            {workflowOptions.map((workflow) => (
+              <option key={workflow.id} value={workflow.id}>
+                {workflow.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor={`${id}-trigger`} className={LABEL}>
+            Trigger
+          </label>
+          <select
+            id={`${id}-trigger`}
+            value={filters.trigger ?? ""}
+            onChange={(event) => set({ trigger: (event.target.value || null) as RunTriggerFilter | null })}
+            className={`${FIELD} mt-1 block w-32`}
+          >
+            <option value="">Any</option>
+            <option value="manual">Manual</option>
+            <option value="api">API</option>
+          </select>
+        </div>
+        <div>
+          <label htmlFor={`${id}-from`} className={LABEL}>
+            From
+          </label>
+          <input
+            id={`${id}-from`}
+            type="date"
+            value={filters.from ?? ""}
+            max={filters.to ?? undefined}
+            onChange={(event) => set({ from: event.target.value || null })}
+            className={`${FIELD} mt-1 block w-38`}
+          />
+        </div>
+        <div>
+          <label htmlFor={`${id}-to`} className={LABEL}>
+            To
+          </label>
+          <input
+            id={`${id}-to`}
+            type="date"
+            value={filters.to ?? ""}
+            min={filters.from ?? undefined}
+            onChange={(event) => set({ to: event.target.value || null })}
+            className={`${FIELD} mt-1 block w-38`}
+          />
+        </div>
+      </div>
+      <div className="flex flex-wrap items-center gap-2">
+        <div role="group" aria-label="Status" className="flex flex-wrap items-center gap-1.5">
+          <span className={`${LABEL} mr-1`}>Status</span>
+          {RUN_STATUSES.map((status) => (
+            <button
+              key={status}
+              type="button"
+              aria-pressed={filters.statuses.includes(status)}
+              onClick={() => toggleStatus(status)}
+              className={`rounded-full bg-white px-2.5 py-0.5 text-xs font-medium text-slate-600 ring-1 ring-slate-300 ring-inset hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-accent-500 ${STATUS_CHIP[status]}`}
+            >
+              {runStatusLabel(status)}
+            </button>
+          ))}
+        </div>
+        <div className="ml-auto flex items-center gap-2">
+          {canRespond && (
+            <label className="flex h-7 cursor-pointer items-center gap-2 rounded-md border border-slate-300 bg-white px-2.5 text-xs font-medium text-slate-700 shadow-xs has-checked:border-amber-300 has-checked:bg-amber-50 has-checked:text-amber-800">
+              <input type="checkbox" checked={filters.waitingForMe} onChange={(event) => set({ waitingForMe: event.target.checked })} className="size-3.5 accent-amber-600" />
+              Waiting for me
+            </label>
+          )}
+          {hasFilters(filters) && (
+            <Button variant="ghost" size="sm" onClick={() => onChange(EMPTY_FILTERS)}>
+              Clear filters
+            </Button>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,27 @@
+import { decide, type Effect } from "./decide";
+import { isTerminalStatus, type CommittedEvent, type RunEvent } from "./events";
+import type { Graph } from "./graph";
+import type { RunState } from "./state";
+import { step } from "./step";
+
+/**
+ * Applies the pure (`emit`) effects of `decide` round after round until the run needs I/O, is
+ * done, or `maxEvents` were produced; returns those events, uncommitted. The worker commits
+ * them as one batch, and the engine tests settle runs with the same function, so the tests
+ * exercise exactly the loop the worker runs.
+ */
+export function pureEventsUntilIo(graph: Graph, state: RunState, effects: readonly Effect[], maxEvents: number): RunEvent[] {
+  const batch: RunEvent[] = [];
+  let current = effects;
+  let provisional = state;
+  while (batch.length < maxEvents) {
+    const pure = current.flatMap((effect) => (effect.kind === "emit" ? [effect.event] : []));
+    if (pure.length === 0) break;
+    batch.push(...pure);
+    // Provisional seq/time: only used to decide what comes next, never stored.
+    provisional = pure.reduce((s, event) => step(s, { ...event, seq: s.lastSeq + 1, at: "" } as CommittedEvent), provisional);
+    if (isTerminalStatus(provisional.status)) break;
+    current = decide(graph, provisional);
+  }
+  return batch;
+}
