@@ -1,5 +1,6 @@
 "use client";
 
+import "@/lib/zod-browser";
 import { QueryClient, QueryClientProvider, isServer } from "@tanstack/react-query";
 import { TRPCClientError, createTRPCClient, httpBatchLink, type TRPCLink } from "@trpc/client";
 import { observable } from "@trpc/server/observable";

@@ -73,7 +73,7 @@ test.describe("REST trigger", () => {
     expect(nulBody.error.message).toMatch(/NUL character/);
 
     // None of the refused requests created a run.
-    const runs = await trpcQuery(request, "run", "list", { workflowId: id, limit: 10 });
-    expect(runs).toHaveLength(0);
+    const listed = await trpcQuery(request, "run", "list", { workflowId: id, limit: 10 });
+    expect(listed.runs).toHaveLength(0);
   });
 });

@@ -56,7 +56,11 @@ test.describe("running from the editor", () => {
     await expect(panel.getByRole("button", { name: "Approve" })).toBeDisabled();
 
     await editor.fill('{"url": "http://10.0.0.3/edited-on-canvas"}');
-    await panel.getByRole("button", { name: "Approve" }).click();
+    // The card has grown under the run bar: decide in its roomy review, which keeps the edit.
+    await panel.getByRole("button", { name: "Review" }).click();
+    const review = page.getByRole("dialog");
+    await expect(review.getByLabel("Tool arguments (JSON)")).toHaveValue('{"url": "http://10.0.0.3/edited-on-canvas"}');
+    await review.getByRole("button", { name: "Approve" }).click();
     await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 30_000 });
     // The SSRF guard refuses private addresses by name, so the output shows the URL the tool got.
     await expect(page.getByTestId("run-output")).toContainText("Error: blocked: 10.0.0.3 is a private address");
