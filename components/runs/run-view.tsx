@@ -33,7 +33,18 @@ type RunDetail = RouterOutputs["run"]["get"];
 type Tab = "events" | "node" | "lineage";
 
 /** A run on its pinned graph, read-only, with live statuses from the same event stream as the editor. */
-export function RunView({ runId }: { runId: string }) {
+/** The node a task was asked on (a notification's link names the task), from the run's events. */
+function nodeOfTask(events: RunDetail["events"], taskId: string | undefined): string | null {
+  if (!taskId) return null;
+  const request = events.find((event) => event.type === "human_requested" && event.taskId === taskId);
+  return request && "nodeId" in request ? request.nodeId : null;
+}
+
+/**
+ * A run's page. `focusTaskId` (`?task=` in a notification's link) opens with that task's node
+ * selected and its details showing.
+ */
+export function RunView({ runId, focusTaskId }: { runId: string; focusTaskId?: string }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   // Loaded once: from then on the event stream keeps the view current.
@@ -52,22 +63,27 @@ export function RunView({ runId }: { runId: string }) {
   }
 
   const data = run.data;
+  const focusNodeId = nodeOfTask(data.events, focusTaskId);
   return (
     <ReactFlowProvider key={runId}>
       <EditorStoreProvider
-        init={() => ({
-          workflowId: data.workflowId,
-          name: data.workflowName,
-          ...graphToFlow(data.graph),
-          revision: 0,
-          readOnly: true,
-          services: { respondToHuman: (input) => client.human.respond.mutate(input) },
-          // The state is rebuilt from the loaded events (a run's state is by definition their
-          // fold), so the events list and the canvas always agree.
-          run: { runId, state: replay(data.events, step), events: data.events },
-        })}
+        init={() => {
+          const flow = graphToFlow(data.graph);
+          return {
+            workflowId: data.workflowId,
+            name: data.workflowName,
+            ...flow,
+            nodes: flow.nodes.map((node) => (node.id === focusNodeId ? { ...node, selected: true } : node)),
+            revision: 0,
+            readOnly: true,
+            services: { respondToHuman: (input) => client.human.respond.mutate(input) },
+            // The state is rebuilt from the loaded events (a run's state is by definition their
+            // fold), so the events list and the canvas always agree.
+            run: { runId, state: replay(data.events, step), events: data.events },
+          };
+        }}
       >
-        <RunLayout detail={data} />
+        <RunLayout detail={data} initialTab={focusNodeId ? "node" : "events"} />
       </EditorStoreProvider>
     </ReactFlowProvider>
   );
@@ -75,7 +91,7 @@ export function RunView({ runId }: { runId: string }) {
 
 const selectTimeTravelling = (s: EditorState) => s.timeTravel !== null;
 
-function RunLayout({ detail }: { detail: RunDetail }) {
+function RunLayout({ detail, initialTab }: { detail: RunDetail; initialTab: Tab }) {
   // The header, the controls and the stream follow the run as it is now, also while the
   // canvas shows an earlier state (time travel).
   const run = useEditorStore(selectLiveRun);
@@ -87,7 +103,7 @@ function RunLayout({ detail }: { detail: RunDetail }) {
   const followRetry = state !== null && retry.followAfter !== null && state.lastSeq === retry.followAfter;
   const stream = useRunStream(run.runId, live || followRetry);
   const now = useNow(live && Boolean(state.startedAt));
-  const [tab, setTab] = useState<Tab>("events");
+  const [tab, setTab] = useState<Tab>(initialTab);
   const selectedNodeId = useEditorStore(selectSelectedNodeId);
   const [lastSelected, setLastSelected] = useState(selectedNodeId);
   // Selecting a node (on the canvas or in the events list) asks for its details.

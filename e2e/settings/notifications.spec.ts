@@ -119,6 +119,9 @@ test("an admin adds a signed webhook; a waiting run is announced with a link tha
 
   // The link opens the task, where it is approved; the count goes down again, live.
   await admin.goto(payload.url);
+  // It opens on the task's node, its details showing.
+  await expect(admin.getByRole("tab", { name: "Node" })).toHaveAttribute("aria-selected", "true");
+  await expect(node(admin, "review")).toHaveClass(/selected/);
   await node(admin, "review").getByRole("button", { name: "Approve" }).click({ timeout: 30_000 });
   await expect.poll(async () => (await trpcQuery(request, "run", "get", { runId })).status, { timeout: 30_000 }).toBe("succeeded");
   await expect.poll(() => inboxCount(admin), { timeout: 15_000 }).toBe(before);
