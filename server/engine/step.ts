@@ -1,5 +1,5 @@
 import type { CommittedEvent, ForkEdit } from "./events";
-import type { AgentThread, NodeRunState, RunState } from "./state";
+import type { AgentThread, NodeRunState, PendingHuman, RunState } from "./state";
 
 /**
  * The reducer: `step(state, event) → state`. Pure and total: it never throws on a
@@ -83,40 +83,21 @@ export function step(state: RunState, event: CommittedEvent): RunState {
     case "human_responded": {
       const pending = next.humans[event.nodeId];
       if (!pending || pending.taskId !== event.taskId) return next;
-      const answered = setNode(next, event.nodeId, { status: "running" });
-      const stillWaiting = Object.values(answered.nodes).some((node) => node.status === "waiting");
-      return {
-        ...answered,
-        // An answer to a paused run is recorded but does not resume it.
-        status: next.status === "paused" ? "paused" : stillWaiting ? "waiting_for_human" : "running",
-        humans: {
-          ...next.humans,
-          [event.nodeId]: {
-            ...pending,
-            decision: event.decision,
-            comment: event.comment,
-            answer: event.answer,
-            editedArguments: event.editedArguments,
-            ...(event.editedContent !== undefined ? { editedContent: event.editedContent } : {}),
-          },
-        },
-      };
+      return answerHuman(next, {
+        ...pending,
+        decision: event.decision,
+        comment: event.comment,
+        answer: event.answer,
+        editedArguments: event.editedArguments,
+        ...(event.editedContent !== undefined ? { editedContent: event.editedContent } : {}),
+      });
     }
 
     case "human_timed_out": {
       const pending = next.humans[event.nodeId];
       if (!pending || pending.taskId !== event.taskId || pending.decision) return next;
-      const answered = setNode(next, event.nodeId, { status: "running" });
-      const stillWaiting = Object.values(answered.nodes).some((node) => node.status === "waiting");
-      return {
-        ...answered,
-        status: next.status === "paused" ? "paused" : stillWaiting ? "waiting_for_human" : "running",
-        humans: {
-          ...next.humans,
-          // A "timeout" outcome leaves through its own handle; the gate reads `timedOut`.
-          [event.nodeId]: { ...pending, decision: event.outcome === "approve" ? "approve" : "reject", timedOut: event.outcome },
-        },
-      };
+      // A "timeout" outcome leaves through its own handle; the gate reads `timedOut`.
+      return answerHuman(next, { ...pending, decision: event.outcome === "approve" ? "approve" : "reject", timedOut: event.outcome });
     }
 
     case "run_retried":
@@ -217,6 +198,18 @@ export function step(state: RunState, event: CommittedEvent): RunState {
         finishedAt: event.at,
       };
   }
+}
+
+/** A person (or a timeout) answered: the node works again; the run too, unless paused or still waiting elsewhere. */
+function answerHuman(state: RunState, answered: PendingHuman): RunState {
+  const running = setNode(state, answered.nodeId, { status: "running" });
+  const stillWaiting = Object.values(running.nodes).some((node) => node.status === "waiting");
+  return {
+    ...running,
+    // An answer to a paused run is recorded but does not resume it.
+    status: state.status === "paused" ? "paused" : stillWaiting ? "waiting_for_human" : "running",
+    humans: { ...state.humans, [answered.nodeId]: answered },
+  };
 }
 
 /**

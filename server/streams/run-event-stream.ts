@@ -1,14 +1,10 @@
 import "server-only";
 import type { Db } from "../db";
-import { jsonError } from "../http/rest";
 import { getRunEvents } from "../runs/queries";
 import { getRunEventHub, type RunEventHub } from "./run-event-hub";
-import { acquireStreamSlot, MAX_STREAMS_PER_VIEWER, STREAM_RETRY_AFTER_SECONDS } from "./viewer-limits";
+import { MAX_STREAMS_PER_VIEWER } from "./viewer-limits";
+import { openSseStream } from "./sse";
 
-/** How long the browser waits before reconnecting after the stream drops (the SSE `retry:`). */
-export const SSE_RETRY_MS = 2_000;
-/** A comment line this often keeps proxies and load balancers from closing an idle stream. */
-export const SSE_HEARTBEAT_MS = 15_000;
 /** `RunStep.seq` is a Postgres `integer`. */
 const MAX_SEQ = 2 ** 31 - 1;
 
@@ -44,13 +40,6 @@ export type StreamRunEventsParams = {
   hub?: RunEventHub;
 };
 
-const SSE_HEADERS = {
-  "content-type": "text/event-stream",
-  "cache-control": "no-cache, no-transform",
-  connection: "keep-alive",
-  "x-accel-buffering": "no",
-};
-
 /**
  * Server-Sent Events of one run (which the caller has checked exists): every event after
  * `afterSeq` as `id: <seq>` / `event: run-event`, then the live ones, until `run_finished`.
@@ -69,94 +58,41 @@ export async function streamRunEvents({ db, runId, afterSeq, viewerKey, limit = 
   // run's end and leave the stream open forever, so resume from the end instead.
   let lastSent = Math.min(afterSeq, lastSeq);
 
-  const release = acquireStreamSlot(viewerKey, limit);
-  if (!release) {
-    const response = jsonError(429, "too_many_streams", `At most ${limit} live run streams per viewer; close one and retry`);
-    response.headers.set("retry-after", String(STREAM_RETRY_AFTER_SECONDS));
-    return response;
-  }
-
-  const encoder = new TextEncoder();
-  let closed = false;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  let unwatch: (() => void) | undefined;
-  let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-
-  // Every way out (client abort, body cancelled, run finished, read error) comes here, once.
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    release();
-    clearInterval(heartbeat);
-    unwatch?.();
-    signal.removeEventListener("abort", close);
-    try {
-      controller?.close();
-    } catch {
-      // already closed or cancelled by the client
-    }
-  };
-  const send = (text: string) => {
-    if (closed) return;
-    try {
-      controller?.enqueue(encoder.encode(text));
-    } catch {
-      close();
-    }
-  };
-
-  // One read at a time; wake-ups during a read fold into one more read after it, so a burst
-  // of notices costs at most two queries and never sends an event twice.
-  let reading = false;
-  let readAgain = false;
-  const pump = () => {
-    if (closed) return;
-    if (reading) {
-      readAgain = true;
-      return;
-    }
-    reading = true;
-    void (async () => {
-      try {
-        do {
-          readAgain = false;
-          for (const event of await getRunEvents(db, runId, lastSent)) {
-            if (closed) return;
-            lastSent = event.seq;
-            send(`id: ${event.seq}\nevent: run-event\ndata: ${JSON.stringify(event)}\n\n`);
-            if (event.type === "run_finished") return close();
-          }
-        } while (readAgain && !closed);
-      } catch (error) {
-        // Ending the stream makes the browser reconnect with Last-Event-ID after `retry`.
-        console.error(`[sse] reading run ${runId} failed`, error);
-        close();
-      } finally {
-        reading = false;
+  return openSseStream({ viewerKey, limit, signal, what: "live run streams" }, (channel) => {
+    // One read at a time; wake-ups during a read fold into one more read after it, so a burst
+    // of notices costs at most two queries and never sends an event twice.
+    let reading = false;
+    let readAgain = false;
+    const pump = () => {
+      if (channel.closed) return;
+      if (reading) {
+        readAgain = true;
+        return;
       }
-    })();
-  };
-
-  try {
-    const stream = new ReadableStream<Uint8Array>({
-      start(streamController) {
-        controller = streamController;
-      },
-      cancel: close,
-    });
-    if (signal.aborted) {
-      close();
-      return new Response(stream, { headers: SSE_HEADERS });
-    }
-    signal.addEventListener("abort", close);
-    send(`retry: ${SSE_RETRY_MS}\n\n`);
-    heartbeat = setInterval(() => send(": ping\n\n"), SSE_HEARTBEAT_MS);
+      reading = true;
+      void (async () => {
+        try {
+          do {
+            readAgain = false;
+            for (const event of await getRunEvents(db, runId, lastSent)) {
+              if (channel.closed) return;
+              lastSent = event.seq;
+              channel.send(`id: ${event.seq}\nevent: run-event\ndata: ${JSON.stringify(event)}\n\n`);
+              if (event.type === "run_finished") return channel.close();
+            }
+          } while (readAgain && !channel.closed);
+        } catch (error) {
+          // Ending the stream makes the browser reconnect with Last-Event-ID after `retry`.
+          console.error(`[sse] reading run ${runId} failed`, error);
+          channel.close();
+        } finally {
+          reading = false;
+        }
+      })();
+    };
     // Watch before the first read: a commit after the read is then always followed by a wake.
-    unwatch = hub.watchRun(runId, pump);
+    const unwatch = hub.watchRun(runId, pump);
     pump();
-    return new Response(stream, { headers: SSE_HEADERS });
-  } catch (error) {
-    close();
-    throw error;
-  }
+    return unwatch;
+  });
 }
