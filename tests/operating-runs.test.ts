@@ -18,6 +18,7 @@ import { createTestApiKey } from "./support/identities";
 import { testAccess, testRunScope, testWorkspace } from "./support/workspace";
 import * as runActionRoute from "../app/api/v1/runs/[runId]/[action]/route";
 import * as humanTaskRoute from "../app/api/v1/human-tasks/[taskId]/route";
+import * as runRoute from "../app/api/v1/runs/[runId]/route";
 
 /**
  * Operating runs on the real worker, Postgres, Redis and the demo model over HTTP: review with
@@ -262,6 +263,35 @@ describe("re-run and fork", () => {
     const rerun = await post("rerun", { version: "latest" });
     expect(rerun.status).toBe(201);
     expect((await post("retry", {})).status).toBe(403);
+  });
+});
+
+describe("time travel over REST", () => {
+  it("answers a run's events and its state at any event; a bad atSeq is a 400 naming it", async () => {
+    const workflowId = await workflowOf("rest state", chainGraph("rest", false));
+    const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId, input: { topic: "rest" }, trigger: "manual" });
+    await waitForRun(db, runId, ["succeeded"]);
+    const key = await createTestApiKey(db, await testWorkspace(db), ["read"]);
+    const get = (query: string) =>
+      runRoute.GET(new Request(`http://localhost:3100/api/v1/runs/${runId}${query}`, { headers: { host: "localhost:3100", authorization: `Bearer ${key.token}` } }), {
+        params: Promise.resolve({ runId }),
+      });
+    const events = await getRunEvents(db, runId);
+    const aFinished = events.find((event) => event.type === "node_finished" && event.nodeId === "a");
+    if (!aFinished) throw new Error("a never finished");
+
+    const withEvents = (await (await get("?events=true")).json()) as { events: unknown[] };
+    expect(withEvents.events).toHaveLength(events.length);
+    const atA = (await (await get(`?atSeq=${aFinished.seq}`)).json()) as { state: { nodes: Record<string, { status: string }> } };
+    expect(atA.state).toEqual(replay(events.slice(0, aFinished.seq), step));
+    expect(atA.state.nodes.a?.status).toBe("succeeded");
+    expect(atA.state.nodes.b).toBeUndefined();
+
+    for (const bad of ["?atSeq=0", "?atSeq=abc", `?atSeq=${events.length + 1}`]) {
+      const response = await get(bad);
+      expect(response.status, bad).toBe(400);
+      expect(await response.json()).toMatchObject({ error: { path: "atSeq" } });
+    }
   });
 });
 

@@ -67,11 +67,17 @@ function stepRows(events: readonly CommittedEvent[]) {
   }));
 }
 
-/** After the commit: events to the run's viewers, a status change to the workspace's feed. Best effort. */
+/** Events the workspace feed also tells about when the status stays: the Inbox count changes. */
+const TASK_EVENTS: ReadonlySet<string> = new Set(["human_requested", "human_responded", "human_timed_out"]);
+
+/**
+ * After the commit: events to the run's viewers; a status change — or a task asked or answered
+ * while the run keeps waiting on another — to the workspace's feed. Best effort.
+ */
 async function announce(runId: string, ids: { workspaceId: string; workflowId: string }, events: readonly CommittedEvent[], before: string | null, after: RunState) {
   // A failed publish loses nothing: streams re-read the log from Postgres.
   await publishRunEvents(runId, events).catch(() => undefined);
-  if (before !== after.status) {
+  if (before !== after.status || events.some((event) => TASK_EVENTS.has(event.type))) {
     await publishRunChange({ workspaceId: ids.workspaceId, workflowId: ids.workflowId, runId, status: after.status, at: events.at(-1)?.at ?? new Date().toISOString() });
   }
 }
