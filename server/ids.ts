@@ -6,7 +6,9 @@ export type IdPrefix =
   // identity and tenancy
   | "usr" | "ses" | "acc" | "ver" | "rl" | "id" | "ws" | "mem" | "inv" | "key" | "cred" | "aud"
   // notifications: channels and deliveries
-  | "nch" | "ndl";
+  | "nch" | "ndl"
+  // model providers and per-workspace model prices
+  | "prov" | "mp";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBytes(12).toString("base64url")}`;

@@ -11,6 +11,8 @@ import { newId } from "../server/ids";
 import { createInvitation, revokeInvitation } from "../server/auth/invitations";
 import { createCredential } from "../server/vault/credential-store";
 import { createChannel } from "../server/notifications/channels";
+import { createWorkspaceProvider } from "../server/llm/workspace-providers";
+import { setModelPrice } from "../server/llm/model-prices";
 import { createWorkflow } from "../server/workflows/workflows";
 import { createTriggerToken } from "../server/workflows/trigger-tokens";
 import { publishVersion } from "../server/workflows/versions";
@@ -27,6 +29,7 @@ import * as runsListRoute from "../app/api/v1/runs/route";
 import * as workspaceEventsRoute from "../app/api/workspace/events/route";
 import * as demoModelRoute from "../app/api/demo-model/v1/[...path]/route";
 import * as authRoute from "../app/api/auth/[...all]/route";
+import * as mcpRoute from "../app/api/mcp/route";
 
 /**
  * The access matrix: every tRPC procedure (read from the router, so a new one is in it
@@ -57,6 +60,7 @@ const fixtures = {} as {
   runId: string;
   credentialId: string;
   channelId: string;
+  providerId: string;
   viewerMemberId: string;
   revokedInviteToken: string;
   triggerToken: string;
@@ -180,6 +184,25 @@ const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
     return { id };
   },
   "notifications.deliveries": () => ({}),
+  // Anthropic providers: stored, never "default" and never called (runs do not support them yet),
+  // so the matrix's runs keep using the demo model and Test connection answers without a request.
+  "providers.list": () => undefined,
+  "providers.models": () => ({ provider: "matrix-provider" }),
+  "providers.create": () => ({ name: `matrix-${newId("wf").slice(3).toLowerCase().replace(/[^a-z0-9]/g, "")}`, kind: "anthropic", baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-ant-matrix" }),
+  "providers.update": () => ({ id: fixtures.providerId, defaultModel: "matrix-model" }),
+  "providers.test": () => ({ id: fixtures.providerId }),
+  "providers.delete": async () => {
+    const { id } = await createWorkspaceProvider(db, systemAccess(), { name: `gone-${newId("wf").slice(3).toLowerCase().replace(/[^a-z0-9]/g, "")}`, kind: "anthropic", apiKey: "sk-ant-matrix" });
+    ownIds.add(id);
+    return { id };
+  },
+  "prices.list": () => undefined,
+  "prices.set": () => ({ model: `matrix-model-${newId("wf").slice(3)}`, inputPerMTok: 1, outputPerMTok: 2 }),
+  "prices.delete": async () => {
+    const { id } = await setModelPrice(db, systemAccess(), { model: `gone-model-${newId("wf").slice(3)}`, inputPerMTok: 0, outputPerMTok: 0 });
+    ownIds.add(id);
+    return { id };
+  },
 };
 
 /**
@@ -248,6 +271,15 @@ const POLICY: Record<string, "public" | "user" | Permission> = {
   "notifications.sendTest": "credential:manage",
   "notifications.delete": "credential:manage",
   "notifications.deliveries": "credential:manage",
+  "providers.list": "workflow:read",
+  "providers.models": "workflow:read",
+  "providers.create": "credential:manage",
+  "providers.update": "credential:manage",
+  "providers.test": "credential:manage",
+  "providers.delete": "credential:manage",
+  "prices.list": "workflow:read",
+  "prices.set": "credential:manage",
+  "prices.delete": "credential:manage",
 };
 
 function declared(access: ProcedureAccess | undefined): "public" | "user" | Permission | undefined {
@@ -327,6 +359,10 @@ beforeAll(async () => {
   fixtures.pendingTasks = (await db.humanTask.findMany({ where: { runId: { in: waiting }, status: "pending" }, select: { id: true } })).map((t) => t.id);
   for (const id of fixtures.pendingTasks) ownIds.add(id);
   await waitUntil(async () => (await db.humanTask.count({ where: { runId: fixtures.runId, status: "pending" } })) === 1, "the fixture run waiting", 30_000);
+  // Last: a workspace provider becomes the workspace's "Default", and the runs above must reach
+  // the demo model. Anthropic-kind, at an address nothing answers (its test fails at once).
+  fixtures.providerId = (await createWorkspaceProvider(db, systemAccess(), { name: "matrix-provider", kind: "anthropic", baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-ant-matrix" })).id;
+  ownIds.add(fixtures.providerId);
 }, 120_000);
 
 afterAll(async () => {
@@ -484,6 +520,15 @@ const ROUTES: Record<string, { call: (headers: Headers) => Promise<Response>; ex
     // Open sign-up does not exist: accounts come from the setup page and invite links.
     call: (headers) => authRoute.POST(new Request(`${BASE}/api/auth/sign-up/email`, { method: "POST", headers, body: JSON.stringify({ name: "x", email: "x@agentflow.test", password: "a long password" }) })),
     expect: Object.fromEntries(CREDENTIALS.map((c) => [c, 404])) as Expectation,
+  },
+  "app/api/mcp/route.ts": {
+    // A tools/list as an MCP client sends it: every caller who may start runs gets its own
+    // workspace's published workflows; a trigger token is for one workflow's REST trigger only.
+    call: (headers) => {
+      headers.set("accept", "application/json, text/event-stream");
+      return mcpRoute.POST(new Request(`${BASE}/api/mcp`, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }) }));
+    },
+    expect: { none: 401, triggerToken: 401, otherTriggerToken: 401, "key:trigger": 200, "key:read": 403, "key:control": 403, "key:admin": 200, outsiderKey: 200, outsiderSession: 200, viewer: 403, operator: 200, editor: 200, admin: 200, owner: 200 },
   },
   "app/api/trpc/[trpc]/route.ts": {
     // Covered procedure by procedure above; here: a request for no procedure at all.

@@ -7,7 +7,7 @@ import { RunControls } from "@/components/runs/run-controls";
 import { RunResult } from "@/components/runs/run-result";
 import type { StreamStatus } from "@/components/runs/use-run-stream";
 import { useCan } from "@/components/session/session-context";
-import { formatCost, formatDuration, formatTokens } from "@/components/ui/format";
+import { costTitle, formatCost, formatDuration, formatTokens } from "@/components/ui/format";
 import { XIcon } from "@/components/ui/icons";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useNow } from "@/components/ui/use-now";
@@ -61,7 +61,7 @@ export function RunPanel({ stream }: { stream: StreamStatus }) {
         </Link>
         <Metric label="Time" value={formatDuration(elapsed)} />
         <Metric label="Tokens" value={formatTokens(tokens)} />
-        <Metric label="Cost" value={formatCost(state.usage.costUsd)} />
+        <Metric label="Cost" value={formatCost(state.usage.costUsd, state.usage.unpricedCalls)} title={costTitle(state.usage.unpricedCalls)} />
         {stream === "reconnecting" && <span className="text-xs text-amber-600">Reconnecting…</span>}
         <span className="ml-auto">
           <RunControls runId={run.runId} status={state.status} />
@@ -116,9 +116,9 @@ function PanelFrame({ children, onClose }: { children: ReactNode; onClose?: () =
   );
 }
 
-function Metric({ label, value }: { label: string; value: string }) {
+function Metric({ label, value, title }: { label: string; value: string; title?: string }) {
   return (
-    <span className="text-xs text-slate-500">
+    <span className="text-xs text-slate-500" title={title}>
       {label} <span className="font-medium text-slate-800 tabular-nums">{value}</span>
     </span>
   );

@@ -123,7 +123,7 @@ function Comparison({ comparison, runA, runB }: { comparison: RunComparison; run
           <tbody className="divide-y divide-slate-100">
             <SummaryRow label="Status" field="status" differs={differs.status} a={<StatusBadge status={comparison.a.status} />} b={<StatusBadge status={comparison.b.status} />} />
             <SummaryRow label="Tokens" field="tokens" differs={differs.tokens} a={formatTokens(comparison.a.tokens)} b={formatTokens(comparison.b.tokens)} />
-            <SummaryRow label="Cost" field="cost" differs={differs.cost} a={formatCost(comparison.a.costUsd)} b={formatCost(comparison.b.costUsd)} />
+            <SummaryRow label="Cost" field="cost" differs={differs.cost} a={formatCost(comparison.a.costUsd, comparison.a.unpricedCalls)} b={formatCost(comparison.b.costUsd, comparison.b.unpricedCalls)} />
             <SummaryRow label="Duration" field="duration" differs={differs.duration} a={formatDuration(comparison.a.durationMs)} b={formatDuration(comparison.b.durationMs)} />
           </tbody>
         </table>
@@ -236,7 +236,7 @@ function NodeCell({ facts, node }: { facts: NodeFacts | null; node: NodeComparis
           {formatTokens(facts.tokens)} tokens
         </span>
         <span data-field="cost" data-differs={differs.cost} className={mark(differs.cost)}>
-          {formatCost(facts.costUsd)}
+          {formatCost(facts.costUsd, facts.unpricedCalls)}
         </span>
         <span data-field="duration" data-differs={differs.duration} className={mark(differs.duration)}>
           {formatDuration(facts.durationMs)}

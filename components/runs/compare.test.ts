@@ -24,7 +24,7 @@ function runOf(g: Graph, timed: Array<[atMs: number, event: RunEvent]>): Compare
   return { graph: g, events, state: replay(events, step) };
 }
 
-const reply = (nodeId: string, content: string, tokens: [number, number], costUsd: number): RunEvent => ({
+const reply = (nodeId: string, content: string, tokens: [number, number], costUsd: number | null): RunEvent => ({
   type: "llm_response",
   nodeId,
   provider: "demo",
@@ -36,7 +36,7 @@ const reply = (nodeId: string, content: string, tokens: [number, number], costUs
   sentMessages: 2,
 });
 
-function writerRun(output: string, writerMs: number, tokens: [number, number] = [100, 20], costUsd = 0.002): ComparedRun {
+function writerRun(output: string, writerMs: number, tokens: [number, number] = [100, 20], costUsd: number | null = 0.002): ComparedRun {
   return runOf(graph, [
     [0, { type: "run_started", input: { topic: "x" } }],
     [0, { type: "node_started", nodeId: "trigger" }],
@@ -64,16 +64,23 @@ describe("compareRuns", () => {
   it("sums each node's tokens, cost and time, and the run's totals", () => {
     const comparison = compareRuns(writerRun("a", 1000), writerRun("b", 4000, [300, 50], 0.01));
     const writer = comparison.nodes.find((node) => node.nodeId === "writer");
-    expect(writer?.a).toEqual({ status: "succeeded", output: "a", tokens: 120, costUsd: 0.002, durationMs: 1000 });
-    expect(writer?.b).toEqual({ status: "succeeded", output: "b", tokens: 350, costUsd: 0.01, durationMs: 4000 });
+    expect(writer?.a).toEqual({ status: "succeeded", output: "a", tokens: 120, costUsd: 0.002, unpricedCalls: 0, durationMs: 1000 });
+    expect(writer?.b).toEqual({ status: "succeeded", output: "b", tokens: 350, costUsd: 0.01, unpricedCalls: 0, durationMs: 4000 });
     expect(writer?.differs).toEqual({ status: false, output: true, tokens: true, cost: true, duration: true });
     expect(writer?.changed).toBe(true);
     // The output node passed the writer's text on: its output differs, its (zero) usage does not.
     const out = comparison.nodes.find((node) => node.nodeId === "out");
     expect(out?.differs).toMatchObject({ output: true, tokens: false, cost: false });
-    expect(comparison.a).toEqual({ status: "succeeded", tokens: 120, costUsd: 0.002, durationMs: 1030 });
+    expect(comparison.a).toEqual({ status: "succeeded", tokens: 120, costUsd: 0.002, unpricedCalls: 0, durationMs: 1030 });
     expect(comparison.b).toMatchObject({ tokens: 350, durationMs: 4030 });
     expect(comparison.differs).toEqual({ status: false, tokens: true, cost: true, duration: true });
+  });
+
+  it("keeps an unknown price apart from $0: the cost differs, and the run counts the unpriced call", () => {
+    const comparison = compareRuns(writerRun("same", 1000, [100, 20], 0), writerRun("same", 1000, [100, 20], null));
+    expect(comparison.b).toMatchObject({ costUsd: 0, unpricedCalls: 1 });
+    expect(comparison.nodes.find((node) => node.nodeId === "writer")?.b).toMatchObject({ costUsd: 0, unpricedCalls: 1 });
+    expect(comparison.differs.cost).toBe(true);
   });
 
   it("flags a status change and a node that only one run reached", () => {

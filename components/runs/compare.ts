@@ -15,7 +15,9 @@ export type NodeFacts = {
   output: unknown;
   /** Prompt + completion tokens of the node's model replies. */
   tokens: number;
+  /** USD of the priced model calls; `unpricedCalls` had no known price. */
   costUsd: number;
+  unpricedCalls: number;
   /**
    * The node's working time: from each node_started (or the retry or fork that reopened it) to
    * its node_finished / node_failed, summed (loops, retries); null if it never ended.
@@ -40,7 +42,7 @@ export type NodeComparison = {
   changed: boolean;
 };
 
-export type RunFacts = { status: RunStatus; tokens: number; costUsd: number; durationMs: number | null };
+export type RunFacts = { status: RunStatus; tokens: number; costUsd: number; unpricedCalls: number; durationMs: number | null };
 
 export type RunComparison = {
   a: RunFacts;
@@ -87,7 +89,7 @@ export function compareRuns(a: ComparedRun, b: ComparedRun): RunComparison {
     differs: {
       status: runA.status !== runB.status,
       tokens: runA.tokens !== runB.tokens,
-      cost: costsDiffer(runA.costUsd, runB.costUsd),
+      cost: costsDiffer(runA, runB),
       duration: durationsDiffer(runA.durationMs, runB.durationMs),
     },
     nodes,
@@ -100,6 +102,7 @@ function runFactsOf(run: ComparedRun): RunFacts {
     status: state.status,
     tokens: state.usage.promptTokens + state.usage.completionTokens,
     costUsd: state.usage.costUsd,
+    unpricedCalls: state.usage.unpricedCalls ?? 0,
     durationMs: activeDurationMs(run.events, null),
   };
 }
@@ -147,7 +150,7 @@ export function nodeFactsOf(run: ComparedRun): Map<string, NodeFacts> {
   const facts = new Map<string, NodeFacts>();
   for (const node of run.graph.nodes) {
     const state = run.state.nodes[node.id];
-    facts.set(node.id, { status: state?.status ?? "pending", output: state?.output, tokens: 0, costUsd: 0, durationMs: null });
+    facts.set(node.id, { status: state?.status ?? "pending", output: state?.output, tokens: 0, costUsd: 0, unpricedCalls: 0, durationMs: null });
   }
   const openSince = new Map<string, number>();
   const close = (nodeId: string, at: number) => {
@@ -177,7 +180,8 @@ export function nodeFactsOf(run: ComparedRun): Map<string, NodeFacts> {
     switch (event.type) {
       case "llm_response":
         fact.tokens += event.usage.promptTokens + event.usage.completionTokens;
-        fact.costUsd += event.costUsd;
+        if (event.costUsd === null) fact.unpricedCalls += 1;
+        else fact.costUsd += event.costUsd;
         break;
       case "node_started":
         openSince.set(event.nodeId, at);
@@ -200,13 +204,13 @@ function diffNode(a: NodeFacts | null, b: NodeFacts | null): FieldDiff {
     status: a.status !== b.status,
     output: !sameValue(a.output, b.output),
     tokens: a.tokens !== b.tokens,
-    cost: costsDiffer(a.costUsd, b.costUsd),
+    cost: costsDiffer(a, b),
     duration: durationsDiffer(a.durationMs, b.durationMs),
   };
 }
 
-function costsDiffer(a: number, b: number): boolean {
-  return Math.abs(a - b) > COST_EPSILON;
+function costsDiffer(a: { costUsd: number; unpricedCalls: number }, b: { costUsd: number; unpricedCalls: number }): boolean {
+  return Math.abs(a.costUsd - b.costUsd) > COST_EPSILON || a.unpricedCalls !== b.unpricedCalls;
 }
 
 export function durationsDiffer(a: number | null, b: number | null): boolean {

@@ -13,7 +13,7 @@ import { EditorStoreProvider, useEditorStore } from "@/components/editor/store/e
 import { selectLiveRun, selectSelectedNodeId } from "@/components/editor/store/selectors";
 import type { EditorState } from "@/components/editor/store/types";
 import { errorMessage, useTRPC, useTRPCClient, type RouterOutputs } from "@/components/trpc";
-import { formatCost, formatDateTime, formatDuration, formatTokens } from "@/components/ui/format";
+import { costTitle, formatCost, formatDateTime, formatDuration, formatTokens } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { TabButton } from "@/components/ui/tab-button";
 import { useNow } from "@/components/ui/use-now";
@@ -139,7 +139,7 @@ function RunLayout({ detail, initialTab }: { detail: RunDetail; initialTab: Tab 
             {detail.startedBy && <Stat label="Started by" value={detail.startedBy} testId="run-started-by" />}
             <Stat label="Duration" value={formatDuration(duration)} />
             <Stat label="Tokens" value={formatTokens(tokens)} />
-            <Stat label="Cost" value={formatCost(state.usage.costUsd)} />
+            <Stat label="Cost" value={formatCost(state.usage.costUsd, state.usage.unpricedCalls)} title={costTitle(state.usage.unpricedCalls)} testId="run-cost" />
           </dl>
           {stream === "reconnecting" && <span className="text-xs text-amber-600">Reconnecting…</span>}
           {/* One group, so a narrow window wraps the actions together to the right. */}
@@ -211,11 +211,11 @@ function RunLayout({ detail, initialTab }: { detail: RunDetail; initialTab: Tab 
   );
 }
 
-function Stat({ label, value, testId }: { label: string; value: string; testId?: string }) {
+function Stat({ label, value, testId, title }: { label: string; value: string; testId?: string; title?: string }) {
   return (
     <div className="flex gap-1">
       <dt>{label}</dt>
-      <dd className="font-medium text-slate-800 tabular-nums" data-testid={testId}>
+      <dd className="font-medium text-slate-800 tabular-nums" data-testid={testId} title={title}>
         {value}
       </dd>
     </div>

@@ -3,13 +3,13 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc";
-import { formatCost, formatTokens } from "@/components/ui/format";
+import { costTitle, formatCost, formatTokens } from "@/components/ui/format";
 
 const WINDOW_HOURS = 24 * 7;
 
-function Figure({ label, value, tone = "text-slate-900", testId }: { label: string; value: string; tone?: string; testId?: string }) {
+function Figure({ label, value, tone = "text-slate-900", testId, title }: { label: string; value: string; tone?: string; testId?: string; title?: string }) {
   return (
-    <div className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs">
+    <div className="rounded-lg border border-slate-200 bg-white px-4 py-3 shadow-xs" title={title}>
       <div className="text-xs font-medium text-slate-500">{label}</div>
       <div className={`mt-1 text-lg font-semibold tabular-nums ${tone}`} data-testid={testId}>
         {value}
@@ -36,7 +36,7 @@ export function RunsSummary() {
         <Figure label="Succeeded" value={finished === 0 ? "—" : `${Math.round((succeeded / finished) * 100)}%`} tone="text-emerald-700" />
         <Figure label="Failed" value={String(failed)} tone={failed > 0 ? "text-red-700" : "text-slate-900"} testId="stat-failed" />
         <Figure label="Waiting for a person" value={String(waiting)} tone={waiting > 0 ? "text-amber-700" : "text-slate-900"} />
-        <Figure label="Cost · tokens" value={`${formatCost(data.costUsd)} · ${formatTokens(data.tokens)}`} testId="stat-cost" />
+        <Figure label="Cost · tokens" value={`${formatCost(data.costUsd, data.unpricedCalls)} · ${formatTokens(data.tokens)}`} title={costTitle(data.unpricedCalls)} testId="stat-cost" />
       </div>
       <div className="grid gap-3 md:grid-cols-3">
         <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-xs">
@@ -47,8 +47,8 @@ export function RunsSummary() {
                 <Link href={`/workflows/${row.workflowId}`} className="truncate text-slate-700 hover:underline">
                   {row.name}
                 </Link>
-                <span className="shrink-0 tabular-nums text-slate-500">
-                  {row.runs} runs · {formatCost(row.costUsd)}
+                <span className="shrink-0 tabular-nums text-slate-500" title={costTitle(row.unpricedCalls)}>
+                  {row.runs} runs · {formatCost(row.costUsd, row.unpricedCalls)}
                 </span>
               </li>
             ))}
@@ -61,8 +61,8 @@ export function RunsSummary() {
             {data.byProvider.map((row) => (
               <li key={row.provider} className="flex justify-between gap-2">
                 <span className="text-slate-700">{row.provider}</span>
-                <span className="tabular-nums text-slate-500">
-                  {row.calls} calls · {formatTokens(row.tokens)} tok · {formatCost(row.costUsd)}
+                <span className="tabular-nums text-slate-500" title={costTitle(row.unpricedCalls)}>
+                  {row.calls} calls · {formatTokens(row.tokens)} tok · {formatCost(row.costUsd, row.unpricedCalls)}
                 </span>
               </li>
             ))}

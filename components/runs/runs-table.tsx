@@ -168,7 +168,7 @@ function RunRow({ run }: { run: RunListRow }) {
       <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatDuration(run.durationMs)}</td>
       <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{run.stepCount}</td>
       <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatTokens(run.tokens)}</td>
-      <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatCost(run.costUsd)}</td>
+      <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatCost(run.costUsd, run.unpricedCalls)}</td>
     </tr>
   );
 }

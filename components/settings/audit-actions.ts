@@ -31,6 +31,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "run.paused": "paused a run",
   "run.resumed": "resumed a run",
   "run.cancelled": "cancelled a run",
+  "model_price.set": "set a model's price",
+  "model_price.deleted": "removed a model's price",
   "run.rerun": "ran a run again",
   "run.retried": "retried a run from its failed step",
   "run.forked": "forked a run",

@@ -15,6 +15,8 @@ const GROUPS: { title: string; items: NavItem[] }[] = [
       { href: "/settings/members", label: "Members" },
       { href: "/settings/api-keys", label: "API keys", needs: "api_key:manage" },
       { href: "/settings/credentials", label: "Credentials", needs: "credential:list" },
+      { href: "/settings/providers", label: "Model providers" },
+      { href: "/settings/prices", label: "Model prices" },
       { href: "/settings/notifications", label: "Notifications", needs: "credential:manage" },
       { href: "/settings/audit", label: "Audit log", needs: "audit:read" },
     ],

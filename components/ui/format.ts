@@ -35,7 +35,23 @@ export function formatTokens(tokens: number): string {
   return `${(tokens / 1_000_000).toFixed(1)}M`;
 }
 
-export function formatCost(usd: number): string {
+/**
+ * A cost, honest about calls whose price is unknown (a paid model without a list or workspace
+ * price): never "$0" for them, but "unknown", or "≥ $x + unknown" when other calls were priced.
+ */
+export function formatCost(usd: number, unpricedCalls = 0): string {
+  if (unpricedCalls > 0) return usd > 0 ? `≥ ${formatUsd(usd)} + unknown` : "unknown";
+  return formatUsd(usd);
+}
+
+/** A tooltip for a cost with unknown parts, saying how to fix them. */
+export function costTitle(unpricedCalls = 0): string | undefined {
+  if (unpricedCalls === 0) return undefined;
+  const calls = unpricedCalls === 1 ? "1 model call has" : `${unpricedCalls} model calls have`;
+  return `${calls} no known price: set the model's price in Settings → Model prices`;
+}
+
+function formatUsd(usd: number): string {
   if (usd === 0) return "$0";
   if (usd < 0.01) return `$${usd.toFixed(4)}`;
   return `$${usd.toFixed(2)}`;

@@ -3,6 +3,8 @@ import { auditRouter } from "./routers/audit";
 import { credentialsRouter } from "./routers/credentials";
 import { humanRouter } from "./routers/human";
 import { notificationsRouter } from "./routers/notifications";
+import { providersRouter } from "./routers/providers";
+import { pricesRouter } from "./routers/prices";
 import { runRouter } from "./routers/run";
 import { apiKeysRouter, invitationsRouter, membersRouter } from "./routers/team";
 import { workflowRouter } from "./routers/workflow";
@@ -20,6 +22,8 @@ export const appRouter = createTrpcRouter({
   run: runRouter,
   human: humanRouter,
   notifications: notificationsRouter,
+  providers: providersRouter,
+  prices: pricesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -38,6 +38,8 @@ export const AUDIT_ACTIONS = [
   "run.paused",
   "run.resumed",
   "run.cancelled",
+  "model_price.set",
+  "model_price.deleted",
   "run.rerun",
   "run.retried",
   "run.forked",

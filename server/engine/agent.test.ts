@@ -3,6 +3,7 @@ import { buildGraph, TestRun } from "./test-helpers";
 import { replay } from "./state";
 import { step } from "./step";
 import type { Effect } from "./decide";
+import type { ChatMessage } from "./events";
 import { planCompaction, estimateTokens } from "./agent";
 
 function reply(nodeId: string, calls: { id: string; name: string; arguments: string }[], content: string | null = null) {
@@ -169,6 +170,21 @@ describe("context budget", () => {
       if (m.role === "tool") expect(["assistant", "tool"]).toContain(messages[i - 1]?.role);
     });
     expect(replay(run.log, step)).toEqual(run.state);
+  });
+
+  it("measures the thread with the real tokenizer, not ~4 characters per token", () => {
+    const messages: ChatMessage[] = [{ role: "system", content: "s" }, { role: "user", content: "t" }];
+    for (let i = 0; i < 4; i += 1) {
+      messages.push({ role: "assistant", content: null, toolCalls: [{ id: `c${i}`, name: "run_code", arguments: "{}" }] });
+      // 2,000 x's are 250 tokens in o200k_base; the old estimate said 500.
+      messages.push({ role: "tool", toolCallId: `c${i}`, content: "x".repeat(2_000) });
+    }
+    const thread = { messages, modelCalls: 4, consecutiveErrors: 0, extraSteps: 0, assistantSeqs: {}, compactedMessages: 0 };
+    expect(estimateTokens(messages)).toBeLessThan(1_200);
+    expect(planCompaction(thread, 1_200)).toBeNull();
+    const plan = planCompaction(thread, 800);
+    expect(plan?.tokensBefore).toBe(estimateTokens(messages));
+    expect(plan?.tokensAfter).toBeLessThanOrEqual(800);
   });
 
   it("does nothing while the thread fits", () => {

@@ -4,6 +4,7 @@ import type { AgentThread, PendingHuman, RunState } from "./state";
 import type { Effect } from "./decide";
 import type { ToolSpec } from "./agent-tools";
 import { credentialNamesIn } from "./template";
+import { countMessageTokens, countTokens } from "./tokens";
 import {
   COMPLETE_TASK,
   isKnownTool,
@@ -33,14 +34,12 @@ type AgentData = NodeDataOf<"agent">;
 
 const emit = (event: RunEvent): Effect => ({ kind: "emit", event });
 
-/** ~4 characters per token, plus a few tokens of framing per message. Pure and fast. */
+/**
+ * Tokens of a thread as the model will receive it, counted with a real tokenizer (tokens.ts):
+ * the figure for the context budget and `sentTokens`, before any provider reports usage.
+ */
 export function estimateTokens(messages: readonly ChatMessage[]): number {
-  let chars = 0;
-  for (const message of messages) {
-    chars += (message.content ?? "").length + 16;
-    if (message.role === "assistant") for (const call of message.toolCalls ?? []) chars += call.name.length + call.arguments.length;
-  }
-  return Math.ceil(chars / 4);
+  return countTokens(messages);
 }
 
 export function continueAgent(graph: Graph, nodeId: string, data: AgentData, state: RunState, runBudget: Budget): Effect[] {
@@ -49,6 +48,10 @@ export function continueAgent(graph: Graph, nodeId: string, data: AgentData, sta
 
   const pending = state.humans[nodeId];
   if (pending) return pending.decision ? resolveHuman(nodeId, data, thread, pending) : [];
+
+  // A model error no retry can fix (a refused key, an unknown model or provider) fails the
+  // node with that message; asking a person "try again?" would only repeat it.
+  if (thread.fatalError) return [emit({ type: "node_failed", nodeId, error: thread.fatalError })];
 
   if (thread.consecutiveErrors >= MAX_CONSECUTIVE_ERRORS) {
     return [askHuman(nodeId, "errors", `${data.label} failed ${thread.consecutiveErrors} times in a row. Retry, or stop the agent?`, { lastError: thread.lastError ?? "unknown" })];
@@ -269,17 +272,23 @@ export function planCompaction(
   thread: AgentThread,
   budgetTokens: number,
 ): { removedMessages: number; summary: string; tokensBefore: number; tokensAfter: number } | null {
-  const tokensBefore = estimateTokens(thread.messages);
+  const tokensBefore = countTokens(thread.messages);
   if (tokensBefore <= budgetTokens) return null;
   const head = thread.messages.slice(0, 2);
   const rest = thread.messages.slice(2);
   const target = Math.floor(budgetTokens * COMPACTION_TARGET);
+  // Dropping a message takes exactly its own tokens off the total (counts are per message).
+  let remaining = tokensBefore;
   let removed = 0;
-  while (removed < rest.length - 2 && estimateTokens([...head, ...rest.slice(removed)]) > target) removed += 1;
+  while (removed < rest.length - 2 && remaining > target) {
+    remaining -= countMessageTokens(rest[removed] as ChatMessage);
+    removed += 1;
+  }
   while (removed < rest.length - 1 && rest[removed]?.role === "tool") removed += 1;
   if (removed === 0) return null;
+  // The summary's share of the budget, in characters: ~4 per token is enough for a cap.
   const summary = summarize(rest.slice(0, removed), thread.compactedMessages + removed, Math.floor(budgetTokens * 4 * SUMMARY_SHARE));
-  const tokensAfter = estimateTokens([...head, { role: "user", content: summary }, ...rest.slice(removed)]);
+  const tokensAfter = countTokens([...head, { role: "user", content: summary }, ...rest.slice(removed)]);
   return { removedMessages: removed, summary, tokensBefore, tokensAfter };
 }
 

@@ -78,14 +78,27 @@ export const runEventSchema = z.discriminatedUnion("type", [
     model: z.string(),
     message: assistantMessageSchema,
     usage: usageSchema,
-    costUsd: z.number(),
+    /** USD of this call; null when its price is unknown (a paid model without a list or workspace price) — never a silent 0. */
+    costUsd: z.number().nullable(),
     latencyMs: z.number(),
     /** How many messages of the thread were sent (what the model saw). */
     sentMessages: z.number(),
-    /** Estimated tokens of what was sent (the context the agent used for this step). */
+    /** Tokens of what was sent as counted by our tokenizer (the context the agent used for this step). */
     sentTokens: z.number().optional(),
   }),
-  z.object({ type: z.literal("llm_error"), nodeId, provider: z.string(), model: z.string(), error: z.string(), latencyMs: z.number() }),
+  z.object({
+    type: z.literal("llm_error"),
+    nodeId,
+    provider: z.string(),
+    model: z.string(),
+    error: z.string(),
+    latencyMs: z.number(),
+    /**
+     * false: trying again cannot help (key refused, model or URL not found, provider not
+     * configured); the agent node fails at once with `error`. Absent in older logs: retryable.
+     */
+    retryable: z.boolean().optional(),
+  }),
   /** `toolCallId` is null for a tool node's own call; `data` is the structured result. */
   z.object({
     type: z.literal("tool_result"),

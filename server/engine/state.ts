@@ -40,6 +40,8 @@ export const agentThreadSchema = z.object({
   consecutiveErrors: z.number(),
   /** The latest model or tool error, compacted; shown when the node gives up. */
   lastError: z.string().optional(),
+  /** A model error a retry cannot fix (llm_error with retryable: false): the node fails with it. */
+  fatalError: z.string().optional(),
   /** Model calls allowed beyond the node's maxSteps, granted by a human. */
   extraSteps: z.number(),
   /** Seq of the event that added each assistant message, by message index (idempotency keys). */
@@ -78,7 +80,12 @@ export const runStateSchema = z.object({
   nodes: z.record(z.string(), nodeRunStateSchema),
   threads: z.record(z.string(), agentThreadSchema),
   humans: z.record(z.string(), pendingHumanSchema),
-  usage: usageSchema.extend({ costUsd: z.number(), modelCalls: z.number() }),
+  usage: usageSchema.extend({
+    costUsd: z.number(),
+    modelCalls: z.number(),
+    /** Model calls whose price is unknown: `costUsd` is then only what the priced calls cost. Absent: 0. */
+    unpricedCalls: z.number().optional(),
+  }),
   /** Budget raised by humans beyond the trigger's budget (tokens, USD). */
   budgetRaise: z.object({ tokens: z.number(), usd: z.number() }),
   output: z.unknown().optional(),

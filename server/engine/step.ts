@@ -33,20 +33,29 @@ export function step(state: RunState, event: CommittedEvent): RunState {
         consecutiveErrors: 0,
         assistantSeqs: { ...thread.assistantSeqs, [thread.messages.length]: event.seq },
       });
+      // An unknown price is counted, never added as $0: the total then reads "≥ $x + unknown".
+      const unpricedCalls = (next.usage.unpricedCalls ?? 0) + (event.costUsd === null ? 1 : 0);
       return {
         ...withThread,
         usage: {
           promptTokens: next.usage.promptTokens + event.usage.promptTokens,
           completionTokens: next.usage.completionTokens + event.usage.completionTokens,
-          costUsd: next.usage.costUsd + event.costUsd,
+          costUsd: next.usage.costUsd + (event.costUsd ?? 0),
           modelCalls: next.usage.modelCalls + 1,
+          ...(unpricedCalls > 0 ? { unpricedCalls } : {}),
         },
       };
     }
 
     case "llm_error": {
       const thread = threadOf(next, event.nodeId);
-      return setThread(next, event.nodeId, { ...thread, consecutiveErrors: thread.consecutiveErrors + 1, lastError: event.error });
+      return setThread(next, event.nodeId, {
+        ...thread,
+        consecutiveErrors: thread.consecutiveErrors + 1,
+        lastError: event.error,
+        // Non-retryable (key refused, model not found…): the agent fails the node at once.
+        ...(event.retryable === false ? { fatalError: event.error } : {}),
+      });
     }
 
     case "tool_result": {
@@ -229,7 +238,8 @@ function reopen(state: RunState, nodeIds: readonly string[]): RunState {
     if (humans[id] && !humans[id].decision) delete humans[id];
     if (thread && (node.status === "failed" || node.status === "running" || node.status === "waiting")) {
       nodes[id] = { status: "running", startedAt: node.startedAt, startedSeq: node.startedSeq, ...(node.iteration !== undefined ? { iteration: node.iteration } : {}) };
-      threads[id] = { ...thread, consecutiveErrors: 0 };
+      // A retry after fixing the provider calls the model again.
+      threads[id] = { ...thread, consecutiveErrors: 0, fatalError: undefined };
     } else if (node.status === "running" || node.status === "waiting") {
       nodes[id] = { ...node, status: "running" };
     } else if (node.status === "failed" || node.status === "skipped") {

@@ -1,7 +1,13 @@
-import type OpenAI from "openai";
+import OpenAI from "openai";
+import type { Db } from "../db";
 import type { LlmRequest } from "../engine/decide";
-import type { ChatMessage, RunEvent } from "../engine/events";
-import { clientFor, costUsd, providerLimit, resolveProvider } from "./providers";
+import type { ChatMessage, RunEvent, ToolCall } from "../engine/events";
+import Anthropic from "@anthropic-ai/sdk";
+import { callAnthropic, isRetryableAnthropicError, type AnthropicProvider } from "./anthropic";
+import { getEnv } from "../env";
+import { clientFor, providerLimit, resolveProvider, type ProviderConfig } from "./providers";
+import { priceModelCall } from "./model-prices";
+import { checkProviderAddress, ProviderUnavailableError, resolveWorkspaceProvider } from "./workspace-providers";
 import { estimateTokens } from "../engine/agent";
 
 type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
@@ -38,18 +44,26 @@ export type CallModelOptions = {
   /** Aborts the request (and a wait for a free provider slot), e.g. when the run is cancelled. */
   signal?: AbortSignal;
   now?: () => number;
+  /**
+   * The run's workspace: its providers (Settings → Model providers) come before the
+   * environment's. Without it only the environment's providers are known.
+   */
+  workspace?: { db: Db; workspaceId: () => Promise<string> };
 };
 
-export async function callModel(nodeId: string, request: LlmRequest, options: CallModelOptions = {}): Promise<RunEvent> {
-  const { signal, now = Date.now } = options;
-  const started = now();
-  let providerId = request.provider;
-  let model = request.model;
-  try {
-    const provider = resolveProvider(request.provider);
-    providerId = provider.id;
-    model = request.model || provider.defaultModel;
-    const completion = await providerLimit(provider).run(signal, () => clientFor(provider).chat.completions.create({
+async function providerFor(request: LlmRequest, workspace: CallModelOptions["workspace"]): Promise<ProviderConfig> {
+  if (!workspace) return resolveProvider(request.provider);
+  const provider = await resolveWorkspaceProvider(workspace.db, await workspace.workspaceId(), request.provider);
+  await checkProviderAddress(provider);
+  return provider;
+}
+
+type ModelReply = { message: { role: "assistant"; content: string | null; toolCalls?: ToolCall[] }; usage: { promptTokens: number; completionTokens: number } };
+
+/** OpenAI, RunPod, Ollama, any OpenAI-compatible server and the demo model: the official `openai` client. */
+async function callOpenAiWire(provider: ProviderConfig, model: string, request: LlmRequest, signal: AbortSignal | undefined): Promise<ModelReply> {
+  const completion = await clientFor(provider).chat.completions.create(
+    {
       model,
       temperature: request.temperature,
       messages: request.messages.map(toWireMessage),
@@ -61,25 +75,47 @@ export async function callModel(nodeId: string, request: LlmRequest, options: Ca
             })),
           }
         : {}),
-    }, { signal }));
-    const latencyMs = now() - started;
-    const choice = completion.choices[0];
-    if (!choice) throw new Error("the model returned no choices");
-    const usage = {
-      promptTokens: completion.usage?.prompt_tokens ?? 0,
-      completionTokens: completion.usage?.completion_tokens ?? 0,
-    };
-    const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>
-      call.type === "function" ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : [],
+    },
+    { signal },
+  );
+  const choice = completion.choices[0];
+  if (!choice) throw new Error("the model returned no choices");
+  const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>
+    call.type === "function" ? [{ id: call.id, name: call.function.name, arguments: call.function.arguments }] : [],
+  );
+  return {
+    message: { role: "assistant", content: choice.message.content ?? null, ...(toolCalls.length > 0 ? { toolCalls } : {}) },
+    usage: { promptTokens: completion.usage?.prompt_tokens ?? 0, completionTokens: completion.usage?.completion_tokens ?? 0 },
+  };
+}
+
+/** The Anthropic SDK wants the server's root (it adds /v1/messages); providers store the API root (…/v1). */
+function anthropicProviderOf(provider: ProviderConfig): AnthropicProvider {
+  return { baseURL: provider.baseURL.replace(/\/v1\/?$/, ""), apiKey: provider.apiKey, timeoutMs: provider.timeoutMs, maxRetries: getEnv().LLM_MAX_RETRIES };
+}
+
+export async function callModel(nodeId: string, request: LlmRequest, options: CallModelOptions = {}): Promise<RunEvent> {
+  const { signal, now = Date.now, workspace } = options;
+  const started = now();
+  let providerId = request.provider;
+  let model = request.model;
+  try {
+    const provider = await providerFor(request, workspace);
+    providerId = provider.id;
+    model = request.model || provider.defaultModel;
+    const { message, usage } = await providerLimit(provider).run(signal, () =>
+      provider.kind === "anthropic" ? callAnthropic(anthropicProviderOf(provider), model, request, signal) : callOpenAiWire(provider, model, request, signal),
     );
+    const latencyMs = now() - started;
     return {
       type: "llm_response",
       nodeId,
       provider: provider.id,
       model,
-      message: { role: "assistant", content: choice.message.content ?? null, ...(toolCalls.length > 0 ? { toolCalls } : {}) },
+      message,
       usage,
-      costUsd: costUsd(provider, model, usage, latencyMs),
+      // null when the price is unknown (never a silent $0); the workspace's own price wins (model-prices.ts).
+      costUsd: await priceModelCall(provider, model, usage, latencyMs, workspace),
       latencyMs,
       sentMessages: request.messages.length,
       sentTokens: estimateTokens(request.messages),
@@ -90,10 +126,36 @@ export async function callModel(nodeId: string, request: LlmRequest, options: Ca
       nodeId,
       provider: providerId,
       model,
-      error: compactError(error),
+      error: describeModelError(error, model),
+      retryable: isRetryable(error),
       latencyMs: now() - started,
     };
   }
+}
+
+/**
+ * Whether trying again can help. The openai client has already retried what can pass
+ * (429, 5xx, timeouts, dropped connections); a refused key, a wrong URL or model, a request
+ * the provider rejects or a provider that is not configured fail the same way every time.
+ */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof ProviderUnavailableError) return false;
+  if (error instanceof Error && error.message.startsWith("Provider \"") && error.message.includes("is not configured")) return false;
+  if (error instanceof OpenAI.APIError && typeof error.status === "number") {
+    return !(error.status === 400 || error.status === 401 || error.status === 403 || error.status === 404 || error.status === 422);
+  }
+  return isRetryableAnthropicError(error) ?? true;
+}
+
+/** The error in plain words: what the person fixing it (and the agent) needs. */
+function describeModelError(error: unknown, model: string): string {
+  if ((error instanceof OpenAI.APIError || error instanceof Anthropic.APIError) && typeof error.status === "number") {
+    const detail = compactError(error);
+    if (error.status === 401 || error.status === 403) return compactError(`The key was refused (${error.status}): ${detail}`);
+    if (error.status === 404) return compactError(`Not found (404) — check the model "${model}" and the base URL: ${detail}`);
+    if (error.status === 400 || error.status === 422) return compactError(`The provider refused the request (${error.status}): ${detail}`);
+  }
+  return compactError(error);
 }
 
 /** One line, no stack: what an operator (and the agent) needs to know. */

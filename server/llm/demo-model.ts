@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { handleAnthropicMessages } from "./demo-model-anthropic";
 
 /**
  * The built-in demo model: an OpenAI-wire-compatible `/v1/chat/completions` endpoint that
@@ -31,10 +32,10 @@ const requestSchema = z.object({
   temperature: z.number().optional(),
 });
 
-type DemoRequest = z.infer<typeof requestSchema>;
+export type DemoRequest = z.infer<typeof requestSchema>;
 type DemoMessage = z.infer<typeof messageSchema>;
 
-type DemoReply =
+export type DemoReply =
   | { kind: "text"; content: string }
   /** `content`: what the model says alongside the call (its reason), if anything. */
   | { kind: "tool_call"; name: string; arguments: string; content?: string };
@@ -136,7 +137,7 @@ export function scriptedCalls(task: string): { name: string; arguments: string; 
   return calls;
 }
 
-function decideReply(request: DemoRequest): DemoReply {
+export function decideReply(request: DemoRequest): DemoReply {
   const toolNames = new Set((request.tools ?? []).map((tool) => tool.function.name));
   // The task is the first user message; later user messages may be compaction summaries.
   const task = textOf(request.messages.find((m) => m.role === "user"));
@@ -156,12 +157,12 @@ function decideReply(request: DemoRequest): DemoReply {
   return { kind: "text", content: result };
 }
 
-function completionId(request: DemoRequest): string {
+export function completionId(request: DemoRequest): string {
   const digest = createHash("sha256").update(JSON.stringify(request.messages)).digest("hex");
   return digest.slice(0, 24);
 }
 
-function usageOf(request: DemoRequest, reply: DemoReply) {
+export function usageOf(request: DemoRequest, reply: DemoReply) {
   const promptTokens = estimateTokens(request.messages.map(textOf).join("\n"));
   const completionTokens = estimateTokens(reply.kind === "text" ? reply.content : reply.arguments);
   return { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
@@ -173,6 +174,8 @@ function errorResponse(status: number, message: string): Response {
 
 export async function handleDemoModelRequest(request: Request): Promise<Response> {
   const path = new URL(request.url).pathname;
+  // The same model on Anthropic's wire (Messages API), for the Anthropic SDK's path.
+  if (request.method === "POST" && path.endsWith("/v1/messages")) return handleAnthropicMessages(request);
   if (request.method === "GET" && path.endsWith("/models")) {
     return Response.json({ object: "list", data: [{ id: DEMO_MODEL_NAME, object: "model", created: 0, owned_by: "agentflow" }] });
   }
@@ -222,7 +225,7 @@ export async function handleDemoModelRequest(request: Request): Promise<Response
       });
 }
 
-async function applyFaults(request: DemoRequest, conversationId: string, signal: AbortSignal): Promise<Response | null> {
+export async function applyFaults(request: DemoRequest, conversationId: string, signal: AbortSignal): Promise<Response | null> {
   // Keyed by the conversation's first messages, so retries of the same call count together.
   const key = createHash("sha256").update(JSON.stringify(request.messages.slice(0, 2))).digest("hex") + `:${request.messages.length}`;
   for (const fault of faultModes(request.messages.map(textOf).join("\n"))) {

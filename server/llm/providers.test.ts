@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { configuredProviders, costUsd, resolveProvider } from "./providers";
+import { configuredProviders, resolveProvider, type ProviderConfig } from "./providers";
+import { priceCall } from "./prices";
 import type { Env } from "../env";
 
 const base = {
@@ -31,6 +32,10 @@ const base = {
   MAX_STREAMS_PER_VIEWER: 20,
 } satisfies Env;
 
+/** A call's price from the provider's billing (prices.ts), as call-model computes it. */
+const costOf = (provider: ProviderConfig, model: string, usage: { promptTokens: number; completionTokens: number }, latencyMs: number) =>
+  priceCall({ providerKind: provider.kind, billing: provider.pricing, model, usage, latencyMs });
+
 describe("providers", () => {
   it("falls back to the demo model when nothing is configured", () => {
     const provider = resolveProvider("default", base);
@@ -41,14 +46,14 @@ describe("providers", () => {
     const env = { ...base, RUNPOD_API_KEY: "rp", RUNPOD_ENDPOINT_ID: "abc123", RUNPOD_MODEL: "mistral" };
     const provider = resolveProvider("default", env);
     expect(provider).toMatchObject({ id: "runpod", baseURL: "https://api.runpod.ai/v2/abc123/openai/v1", defaultModel: "mistral" });
-    expect(costUsd(provider, "mistral", { promptTokens: 1000, completionTokens: 1000 }, 2_500)).toBeCloseTo(0.0025);
+    expect(costOf(provider, "mistral", { promptTokens: 1000, completionTokens: 1000 }, 2_500)).toBeCloseTo(0.0025);
   });
 
   it("prices OpenAI per token and orders providers OpenAI, RunPod, Ollama, demo", () => {
     const env = { ...base, OPENAI_API_KEY: "sk", OLLAMA_BASE_URL: "http://127.0.0.1:11434/" };
     expect(configuredProviders(env).map((p) => p.id)).toEqual(["openai", "ollama", "demo"]);
     expect(resolveProvider("ollama", env).baseURL).toBe("http://127.0.0.1:11434/v1");
-    expect(costUsd(resolveProvider("openai", env), "gpt-4o-mini", { promptTokens: 1_000_000, completionTokens: 1_000_000 }, 10)).toBeCloseTo(0.75);
+    expect(costOf(resolveProvider("openai", env), "gpt-4o-mini", { promptTokens: 1_000_000, completionTokens: 1_000_000 }, 10)).toBeCloseTo(0.75);
     expect(() => resolveProvider("runpod", env)).toThrow(/not configured/);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import OpenAI from "openai";
 import { getEnv, type Env } from "../env";
 import { DEMO_MODEL_NAME } from "./demo-model";
@@ -15,8 +16,15 @@ export function demoModelKey(env: Env = getEnv()): string {
 
 export type ProviderId = "openai" | "runpod" | "ollama" | "demo";
 
+/** What protocol and billing a provider has; workspace providers add anthropic and any OpenAI-compatible server. */
+export type ProviderKind = "openai" | "anthropic" | "runpod" | "ollama" | "openai_compatible" | "demo";
+
 export type ProviderConfig = {
-  id: ProviderId;
+  /** The name agents refer to: an environment provider's id, or a workspace provider's name. */
+  id: string;
+  kind: ProviderKind;
+  /** Identity of this configuration in the process (client and concurrency caches). */
+  cacheKey: string;
   baseURL: string;
   apiKey: string;
   defaultModel: string;
@@ -24,15 +32,8 @@ export type ProviderConfig = {
   pricing: { kind: "per_token" } | { kind: "per_second"; usdPerSecond: number };
   /** RunPod workers may cold-start: allow a longer first response. */
   timeoutMs: number;
-};
-
-/** USD per million tokens (input, output), for models whose price is public. */
-const TOKEN_PRICES: Record<string, { input: number; output: number }> = {
-  "gpt-4o-mini": { input: 0.15, output: 0.6 },
-  "gpt-4o": { input: 2.5, output: 10 },
-  "gpt-4.1": { input: 2, output: 8 },
-  "gpt-4.1-mini": { input: 0.4, output: 1.6 },
-  "gpt-4.1-nano": { input: 0.1, output: 0.4 },
+  /** OpenAI organization header, when set. */
+  organization?: string;
 };
 
 export function configuredProviders(env: Env = getEnv()): ProviderConfig[] {
@@ -40,6 +41,8 @@ export function configuredProviders(env: Env = getEnv()): ProviderConfig[] {
   if (env.OPENAI_API_KEY) {
     providers.push({
       id: "openai",
+      kind: "openai",
+      cacheKey: "env:openai",
       baseURL: env.OPENAI_BASE_URL ?? "https://api.openai.com/v1",
       apiKey: env.OPENAI_API_KEY,
       defaultModel: env.OPENAI_MODEL,
@@ -50,6 +53,8 @@ export function configuredProviders(env: Env = getEnv()): ProviderConfig[] {
   if (env.RUNPOD_API_KEY && env.RUNPOD_ENDPOINT_ID) {
     providers.push({
       id: "runpod",
+      kind: "runpod",
+      cacheKey: "env:runpod",
       baseURL: `https://api.runpod.ai/v2/${env.RUNPOD_ENDPOINT_ID}/openai/v1`,
       apiKey: env.RUNPOD_API_KEY,
       defaultModel: env.RUNPOD_MODEL ?? "default",
@@ -60,6 +65,8 @@ export function configuredProviders(env: Env = getEnv()): ProviderConfig[] {
   if (env.OLLAMA_BASE_URL) {
     providers.push({
       id: "ollama",
+      kind: "ollama",
+      cacheKey: "env:ollama",
       baseURL: `${env.OLLAMA_BASE_URL.replace(/\/$/, "")}/v1`,
       apiKey: "ollama",
       defaultModel: env.OLLAMA_MODEL,
@@ -69,6 +76,8 @@ export function configuredProviders(env: Env = getEnv()): ProviderConfig[] {
   }
   providers.push({
     id: "demo",
+    kind: "demo",
+    cacheKey: "env:demo",
     baseURL: env.DEMO_MODEL_URL ?? `${env.APP_URL.replace(/\/$/, "")}/api/demo-model/v1`,
     // The demo route answers only the app's own worker: this key is derived from the master
     // key, which web and worker share and nobody else has.
@@ -88,23 +97,18 @@ export function resolveProvider(requested: string, env: Env = getEnv()): Provide
   return found;
 }
 
-export function costUsd(provider: ProviderConfig, model: string, usage: { promptTokens: number; completionTokens: number }, latencyMs: number): number {
-  if (provider.pricing.kind === "per_second") return (latencyMs / 1000) * provider.pricing.usdPerSecond;
-  const price = provider.id === "openai" ? TOKEN_PRICES[model] : undefined;
-  if (!price) return 0;
-  return (usage.promptTokens * price.input + usage.completionTokens * price.output) / 1_000_000;
-}
-
 const clients = new Map<string, OpenAI>();
 
 export function clientFor(provider: ProviderConfig, env: Env = getEnv()): OpenAI {
-  const key = `${provider.id}|${provider.baseURL}`;
+  // The key is part of the identity: a rotated key gets a new client.
+  const key = `${provider.cacheKey}|${provider.baseURL}|${provider.organization ?? ""}|${createHash("sha256").update(provider.apiKey).digest("hex").slice(0, 16)}`;
   let client = clients.get(key);
   if (!client) {
     // The client retries 429/5xx and timeouts with exponential backoff and honours Retry-After.
     client = new OpenAI({
       baseURL: provider.baseURL,
       apiKey: provider.apiKey,
+      ...(provider.organization ? { organization: provider.organization } : {}),
       timeout: env.LLM_TIMEOUT_MS ?? provider.timeoutMs,
       maxRetries: env.LLM_MAX_RETRIES,
     });
@@ -150,13 +154,13 @@ export class Semaphore {
   }
 }
 
-const limits = new Map<ProviderId, Semaphore>();
+const limits = new Map<string, Semaphore>();
 
 export function providerLimit(provider: ProviderConfig, env: Env = getEnv()): Semaphore {
-  let limit = limits.get(provider.id);
+  let limit = limits.get(provider.cacheKey);
   if (!limit) {
     limit = new Semaphore(env.LLM_CONCURRENCY);
-    limits.set(provider.id, limit);
+    limits.set(provider.cacheKey, limit);
   }
   return limit;
 }

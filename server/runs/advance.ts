@@ -193,7 +193,8 @@ async function perform(runId: string, effect: Effect, runSignal: AbortSignal, to
   try {
     switch (effect.kind) {
       case "call_llm":
-        return await callModel(effect.nodeId, effect.request, { signal: call.signal });
+        // The workspace's model providers (Settings → Model providers) come first.
+        return await callModel(effect.nodeId, effect.request, { signal: call.signal, workspace: toolContext(effect.nodeId) });
       case "call_tool":
         return await performToolCall(runId, effect, call.signal, toolContext(effect.nodeId));
       case "emit":

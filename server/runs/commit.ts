@@ -37,6 +37,7 @@ const COMMIT_EVENTS_SQL = `
       "stepCount" = $4,
       "tokens" = $6,
       "costUsd" = $7,
+      "unpricedCalls" = $14,
       "output" = CASE WHEN $9::boolean THEN $8::jsonb ELSE "output" END,
       "error" = $10,
       "startedAt" = $11::timestamp(3),
@@ -118,6 +119,7 @@ export async function commitEvents(
     next.startedAt ?? null,
     next.finishedAt ?? null,
     jsonText(rows),
+    next.usage.unpricedCalls ?? 0,
   ];
   let row: CommitRow | undefined;
   if (!alsoInTransaction) {
@@ -167,8 +169,8 @@ export async function commitToRun(
 const INSERT_RUN_SQL = `
   WITH run AS (
     INSERT INTO "Run" ("id", "workspaceId", "workflowId", "versionId", "status", "trigger", "startedBy", "input", "state", "lastSeq", "stepCount",
-                       "tokens", "costUsd", "createdAt", "startedAt", "parentRunId", "origin", "forkedAtSeq")
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $10, $11, $12, $13::timestamp(3), $14::timestamp(3), $15, $16, $17)
+                       "tokens", "costUsd", "createdAt", "startedAt", "parentRunId", "origin", "forkedAtSeq", "unpricedCalls")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $10, $11, $12, $13::timestamp(3), $14::timestamp(3), $15, $16, $17, $19)
     RETURNING "id"
   )
   INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
@@ -218,6 +220,7 @@ export async function insertRun(run: NewRun): Promise<RunState> {
       run.lineage?.origin ?? null,
       run.lineage?.forkedAtSeq ?? null,
       jsonText(stepRows(run.events)),
+      state.usage.unpricedCalls ?? 0,
     ],
   });
   await announce(run.runId, run, run.events, null, state);

@@ -69,6 +69,8 @@ export type RunListRow = {
   stepCount: number;
   tokens: number;
   costUsd: number;
+  /** Model calls of unknown price: the cost is then at least costUsd. */
+  unpricedCalls: number;
   durationMs: number | null;
   parentRunId: string | null;
   origin: string | null;
@@ -161,7 +163,7 @@ export function listRunsQuery(workspaceId: string, input: ParsedInput, scope: Li
   // One row more than the page: whether there is a next page, without counting.
   return Prisma.sql`
     SELECT r."id", r."workflowId", w."name" AS "workflowName", r."status", r."trigger", r."startedBy",
-           r."createdAt", r."startedAt", r."finishedAt", r."stepCount", r."tokens", r."costUsd",
+           r."createdAt", r."startedAt", r."finishedAt", r."stepCount", r."tokens", r."costUsd", r."unpricedCalls",
            r."parentRunId", r."origin"
     FROM "Run" r JOIN "Workflow" w ON w."id" = r."workflowId"
     WHERE ${Prisma.join(conditions, " AND ")}

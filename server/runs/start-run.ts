@@ -1,5 +1,6 @@
 import { graphSchema, type Graph } from "../engine/graph";
 import { validateGraph } from "../engine/validate";
+import { providerProblems } from "../llm/check-providers";
 import { checkRunInput, runInputErrorPath } from "../engine/run-input";
 import type { Db } from "../db";
 import { InvalidWorkflowError, NotFoundError, UserInputError } from "../errors";
@@ -44,7 +45,8 @@ export async function startRun(
       ? await latestPublishedVersion(db, workflow.id)
       : null;
   const graph = graphSchema.parse(pinned ? pinned.graph : workflow.draftGraph);
-  const errors = validateGraph(graph).filter((problem) => problem.severity === "error");
+  // Graph problems, and agents whose model provider this workspace cannot use (not configured, or unsupported).
+  const errors = [...validateGraph(graph).filter((problem) => problem.severity === "error"), ...(await providerProblems(db, params.workspaceId, graph))];
   if (errors.length > 0) {
     throw new InvalidWorkflowError(`The workflow has ${errors.length} problem(s): ${errors.map((p) => p.message).join("; ")}`, errors);
   }

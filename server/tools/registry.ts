@@ -8,6 +8,7 @@ import {
 } from "../engine/tools/catalog";
 import { httpRequest, type CarriedCredentials, type HttpResponseSummary } from "./http-request";
 import { runCode } from "./run-code";
+import { runPython } from "./run-python";
 import { listWorkspaceFiles, readWorkspaceFile, writeWorkspaceFile } from "./workspace-files";
 
 /**
@@ -96,13 +97,15 @@ export const TOOL_REGISTRY: Registry = {
   run_code: {
     ...TOOL_CATALOG.run_code,
     async run(args, ctx) {
-      const result = await runCode(args, { signal: ctx.signal });
+      const code = { code: args.code, input: args.input };
+      const result = args.language === "python" ? await runPython(code, { signal: ctx.signal }) : await runCode(code, { signal: ctx.signal });
       if (!result.ok) {
-        const logs = result.console ? `\nconsole:\n${result.console}` : "";
+        const logs = result.console ? `\n${args.language === "python" ? "output" : "console"}:\n${result.console}` : "";
         return { ok: false, error: `${result.error}${logs}` };
       }
       const lines = [`result: ${result.resultJson ?? "undefined"}`];
-      if (result.console) lines.push(`console${result.consoleTruncated ? " (truncated)" : ""}:\n${result.console.trimEnd()}`);
+      const outputLabel = args.language === "python" ? "output" : "console";
+      if (result.console) lines.push(`${outputLabel}${result.consoleTruncated ? " (truncated)" : ""}:\n${result.console.trimEnd()}`);
       return {
         ok: true,
         content: lines.join("\n"),

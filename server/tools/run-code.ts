@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { threadMessageSchema, type SandboxLimits, type SandboxOutcome } from "./run-code-protocol";
+import { closePythonSandbox } from "./run-python";
 
 /**
  * The run_code tool: untrusted JavaScript in QuickJS (WebAssembly) on a worker thread.
@@ -69,9 +70,12 @@ export async function runCode(args: RunCodeInput, options: RunCodeOptions = {}):
   return { ...outcome, resultJson: outcome.resultJson, result, durationMs: elapsed() };
 }
 
-/** Stop every sandbox thread (worker shutdown, tests). Running jobs end with "cancelled". */
+/**
+ * Stop every sandbox thread, JavaScript and Python (worker shutdown, tests). Running jobs end
+ * with "cancelled".
+ */
 export async function closeRunCodeSandbox(): Promise<void> {
-  await pool.close();
+  await Promise.all([pool.close(), closePythonSandbox()]);
 }
 
 const THREAD_ENTRY = new URL("./run-code-thread.mjs", import.meta.url);

@@ -4,6 +4,7 @@ import { useRef } from "react";
 import { useNodeData, useUpdateNodeData } from "../store/node-data";
 import { NumberField, TextAreaField, TextField } from "./fields";
 import { AgentTools } from "./agent-tools";
+import { AgentProviderFields } from "./agent-provider-fields";
 import { AgentCredentials } from "./credential-fields";
 import { TemplateHints } from "./template-hints";
 import { numberRules } from "./field-rules";
@@ -22,10 +23,7 @@ export function AgentForm({ nodeId }: { nodeId: string }) {
   return (
     <div className="space-y-4">
       <TextField label="Label" value={data.label} maxLength={120} onChange={(label) => update({ label })} />
-      <div className="grid grid-cols-2 gap-3">
-        <TextField label="Provider" value={data.provider} maxLength={60} onChange={(provider) => update({ provider })} placeholder="default" />
-        <TextField label="Model" value={data.model} maxLength={200} onChange={(model) => update({ model })} placeholder="provider default" />
-      </div>
+      <AgentProviderFields provider={data.provider} model={data.model} onChange={update} />
       <TextAreaField
         label="System prompt"
         value={data.systemPrompt}

@@ -9,6 +9,7 @@ import { Field, jsonError, NumberField, SELECT, TextAreaField, TextField } from 
 import { TemplateHints } from "./template-hints";
 import { checkField, numberRules } from "./field-rules";
 import { HttpCredentialPicker } from "./credential-fields";
+import { RunCodeLanguagePicker } from "./run-code-fields";
 import { InputFieldsEditor } from "./input-fields-editor";
 
 /** Module level: derived from the schema once, not on every render. */
@@ -101,6 +102,7 @@ export function ToolForm({ nodeId }: { nodeId: string }) {
           ))}
         </select>
       </Field>
+      {data.tool === "run_code" && <RunCodeLanguagePicker argumentsText={data.arguments} onChange={(args) => update({ arguments: args })} />}
       <TextAreaField
         label="Arguments (JSON)"
         value={data.arguments}

@@ -69,15 +69,24 @@ export const httpRequestArgs = z.strictObject({
     .describe("Total time for the request including redirects, in ms (default 10000)"),
 });
 
+export const CODE_LANGUAGES = ["javascript", "python"] as const;
+export type CodeLanguage = (typeof CODE_LANGUAGES)[number];
+
 export const runCodeArgs = z.strictObject({
   code: z
     .string()
     .min(1, "code must not be empty")
     .max(TOOL_ARG_LIMITS.codeChars)
     .describe(
-      "JavaScript. The result is the value of the last expression, or what a top-level `return` gives " +
-        "(the code then runs as an async function body, so `await` works). `input` holds the input value.",
+      "The program. JavaScript: the result is the value of the last expression, or what a top-level `return` gives " +
+        "(the code then runs as an async function body, so `await` works). Python: the result is the value of the " +
+        "last expression, or else a variable named `result`. In both, `input` holds the input value.",
     ),
+  // Optional with a default, so every call written before Python existed still means JavaScript.
+  language: z
+    .enum(CODE_LANGUAGES, { error: 'must be "javascript" or "python"' })
+    .default("javascript")
+    .describe('"javascript" (default) or "python" (Python 3 with its standard library only; no pip packages)'),
   input: z.unknown().optional().describe("Any JSON value, available to the code as `input`"),
 });
 

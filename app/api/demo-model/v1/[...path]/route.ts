@@ -6,9 +6,12 @@ import { demoModelKey } from "@/server/llm/providers";
 
 export const dynamic = "force-dynamic";
 
-/** The built-in demo model, for the app's own worker only (its key derives from the master key). */
+/**
+ * The built-in demo model, for the app's own worker only (its key derives from the master key).
+ * The OpenAI wire sends the key as a Bearer token, the Anthropic wire as `x-api-key`.
+ */
 function authorized(request: Request): boolean {
-  const given = Buffer.from(bearerToken(request.headers) ?? "");
+  const given = Buffer.from(bearerToken(request.headers) ?? request.headers.get("x-api-key") ?? "");
   const expected = Buffer.from(demoModelKey());
   return given.length === expected.length && timingSafeEqual(given, expected);
 }

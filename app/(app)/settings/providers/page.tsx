@@ -1,0 +1,7 @@
+import { ProvidersSettings } from "@/components/settings/providers-settings";
+
+export const metadata = { title: "Model providers · Settings · AgentFlow" };
+
+export default function ProvidersSettingsPage() {
+  return <ProvidersSettings />;
+}

@@ -1,0 +1,126 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { expect, test } from "@playwright/test";
+import { createNode, GRAPH_SCHEMA_VERSION, type Graph } from "../../server/engine/graph";
+import { handleDemoModelRequest } from "../../server/llm/demo-model";
+import { trpcMutation, trpcQuery } from "../support/api";
+import { node, openWorkflow, runDialog } from "../support/editor";
+import { unique } from "./helpers";
+
+/**
+ * Settings → Model providers in a real browser, against a real OpenAI-wire server on loopback
+ * (the built-in demo model behind an API-key check, as vLLM with --api-key), which the app may
+ * reach because the test environment allows 127.0.0.1 (HTTP_ALLOW_PRIVATE_HOSTS).
+ */
+
+const KEY = "sk-e2e-provider-key";
+let server: Server;
+let baseUrl: string;
+
+test.beforeAll(async () => {
+  server = createServer(async (req, res) => {
+    if (req.headers.authorization !== `Bearer ${KEY}`) {
+      res.writeHead(401, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { message: "Incorrect API key provided" } }));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const response = await handleDemoModelRequest(
+      new Request(`http://127.0.0.1${req.url ?? "/"}`, { method: req.method, headers: { "content-type": "application/json" }, body: req.method === "GET" ? undefined : Buffer.concat(chunks) }),
+    );
+    res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+    res.end(Buffer.from(await response.arrayBuffer()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+});
+
+// Agents set to "Default" use a workspace's first provider: leave none behind for later specs.
+test.afterEach(async ({ request }) => {
+  const { providers } = await trpcQuery(request, "providers", "list", undefined);
+  for (const provider of providers.filter((entry) => entry.name.startsWith("vllm-"))) await trpcMutation(request, "providers", "delete", { id: provider.id });
+});
+
+test.afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+function agentGraph(provider: string): Graph {
+  const agent = createNode("agent", "agent_1", { x: 272, y: 112 });
+  if (agent.type === "agent") {
+    agent.data.task = "Summarise {{input.topic}}";
+    agent.data.provider = provider;
+  }
+  return {
+    schemaVersion: GRAPH_SCHEMA_VERSION,
+    nodes: [createNode("trigger", "trigger", { x: 0, y: 112 }), agent, createNode("output", "output", { x: 544, y: 112 })],
+    edges: [
+      { id: "e-trigger-agent_1", source: "trigger", target: "agent_1", sourceHandle: null, targetHandle: null },
+      { id: "e-agent_1-output", source: "agent_1", target: "output", sourceHandle: null, targetHandle: null },
+    ],
+  };
+}
+
+test.describe("Settings · model providers", () => {
+  test("an admin adds an OpenAI-compatible server, Test connection lists its models, and agents pick it from dropdowns", async ({ page, request }) => {
+    const name = `vllm-${unique()}`;
+    await page.goto("/settings/providers");
+    const form = page.getByTestId("provider-form");
+    await form.getByLabel("Name", { exact: true }).fill(name);
+    await expect(form.getByLabel("Kind")).toHaveValue("openai_compatible");
+    await form.getByLabel("Base URL").fill(baseUrl);
+    await form.getByLabel("API key (optional)").fill(KEY);
+    await page.getByRole("button", { name: "Add provider" }).click();
+    await expect(page.getByText(`Added “${name}”`)).toBeVisible();
+    const row = page.locator(`tr[data-provider-name="${name}"]`);
+    await expect(row).toContainText(baseUrl);
+    await expect(row.getByText("set", { exact: true })).toBeVisible();
+    expect(await page.content()).not.toContain(KEY);
+
+    await row.getByRole("button", { name: `Test connection of ${name}` }).click();
+    const result = page.getByTestId(`provider-test-${name}`);
+    await expect(result).toContainText("Connected — 1 model found");
+    await expect(result).toContainText("agentflow-demo-1");
+    await page.screenshot({ path: "/tmp/shots/providers-page.png", fullPage: true });
+
+    // A RunPod form derives its URL from the endpoint id.
+    await form.getByLabel("Kind").selectOption("runpod");
+    await form.getByLabel("Endpoint id").fill("abc123");
+    await expect(form).toContainText("URL: https://api.runpod.ai/v2/abc123/openai/v1");
+
+    await openWorkflow(page, request, "providers dropdown", agentGraph("default"));
+    await node(page, "agent_1").click();
+    const provider = page.getByLabel("Provider", { exact: true });
+    await expect(provider.locator(`option[value="${name}"]`)).toHaveCount(1);
+    await expect(provider.locator('option[value="demo"]')).toHaveText("Demo model (built in)");
+    await provider.selectOption(name);
+    await expect(page.getByText(`1 model from ${name}`)).toBeVisible();
+    await page.getByTestId("agent-model-input").click();
+    const options = page.getByRole("listbox", { name: `Models of ${name}` });
+    await expect(options.getByRole("option", { name: "agentflow-demo-1" })).toBeVisible();
+    await page.screenshot({ path: "/tmp/shots/providers-model-dropdown.png" });
+    await options.getByRole("option", { name: "agentflow-demo-1" }).click();
+    await expect(page.getByTestId("agent-model-input")).toHaveValue("agentflow-demo-1");
+    // Free entry: a name the server does not list is kept, with a note.
+    await page.getByTestId("agent-model-input").fill("my-finetune");
+    await expect(page.getByTestId("agent-model-input")).toHaveValue("my-finetune");
+    await expect(page.getByText(`Not among ${name}'s 1 models`)).toBeVisible();
+  });
+
+  test("an agent set to a provider that is not configured shows a problem at its node, and Run is refused", async ({ page, request }) => {
+    const missing = `gone-${unique()}`;
+    await openWorkflow(page, request, "providers missing", agentGraph(missing));
+    const problems = page.getByTestId("problems-panel");
+    await expect(problems).toContainText(`Provider "${missing}" is not configured in this workspace`);
+    await node(page, "agent_1").click();
+    // The inspector's Provider field says it too (exactly this; the panel's line is longer).
+    await expect(page.getByText(`"${missing}" is not configured in this workspace`, { exact: true })).toBeVisible();
+    await page.getByRole("button", { name: "Run", exact: true }).click();
+    const dialog = runDialog(page);
+    await dialog.getByRole("button", { name: "Start run" }).click();
+    await expect(page.getByText(`Provider "${missing}" is not configured`).last()).toBeVisible();
+    await page.screenshot({ path: "/tmp/shots/providers-validation-error.png" });
+    await expect(page).not.toHaveURL(/\/runs\//);
+  });
+});

@@ -1,0 +1,81 @@
+import { countTokens as countEncodedTokens } from "gpt-tokenizer/encoding/o200k_base";
+import type { ChatMessage } from "./events";
+
+/**
+ * Token counts of an agent's thread, for its context budget (compaction) and the `sentTokens`
+ * figure of each model call. What a provider reports replaces these for usage and cost.
+ *
+ * One encoding, o200k_base, for every model: it is exact for GPT-4o, GPT-4.1, GPT-5 and the
+ * o-series; for other families (Claude, Llama, Mistral…) whose tokenizers are not public or
+ * differ, it is a close approximation, which is all a context budget needs. The encoder is
+ * big (~2.4 MB of rank data, ~35 MB of heap once loaded): only server code reaches this
+ * module (agent.ts ← decide.ts); client bundles import step/state/events, never decide.
+ *
+ * Pure: the same messages always give the same count. Messages are immutable once in a
+ * thread, so each one's count is memoized by identity — a compaction check every step costs a
+ * lookup per message, not a re-tokenization of the thread.
+ */
+
+/** Per message: <|im_start|>, the separator after the role and <|im_end|> (OpenAI's chat framing). */
+const TOKENS_PER_MESSAGE = 3;
+/** Every reply is primed with <|im_start|>assistant<|im_sep|>. */
+const REPLY_PRIMING_TOKENS = 3;
+/** A tool call's own framing besides its name and arguments (an estimate: the wire format is not public). */
+const TOKENS_PER_TOOL_CALL = 3;
+
+/**
+ * BPE is quadratic in the length of one pre-tokenized piece: 100,000 letters without a space
+ * take seconds. Text is counted in segments of at most this many characters, cut at a
+ * space when there is one, which keeps ordinary text exact.
+ */
+const SEGMENT_CHARS = 1_000;
+/** Beyond this, the rest of a text is extrapolated from its first part, bounding the cost of one huge message. */
+const MAX_EXACT_CHARS = 100_000;
+
+/** User text is text: "<|endoftext|>" in a message is counted as characters, never as a control token. */
+const ORDINARY_TEXT = { disallowedSpecial: new Set<string>() };
+
+const messageCounts = new WeakMap<ChatMessage, number>();
+
+/** Tokens of a thread as a chat model receives it, framing and reply priming included. */
+export function countTokens(messages: readonly ChatMessage[]): number {
+  let total = REPLY_PRIMING_TOKENS;
+  for (const message of messages) total += countMessageTokens(message);
+  return total;
+}
+
+/** Tokens of one message with its framing (the reply priming is counted once per thread, by countTokens). */
+export function countMessageTokens(message: ChatMessage): number {
+  const cached = messageCounts.get(message);
+  if (cached !== undefined) return cached;
+  let count = TOKENS_PER_MESSAGE + countTextTokens(message.role) + countTextTokens(message.content ?? "");
+  if (message.role === "assistant") {
+    for (const call of message.toolCalls ?? []) count += TOKENS_PER_TOOL_CALL + countTextTokens(call.name) + countTextTokens(call.arguments);
+  }
+  messageCounts.set(message, count);
+  return count;
+}
+
+/** Tokens of plain text in o200k_base. */
+export function countTextTokens(text: string): number {
+  if (text.length === 0) return 0;
+  if (text.length > MAX_EXACT_CHARS) {
+    const counted = countSegments(text.slice(0, MAX_EXACT_CHARS));
+    return Math.ceil((counted * text.length) / MAX_EXACT_CHARS);
+  }
+  return countSegments(text);
+}
+
+function countSegments(text: string): number {
+  let count = 0;
+  let start = 0;
+  while (text.length - start > SEGMENT_CHARS) {
+    // Cut before the window's last space: a space starts the piece after it (" word", " (")
+    // and ends none, so ordinary text counts exactly as if whole.
+    const lastSpace = text.lastIndexOf(" ", start + SEGMENT_CHARS - 1);
+    const end = lastSpace > start ? lastSpace : start + SEGMENT_CHARS;
+    count += countEncodedTokens(text.slice(start, end), ORDINARY_TEXT);
+    start = end;
+  }
+  return count + countEncodedTokens(text.slice(start), ORDINARY_TEXT);
+}
