@@ -5,21 +5,9 @@ import { Button } from "@/components/ui/button";
 import { FormError, TextField } from "@/components/ui/text-field";
 import { fieldError, formError } from "./form-errors";
 
-/** Mirrors server/llm/workspace-providers.ts (client code does not import server modules). */
-export const PROVIDER_KINDS = ["openai", "anthropic", "runpod", "ollama", "openai_compatible"] as const;
-export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+import { PROVIDER_KINDS, PROVIDER_KIND_LABELS, type ProviderKind } from "@/lib/provider-kinds";
 
-export const PROVIDER_KIND_LABELS: Record<ProviderKind, string> = {
-  openai: "OpenAI",
-  anthropic: "Anthropic",
-  runpod: "RunPod serverless (vLLM)",
-  ollama: "Ollama",
-  openai_compatible: "OpenAI-compatible server",
-};
-
-export function isProviderKind(kind: string): kind is ProviderKind {
-  return (PROVIDER_KINDS as readonly string[]).includes(kind);
-}
+export { PROVIDER_KINDS, PROVIDER_KIND_LABELS, isProviderKind, type ProviderKind } from "@/lib/provider-kinds";
 
 export type ProviderDraft = {
   name: string;

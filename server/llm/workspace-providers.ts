@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isProviderKind as isKind, PROVIDER_KINDS, PROVIDER_KIND_LABELS, type ProviderKind as WorkspaceProviderKind } from "../../lib/provider-kinds";
 import type { Db } from "../db";
 import { getEnv, type Env } from "../env";
 import { NotFoundError, UserInputError } from "../errors";
@@ -18,18 +19,9 @@ import { configuredProviders, type ProviderConfig } from "./providers";
  * bound to its row, and never leaves this module towards a client ("set" / "not set").
  */
 
-export const PROVIDER_KINDS = ["openai", "anthropic", "runpod", "ollama", "openai_compatible"] as const;
-export type WorkspaceProviderKind = (typeof PROVIDER_KINDS)[number];
+export { PROVIDER_KINDS, PROVIDER_KIND_LABELS } from "../../lib/provider-kinds";
+export type { ProviderKind as WorkspaceProviderKind } from "../../lib/provider-kinds";
 
-export const PROVIDER_KIND_LABELS: Record<WorkspaceProviderKind, string> = {
-  openai: "OpenAI",
-  anthropic: "Anthropic",
-  runpod: "RunPod serverless (vLLM)",
-  ollama: "Ollama",
-  openai_compatible: "OpenAI-compatible server",
-};
-
-/** Said wherever an Anthropic provider would be used: stored, but not callable yet. */
 
 /** "default" means "the first configured provider"; it cannot be a provider's own name. */
 const RESERVED_NAMES = new Set(["default"]);
@@ -93,9 +85,6 @@ function openKey(row: ProviderRow): string {
   return row.sealedApiKey ? decryptSecret(appSecret("credentials:v1"), row.sealedApiKey, aad(row.workspaceId, row.id)) : "";
 }
 
-function isKind(kind: string): kind is WorkspaceProviderKind {
-  return (PROVIDER_KINDS as readonly string[]).includes(kind);
-}
 
 export function runpodBaseUrl(endpointId: string): string {
   return `https://api.runpod.ai/v2/${endpointId}/openai/v1`;
