@@ -22,7 +22,7 @@ export function ProvidersSettings() {
     <div>
       <SettingsHeader
         title="Model providers"
-        description="Where your agents' models run: OpenAI, RunPod, Ollama or any OpenAI-compatible server. Agents pick one by name in the inspector; keys stay in the vault."
+        description="Where your agents' models run: OpenAI, Anthropic, RunPod, Ollama or any OpenAI-compatible server. Agents pick one by name in the inspector; keys stay in the vault."
       />
       {!canManage && <RoleNote title="Only admins can add, test or change model providers.">Your agents can use the ones below.</RoleNote>}
       <ProvidersTable canManage={canManage} query={list} />
