@@ -205,6 +205,16 @@ del _name, jsfinder
       if (name in internal) internal[name] = refuse(name);
     }
   }
+  // Emscripten emulates sockets over the `ws` package in Node: a Python socket would open a
+  // real TCP connection from this process. Every socket() call fails instead (EACCES, errno 2:
+  // Python sees PermissionError), so nothing can even connect.
+  const fs = api.FS as unknown as { ErrnoError: new (errno: number) => Error };
+  const sockfs = (api as unknown as { _module: { SOCKFS?: Record<string, unknown> } })._module.SOCKFS;
+  if (sockfs) {
+    sockfs.createSocket = () => {
+      throw new fs.ErrnoError(2);
+    };
+  }
   const filesystems = (api.FS as unknown as { filesystems: Record<string, unknown> }).filesystems;
   for (const name of Object.keys(filesystems)) if (name !== "MEMFS") delete filesystems[name];
 
