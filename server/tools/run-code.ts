@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { threadMessageSchema, type SandboxLimits, type SandboxOutcome } from "./run-code-protocol";
 import { closePythonSandbox } from "./run-python";
+import { runSandboxJob, type RunCodeResult } from "./sandbox-job";
 
 /**
  * The run_code tool: untrusted JavaScript in QuickJS (WebAssembly) on a worker thread.
@@ -33,41 +34,12 @@ export const RUN_CODE_LIMITS: RunCodeLimits = {
   wallMs: 4_000,
 };
 
-export type RunCodeResult =
-  | { ok: true; result: unknown; resultJson: string | undefined; console: string; consoleTruncated: boolean; durationMs: number }
-  | { ok: false; error: string; console: string; consoleTruncated: boolean; durationMs: number };
+export type { RunCodeResult } from "./sandbox-job";
 
 export type RunCodeOptions = { signal?: AbortSignal; limits?: Partial<RunCodeLimits> };
 
 export async function runCode(args: RunCodeInput, options: RunCodeOptions = {}): Promise<RunCodeResult> {
-  const limits = { ...RUN_CODE_LIMITS, ...options.limits };
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  const failure = (error: string): RunCodeResult => ({ ok: false, error, console: "", consoleTruncated: false, durationMs: elapsed() });
-
-  let inputJson: string | undefined;
-  if (args.input !== undefined) {
-    try {
-      inputJson = JSON.stringify(args.input);
-    } catch {
-      return failure("input is not JSON-serialisable");
-    }
-  }
-
-  let outcome: SandboxOutcome;
-  try {
-    outcome = await pool.run({ code: args.code, inputJson, limits }, options.signal);
-  } catch (error) {
-    return failure(error instanceof Error ? error.message : String(error));
-  }
-  if (!outcome.ok) return { ...outcome, durationMs: elapsed() };
-  let result: unknown;
-  try {
-    result = outcome.resultJson === undefined ? undefined : JSON.parse(outcome.resultJson);
-  } catch {
-    return failure("the sandbox returned malformed JSON");
-  }
-  return { ...outcome, resultJson: outcome.resultJson, result, durationMs: elapsed() };
+  return runSandboxJob((job, signal) => pool.run(job, signal), args, { ...RUN_CODE_LIMITS, ...options.limits }, options.signal);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import type { RunCodeResult } from "./run-code";
+import { runSandboxJob, type RunCodeResult } from "./sandbox-job";
 import type { SandboxOutcome } from "./run-code-protocol";
 import { pythonThreadMessageSchema, type PythonLimits, type PythonThreadData } from "./run-python-protocol";
 
@@ -39,34 +39,7 @@ export const RUN_PYTHON_LIMITS: RunPythonLimits = {
 export type RunPythonOptions = { signal?: AbortSignal; limits?: Partial<RunPythonLimits> };
 
 export async function runPython(args: RunPythonInput, options: RunPythonOptions = {}): Promise<RunCodeResult> {
-  const limits = { ...RUN_PYTHON_LIMITS, ...options.limits };
-  const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
-  const failure = (error: string): RunCodeResult => ({ ok: false, error, console: "", consoleTruncated: false, durationMs: elapsed() });
-
-  let inputJson: string | undefined;
-  if (args.input !== undefined) {
-    try {
-      inputJson = JSON.stringify(args.input);
-    } catch {
-      return failure("input is not JSON-serialisable");
-    }
-  }
-
-  let outcome: SandboxOutcome;
-  try {
-    outcome = await pool.run({ code: args.code, inputJson, limits }, options.signal);
-  } catch (error) {
-    return failure(error instanceof Error ? error.message : String(error));
-  }
-  if (!outcome.ok) return { ...outcome, durationMs: elapsed() };
-  let result: unknown;
-  try {
-    result = outcome.resultJson === undefined ? undefined : JSON.parse(outcome.resultJson);
-  } catch {
-    return failure("the sandbox returned malformed JSON");
-  }
-  return { ...outcome, resultJson: outcome.resultJson, result, durationMs: elapsed() };
+  return runSandboxJob((job, signal) => pool.run(job, signal), args, { ...RUN_PYTHON_LIMITS, ...options.limits }, options.signal);
 }
 
 /** Stop every Python thread, the spare included (worker shutdown, tests). Running jobs end with "cancelled". */
