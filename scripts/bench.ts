@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, each printed beside its floor measured in the same run.
  * Speed targets are checked here, never in timed tests. Runs under scripts/with-services.ts
- * (the test Postgres and Redis); `tsx scripts/bench.ts runtime|auth|runs|python|editor` (or
+ * (the test Postgres and Redis); `tsx scripts/bench.ts runtime|auth|runs|python|streaming|editor` (or
  * `npm run bench -- runs`) runs one part.
  */
 import { execFile } from "node:child_process";
@@ -60,6 +60,19 @@ async function benchAuthInOwnProcess(): Promise<string[]> {
   return stdout.split("\n").filter((line) => line.startsWith("auth:"));
 }
 
+/**
+ * The live tokens bench sets its own queue prefix, and reads the run stream through its route,
+ * whose server-only modules load only under the react-server condition: a process of its own.
+ */
+async function benchStreamingInOwnProcess(): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/bench-streaming.ts"], {
+    cwd: ROOT,
+    env: process.env,
+    maxBuffer: 10_000_000,
+  });
+  return stdout.split("\n").filter((line) => line.startsWith("streaming:"));
+}
+
 async function main() {
   const only = process.argv.slice(2);
   const wants = (part: string) => only.length === 0 || only.includes(part);
@@ -68,6 +81,7 @@ async function main() {
   if (wants("auth")) lines.push(...(await benchAuthInOwnProcess()));
   if (wants("runs")) lines.push(...(await benchRuns()));
   if (wants("python")) lines.push(...(await benchPython()));
+  if (wants("streaming")) lines.push(...(await benchStreamingInOwnProcess()));
   if (wants("editor")) lines.push(...(await withApp(benchEditor)));
   console.log(`\n${lines.join("\n")}`);
   process.exit(0);

@@ -4,7 +4,7 @@ import { z } from "zod";
  * The only reader of `process.env`. Parsed lazily (so `next build` needs no database),
  * and a bad value fails with a message naming the variable.
  */
-const envSchema = z.object({
+export const envSchema = z.object({
   DATABASE_URL: z.string().url({ message: "DATABASE_URL must be a postgres:// URL (npm start sets it for you)" }),
   REDIS_URL: z.string().url({ message: "REDIS_URL must be a redis:// URL (npm start sets it for you)" }),
   APP_URL: z.string().url().default("http://localhost:3000"),
@@ -45,6 +45,14 @@ const envSchema = z.object({
    * For local testing only; leave empty in production.
    */
   HTTP_ALLOW_PRIVATE_HOSTS: z.string().default(""),
+  /** First retry delay of a run-finished callback (doubling up to an hour, for 24 h); tests set it low. */
+  CALLBACK_RETRY_BASE_MS: z.coerce.number().int().min(1).default(10_000),
+  /**
+   * Local MCP servers (stdio) a workspace admin may add, comma-separated; each entry is a whole
+   * command line (`node /opt/mcp/files.js`), picked as is — no arguments are added. Empty: stdio
+   * servers are disabled and only Streamable HTTP servers can be added.
+   */
+  MCP_STDIO_COMMANDS: z.string().optional(),
   /** Postgres connections per process; a worker needs about one per concurrent run. */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(20),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(500).default(20),

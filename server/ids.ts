@@ -8,7 +8,11 @@ export type IdPrefix =
   // notifications: channels and deliveries
   | "nch" | "ndl"
   // model providers and per-workspace model prices
-  | "prov" | "mp";
+  | "prov" | "mp"
+  // MCP servers whose tools agents call
+  | "mcp"
+  // schedules and their fires; run-finished callbacks and their attempts
+  | "sch" | "sfi" | "rcb" | "rca";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBytes(12).toString("base64url")}`;

@@ -12,11 +12,15 @@ import { createInvitation, revokeInvitation } from "../server/auth/invitations";
 import { createCredential } from "../server/vault/credential-store";
 import { createChannel } from "../server/notifications/channels";
 import { createWorkspaceProvider } from "../server/llm/workspace-providers";
+import { createMcpServer } from "../server/mcp-client/servers";
 import { setModelPrice } from "../server/llm/model-prices";
 import { createWorkflow } from "../server/workflows/workflows";
 import { createTriggerToken } from "../server/workflows/trigger-tokens";
+import { setWebhookSecret } from "../server/http/webhook-signature";
 import { publishVersion } from "../server/workflows/versions";
 import { startRun } from "../server/runs/start-run";
+import { createSchedule } from "../server/schedules/schedules";
+import { setWorkflowCallback } from "../server/callbacks/settings";
 import { approvalGraph, outputOnlyGraph } from "./support/graphs";
 import { demoModelKey } from "../server/llm/providers";
 import * as trpcRoute from "../app/api/trpc/[trpc]/route";
@@ -26,10 +30,13 @@ import * as runActionRoute from "../app/api/v1/runs/[runId]/[action]/route";
 import * as humanTaskRoute from "../app/api/v1/human-tasks/[taskId]/route";
 import * as eventsRoute from "../app/api/runs/[runId]/events/route";
 import * as runsListRoute from "../app/api/v1/runs/route";
+import * as workflowsListRoute from "../app/api/v1/workflows/route";
+import * as humanTasksListRoute from "../app/api/v1/human-tasks/route";
 import * as workspaceEventsRoute from "../app/api/workspace/events/route";
 import * as demoModelRoute from "../app/api/demo-model/v1/[...path]/route";
 import * as authRoute from "../app/api/auth/[...all]/route";
 import * as mcpRoute from "../app/api/mcp/route";
+import * as openApiRoute from "../app/api/v1/openapi.json/route";
 
 /**
  * The access matrix: every tRPC procedure (read from the router, so a new one is in it
@@ -61,6 +68,7 @@ const fixtures = {} as {
   credentialId: string;
   channelId: string;
   providerId: string;
+  mcpServerId: string;
   viewerMemberId: string;
   revokedInviteToken: string;
   triggerToken: string;
@@ -75,6 +83,13 @@ const systemAccess = () => ({ workspaceId, actor: { kind: "system" as const, nam
 async function newWorkflow(graph = outputOnlyGraph()): Promise<string> {
   const { id } = await createWorkflow(db, workspaceId, { name: `matrix ${newId("wf")}`, graph });
   ownIds.add(id);
+  return id;
+}
+
+/** A workflow with a webhook signing secret (for rotate / scheme / delete). */
+async function newWebhookWorkflow(): Promise<string> {
+  const id = await newWorkflow();
+  await setWebhookSecret(db, systemAccess(), { workflowId: id, scheme: "agentflow", rotate: false });
   return id;
 }
 
@@ -155,6 +170,11 @@ const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
     return { tokenId: token.id };
   },
   "workflow.lastRunInput": () => ({ workflowId: fixtures.workflowId }),
+  "workflow.webhookSettings": () => ({ workflowId: fixtures.workflowId }),
+  "workflow.createWebhookSecret": async () => ({ workflowId: await newWorkflow(), scheme: "agentflow" }),
+  "workflow.rotateWebhookSecret": async () => ({ workflowId: await newWebhookWorkflow() }),
+  "workflow.setWebhookScheme": async () => ({ workflowId: await newWebhookWorkflow(), scheme: "github" }),
+  "workflow.deleteWebhookSecret": async () => ({ workflowId: await newWebhookWorkflow() }),
   "run.start": () => ({ workflowId: fixtures.simpleWorkflowId, input: { topic: "matrix" } }),
   "run.list": () => ({}),
   "run.get": () => ({ runId: fixtures.runId }),
@@ -196,6 +216,18 @@ const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
     ownIds.add(id);
     return { id };
   },
+  // MCP servers at an address nothing answers (and private: the matrix allows no private
+  // hosts), so "refresh" answers at once with a plain-words error and no request.
+  "mcpServers.list": () => undefined,
+  "mcpServers.toolChoices": () => undefined,
+  "mcpServers.create": () => ({ transport: "http", name: `matrix-${newId("wf").slice(3).toLowerCase().replace(/[^a-z0-9]/g, "")}`, url: "http://127.0.0.1:9/mcp", authValue: "Bearer matrix-mcp" }),
+  "mcpServers.update": () => ({ id: fixtures.mcpServerId, callTimeoutSeconds: 20 }),
+  "mcpServers.refresh": () => ({ id: fixtures.mcpServerId }),
+  "mcpServers.delete": async () => {
+    const { id } = await createMcpServer(db, systemAccess(), { transport: "http", name: `gone-${newId("wf").slice(3).toLowerCase().replace(/[^a-z0-9]/g, "")}`, url: "http://127.0.0.1:9/mcp" });
+    ownIds.add(id);
+    return { id };
+  },
   "prices.list": () => undefined,
   "prices.set": () => ({ model: `matrix-model-${newId("wf").slice(3)}`, inputPerMTok: 1, outputPerMTok: 2 }),
   "prices.delete": async () => {
@@ -203,7 +235,30 @@ const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
     ownIds.add(id);
     return { id };
   },
+  "schedules.list": () => ({ workflowId: fixtures.simpleWorkflowId }),
+  "schedules.preview": () => ({ cron: "0 9 * * 1-5", timeZone: "Europe/Paris" }),
+  // Off, so no BullMQ scheduler outlives the file; a fresh workflow each time (at most 10 schedules each).
+  "schedules.create": async () => ({ workflowId: await newWorkflow(), ...matrixSchedule }),
+  "schedules.update": async () => ({ id: await newSchedule(), ...matrixSchedule, name: "renamed" }),
+  "schedules.toggle": async () => ({ id: await newSchedule(), enabled: false }),
+  "schedules.delete": async () => ({ id: await newSchedule() }),
+  "callbacks.get": () => ({ workflowId: fixtures.simpleWorkflowId }),
+  "callbacks.set": async () => ({ workflowId: await newWorkflow(), url: "https://callbacks.example.com/agentflow" }),
+  "callbacks.rotateSecret": async () => {
+    const workflowId = await newWorkflow();
+    await setWorkflowCallback(db, systemAccess(), workflowId, null);
+    return { workflowId };
+  },
+  "callbacks.runLog": () => ({ runId: fixtures.runId }),
 };
+
+const matrixSchedule = { name: "matrix schedule", cron: "0 9 * * 1-5", timeZone: "Europe/Paris", enabled: false, input: null, missedPolicy: "skip" as const };
+
+async function newSchedule(): Promise<string> {
+  const { id } = await createSchedule(db, systemAccess(), await newWorkflow(), matrixSchedule);
+  ownIds.add(id);
+  return id;
+}
 
 /**
  * Who may call what, written down here a second time on purpose: the router declares it, this
@@ -252,6 +307,11 @@ const POLICY: Record<string, "public" | "user" | Permission> = {
   "workflow.createTriggerToken": "workflow:edit",
   "workflow.revokeTriggerToken": "workflow:edit",
   "workflow.lastRunInput": "run:read",
+  "workflow.webhookSettings": "workflow:read",
+  "workflow.createWebhookSecret": "workflow:edit",
+  "workflow.rotateWebhookSecret": "workflow:edit",
+  "workflow.setWebhookScheme": "workflow:edit",
+  "workflow.deleteWebhookSecret": "workflow:edit",
   "run.start": "run:start",
   "run.list": "run:read",
   "run.get": "run:read",
@@ -277,9 +337,25 @@ const POLICY: Record<string, "public" | "user" | Permission> = {
   "providers.update": "credential:manage",
   "providers.test": "credential:manage",
   "providers.delete": "credential:manage",
+  "mcpServers.list": "workflow:read",
+  "mcpServers.toolChoices": "workflow:read",
+  "mcpServers.create": "credential:manage",
+  "mcpServers.update": "credential:manage",
+  "mcpServers.refresh": "credential:manage",
+  "mcpServers.delete": "credential:manage",
   "prices.list": "workflow:read",
   "prices.set": "credential:manage",
   "prices.delete": "credential:manage",
+  "schedules.list": "workflow:read",
+  "schedules.preview": "workflow:read",
+  "schedules.create": "workflow:edit",
+  "schedules.update": "workflow:edit",
+  "schedules.toggle": "workflow:edit",
+  "schedules.delete": "workflow:edit",
+  "callbacks.get": "workflow:read",
+  "callbacks.set": "workflow:edit",
+  "callbacks.rotateSecret": "workflow:edit",
+  "callbacks.runLog": "run:read",
 };
 
 function declared(access: ProcedureAccess | undefined): "public" | "user" | Permission | undefined {
@@ -363,6 +439,8 @@ beforeAll(async () => {
   // the demo model. Anthropic-kind, at an address nothing answers (its test fails at once).
   fixtures.providerId = (await createWorkspaceProvider(db, systemAccess(), { name: "matrix-provider", kind: "anthropic", baseUrl: "http://127.0.0.1:9/v1", apiKey: "sk-ant-matrix" })).id;
   ownIds.add(fixtures.providerId);
+  fixtures.mcpServerId = (await createMcpServer(db, systemAccess(), { transport: "http", name: "matrix-mcp", url: "http://127.0.0.1:9/mcp" })).id;
+  ownIds.add(fixtures.mcpServerId);
 }, 120_000);
 
 afterAll(async () => {
@@ -498,6 +576,21 @@ const ROUTES: Record<string, { call: (headers: Headers) => Promise<Response>; ex
   "app/api/v1/runs/route.ts": {
     // A list: every credential that may read runs gets its own workspace's (a trigger token: its workflow's).
     call: (headers) => runsListRoute.GET(new Request(`${BASE}/api/v1/runs?limit=200`, { headers })),
+    expect: { none: 401, triggerToken: 200, otherTriggerToken: 200, "key:trigger": 200, "key:read": 200, "key:control": 200, "key:admin": 200, outsiderKey: 200, outsiderSession: 200, viewer: 200, operator: 200, editor: 200, admin: 200, owner: 200 },
+  },
+  "app/api/v1/workflows/route.ts": {
+    // A list of the caller's own workspace (isolation itself: tests/rest-lists.test.ts). A trigger token is for its one workflow's trigger.
+    call: (headers) => workflowsListRoute.GET(new Request(`${BASE}/api/v1/workflows`, { headers })),
+    expect: { none: 401, triggerToken: 403, otherTriggerToken: 403, "key:trigger": 403, "key:read": 200, "key:control": 403, "key:admin": 200, outsiderKey: 200, outsiderSession: 200, viewer: 200, operator: 200, editor: 200, admin: 200, owner: 200 },
+  },
+  "app/api/v1/human-tasks/route.ts": {
+    // A list of the caller's own workspace (a trigger token: its workflow's tasks).
+    call: (headers) => humanTasksListRoute.GET(new Request(`${BASE}/api/v1/human-tasks`, { headers })),
+    expect: { none: 401, triggerToken: 200, otherTriggerToken: 200, "key:trigger": 200, "key:read": 200, "key:control": 200, "key:admin": 200, outsiderKey: 200, outsiderSession: 200, viewer: 200, operator: 200, editor: 200, admin: 200, owner: 200 },
+  },
+  "app/api/v1/openapi.json/route.ts": {
+    // The API's contract: closed like everything else, open to any valid credential of any workspace.
+    call: (headers) => openApiRoute.GET(new Request(`${BASE}/api/v1/openapi.json`, { headers })),
     expect: { none: 401, triggerToken: 200, otherTriggerToken: 200, "key:trigger": 200, "key:read": 200, "key:control": 200, "key:admin": 200, outsiderKey: 200, outsiderSession: 200, viewer: 200, operator: 200, editor: 200, admin: 200, owner: 200 },
   },
   "app/api/workspace/events/route.ts": {

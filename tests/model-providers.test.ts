@@ -6,6 +6,7 @@ import { testAccess, testRunScope, testWorkspace } from "./support/workspace";
 import { handleDemoModelRequest } from "../server/llm/demo-model";
 import {
   createWorkspaceProvider,
+  deleteWorkspaceProvider,
   listWorkspaceProviders,
   providerChoices,
   testWorkspaceProvider,
@@ -88,6 +89,22 @@ describe("model providers per workspace", () => {
     const { choices } = await providerChoices(harness.db, await testWorkspace(harness.db));
     expect(choices.map((choice) => choice.name)).toContain("listed");
     expect(choices.find((choice) => choice.name === "demo")?.label).toBe("Demo model (built in)");
+  });
+
+  it("audits adding, changing and removing a provider, without the key", async () => {
+    const access = await testAccess(harness.db);
+    const { id } = await provider("audited", KEY);
+    await updateWorkspaceProvider(harness.db, access, { id, apiKey: "sk-rotated-secret" });
+    await deleteWorkspaceProvider(harness.db, access, id);
+    const entries = await harness.db.auditEntry.findMany({ where: { targetId: id } });
+    // Same-millisecond entries have no order of their own: compare as a set.
+    expect(entries.map((entry) => entry.action).sort()).toEqual(["model_provider.created", "model_provider.deleted", "model_provider.updated"]);
+    const entry = (action: string) => entries.find((candidate) => candidate.action === action);
+    expect(entry("model_provider.created")).toMatchObject({ targetName: "audited", details: expect.objectContaining({ kind: "openai_compatible", baseUrl, apiKey: "set" }) });
+    expect(entry("model_provider.updated")?.details).toMatchObject({ apiKey: "replaced" });
+    const text = JSON.stringify(entries);
+    expect(text).not.toContain(KEY);
+    expect(text).not.toContain("sk-rotated-secret");
   });
 
   it("Test connection lists the server's models, or says the key was refused", async () => {

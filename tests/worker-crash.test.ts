@@ -7,7 +7,8 @@ import { startRun } from "../server/runs/start-run";
 import { getRunEvents } from "../server/runs/queries";
 import { createWorkflow } from "../server/workflows/workflows";
 import { buildGraph } from "../server/engine/test-helpers";
-import { testWorkspace, testRunScope } from "./support/workspace";
+import { testAccess, testWorkspace, testRunScope } from "./support/workspace";
+import { createWorkspaceProvider } from "../server/llm/workspace-providers";
 
 /**
  * A worker process killed with SIGKILL in the middle of a model call: another worker
@@ -50,6 +51,7 @@ beforeAll(async () => {
   // Worker processes are started by the tests; only the loopback target is exempt from the SSRF guard.
   harness = await startHarness({ worker: false, env: { HTTP_ALLOW_PRIVATE_HOSTS: "127.0.0.1" } });
   db = harness.db;
+  await createWorkspaceProvider(db, await testAccess(db), { name: "claude-crash", kind: "anthropic", baseUrl: harness.demo.baseUrl, apiKey: "sk-ant-test", defaultModel: "agentflow-demo-1" });
 });
 
 afterEach(() => {
@@ -58,12 +60,17 @@ afterEach(() => {
 
 afterAll(() => harness.stop());
 
-it("resumes a run on another worker after kill -9 mid-step, without duplicates", async () => {
+// Both wires: the OpenAI one (the environment's demo model) and the Anthropic one (a workspace
+// provider at the demo model's Messages API, through @anthropic-ai/sdk).
+it.each([
+  ["openai", "demo"],
+  ["anthropic", "claude-crash"],
+])("resumes a run on another worker after kill -9 mid-step, without duplicates (%s wire)", async (wire, provider) => {
   const graph = buildGraph(
-    [["trigger", "trigger"], ["first", "agent", { task: "Step one" }], ["second", "agent", { task: "Step two #demo:slow:2500" }], ["out", "output"]],
+    [["trigger", "trigger"], ["first", "agent", { task: `Step one (${wire})`, provider }], ["second", "agent", { task: `Step two (${wire}) #demo:slow:2500`, provider }], ["out", "output"]],
     [["trigger", "first"], ["first", "second"], ["second", "out"]],
   );
-  const { id } = await createWorkflow(db, await testWorkspace(db), { name: "crash", graph });
+  const { id } = await createWorkflow(db, await testWorkspace(db), { name: `crash ${wire}`, graph });
 
   const doomed = startWorkerProcess();
   await waitForOutput(doomed, "[worker] ready");
@@ -91,9 +98,13 @@ it("resumes a run on another worker after kill -9 mid-step, without duplicates",
   expect(events.filter((e) => e.type === "llm_response" && e.nodeId === "second")).toHaveLength(1);
   expect(events.filter((e) => e.type === "node_finished" && e.nodeId === "second")).toHaveLength(1);
   expect(events.filter((e) => e.type === "run_finished")).toHaveLength(1);
+  expect(events.filter((e) => e.type === "llm_response").map((e) => e.type === "llm_response" && e.provider)).toEqual([provider, provider]);
 }, 60_000);
 
-it("repeats an interrupted side-effecting tool call with the same idempotency key, and commits its result once", async () => {
+it.each([
+  ["openai", "demo"],
+  ["anthropic", "claude-crash"],
+])("repeats an interrupted side-effecting tool call with the same idempotency key, and commits its result once (%s wire)", async (wire, provider) => {
   const { createServer } = await import("node:http");
   const keys: string[] = [];
   const slowTarget = createServer((req, res) => {
@@ -107,12 +118,12 @@ it("repeats an interrupted side-effecting tool call with the same idempotency ke
   await new Promise<void>((resolve) => slowTarget.listen(0, "127.0.0.1", resolve));
   const port = (slowTarget.address() as { port: number }).port;
   try {
-    const task = ["Store the record.", `#demo:call:http_request {"url":"http://127.0.0.1:${port}/records","method":"POST","body":"r1"}`].join("\n");
+    const task = [`Store the record (${wire}).`, `#demo:call:http_request {"url":"http://127.0.0.1:${port}/records","method":"POST","body":"r1"}`].join("\n");
     const graph = buildGraph(
-      [["trigger", "trigger"], ["writer", "agent", { task, allowedTools: ["http_request"], autoApproveTools: ["http_request"] }], ["out", "output"]],
+      [["trigger", "trigger"], ["writer", "agent", { task, provider, allowedTools: ["http_request"], autoApproveTools: ["http_request"] }], ["out", "output"]],
       [["trigger", "writer"], ["writer", "out"]],
     );
-    const { id } = await createWorkflow(db, await testWorkspace(db), { name: "crash-tool", graph });
+    const { id } = await createWorkflow(db, await testWorkspace(db), { name: `crash-tool ${wire}`, graph });
     const doomed = startWorkerProcess();
     await waitForOutput(doomed, "[worker] ready");
     const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId: id, input: {}, trigger: "manual" });
@@ -132,7 +143,7 @@ it("repeats an interrupted side-effecting tool call with the same idempotency ke
     expect(keys[0]).toMatch(new RegExp(`^${runId}:`));
     const events = await getRunEvents(db, runId);
     expect(events.filter((e) => e.type === "tool_result" && e.name === "http_request")).toHaveLength(1);
-    expect(events.filter((e) => e.type === "llm_response")).toHaveLength(2);
+    expect(events.filter((e) => e.type === "llm_response").map((e) => e.type === "llm_response" && e.provider)).toEqual([provider, provider]);
   } finally {
     await new Promise((resolve) => slowTarget.close(resolve));
   }

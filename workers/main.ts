@@ -10,6 +10,13 @@ import { ensureOwnerFromEnv } from "../server/auth/setup";
 import { createNotificationWorker } from "../server/notifications/worker";
 import { createEscalationSweeper } from "../server/notifications/escalation";
 import { closeNotificationsQueue } from "../server/notifications/queue";
+import { createScheduleWorker } from "../server/schedules/worker";
+import { reconcileSchedulers } from "../server/schedules/reconcile";
+import { catchUpMissedFires } from "../server/schedules/fire";
+import { closeSchedulesQueue } from "../server/schedules/queue";
+import { createRunCallbackWorker } from "../server/callbacks/worker";
+import { sweepRunCallbacks } from "../server/callbacks/outbox";
+import { closeRunCallbacksQueue } from "../server/callbacks/queue";
 
 const RECONCILE_EVERY_MS = 15_000;
 /** How late a human node's timeout may answer, at most. */
@@ -35,7 +42,29 @@ async function main() {
   notifications.on("failed", (job, error) => console.error(`[notifications] delivery ${job?.data.deliveryId ?? "?"} failed: ${error.message}`));
   notifications.on("error", (error) => console.error(`[notifications] ${error.message}`));
   const escalations = createEscalationSweeper(db);
-  await Promise.all([worker.waitUntilReady(), notifications.waitUntilReady()]);
+  // Schedules: each slot is one job of the "schedules" queue, whichever worker takes it.
+  const schedules = createScheduleWorker(db);
+  schedules.on("failed", (job, error) => console.error(`[schedules] ${job?.data.scheduleId ?? "?"} failed: ${error.message}`));
+  schedules.on("error", (error) => console.error(`[schedules] ${error.message}`));
+  // Run-finished callbacks, retried with backoff for 24 h.
+  const callbacks = createRunCallbackWorker(db);
+  callbacks.on("failed", (job, error) => console.error(`[callbacks] ${job?.data.callbackId ?? "?"} attempt failed: ${error.message}`));
+  callbacks.on("error", (error) => console.error(`[callbacks] ${error.message}`));
+  await Promise.all([worker.waitUntilReady(), notifications.waitUntilReady(), schedules.waitUntilReady(), callbacks.waitUntilReady()]);
+  // Postgres holds the schedules: a flushed Redis gets its job schedulers back; `run_once`
+  // schedules that missed slots while every worker was down get their one catch-up run.
+  try {
+    const report = await reconcileSchedulers(db);
+    const caughtUp = (await catchUpMissedFires(db, new Date())).filter((outcome) => outcome.outcome === "started");
+    console.log(`[worker] schedules: ${report.upserted} active, ${report.removed} stale scheduler(s) removed, ${caughtUp.length} catch-up run(s)`);
+  } catch (error) {
+    console.error(`[worker] schedules: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const sweepCallbacks = () =>
+    sweepRunCallbacks(db).then(
+      (report) => void (report.enqueued > 0 && console.log(`[worker] callbacks: re-enqueued ${report.enqueued}`)),
+      (error: unknown) => console.error(`[worker] callbacks sweep: ${error instanceof Error ? error.message : String(error)}`),
+    );
   console.log(`[worker] ready (concurrency ${env.WORKER_CONCURRENCY})`);
 
   const reconcile = async () => {
@@ -63,11 +92,11 @@ async function main() {
   };
   expireTasks();
   const expirer = setInterval(expireTasks, EXPIRE_TASKS_EVERY_MS);
-  let reconciling: Promise<void> = reconcile();
+  let reconciling: Promise<void> = reconcile().then(sweepCallbacks);
   void workspaces.tick();
   void escalations.tick();
   const reconciler = setInterval(() => {
-    reconciling = reconcile();
+    reconciling = reconcile().then(sweepCallbacks);
     void workspaces.tick();
     void escalations.tick();
   }, RECONCILE_EVERY_MS);
@@ -80,8 +109,8 @@ async function main() {
     clearInterval(reconciler);
     clearInterval(expirer);
     await Promise.all([reconciling, expiring, workspaces.stop(), escalations.stop()]);
-    await Promise.all([worker.close(), notifications.close()]);
-    await closeNotificationsQueue();
+    await Promise.all([worker.close(), notifications.close(), schedules.close(), callbacks.close()]);
+    await Promise.all([closeNotificationsQueue(), closeSchedulesQueue(), closeRunCallbacksQueue()]);
     await closeRunCodeSandbox();
     await closeRedis();
     await closeDb();

@@ -4,14 +4,15 @@ import { useReactFlow } from "@xyflow/react";
 import { AlertIcon, CheckIcon } from "@/components/ui/icons";
 import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
 import { selectProblems } from "./store/selectors";
-import { useProviderProblems } from "./provider-problems";
+import { useMcpServerProblems, useProviderProblems } from "./provider-problems";
 
 /** `validateGraph` problems of the draft; clicking one selects and shows its node. */
 export function ProblemsPanel() {
-  // The graph's own problems, and agents whose provider this workspace cannot use.
+  // The graph's own problems, and agents whose provider, model or MCP server this workspace cannot use.
   const graphProblems = useEditorStore(selectProblems);
   const providerProblems = useProviderProblems();
-  const problems = providerProblems.length > 0 ? [...graphProblems, ...providerProblems] : graphProblems;
+  const mcpProblems = useMcpServerProblems();
+  const problems = providerProblems.length + mcpProblems.length > 0 ? [...graphProblems, ...providerProblems, ...mcpProblems] : graphProblems;
   const store = useEditorStoreApi();
   const { fitView } = useReactFlow();
   const errors = problems.filter((problem) => problem.severity === "error").length;

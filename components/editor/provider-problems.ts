@@ -1,30 +1,94 @@
 "use client";
 
 import { useMemo } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { useQueries, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import type { GraphProblem } from "@/server/engine/validate";
 import { useEditorStore } from "./store/editor-store-provider";
 
 /**
- * Agents whose provider this workspace cannot use (not configured, or a kind runs do not
- * support), as problems at their node: the same check the server makes before a run, fed by
- * providers.list. Nothing is reported until the list has loaded.
+ * Agents whose provider (or a fallback's) this workspace cannot use (not configured, or a
+ * kind runs do not support), or whose model a provider with a complete model list does not
+ * offer, as problems at their node: the same checks the server makes before a run
+ * (server/llm/check-providers.ts), fed by providers.list and providers.models. Nothing is
+ * reported until the lists have loaded.
  */
 export function useProviderProblems(): GraphProblem[] {
   const trpc = useTRPC();
   const list = useQuery(trpc.providers.list.queryOptions());
   const nodes = useEditorStore((state) => state.nodes);
   const choices = list.data?.choices;
+  const defaultName = list.data?.defaultName;
+
+  const uses = useMemo(
+    () =>
+      nodes.flatMap((node) =>
+        node.type === "agent"
+          ? [{ provider: node.data.provider, model: node.data.model }, ...node.data.fallbacks].map((use, index) => ({
+              nodeId: node.id,
+              label: node.data.label,
+              where: index === 0 ? "" : ` (fallback ${index})`,
+              provider: use.provider === "default" || use.provider === "" ? (defaultName ?? "") : use.provider,
+              isDefault: use.provider === "default" || use.provider === "",
+              model: use.model.trim(),
+            }))
+          : [],
+      ),
+    [nodes, defaultName],
+  );
+  const checkedProviders = useMemo(
+    () => [...new Set(uses.filter((use) => use.model !== "" && choices?.find((choice) => choice.name === use.provider)?.modelsComplete).map((use) => use.provider))],
+    [uses, choices],
+  );
+  const modelLists = useQueries({
+    queries: checkedProviders.map((provider) => ({ ...trpc.providers.models.queryOptions({ provider }), staleTime: 60_000 })),
+  });
+  const listed = new Map(checkedProviders.map((provider, index) => [provider, modelLists[index]?.data]));
+  const listedKey = modelLists.map((query) => query.dataUpdatedAt).join("|");
+
   return useMemo(() => {
     if (!choices) return [];
-    return nodes.flatMap((node): GraphProblem[] => {
-      if (node.type !== "agent") return [];
-      const { provider, label } = node.data;
-      if (provider === "default" || provider === "") return [];
-      const choice = choices.find((candidate) => candidate.name === provider);
-      const reason = !choice ? `Provider "${provider}" is not configured in this workspace (Settings → Model providers)` : choice.unsupported ? `Provider "${provider}": ${choice.unsupported}` : null;
-      return reason ? [{ severity: "error", code: "provider_unavailable", message: `${label}: ${reason}`, nodeId: node.id }] : [];
+    return uses.flatMap((use): GraphProblem[] => {
+      if (use.isDefault && use.model === "") return [];
+      const choice = choices.find((candidate) => candidate.name === use.provider);
+      if (!use.isDefault) {
+        const reason = !choice ? `Provider "${use.provider}" is not configured in this workspace (Settings → Model providers)` : choice.unsupported ? `Provider "${use.provider}": ${choice.unsupported}` : null;
+        if (reason) return [{ severity: "error", code: "provider_unavailable", message: `${use.label}${use.where}: ${reason}`, nodeId: use.nodeId }];
+      }
+      const models = listed.get(use.provider);
+      if (use.model === "" || !choice?.modelsComplete || !models?.ok || models.models.includes(use.model)) return [];
+      return [{ severity: "error", code: "model_unknown", message: `${use.label}${use.where}: provider "${use.provider}" has no model "${use.model}"`, nodeId: use.nodeId }];
     });
-  }, [choices, nodes]);
+    // `listed` is rebuilt each render; listedKey changes whenever one of its lists does.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [choices, uses, listedKey]);
 }
+
+/**
+ * Agents that picked a tool of an MCP server this workspace no longer has, as problems at
+ * their node: the start check's (server/mcp-client/check-servers.ts), fed by
+ * mcpServers.toolChoices. Nothing is reported until the list has loaded.
+ */
+export function useMcpServerProblems(): GraphProblem[] {
+  const trpc = useTRPC();
+  const servers = useQuery(trpc.mcpServers.toolChoices.queryOptions());
+  const nodes = useEditorStore((state) => state.nodes);
+  const known = servers.data;
+  return useMemo(() => {
+    if (!known) return [];
+    const ids = new Set(known.map((server) => server.serverId));
+    return nodes.flatMap((node): GraphProblem[] =>
+      node.type !== "agent"
+        ? []
+        : node.data.mcpTools
+            .filter((tool) => !ids.has(tool.serverId))
+            .map((tool) => ({
+              severity: "error",
+              code: "mcp_server_missing",
+              message: `${node.data.label}: the MCP server "${tool.serverName}" of tool ${tool.name} is not in this workspace (Settings → MCP servers)`,
+              nodeId: node.id,
+            })),
+    );
+  }, [known, nodes]);
+}
+

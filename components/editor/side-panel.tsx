@@ -22,7 +22,7 @@ export function SidePanel({ tabs, initialTab }: { tabs: readonly SidePanelTab[];
 
   return (
     <aside className="flex w-80 shrink-0 flex-col border-l border-slate-200 bg-white">
-      <div role="tablist" aria-label="Side panel" className="flex shrink-0 gap-0.5 border-b border-slate-200 px-2">
+      <div role="tablist" aria-label="Side panel" className="flex shrink-0 gap-0.5 overflow-x-auto overflow-y-hidden border-b border-slate-200 px-2 [scrollbar-width:thin]">
         {tabs.map((candidate) => (
           <TabButton key={candidate.id} active={candidate.id === active?.id} onClick={() => setTab(candidate.id)}>
             {candidate.label}

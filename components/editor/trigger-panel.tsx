@@ -7,7 +7,10 @@ import { exampleRunInput } from "@/server/engine/run-input";
 import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { formatRelative } from "@/components/ui/format";
-import { CheckIcon, CopyIcon, KeyIcon } from "@/components/ui/icons";
+import { KeyIcon } from "@/components/ui/icons";
+import { CopyField } from "./copy-field";
+import { WebhookSettings } from "./webhook-settings";
+import { SchedulesPanel } from "./schedules-panel";
 import { useEditorStore } from "./store/editor-store-provider";
 import { selectReadOnly } from "./store/selectors";
 import type { EditorState } from "./store/types";
@@ -145,34 +148,9 @@ export function TriggerPanel({ workflowId }: { workflowId: string }) {
           </ul>
         )}
       </section>
-    </div>
-  );
-}
 
-function CopyField({ value, label, multiline, testId }: { value: string; label: string; multiline?: boolean; testId?: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // Clipboard access can be refused (insecure origin); the text stays selectable.
-    }
-  };
-  return (
-    <div className="flex items-start gap-1.5">
-      <code
-        data-testid={testId}
-        className={`min-w-0 flex-1 rounded-md border border-slate-200 bg-white px-2 py-1.5 font-mono text-[11px] text-slate-800 select-all ${
-          multiline ? "break-all whitespace-pre-wrap" : "truncate"
-        }`}
-      >
-        {value}
-      </code>
-      <Button size="sm" variant="ghost" aria-label={label} title={label} onClick={() => void copy()}>
-        {copied ? <CheckIcon className="size-3.5 text-emerald-600" /> : <CopyIcon className="size-3.5" />}
-      </Button>
+      <WebhookSettings workflowId={workflowId} triggerUrl={triggerUrl} input={exampleRunInput(trigger?.inputFields ?? [], trigger?.sampleInput ?? "")} manage={manage} />
+      <SchedulesPanel workflowId={workflowId} />
     </div>
   );
 }

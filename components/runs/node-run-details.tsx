@@ -9,6 +9,7 @@ import type { EditorState } from "@/components/editor/store/types";
 import { HumanTaskDetails } from "@/components/human-tasks/task-details";
 import { formatDuration } from "@/components/ui/format";
 import { RunOutput } from "./run-output";
+import { LiveTextDetails } from "./live-text-view";
 
 /** What the run did at the selected node: status, timing, output or error, the agent's thread. */
 export function NodeRunDetails() {
@@ -49,6 +50,7 @@ export function NodeRunDetails() {
           <RunOutput value={nodeState.output} className="max-h-56" />
         </div>
       )}
+      <LiveTextDetails nodeId={node.id} />
       {thread && thread.messages.length > 0 && (
         <div>
           <h4 className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">

@@ -1,7 +1,7 @@
 "use client";
 
 import { Fragment } from "react";
-import type { CommittedEvent, ForkEdit } from "@/server/engine/events";
+import type { CommittedEvent, FallbackAttempt, ForkEdit } from "@/server/engine/events";
 import { useEditorStore, useEditorStoreApi } from "@/components/editor/store/editor-store-provider";
 import type { EditorState } from "@/components/editor/store/types";
 import { HistoryIcon } from "@/components/ui/icons";
@@ -33,15 +33,21 @@ function describeEdit(edit: ForkEdit): string {
   }
 }
 
+/** Which providers of the agent's fallback chain were left before this one, and why. */
+function fallbackNote(tried: FallbackAttempt[] | undefined): string {
+  if (!tried || tried.length === 0) return "";
+  return ` · after ${tried.map((attempt) => `${attempt.provider} (${attempt.reason === "timeout" ? attempt.error.toLowerCase() : attempt.error})`).join(", ")}`;
+}
+
 /** One line of detail per event type, enough to follow a run without opening the payload. */
 function describe(event: CommittedEvent): string {
   switch (event.type) {
     case "llm_response": {
       const calls = event.message.toolCalls?.map((call) => call.name).join(", ");
-      return `${event.model} · ${event.usage.promptTokens + event.usage.completionTokens} tokens · ${event.latencyMs} ms${calls ? ` → ${calls}` : ""}`;
+      return `${event.provider}/${event.model} · ${event.usage.promptTokens + event.usage.completionTokens} tokens · ${event.latencyMs} ms${calls ? ` → ${calls}` : ""}${fallbackNote(event.fallbackFrom)}`;
     }
     case "llm_error":
-      return event.error;
+      return `${event.provider}: ${event.error}${fallbackNote(event.fallbackFrom)}`;
     case "tool_result":
       return `${event.name}: ${event.ok ? "ok" : "error"}`;
     case "human_requested":

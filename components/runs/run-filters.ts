@@ -1,3 +1,4 @@
+import { isRunTrigger, type RunTrigger } from "@/lib/run-triggers";
 import { runStatusSchema, type RunStatus } from "@/server/engine/events";
 import type { RouterInputs } from "@/components/trpc";
 
@@ -7,7 +8,7 @@ import type { RouterInputs } from "@/components/trpc";
  * filtered view can be shared, bookmarked and reached with Back. Values that are not valid
  * (an edited link) are dropped rather than sent to the server.
  */
-export type RunTriggerFilter = "manual" | "api";
+export type RunTriggerFilter = RunTrigger;
 
 export type RunFilters = {
   workflowId: string | null;
@@ -49,7 +50,7 @@ export function filtersFromSearchParams(params: URLSearchParams): RunFilters {
   return {
     workflowId: workflowId && ID.test(workflowId) ? workflowId : null,
     statuses: RUN_STATUSES.filter((status) => statuses.includes(status)),
-    trigger: trigger === "manual" || trigger === "api" ? trigger : null,
+    trigger: trigger && isRunTrigger(trigger) ? trigger : null,
     from: isDay(from) ? from : null,
     to: isDay(to) ? to : null,
     waitingForMe: params.get("waiting") === "1",

@@ -1,10 +1,6 @@
 /** Small pieces shared by the Runs page and the editor's run history. */
 
-export function triggerLabel(trigger: string): string {
-  if (trigger === "api") return "API";
-  if (trigger === "manual") return "Manual";
-  return trigger;
-}
+export { triggerLabel } from "@/lib/run-triggers";
 
 /** A run made from another one: a re-run (same input) or a fork (edited history). */
 export function RunOriginBadge({ origin }: { origin: string | null }) {

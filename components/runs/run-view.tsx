@@ -18,6 +18,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { TabButton } from "@/components/ui/tab-button";
 import { useNow } from "@/components/ui/use-now";
 import { NodeRunDetails } from "./node-run-details";
+import { RunCallbacks } from "./run-callbacks";
 import { activeDurationMs } from "./compare";
 import { RunAgainButton } from "./run-again-button";
 import { RunControls } from "./run-controls";
@@ -172,6 +173,7 @@ function RunLayout({ detail, initialTab }: { detail: RunDetail; initialTab: Tab 
               <section className="max-h-[45%] shrink-0 space-y-2 overflow-y-auto border-b border-slate-200 p-4">
                 <h2 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Result</h2>
                 <RunResult status={state.status} output={state.output} error={state.error} />
+                <RunCallbacks runId={detail.id} />
               </section>
             )
           )}

@@ -1,5 +1,6 @@
 "use client";
 
+import { RUN_TRIGGERS, triggerLabel } from "@/lib/run-triggers";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useId, useRef, useState } from "react";
 import type { RunStatus } from "@/server/engine/events";
@@ -127,8 +128,11 @@ export function RunsFilterBar({ filters, onChange, canRespond }: { filters: RunF
             className={`${FIELD} mt-1 block w-32`}
           >
             <option value="">Any</option>
-            <option value="manual">Manual</option>
-            <option value="api">API</option>
+            {RUN_TRIGGERS.map((trigger) => (
+              <option key={trigger} value={trigger}>
+                {triggerLabel(trigger)}
+              </option>
+            ))}
           </select>
         </div>
         <div>

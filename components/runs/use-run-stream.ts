@@ -4,6 +4,7 @@ import { useEffect, useState } from "react";
 import type { CommittedEvent } from "@/server/engine/events";
 import { useEditorStoreApi } from "@/components/editor/store/editor-store-provider";
 import { selectLiveRun } from "@/components/editor/store/selectors";
+import { liveTextStoreOf, parseTokenDelta } from "./live-text";
 
 export type StreamStatus = "idle" | "connecting" | "live" | "reconnecting" | "ended";
 
@@ -27,6 +28,8 @@ export function parseRunEvent(data: string): CommittedEvent | null {
  * reconnects by itself with `Last-Event-ID`, and duplicates are dropped by sequence number.
  * Turning `enabled` off and on again opens a new stream from there: that is how a finished run
  * that was retried is followed again (its log goes on after its first `run_finished`).
+ * `token` frames (a model's answer as it is written) go to the run view's live texts, which
+ * the agent cards and the node details show until the committed answer replaces them.
  */
 export function useRunStream(runId: string | null, enabled: boolean): StreamStatus {
   const store = useEditorStoreApi();
@@ -38,6 +41,7 @@ export function useRunStream(runId: string | null, enabled: boolean): StreamStat
     // The live run's end, also while the canvas shows an earlier state (time travel).
     const after = selectLiveRun(store.getState()).state?.lastSeq ?? 0;
     const source = new EventSource(`/api/runs/${encodeURIComponent(runId)}/events?after=${after}`);
+    const liveTexts = liveTextStoreOf(store);
     const report = (status: StreamStatus) => setReported({ runId, status });
 
     source.addEventListener("open", () => report("live"));
@@ -45,17 +49,25 @@ export function useRunStream(runId: string | null, enabled: boolean): StreamStat
       const event = parseRunEvent(message.data);
       if (!event) return;
       store.getState().applyRunEvent(event);
+      liveTexts.applyEvent(event);
       if (event.type === "run_finished") {
         // The server ends the stream after this; closing first stops the browser from reconnecting.
         source.close();
         report("ended");
       }
     });
+    source.addEventListener("token", (message) => {
+      const delta = parseTokenDelta(message.data);
+      if (delta) liveTexts.applyDelta(delta);
+    });
     source.addEventListener("error", () => {
       report(source.readyState === EventSource.CLOSED ? "ended" : "reconnecting");
     });
 
-    return () => source.close();
+    return () => {
+      source.close();
+      liveTexts.clear();
+    };
   }, [runId, enabled, store]);
 
   if (!runId || !enabled) return "idle";

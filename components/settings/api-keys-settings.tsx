@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import { useCan } from "@/components/session/session-context";
 import { useTRPC, type RouterOutputs } from "@/components/trpc";
@@ -19,7 +20,11 @@ export function ApiKeysSettings({ scopes, appUrl }: { scopes: ScopeInfo[]; appUr
   const canManage = useCan("api_key:manage");
   return (
     <div>
-      <SettingsHeader title="API keys" description={DESCRIPTION} />
+      <SettingsHeader title="API keys" description={DESCRIPTION}>
+        <Link href="/docs/api" className="shrink-0 rounded-md border border-slate-300 px-3 py-1.5 text-sm text-slate-700 hover:bg-slate-50">
+          API reference
+        </Link>
+      </SettingsHeader>
       {canManage ? (
         <>
           <ApiKeyCreateCard scopes={scopes} appUrl={appUrl} />

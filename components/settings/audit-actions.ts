@@ -33,6 +33,12 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "run.cancelled": "cancelled a run",
   "model_price.set": "set a model's price",
   "model_price.deleted": "removed a model's price",
+  "model_provider.created": "added a model provider",
+  "model_provider.updated": "changed a model provider",
+  "model_provider.deleted": "removed a model provider",
+  "mcp_server.created": "added an MCP server",
+  "mcp_server.updated": "changed an MCP server",
+  "mcp_server.deleted": "removed an MCP server",
   "run.rerun": "ran a run again",
   "run.retried": "retried a run from its failed step",
   "run.forked": "forked a run",
@@ -41,6 +47,15 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "human_task.answered": "answered a human task",
   "human_task.arguments_edited": "edited a tool call's arguments and approved it",
   "human_task.content_edited": "edited the content under review and approved it",
+  "webhook_secret.created": "created a webhook signing secret",
+  "webhook_secret.rotated": "rotated a webhook signing secret",
+  "webhook_secret.scheme_changed": "changed a webhook's signature scheme",
+  "webhook_secret.deleted": "deleted a webhook signing secret",
+  "workflow.schedule_created": "added a schedule to a workflow",
+  "workflow.schedule_updated": "changed a workflow's schedule",
+  "workflow.schedule_deleted": "removed a workflow's schedule",
+  "workflow.callback_set": "set a workflow's run-finished callback",
+  "workflow.callback_secret_rotated": "rotated a workflow's callback signing secret",
 };
 
 export function actionLabel(action: string, details: unknown): string {
@@ -65,8 +80,8 @@ export const ACTION_GROUPS = [
   { id: "run", label: "Runs", prefixes: ["run."] },
   { id: "human_task", label: "Human tasks", prefixes: ["human_task."] },
   { id: "member", label: "Members", prefixes: ["member."] },
-  { id: "keys", label: "API keys & tokens", prefixes: ["api_key.", "trigger_token."] },
-  { id: "credential", label: "Credentials", prefixes: ["credential."] },
+  { id: "keys", label: "API keys & tokens", prefixes: ["api_key.", "trigger_token.", "webhook_secret."] },
+  { id: "credential", label: "Credentials", prefixes: ["credential.", "mcp_server."] },
   { id: "notifications", label: "Notifications", prefixes: ["notification_channel."] },
   { id: "workspace", label: "Workspace", prefixes: ["workspace."] },
 ] as const satisfies readonly { id: string; label: string; prefixes: readonly string[] }[];
@@ -81,6 +96,7 @@ export const ACTOR_KINDS: Record<string, { label: string; className: string }> =
   user: { label: "user", className: "bg-slate-100 text-slate-600 ring-slate-200" },
   api_key: { label: "API key", className: "bg-amber-50 text-amber-800 ring-amber-200" },
   trigger_token: { label: "trigger token", className: "bg-violet-50 text-violet-700 ring-violet-200" },
+  webhook: { label: "signed webhook", className: "bg-violet-50 text-violet-700 ring-violet-200" },
   system: { label: "system", className: "bg-sky-50 text-sky-700 ring-sky-200" },
 };
 

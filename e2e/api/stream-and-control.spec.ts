@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { systemClient, trpcMutation } from "../support/api";
+import { expectMatchesOpenApi } from "../support/openapi";
 import type { inferRouterInputs } from "@trpc/server";
 import type { AppRouter } from "../../server/api/root";
 
@@ -31,11 +32,11 @@ test("an API caller can stream a run's events and resume after a disconnect with
   const { token } = await trpcMutation(request, "workflow", "createTriggerToken", { workflowId: id });
   const auth = { authorization: `Bearer ${token}` };
   const accepted = await api.post(`/api/v1/workflows/${id}/trigger`, { headers: auth, data: { input: { topic: "streams" } } });
-  const { runId } = (await accepted.json()) as { runId: string };
+  const { runId } = await expectMatchesOpenApi<{ runId: string }>(accepted, "triggerWorkflow", 202);
 
   // The stream ends by itself after run_finished, so the whole body can be read.
   // The stream answers the same trigger token (and nothing without one).
-  expect((await api.get(`/api/runs/${runId}/events`)).status()).toBe(401);
+  await expectMatchesOpenApi(await api.get(`/api/runs/${runId}/events`), "streamRunEvents", 401);
   const full = await (await api.get(`/api/runs/${runId}/events`, { headers: auth })).text();
   const ids = [...full.matchAll(/^id: (\d+)$/gm)].map((m) => Number(m[1]));
   expect(ids[0]).toBe(1);
@@ -53,20 +54,19 @@ test("a run can be paused, resumed and cancelled over REST; a wrong action is a 
   const { id } = await trpcMutation(request, "workflow", "create", { name: `Control ${Date.now()}`, graph: approvalGraph() });
   const { token } = await trpcMutation(request, "workflow", "createTriggerToken", { workflowId: id });
   const auth = { authorization: `Bearer ${token}` };
-  const { runId } = (await (await api.post(`/api/v1/workflows/${id}/trigger`, { headers: auth, data: { input: { topic: "x" } } })).json()) as { runId: string };
-  const status = async () => ((await (await api.get(`/api/v1/runs/${runId}`, { headers: auth })).json()) as { status: string }).status;
+  const { runId } = await expectMatchesOpenApi<{ runId: string }>(await api.post(`/api/v1/workflows/${id}/trigger`, { headers: auth, data: { input: { topic: "x" } } }), "triggerWorkflow", 202);
+  const status = async () => (await expectMatchesOpenApi<{ status: string }>(await api.get(`/api/v1/runs/${runId}`, { headers: auth }), "getRun", 200)).status;
   await expect.poll(status, { timeout: 20_000 }).toBe("waiting_for_human");
 
-  const paused = await api.post(`/api/v1/runs/${runId}/pause`, { headers: auth });
-  expect(paused.status()).toBe(200);
+  await expectMatchesOpenApi(await api.post(`/api/v1/runs/${runId}/pause`, { headers: auth }), "pauseRun", 200);
   expect(await status()).toBe("paused");
-  expect((await api.post(`/api/v1/runs/${runId}/pause`, { headers: auth })).status()).toBe(409);
-  expect((await (await api.post(`/api/v1/runs/${runId}/resume`, { headers: auth })).json()) as { status: string }).toMatchObject({ status: "waiting_for_human" });
+  await expectMatchesOpenApi(await api.post(`/api/v1/runs/${runId}/pause`, { headers: auth }), "pauseRun", 409);
+  expect(await expectMatchesOpenApi(await api.post(`/api/v1/runs/${runId}/resume`, { headers: auth }), "resumeRun", 200)).toMatchObject({ status: "waiting_for_human" });
   expect((await api.post(`/api/v1/runs/${runId}/explode`, { headers: auth })).status()).toBe(404);
-  expect((await api.post(`/api/v1/runs/${runId}/cancel`)).status()).toBe(401);
-  const cancelled = await api.post(`/api/v1/runs/${runId}/cancel`, { headers: auth });
-  expect(((await cancelled.json()) as { status: string }).status).toBe("cancelled");
-  expect((await api.get(`/api/v1/runs/${runId}`, { headers: auth }).then((r) => r.json())) as { status: string; pendingHumanTasks: unknown[] }).toMatchObject({
+  await expectMatchesOpenApi(await api.post(`/api/v1/runs/${runId}/cancel`), "cancelRun", 401);
+  const cancelled = await expectMatchesOpenApi<{ status: string }>(await api.post(`/api/v1/runs/${runId}/cancel`, { headers: auth }), "cancelRun", 200);
+  expect(cancelled.status).toBe("cancelled");
+  expect(await expectMatchesOpenApi(await api.get(`/api/v1/runs/${runId}`, { headers: auth }), "getRun", 200)).toMatchObject({
     status: "cancelled",
     pendingHumanTasks: [],
   });

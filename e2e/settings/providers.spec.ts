@@ -4,7 +4,7 @@ import { expect, test } from "@playwright/test";
 import { createNode, GRAPH_SCHEMA_VERSION, type Graph } from "../../server/engine/graph";
 import { handleDemoModelRequest } from "../../server/llm/demo-model";
 import { trpcMutation, trpcQuery } from "../support/api";
-import { node, openWorkflow, runDialog } from "../support/editor";
+import { node, openWorkflow, runDialog, startRun } from "../support/editor";
 import { unique } from "./helpers";
 
 /**
@@ -122,5 +122,33 @@ test.describe("Settings · model providers", () => {
     await expect(page.getByText(`Provider "${missing}" is not configured`).last()).toBeVisible();
     await page.screenshot({ path: "/tmp/shots/providers-validation-error.png" });
     await expect(page).not.toHaveURL(/\/runs\//);
+  });
+
+  test("an agent whose provider is down falls back to the next one chosen in the inspector; the run says who answered and why", async ({ page, request }) => {
+    const down = `vllm-down-${unique()}`;
+    const up = `vllm-up-${unique()}`;
+    // Nothing listens on port 9 of loopback: every request is a refused connection, which the client retries, then gives up.
+    await trpcMutation(request, "providers", "create", { name: down, kind: "openai_compatible", baseUrl: "http://127.0.0.1:9/v1", apiKey: KEY, defaultModel: "agentflow-demo-1" });
+    await trpcMutation(request, "providers", "create", { name: up, kind: "openai_compatible", baseUrl, apiKey: KEY, defaultModel: "agentflow-demo-1" });
+    await openWorkflow(page, request, "providers fallback", agentGraph(down));
+    await node(page, "agent_1").click();
+    await page.getByRole("button", { name: "Add fallback" }).click();
+    const fallback = page.getByTestId("agent-fallback-1");
+    await fallback.getByLabel("Provider", { exact: true }).selectOption(up);
+    await expect(fallback.getByText(`1 model from ${up}`)).toBeVisible();
+    await expect(page.getByLabel("Try the next provider after (seconds without an answer)")).toHaveValue("0");
+    await page.screenshot({ path: "/tmp/shots/providers-fallback-inspector.png" });
+    await expect(page.getByTestId("save-state")).toHaveText(/Saved/, { timeout: 10_000 });
+
+    await startRun(page);
+    await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 45_000 });
+    // The run's page lists its events.
+    await page.getByRole("link", { name: /^run_/ }).click();
+    await expect(page).toHaveURL(/\/runs\/run_/);
+    const answer = page.getByTestId("run-events").locator('[data-event-type="llm_response"]');
+    await expect(answer).toContainText(`${up}/agentflow-demo-1`);
+    await expect(answer).toContainText(`after ${down} (Connection error`);
+    await answer.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: "/tmp/shots/providers-fallback-run.png" });
   });
 });

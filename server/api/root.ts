@@ -2,6 +2,9 @@ import { accountRouter, setupRouter } from "./routers/account";
 import { auditRouter } from "./routers/audit";
 import { credentialsRouter } from "./routers/credentials";
 import { humanRouter } from "./routers/human";
+import { callbacksRouter } from "./routers/callbacks";
+import { schedulesRouter } from "./routers/schedules";
+import { mcpServersRouter } from "./routers/mcp-servers";
 import { notificationsRouter } from "./routers/notifications";
 import { providersRouter } from "./routers/providers";
 import { pricesRouter } from "./routers/prices";
@@ -24,6 +27,9 @@ export const appRouter = createTrpcRouter({
   notifications: notificationsRouter,
   providers: providersRouter,
   prices: pricesRouter,
+  schedules: schedulesRouter,
+  callbacks: callbacksRouter,
+  mcpServers: mcpServersRouter,
 });
 
 export type AppRouter = typeof appRouter;

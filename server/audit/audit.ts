@@ -40,6 +40,12 @@ export const AUDIT_ACTIONS = [
   "run.cancelled",
   "model_price.set",
   "model_price.deleted",
+  "model_provider.created",
+  "model_provider.updated",
+  "model_provider.deleted",
+  "mcp_server.created",
+  "mcp_server.updated",
+  "mcp_server.deleted",
   "run.rerun",
   "run.retried",
   "run.forked",
@@ -48,6 +54,15 @@ export const AUDIT_ACTIONS = [
   "human_task.answered",
   "human_task.arguments_edited",
   "human_task.content_edited",
+  "webhook_secret.created",
+  "webhook_secret.rotated",
+  "webhook_secret.scheme_changed",
+  "webhook_secret.deleted",
+  "workflow.schedule_created",
+  "workflow.schedule_updated",
+  "workflow.schedule_deleted",
+  "workflow.callback_set",
+  "workflow.callback_secret_rotated",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -11,6 +11,8 @@ export type Actor =
   | { kind: "user"; id: string; name: string; email: string }
   | { kind: "api_key"; id: string; name: string }
   | { kind: "trigger_token"; id: string; name: string; workflowId: string }
+  /** A request signed with a workflow's webhook secret (server/http/webhook-signature.ts): it starts that workflow's runs, nothing else. */
+  | { kind: "webhook"; id: string; name: string; workflowId: string }
   | { kind: "system"; name: string };
 
 export type WorkspaceAccess = {
@@ -33,6 +35,8 @@ export function can(access: WorkspaceAccess, permission: Permission): boolean {
     case "trigger_token":
       // A trigger token starts runs of its one workflow and follows them; nothing else.
       return permission === "run:start" || permission === "run:read" || permission === "run:control";
+    case "webhook":
+      return permission === "run:start";
     case "system":
       return true;
   }
@@ -47,6 +51,8 @@ export function actorLabel(actor: Actor): string {
       return `API key “${actor.name}”`;
     case "trigger_token":
       return `trigger token ${actor.name}`;
+    case "webhook":
+      return actor.name;
     case "system":
       return actor.name;
   }

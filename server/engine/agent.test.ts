@@ -144,6 +144,38 @@ describe("agent limits escalate to a person", () => {
     expect(run.state.budgetRaise.tokens).toBe(150);
     expect(run.state.nodes.a?.status).toBe("running");
   });
+
+  it("under a USD budget, a call of unknown price asks a person once (it cannot be counted), and approval lets the run go on", () => {
+    const run = new TestRun(agentGraph({ allowedTools: ["run_code"] }, { budgetUsd: 5 }));
+    run.apply({ type: "run_started", input: {} });
+    run.settle();
+    run.apply({ ...reply("a", [{ id: "c1", name: "run_code", arguments: '{"code":"1"}' }]), costUsd: null });
+    run.settle();
+    run.apply({ type: "tool_result", nodeId: "a", toolCallId: "c1", name: "run_code", ok: true, content: "1" });
+    const request = askHuman(run, "t1");
+    expect(request.humanKind).toBe("budget");
+    expect(request.message).toBe(
+      "The run has a $5 budget, but 1 model call has no known price, so the budget cannot count what they cost (set prices in Settings → Model prices). Continue without counting them?",
+    );
+    run.apply({ type: "human_responded", nodeId: "a", taskId: "t1", decision: "approve" });
+    // Approval raises nothing: it lets the uncounted calls go on, for the rest of the run.
+    expect(single(run.settle(), "call_llm").nodeId).toBe("a");
+    expect(run.state.budgetRaise).toEqual({ tokens: 0, usd: 0, acceptUnpriced: true });
+    run.apply({ ...reply("a", [{ id: "c2", name: "run_code", arguments: '{"code":"2"}' }]), costUsd: null });
+    run.settle();
+    run.apply({ type: "tool_result", nodeId: "a", toolCallId: "c2", name: "run_code", ok: true, content: "2" });
+    expect(single(run.settle(), "call_llm").nodeId).toBe("a");
+  });
+
+  it("without a USD budget, calls of unknown price ask nobody", () => {
+    const run = new TestRun(agentGraph({ allowedTools: ["run_code"] }, { budgetTokens: 100_000 }));
+    run.apply({ type: "run_started", input: {} });
+    run.settle();
+    run.apply({ ...reply("a", [{ id: "c1", name: "run_code", arguments: '{"code":"1"}' }]), costUsd: null });
+    run.settle();
+    run.apply({ type: "tool_result", nodeId: "a", toolCallId: "c1", name: "run_code", ok: true, content: "1" });
+    expect(single(run.settle(), "call_llm").nodeId).toBe("a");
+  });
 });
 
 describe("context budget", () => {
@@ -206,5 +238,35 @@ describe("tool node", () => {
     run.apply({ type: "tool_result", nodeId: "calc", toolCallId: null, name: "run_code", ok: true, content: "42", data: 42 });
     run.settle();
     expect(run.state.output).toBe(42);
+  });
+});
+
+describe("agent fallback chain", () => {
+  it("puts the agent's fallbacks and their deadline on the model request, and nothing when there are none", () => {
+    const run = new TestRun(agentGraph({ provider: "runpod", fallbacks: [{ provider: "openai", model: "gpt-4o-mini" }], fallbackAfterSeconds: 20 }));
+    run.apply({ type: "run_started", input: {} });
+    const llm = single(run.settle(), "call_llm");
+    expect(llm.request).toMatchObject({ provider: "runpod", fallbacks: [{ provider: "openai", model: "gpt-4o-mini" }], fallbackAfterMs: 20_000 });
+
+    const plain = new TestRun(agentGraph({ provider: "runpod" }));
+    plain.apply({ type: "run_started", input: {} });
+    const request = single(plain.settle(), "call_llm").request;
+    expect(request).not.toHaveProperty("fallbacks");
+    expect(request).not.toHaveProperty("fallbackAfterMs");
+  });
+
+  it("replays an answer that came from a fallback like any other (the chain is I/O, not state)", () => {
+    const run = new TestRun(agentGraph({ provider: "runpod", fallbacks: [{ provider: "openai", model: "" }] }));
+    run.apply({ type: "run_started", input: {} });
+    single(run.settle(), "call_llm");
+    run.apply({
+      ...reply("a", [{ id: "c1", name: "complete_task", arguments: '{"result":"done"}' }]),
+      provider: "openai",
+      fallbackFrom: [{ provider: "runpod", model: "", reason: "timeout", error: "No answer within 20 s", latencyMs: 20_000 }],
+    });
+    run.settle();
+    expect(run.state.status).toBe("succeeded");
+    expect(replay(run.log, step)).toEqual(run.state);
+    expect(run.log.find((event) => event.type === "llm_response")).toMatchObject({ provider: "openai", fallbackFrom: [{ provider: "runpod", reason: "timeout" }] });
   });
 });

@@ -8,10 +8,11 @@ import { countMessageTokens, countTokens } from "./tokens";
 import {
   COMPLETE_TASK,
   isKnownTool,
+  mcpToolNamed,
   needsApproval,
+  parseAgentToolArgs,
   parseCompleteTask,
   parseRequestHumanInput,
-  parseToolArgs,
   REQUEST_HUMAN_INPUT,
   toolSpecsFor,
 } from "./agent-tools";
@@ -74,7 +75,13 @@ export function continueAgent(graph: Graph, nodeId: string, data: AgentData, sta
     ];
   }
   const overBudget = budgetExceeded(state, runBudget);
-  if (overBudget) return [askHuman(nodeId, "budget", `The run reached its budget (${overBudget}). Raise it and continue?`, state.usage)];
+  if (overBudget?.kind === "spent") return [askHuman(nodeId, "budget", `The run reached its budget (${overBudget.spent}). Raise it and continue?`, state.usage)];
+  if (overBudget?.kind === "unpriced") {
+    const message =
+      `The run has a $${runBudget.usd} budget, but ${overBudget.calls === 1 ? "1 model call has" : `${overBudget.calls} model calls have`} no known price, so the budget ` +
+      "cannot count what they cost (set prices in Settings → Model prices). Continue without counting them?";
+    return [askHuman(nodeId, "budget", message, { ...state.usage, unpricedUnderBudget: true })];
+  }
 
   // At most one compaction per model call: if the rest still does not fit, the call goes out
   // anyway rather than compacting forever.
@@ -90,7 +97,8 @@ export function continueAgent(graph: Graph, nodeId: string, data: AgentData, sta
         model: data.model,
         temperature: data.temperature,
         messages: thread.messages,
-        tools: describeCredentials(toolSpecsFor(data.allowedTools), data.credentials),
+        tools: describeCredentials(toolSpecsFor(data.allowedTools, data.mcpTools), data.credentials),
+        ...(data.fallbacks.length > 0 ? { fallbacks: data.fallbacks, fallbackAfterMs: data.fallbackAfterSeconds * 1000 } : {}),
       },
     },
   ];
@@ -116,10 +124,16 @@ function askHuman(nodeId: string, kind: PendingHuman["kind"], message: string, c
 
 export type Budget = { tokens: number; usd: number };
 
-function budgetExceeded(state: RunState, budget: Budget): string | null {
+/**
+ * Why the run may not spend more without a person: a budget reached, or — under a USD budget —
+ * model calls whose price is unknown, which the budget cannot count (a silent $0 otherwise).
+ */
+function budgetExceeded(state: RunState, budget: Budget): { kind: "spent"; spent: string } | { kind: "unpriced"; calls: number } | null {
   const tokens = state.usage.promptTokens + state.usage.completionTokens;
-  if (budget.tokens > 0 && tokens >= budget.tokens + state.budgetRaise.tokens) return `${tokens} tokens`;
-  if (budget.usd > 0 && state.usage.costUsd >= budget.usd + state.budgetRaise.usd) return `$${state.usage.costUsd.toFixed(4)}`;
+  if (budget.tokens > 0 && tokens >= budget.tokens + state.budgetRaise.tokens) return { kind: "spent", spent: `${tokens} tokens` };
+  if (budget.usd > 0 && state.usage.costUsd >= budget.usd + state.budgetRaise.usd) return { kind: "spent", spent: `$${state.usage.costUsd.toFixed(4)}` };
+  const unpriced = state.usage.unpricedCalls ?? 0;
+  if (budget.usd > 0 && unpriced > 0 && !state.budgetRaise.acceptUnpriced) return { kind: "unpriced", calls: unpriced };
   return null;
 }
 
@@ -132,7 +146,7 @@ function resolveHuman(nodeId: string, data: AgentData, thread: AgentThread, pend
     case "continue":
       return [approved ? emit({ type: "agent_unblocked", nodeId, extraSteps: data.maxSteps, resetErrors: false }) : emit({ type: "node_failed", nodeId, error: `stopped by a reviewer at max steps${reason}` })];
     case "budget":
-      return [approved ? emit({ type: "budget_raised", nodeId, tokens: budgetRaiseOf(pending).tokens, usd: budgetRaiseOf(pending).usd }) : emit({ type: "node_failed", nodeId, error: `budget exhausted${reason}` })];
+      return [approved ? emit({ type: "budget_raised", nodeId, ...budgetRaiseOf(pending) }) : emit({ type: "node_failed", nodeId, error: `budget exhausted${reason}` })];
     case "question": {
       const content = approved ? (pending.answer ?? pending.comment ?? "") : `The person declined to answer${reason}`;
       return [emit({ type: "tool_result", nodeId, toolCallId: pending.toolCallId ?? "", name: REQUEST_HUMAN_INPUT, ok: approved, content })];
@@ -144,7 +158,7 @@ function resolveHuman(nodeId: string, data: AgentData, thread: AgentThread, pend
         return [emit({ type: "tool_result", nodeId, toolCallId: call.id, name: call.name, ok: false, content: `The reviewer rejected this call${reason}` })];
       }
       const rawArguments = pending.editedArguments ?? call.arguments;
-      const parsed = parseToolArgs(call.name, rawArguments);
+      const parsed = parseAgentToolArgs(call.name, rawArguments, data.mcpTools);
       if (!parsed.ok) {
         return [emit({ type: "tool_result", nodeId, toolCallId: call.id, name: call.name, ok: false, content: `Error: the reviewer's edited arguments are invalid: ${parsed.error}` })];
       }
@@ -156,8 +170,10 @@ function resolveHuman(nodeId: string, data: AgentData, thread: AgentThread, pend
 }
 
 /** Raising doubles what was allowed: the context holds the usage at the time of asking. */
-function budgetRaiseOf(pending: PendingHuman): Budget {
-  const usage = pending.context as { promptTokens?: number; completionTokens?: number; costUsd?: number } | null;
+/** What approving a budget question grants: as much again as was used, or going on with calls of unknown price (for the rest of the run). */
+function budgetRaiseOf(pending: PendingHuman): { tokens: number; usd: number; acceptUnpriced?: true } {
+  const usage = pending.context as { promptTokens?: number; completionTokens?: number; costUsd?: number; unpricedUnderBudget?: boolean } | null;
+  if (usage?.unpricedUnderBudget === true) return { tokens: 0, usd: 0, acceptUnpriced: true };
   return { tokens: (usage?.promptTokens ?? 0) + (usage?.completionTokens ?? 0), usd: usage?.costUsd ?? 0 };
 }
 
@@ -193,8 +209,10 @@ function answerToolCalls(nodeId: string, data: AgentData, thread: AgentThread, c
   const effects: Effect[] = [];
   for (const call of calls) {
     const fail = (content: string) => emit({ type: "tool_result", nodeId, toolCallId: call.id, name: call.name, ok: false, content });
-    if (!isKnownTool(call.name) || (call.name !== COMPLETE_TASK && !data.allowedTools.includes(call.name))) {
-      effects.push(fail(`Error: unknown tool "${call.name}". Available: ${[COMPLETE_TASK, ...data.allowedTools].join(", ")}`));
+    const mcpTool = mcpToolNamed(call.name, data.mcpTools);
+    if (!mcpTool && (!isKnownTool(call.name) || (call.name !== COMPLETE_TASK && !data.allowedTools.includes(call.name)))) {
+      const available = [COMPLETE_TASK, ...data.allowedTools, ...data.mcpTools.map((tool) => tool.name)];
+      effects.push(fail(`Error: unknown tool "${call.name}". Available: ${available.join(", ")}`));
       continue;
     }
     if (call.name === COMPLETE_TASK) {
@@ -218,7 +236,7 @@ function answerToolCalls(nodeId: string, data: AgentData, thread: AgentThread, c
       effects.push(askHuman(nodeId, "question", parsed.value.question, { agent: data.label }, call.id));
       return effects;
     }
-    const parsed = parseToolArgs(call.name, call.arguments);
+    const parsed = parseAgentToolArgs(call.name, call.arguments, data.mcpTools);
     if (!parsed.ok) {
       effects.push(fail(`Error: invalid arguments for ${call.name}: ${parsed.error}`));
       continue;
@@ -229,7 +247,7 @@ function answerToolCalls(nodeId: string, data: AgentData, thread: AgentThread, c
       effects.push(fail(`Error: credential "${notAllowed}" is not allowed for this agent; the builder can add it to the agent's credentials`));
       continue;
     }
-    if (needsApproval(call.name, data.autoApproveTools)) {
+    if (needsApproval(call.name, data.autoApproveTools, data.mcpTools)) {
       // The reviewer sees why: what the agent said with the call, if anything.
       const reason = reasonFor(thread, call.id);
       const context = { tool: call.name, arguments: call.arguments, ...(reason ? { reason } : {}) };

@@ -22,6 +22,10 @@ export type LlmRequest = {
   temperature: number;
   messages: ChatMessage[];
   tools: ToolSpec[];
+  /** Providers to try, in order, when `provider` cannot answer (see the agent's `fallbacks`). */
+  fallbacks?: { provider: string; model: string }[];
+  /** Give up on a provider that has a fallback after this long without an answer; 0/absent = its own timeout. */
+  fallbackAfterMs?: number;
 };
 
 export type Effect =

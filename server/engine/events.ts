@@ -32,6 +32,17 @@ export const chatMessageSchema = z.discriminatedUnion("role", [
 export type ChatMessage = z.infer<typeof chatMessageSchema>;
 
 export const usageSchema = z.object({ promptTokens: z.number(), completionTokens: z.number() });
+
+/** A provider that was tried for a model call and left for the next one in the agent's fallback chain. */
+export const fallbackAttemptSchema = z.object({
+  provider: z.string(),
+  model: z.string(),
+  /** "timeout": no answer within the agent's fallbackAfterSeconds; "error": a transient failure after retries. */
+  reason: z.enum(["timeout", "error"]),
+  error: z.string(),
+  latencyMs: z.number(),
+});
+export type FallbackAttempt = z.infer<typeof fallbackAttemptSchema>;
 export type Usage = z.infer<typeof usageSchema>;
 
 export const humanDecisionSchema = z.enum(["approve", "reject"]);
@@ -85,6 +96,10 @@ export const runEventSchema = z.discriminatedUnion("type", [
     sentMessages: z.number(),
     /** Tokens of what was sent as counted by our tokenizer (the context the agent used for this step). */
     sentTokens: z.number().optional(),
+    /** Milliseconds from sending the request to the first streamed delta (absent: not streamed, or older logs). */
+    ttftMs: z.number().optional(),
+    /** Providers tried before `provider` answered, and why each was left (absent: the first one answered). */
+    fallbackFrom: z.array(fallbackAttemptSchema).optional(),
   }),
   z.object({
     type: z.literal("llm_error"),
@@ -98,6 +113,8 @@ export const runEventSchema = z.discriminatedUnion("type", [
      * configured); the agent node fails at once with `error`. Absent in older logs: retryable.
      */
     retryable: z.boolean().optional(),
+    /** Providers tried before `provider`, each of which failed too (absent: no fallback was configured or tried). */
+    fallbackFrom: z.array(fallbackAttemptSchema).optional(),
   }),
   /** `toolCallId` is null for a tool node's own call; `data` is the structured result. */
   z.object({
@@ -152,7 +169,8 @@ export const runEventSchema = z.discriminatedUnion("type", [
   /** A human let a stuck agent go on: more steps, or another try after repeated errors. */
   z.object({ type: z.literal("agent_unblocked"), nodeId, extraSteps: z.number(), resetErrors: z.boolean() }),
   /** A human raised the run's budget. */
-  z.object({ type: z.literal("budget_raised"), nodeId, tokens: z.number(), usd: z.number() }),
+  /** `acceptUnpriced`: a person let the run go on although a USD budget cannot count its calls of unknown price. */
+  z.object({ type: z.literal("budget_raised"), nodeId, tokens: z.number(), usd: z.number(), acceptUnpriced: z.literal(true).optional() }),
   z.object({ type: z.literal("node_finished"), nodeId, output: z.unknown(), handle: z.string().nullable() }),
   z.object({ type: z.literal("node_failed"), nodeId, error: z.string() }),
   /** No taken edge leads to the node (dead-path elimination after a branch). */

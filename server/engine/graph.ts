@@ -38,11 +38,37 @@ export const triggerDataSchema = z.object({
   budgetUsd: z.number().min(0).default(0),
 });
 
+/** The name a model may call a tool by (OpenAI and Anthropic both accept this shape). */
+export const MODEL_TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** One MCP server tool as an agent holds it (see agentDataSchema.mcpTools). */
+export const mcpToolRefSchema = z.object({
+  name: z.string().regex(MODEL_TOOL_NAME_PATTERN, { error: "an MCP tool's name has 1 to 64 letters, digits, _ or -" }),
+  /** The McpServer row's id; the worker looks it up in the run's workspace at call time. */
+  serverId: z.string().min(1).max(100),
+  serverName: z.string().max(100),
+  /** The tool's own name on its server. */
+  tool: z.string().min(1).max(200),
+  description: z.string().max(5_000).default(""),
+  inputSchema: z.record(z.string(), z.unknown()),
+  /** The server marks it destructive (annotations.destructiveHint): a person approves each call by default. */
+  destructive: z.boolean().default(false),
+});
+
 export const agentDataSchema = z.object({
   label: label.default("Agent"),
   /** Provider id from the server's provider list; "default" = first configured provider. */
   provider: z.string().max(60).default("default"),
   model: z.string().max(200).default(""),
+  /**
+   * Tried in order when the provider above cannot answer: a transient failure (5xx, 429,
+   * network, timeout) after its own retries, or no answer within `fallbackAfterSeconds`
+   * (a RunPod worker still cold). A refused key or unknown model fails at once instead —
+   * another provider would only hide the misconfiguration.
+   */
+  fallbacks: z.array(z.object({ provider: z.string().max(60), model: z.string().max(200).default("") })).max(3).default([]),
+  /** Seconds to wait for a provider that has fallbacks before trying the next; 0 = its own timeout. */
+  fallbackAfterSeconds: z.number().int().min(0).max(600).default(0),
   systemPrompt: z.string().max(50_000).default("You are a helpful assistant. Finish by calling complete_task."),
   /** Rendered with {{input.x}}, {{previous}}, {{nodes.<id>.output}} before the first model call. */
   task: z.string().max(50_000).default("{{previous}}"),
@@ -58,6 +84,12 @@ export const agentDataSchema = z.object({
     .array(z.string().regex(CREDENTIAL_NAME_PATTERN, { error: "a credential name starts with a letter and has at most 64 letters, digits, _ or -" }))
     .max(20)
     .default([]),
+  /**
+   * Tools of the workspace's MCP servers picked for this agent, copied when picked: the engine
+   * sends `inputSchema` to the model and decides approvals from `destructive` without I/O, and
+   * a pinned version keeps behaving the same. `name` is what the model calls (unique here).
+   */
+  mcpTools: z.array(mcpToolRefSchema).max(50).default([]),
   maxSteps: z.number().int().min(1).max(100).default(8),
   temperature: z.number().min(0).max(2).default(0.2),
   contextBudgetTokens: z.number().int().min(256).max(2_000_000).default(16_000),

@@ -86,8 +86,11 @@ export const runStateSchema = z.object({
     /** Model calls whose price is unknown: `costUsd` is then only what the priced calls cost. Absent: 0. */
     unpricedCalls: z.number().optional(),
   }),
-  /** Budget raised by humans beyond the trigger's budget (tokens, USD). */
-  budgetRaise: z.object({ tokens: z.number(), usd: z.number() }),
+  /**
+   * Budget raised by humans beyond the trigger's budget (tokens, USD), and whether they let the
+   * run go on although its USD budget cannot count model calls of unknown price.
+   */
+  budgetRaise: z.object({ tokens: z.number(), usd: z.number(), acceptUnpriced: z.boolean().optional() }),
   output: z.unknown().optional(),
   error: z.string().optional(),
   lastSeq: z.number(),

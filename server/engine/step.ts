@@ -154,7 +154,11 @@ export function step(state: RunState, event: CommittedEvent): RunState {
       return {
         ...next,
         humans: withoutKey(next.humans, event.nodeId),
-        budgetRaise: { tokens: next.budgetRaise.tokens + event.tokens, usd: next.budgetRaise.usd + event.usd },
+        budgetRaise: {
+          tokens: next.budgetRaise.tokens + event.tokens,
+          usd: next.budgetRaise.usd + event.usd,
+          ...(event.acceptUnpriced || next.budgetRaise.acceptUnpriced ? { acceptUnpriced: true } : {}),
+        },
       };
     }
 

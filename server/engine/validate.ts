@@ -107,6 +107,14 @@ function nodeProblems(node: GraphNode): GraphProblem[] {
     for (const tool of node.data.allowedTools) {
       if (!isKnownTool(tool)) at("unknown_tool", `${node.data.label}: unknown tool "${tool}"`);
     }
+    // MCP tools: each callable by its own name, none shadowing a built-in (the servers' own
+    // existence is checked where the server list is known: at run start and in the editor).
+    const seen = new Set<string>();
+    for (const tool of node.data.mcpTools) {
+      if (isKnownTool(tool.name)) at("duplicate_tool", `${node.data.label}: the MCP tool "${tool.tool}" is named "${tool.name}" like a built-in tool`);
+      else if (seen.has(tool.name)) at("duplicate_tool", `${node.data.label}: two MCP tools are named "${tool.name}"`);
+      seen.add(tool.name);
+    }
   }
   if (node.type === "tool") {
     if (node.data.tool === "") at("missing_config", `${node.data.label}: choose a tool`);

@@ -1,6 +1,7 @@
 import Anthropic from "@anthropic-ai/sdk";
 import type { LlmRequest } from "../engine/decide";
 import type { ChatMessage, ToolCall } from "../engine/events";
+import { LiveAnswerText } from "./live-answer";
 
 /**
  * Anthropic through its official SDK. Our thread (OpenAI-shaped chat messages, the engine's
@@ -64,28 +65,54 @@ export function toAnthropicMessages(messages: readonly ChatMessage[]): { system:
 
 export type AnthropicProvider = { baseURL: string; apiKey: string; timeoutMs: number; maxRetries: number };
 
-/** One Messages API call; throws the SDK's errors (the caller classifies them). */
+export type AnthropicReply = {
+  message: { role: "assistant"; content: string | null; toolCalls?: ToolCall[] };
+  usage: { promptTokens: number; completionTokens: number };
+  /** Milliseconds from the request to the first streamed delta (streamed calls only). */
+  ttftMs?: number;
+};
+
+/**
+ * One Messages API call; throws the SDK's errors (the caller classifies them). With
+ * `onTextDelta` the reply is streamed (the SDK's `messages.stream`, Anthropic's SSE) and each
+ * piece of text is handed over as it arrives; the result is the same final message.
+ */
 export async function callAnthropic(
   provider: AnthropicProvider,
   model: string,
   request: LlmRequest,
   signal: AbortSignal | undefined,
-): Promise<{ message: { role: "assistant"; content: string | null; toolCalls?: ToolCall[] }; usage: { promptTokens: number; completionTokens: number } }> {
+  onTextDelta?: (text: string) => void,
+): Promise<AnthropicReply> {
   const client = new Anthropic({ apiKey: provider.apiKey, baseURL: provider.baseURL, timeout: provider.timeoutMs, maxRetries: provider.maxRetries });
   const { system, messages } = toAnthropicMessages(request.messages);
-  const reply = await client.messages.create(
-    {
-      model,
-      // No temperature: this SDK's Messages API no longer takes sampling settings.
-      max_tokens: ANTHROPIC_MAX_TOKENS,
-      ...(system ? { system } : {}),
-      messages,
-      ...(request.tools.length > 0
-        ? { tools: request.tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.parameters as Anthropic.Messages.Tool.InputSchema })) }
-        : {}),
-    },
-    { signal },
-  );
+  const params = {
+    model,
+    // No temperature: this SDK's Messages API no longer takes sampling settings.
+    max_tokens: ANTHROPIC_MAX_TOKENS,
+    ...(system ? { system } : {}),
+    messages,
+    ...(request.tools.length > 0
+      ? { tools: request.tools.map((tool) => ({ name: tool.name, description: tool.description, input_schema: tool.parameters as Anthropic.Messages.Tool.InputSchema })) }
+      : {}),
+  };
+  if (!onTextDelta) return replyOf(await client.messages.create(params, { signal }));
+  const started = performance.now();
+  let ttftMs: number | undefined;
+  const stream = client.messages.stream(params, { signal });
+  const live = new LiveAnswerText(onTextDelta);
+  stream.on("streamEvent", (event) => {
+    if (event.type === "content_block_start" && event.content_block.type === "tool_use") live.toolCall(event.index, event.content_block.name, "");
+    if (event.type !== "content_block_delta") return;
+    ttftMs ??= performance.now() - started;
+    if (event.delta.type === "text_delta") live.content(event.delta.text);
+    if (event.delta.type === "input_json_delta") live.toolCall(event.index, undefined, event.delta.partial_json);
+  });
+  const reply = replyOf(await stream.finalMessage());
+  return ttftMs === undefined ? reply : { ...reply, ttftMs };
+}
+
+function replyOf(reply: Anthropic.Messages.Message): AnthropicReply {
   const text = reply.content.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("");
   const toolCalls = reply.content.flatMap((part) => (part.type === "tool_use" ? [{ id: part.id, name: part.name, arguments: JSON.stringify(part.input ?? {}) }] : []));
   return {

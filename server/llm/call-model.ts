@@ -9,6 +9,8 @@ import { clientFor, providerLimit, resolveProvider, type ProviderConfig } from "
 import { priceModelCall } from "./model-prices";
 import { checkProviderAddress, ProviderUnavailableError, resolveWorkspaceProvider } from "./workspace-providers";
 import { estimateTokens } from "../engine/agent";
+import { ChatStreamAccumulator } from "./chat-stream";
+import { LiveAnswerText } from "./live-answer";
 
 type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 
@@ -49,6 +51,14 @@ export type CallModelOptions = {
    * environment's. Without it only the environment's providers are known.
    */
   workspace?: { db: Db; workspaceId: () => Promise<string> };
+  /**
+   * Streams the reply: called with each piece of the answer's readable text as it arrives
+   * (server/llm/live-answer.ts: the model's words, then what its tool calls write — ephemeral,
+   * the committed event still carries the whole message once). Without it the call is not streamed.
+   */
+  onTextDelta?: (text: string) => void;
+  /** Called as a streamed call starts: text handed over before (by an earlier provider of a fallback chain) no longer counts. */
+  onTextReset?: () => void;
 };
 
 async function providerFor(request: LlmRequest, workspace: CallModelOptions["workspace"]): Promise<ProviderConfig> {
@@ -58,26 +68,69 @@ async function providerFor(request: LlmRequest, workspace: CallModelOptions["wor
   return provider;
 }
 
-type ModelReply = { message: { role: "assistant"; content: string | null; toolCalls?: ToolCall[] }; usage: { promptTokens: number; completionTokens: number } };
+type ModelReply = {
+  message: { role: "assistant"; content: string | null; toolCalls?: ToolCall[] };
+  usage: { promptTokens: number; completionTokens: number };
+  ttftMs?: number;
+};
 
-/** OpenAI, RunPod, Ollama, any OpenAI-compatible server and the demo model: the official `openai` client. */
-async function callOpenAiWire(provider: ProviderConfig, model: string, request: LlmRequest, signal: AbortSignal | undefined): Promise<ModelReply> {
-  const completion = await clientFor(provider).chat.completions.create(
-    {
-      model,
-      temperature: request.temperature,
-      messages: request.messages.map(toWireMessage),
-      ...(request.tools.length > 0
-        ? {
-            tools: request.tools.map((tool) => ({
-              type: "function" as const,
-              function: { name: tool.name, description: tool.description, parameters: tool.parameters },
-            })),
-          }
-        : {}),
-    },
+function chatParams(model: string, request: LlmRequest): ChatParams {
+  return {
+    model,
+    temperature: request.temperature,
+    messages: request.messages.map(toWireMessage),
+    ...(request.tools.length > 0
+      ? {
+          tools: request.tools.map((tool) => ({
+            type: "function" as const,
+            function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+          })),
+        }
+      : {}),
+  };
+}
+
+/**
+ * A server that refuses streaming itself (not the request's content): a 400/422 naming
+ * `stream` or `stream_options`. Such a call is made again without streaming.
+ */
+function refusesStreaming(error: unknown): boolean {
+  return error instanceof OpenAI.APIError && (error.status === 400 || error.status === 422) && /stream/i.test(error.message);
+}
+
+/**
+ * The streamed call: `stream: true` with usage in the last chunk, folded into the same reply.
+ * The client's retries cover the request up to the first byte of the answer; an error in the
+ * middle of the stream is classified like any other.
+ */
+async function streamOpenAiWire(provider: ProviderConfig, model: string, request: LlmRequest, signal: AbortSignal | undefined, onTextDelta: (text: string) => void): Promise<ModelReply> {
+  const started = performance.now();
+  const stream = await clientFor(provider).chat.completions.create(
+    { ...chatParams(model, request), stream: true, stream_options: { include_usage: true } },
     { signal },
   );
+  const reply = new ChatStreamAccumulator();
+  const live = new LiveAnswerText(onTextDelta);
+  let ttftMs: number | undefined;
+  for await (const chunk of stream) {
+    const { text, toolFragments } = reply.add(chunk);
+    if (ttftMs === undefined && (text !== "" || toolFragments.length > 0)) ttftMs = performance.now() - started;
+    live.content(text);
+    for (const fragment of toolFragments) live.toolCall(fragment.index, fragment.name, fragment.arguments);
+  }
+  return { ...reply.result(), ...(ttftMs === undefined ? {} : { ttftMs }) };
+}
+
+/** OpenAI, RunPod, Ollama, any OpenAI-compatible server and the demo model: the official `openai` client. */
+async function callOpenAiWire(provider: ProviderConfig, model: string, request: LlmRequest, signal: AbortSignal | undefined, onTextDelta?: (text: string) => void): Promise<ModelReply> {
+  if (onTextDelta) {
+    try {
+      return await streamOpenAiWire(provider, model, request, signal, onTextDelta);
+    } catch (error) {
+      if (!refusesStreaming(error)) throw error;
+    }
+  }
+  const completion = await clientFor(provider).chat.completions.create(chatParams(model, request), { signal });
   const choice = completion.choices[0];
   if (!choice) throw new Error("the model returned no choices");
   const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>
@@ -95,7 +148,8 @@ function anthropicProviderOf(provider: ProviderConfig): AnthropicProvider {
 }
 
 export async function callModel(nodeId: string, request: LlmRequest, options: CallModelOptions = {}): Promise<RunEvent> {
-  const { signal, now = Date.now, workspace } = options;
+  const { signal, now = Date.now, workspace, onTextDelta, onTextReset } = options;
+  if (onTextDelta) onTextReset?.();
   const started = now();
   let providerId = request.provider;
   let model = request.model;
@@ -103,8 +157,10 @@ export async function callModel(nodeId: string, request: LlmRequest, options: Ca
     const provider = await providerFor(request, workspace);
     providerId = provider.id;
     model = request.model || provider.defaultModel;
-    const { message, usage } = await providerLimit(provider).run(signal, () =>
-      provider.kind === "anthropic" ? callAnthropic(anthropicProviderOf(provider), model, request, signal) : callOpenAiWire(provider, model, request, signal),
+    const { message, usage, ttftMs } = await providerLimit(provider).run(signal, () =>
+      provider.kind === "anthropic"
+        ? callAnthropic(anthropicProviderOf(provider), model, request, signal, onTextDelta)
+        : callOpenAiWire(provider, model, request, signal, onTextDelta),
     );
     const latencyMs = now() - started;
     return {
@@ -119,6 +175,7 @@ export async function callModel(nodeId: string, request: LlmRequest, options: Ca
       latencyMs,
       sentMessages: request.messages.length,
       sentTokens: estimateTokens(request.messages),
+      ...(ttftMs === undefined ? {} : { ttftMs: Math.round(ttftMs) }),
     };
   } catch (error) {
     return {

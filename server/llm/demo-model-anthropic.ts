@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { applyFaults, completionId, decideReply, usageOf, type DemoRequest } from "./demo-model";
+import { applyFaults, completionId, decideReply, dripMs, sseResponse, streamPieces, usageOf, type DemoRequest } from "./demo-model";
 
 /**
  * The demo model on Anthropic's wire: `POST /v1/messages` (the Messages API) with a system
@@ -29,8 +29,14 @@ const messagesRequestSchema = z.object({
 });
 type MessagesRequest = z.infer<typeof messagesRequestSchema>;
 
-function anthropicError(status: number, type: string, message: string): Response {
-  return Response.json({ type: "error", error: { type, message } }, { status });
+function anthropicError(status: number, type: string, message: string, headers?: Headers): Response {
+  return Response.json({ type: "error", error: { type, message } }, { status, headers });
+}
+
+/** Anthropic, like OpenAI, says when to retry a 429: the fault's Retry-After is kept. */
+function retryAfterOf(fault: Response): Headers {
+  const retryAfter = fault.headers.get("retry-after");
+  return new Headers(retryAfter ? { "retry-after": retryAfter } : {});
 }
 
 const joinText = (content: string | { text: string }[] | undefined) => (typeof content === "string" ? content : (content ?? []).map((part) => part.text).join(""));
@@ -81,7 +87,7 @@ export async function handleAnthropicMessages(request: Request): Promise<Respons
   const demoRequest = asDemoRequest(parsed.data);
   const id = `msg_${completionId(demoRequest)}`;
   const fault = await applyFaults(demoRequest, id, request.signal);
-  if (fault) return fault.status >= 400 ? anthropicError(fault.status, fault.status === 429 ? "rate_limit_error" : "api_error", `demo fault ${fault.status}`) : fault;
+  if (fault) return fault.status >= 400 ? anthropicError(fault.status, fault.status === 429 ? "rate_limit_error" : "api_error", `demo fault ${fault.status}`, retryAfterOf(fault)) : fault;
   const reply = decideReply(demoRequest);
   const usage = usageOf(demoRequest, reply);
   const content =
@@ -101,7 +107,7 @@ export async function handleAnthropicMessages(request: Request): Promise<Respons
     stop_sequence: null,
     usage: { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens },
   };
-  return parsed.data.stream ? streamMessage(message) : Response.json(message);
+  return parsed.data.stream ? streamMessage(message, dripMs(demoRequest), request.signal) : Response.json(message);
 }
 
 /** Anthropic's tool input is an object: scripted arguments that are not JSON arrive empty. */
@@ -121,31 +127,29 @@ type DemoMessage = {
   usage: { input_tokens: number; output_tokens: number };
 };
 
-/** Anthropic's SSE: message_start, per block start/deltas/stop, message_delta, message_stop. */
-function streamMessage(message: DemoMessage): Response {
-  const events: [string, unknown][] = [
-    ["message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { input_tokens: message.usage.input_tokens, output_tokens: 0 } } }],
+/** Anthropic's SSE: message_start, per block start/deltas/stop, message_delta, message_stop; deltas `drip` ms apart. */
+function streamMessage(message: DemoMessage, drip: number, signal: AbortSignal): Response {
+  const events: [string, unknown, boolean][] = [
+    ["message_start", { type: "message_start", message: { ...message, content: [], stop_reason: null, usage: { input_tokens: message.usage.input_tokens, output_tokens: 0 } } }, false],
   ];
   message.content.forEach((part, index) => {
     if (part.type === "text") {
-      events.push(["content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }]);
-      for (const piece of part.text.match(/[\s\S]{1,24}/g) ?? []) {
-        events.push(["content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: piece } }]);
+      events.push(["content_block_start", { type: "content_block_start", index, content_block: { type: "text", text: "" } }, false]);
+      for (const piece of streamPieces(part.text, drip)) {
+        events.push(["content_block_delta", { type: "content_block_delta", index, delta: { type: "text_delta", text: piece } }, true]);
       }
     } else {
-      events.push(["content_block_start", { type: "content_block_start", index, content_block: { type: "tool_use", id: part.id, name: part.name, input: {} } }]);
-      events.push(["content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: JSON.stringify(part.input) } }]);
+      events.push(["content_block_start", { type: "content_block_start", index, content_block: { type: "tool_use", id: part.id, name: part.name, input: {} } }, true]);
+      for (const piece of streamPieces(JSON.stringify(part.input), drip)) {
+        events.push(["content_block_delta", { type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: piece } }, true]);
+      }
     }
-    events.push(["content_block_stop", { type: "content_block_stop", index }]);
+    events.push(["content_block_stop", { type: "content_block_stop", index }, false]);
   });
-  events.push(["message_delta", { type: "message_delta", delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } }]);
-  events.push(["message_stop", { type: "message_stop" }]);
-  const encoder = new TextEncoder();
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const [name, data] of events) controller.enqueue(encoder.encode(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`));
-      controller.close();
-    },
-  });
-  return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
+  events.push(["message_delta", { type: "message_delta", delta: { stop_reason: message.stop_reason, stop_sequence: null }, usage: { output_tokens: message.usage.output_tokens } }, false]);
+  events.push(["message_stop", { type: "message_stop" }, false]);
+  return sseResponse(
+    events.map(([name, data, token]) => ({ text: `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`, delayMs: token ? drip : 0 })),
+    signal,
+  );
 }

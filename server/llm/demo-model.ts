@@ -70,6 +70,10 @@ export function demoAnswer(task: string): string {
  * 2 times), `#demo:500:1`, `#demo:malformed:1` (a 200 whose body is not JSON), `#demo:slow:1500`
  * (wait 1.5 s), `#demo:hang` (never answer), `#demo:invalid-args` (first call's tool
  * arguments do not match the schema).
+ *
+ * Not a fault: `#demo:drip:<ms>` streams the reply word by word, `<ms>` apart (a model that
+ * types slowly, for live-token tests, screenshots and the time-to-first-token bench); without
+ * it a streamed reply is sent at once.
  */
 export type FaultMode =
   | { kind: "status"; status: 429 | 500; times: number }
@@ -79,6 +83,24 @@ export type FaultMode =
   | { kind: "invalid-args" };
 
 const FAULT_PATTERN = /#demo:(429|500|malformed|slow|hang|invalid-args)(?::(\d+))?/g;
+
+const DRIP_PATTERN = /#demo:drip:(\d+)/;
+const MAX_DRIP_MS = 5_000;
+
+/** Milliseconds between streamed pieces asked for by `#demo:drip:<ms>` (0: send them at once). */
+export function dripMs(request: DemoRequest): number {
+  const match = DRIP_PATTERN.exec(request.messages.map(textOf).join("\n"));
+  return match ? Math.min(Number(match[1]), MAX_DRIP_MS) : 0;
+}
+
+/**
+ * How a streamed text is cut: word by word (each word with the spaces after it) when dripping,
+ * as a model's tokens arrive; otherwise in pieces of 24 characters, the way servers batch them.
+ */
+export function streamPieces(text: string, drip: number): string[] {
+  if (text === "") return [];
+  return (drip > 0 ? text.match(/\s*\S+\s*|\s+/g) : text.match(/[\s\S]{1,24}/g)) ?? [text];
+}
 
 export function faultModes(text: string): FaultMode[] {
   return [...text.matchAll(FAULT_PATTERN)].map((match): FaultMode => {
@@ -129,7 +151,7 @@ export function scriptedCalls(task: string): { name: string; arguments: string; 
   for (const line of task.split("\n")) {
     const said = /#demo:say:(.+)$/.exec(line);
     if (said) say = (said[1] as string).trim();
-    const call = /#demo:call:([a-z_]+)\s+(\{.*\})\s*$/.exec(line);
+    const call = /#demo:call:([a-zA-Z0-9_-]+)\s+(\{.*\})\s*$/.exec(line);
     if (call) push(call[1] as string, call[2] as string);
     const ask = /#demo:ask:(.+)$/.exec(line);
     if (ask) push("request_human_input", JSON.stringify({ question: (ask[1] as string).trim() }));
@@ -201,7 +223,7 @@ export async function handleDemoModelRequest(request: Request): Promise<Response
   const usage = usageOf(demoRequest, reply);
   const toolCallId = `call_${id.slice(-12)}_${demoRequest.messages.length}`;
   return demoRequest.stream
-    ? streamReply(id, reply, toolCallId, demoRequest.stream_options?.include_usage ? usage : null)
+    ? streamReply(id, reply, toolCallId, demoRequest.stream_options?.include_usage ? usage : null, dripMs(demoRequest), request.signal)
     : Response.json({
         id,
         object: "chat.completion",
@@ -247,19 +269,26 @@ export async function applyFaults(request: DemoRequest, conversationId: string, 
   return null;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
-    const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
-    signal.addEventListener("abort", () => {
+    // Paced streams sleep once per frame: each sleep takes its abort listener away when it ends.
+    const onAbort = () => {
       if (timer) clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    const timer = Number.isFinite(ms)
+      ? setTimeout(() => {
+          signal.removeEventListener("abort", onAbort);
+          resolve();
+        }, ms)
+      : undefined;
+    signal.addEventListener("abort", onAbort, { once: true });
   });
 }
 
 /** Chat-completion chunks as Server-Sent Events, split the way real servers split them. */
-function streamReply(id: string, reply: DemoReply, toolCallId: string, usage: ReturnType<typeof usageOf> | null): Response {
+function streamReply(id: string, reply: DemoReply, toolCallId: string, usage: ReturnType<typeof usageOf> | null, drip: number, signal: AbortSignal): Response {
   const chunk = (delta: Record<string, unknown>, finishReason: string | null = null) => ({
     id,
     object: "chat.completion.chunk",
@@ -267,24 +296,45 @@ function streamReply(id: string, reply: DemoReply, toolCallId: string, usage: Re
     model: DEMO_MODEL_NAME,
     choices: [{ index: 0, delta, finish_reason: finishReason }],
   });
-  const pieces = (text: string) => text.match(/[\s\S]{1,24}/g) ?? [""];
-  const chunks: unknown[] = [chunk({ role: "assistant", content: reply.kind === "text" ? "" : null })];
+  // Each frame with whether it is a token: only tokens wait `drip` ms before they are sent.
+  const frames: { data: unknown; token: boolean }[] = [{ data: chunk({ role: "assistant", content: reply.kind === "text" ? "" : null }), token: false }];
+  const token = (data: unknown) => frames.push({ data, token: true });
   if (reply.kind === "text") {
-    for (const piece of pieces(reply.content)) chunks.push(chunk({ content: piece }));
-    chunks.push(chunk({}, "stop"));
+    for (const piece of streamPieces(reply.content, drip)) token(chunk({ content: piece }));
+    frames.push({ data: chunk({}, "stop"), token: false });
   } else {
-    if (reply.content) chunks.push(chunk({ content: reply.content }));
-    chunks.push(chunk({ tool_calls: [{ index: 0, id: toolCallId, type: "function", function: { name: reply.name, arguments: "" } }] }));
-    for (const piece of pieces(reply.arguments)) chunks.push(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
-    chunks.push(chunk({}, "tool_calls"));
+    for (const piece of streamPieces(reply.content ?? "", drip)) token(chunk({ content: piece }));
+    token(chunk({ tool_calls: [{ index: 0, id: toolCallId, type: "function", function: { name: reply.name, arguments: "" } }] }));
+    for (const piece of streamPieces(reply.arguments, drip)) token(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+    frames.push({ data: chunk({}, "tool_calls"), token: false });
   }
-  if (usage) chunks.push({ id, object: "chat.completion.chunk", created: 0, model: DEMO_MODEL_NAME, choices: [], usage });
+  if (usage) frames.push({ data: { id, object: "chat.completion.chunk", created: 0, model: DEMO_MODEL_NAME, choices: [], usage }, token: false });
+  return sseResponse(
+    frames.map((frame) => ({ text: `data: ${JSON.stringify(frame.data)}\n\n`, delayMs: frame.token ? drip : 0 })).concat({ text: "data: [DONE]\n\n", delayMs: 0 }),
+    signal,
+  );
+}
+
+/**
+ * An SSE body sent frame by frame, each after its delay (none: all at once); a client that
+ * hangs up stops it.
+ */
+export function sseResponse(frames: { text: string; delayMs: number }[], signal: AbortSignal): Response {
   const encoder = new TextEncoder();
+  let next = 0;
   const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const c of chunks) controller.enqueue(encoder.encode(`data: ${JSON.stringify(c)}\n\n`));
-      controller.enqueue(encoder.encode("data: [DONE]\n\n"));
-      controller.close();
+    async pull(controller) {
+      const frame = frames[next];
+      if (!frame || signal.aborted) return controller.close();
+      next += 1;
+      if (frame.delayMs > 0) await sleep(frame.delayMs, signal);
+      if (signal.aborted) return controller.close();
+      controller.enqueue(encoder.encode(frame.text));
+      // Frames without a delay go out together, as before this body was paced.
+      for (let following = frames[next]; following && following.delayMs === 0; following = frames[next]) {
+        controller.enqueue(encoder.encode(following.text));
+        next += 1;
+      }
     },
   });
   return new Response(body, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });

@@ -15,11 +15,17 @@ export type DemoModelServer = {
   close: () => Promise<void>;
 };
 
-export async function startDemoModelServer(): Promise<DemoModelServer> {
+export type DemoModelServerOptions = {
+  /** Called as each request arrives (before its body is read), e.g. to time a model call from its start. */
+  onRequest?: (method: string, path: string) => void;
+};
+
+export async function startDemoModelServer(options: DemoModelServerOptions = {}): Promise<DemoModelServer> {
   let count = 0;
   let abandoned = 0;
   const server: Server = createServer(async (req, res) => {
     count += 1;
+    options.onRequest?.(req.method ?? "GET", req.url ?? "/");
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
@@ -38,7 +44,19 @@ export async function startDemoModelServer(): Promise<DemoModelServer> {
     const response = await handleDemoModelRequest(request);
     if (res.destroyed) return;
     res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
-    res.end(Buffer.from(await response.arrayBuffer()));
+    // Streamed replies (SSE) are passed on frame by frame, as a real provider sends them.
+    const reader = response.body?.getReader();
+    if (!reader) return void res.end();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done || res.destroyed) break;
+        res.write(value);
+      }
+    } finally {
+      await reader.cancel().catch(() => undefined);
+      res.end();
+    }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

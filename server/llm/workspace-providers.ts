@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { recordAudit } from "../audit/audit";
 import { isProviderKind as isKind, PROVIDER_KINDS, PROVIDER_KIND_LABELS, type ProviderKind as WorkspaceProviderKind } from "../../lib/provider-kinds";
 import type { Db } from "../db";
 import { getEnv, type Env } from "../env";
@@ -187,7 +188,15 @@ export type ProviderChoice = {
   kind: string;
   defaultModel: string;
   unsupported: string | null;
+  /**
+   * Whether the provider's model list is the whole truth, so a name it does not list is
+   * refused before a run. OpenAI-compatible servers (LiteLLM routes, aliases) may accept
+   * names they do not list; the environment's providers are the operator's and not checked.
+   */
+  modelsComplete: boolean;
 };
+
+const COMPLETE_MODEL_LISTS: ReadonlySet<string> = new Set<WorkspaceProviderKind>(["openai", "anthropic", "ollama", "runpod"]);
 
 /**
  * Every provider name an agent may use in this workspace, in resolution order, and what
@@ -202,6 +211,7 @@ export async function providerChoices(db: Db, workspaceId: string, env: Env = ge
     kind: provider.kind,
     defaultModel: provider.defaultModel,
     unsupported: provider.unsupported,
+    modelsComplete: COMPLETE_MODEL_LISTS.has(provider.kind),
   }));
   const taken = new Set(own.map((provider) => provider.name));
   for (const provider of configuredProviders(env)) {
@@ -213,6 +223,7 @@ export async function providerChoices(db: Db, workspaceId: string, env: Env = ge
       kind: provider.kind,
       defaultModel: provider.defaultModel,
       unsupported: null,
+      modelsComplete: false,
     });
   }
   const first = choices.find((choice) => choice.unsupported === null);
@@ -221,6 +232,11 @@ export async function providerChoices(db: Db, workspaceId: string, env: Env = ge
 
 function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && "code" in error && error.code === "P2002";
+}
+
+/** A provider's settings as the audit trail records them: every column but the sealed key. */
+function auditedColumns(columns: ReturnType<typeof columnsFor>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(columns).filter(([, value]) => value !== null && value !== ""));
 }
 
 /** The stored columns for `fields` of a `kind`: fields the kind does not use are cleared. */
@@ -242,17 +258,22 @@ export async function createWorkspaceProvider(db: Db, access: WorkspaceAccess, r
   checkFields(input.kind, input, false);
   // Same shape as server/ids.ts ids; "prov" is not among its prefixes (a file this change does not own).
   const id = newId("prov");
+  const columns = columnsFor(input.kind, input);
   try {
-    await db.modelProvider.create({
-      data: {
-        id,
-        workspaceId: access.workspaceId,
-        name: input.name,
-        kind: input.kind,
-        ...columnsFor(input.kind, input),
-        sealedApiKey: input.apiKey ? sealKey(access.workspaceId, id, input.apiKey) : null,
-        createdById: access.actor.kind === "user" ? access.actor.id : null,
-      },
+    await db.$transaction(async (tx) => {
+      await tx.modelProvider.create({
+        data: {
+          id,
+          workspaceId: access.workspaceId,
+          name: input.name,
+          kind: input.kind,
+          ...columns,
+          sealedApiKey: input.apiKey ? sealKey(access.workspaceId, id, input.apiKey) : null,
+          createdById: access.actor.kind === "user" ? access.actor.id : null,
+        },
+      });
+      // What changed, never the key itself: only whether one is set.
+      await recordAudit(tx, access, "model_provider.created", { kind: "model_provider", id, name: input.name }, { kind: input.kind, ...auditedColumns(columns), apiKey: input.apiKey ? "set" : "none" });
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new UserInputError(`A provider named "${input.name}" already exists`, "name");
@@ -283,12 +304,17 @@ export async function updateWorkspaceProvider(db: Db, access: WorkspaceAccess, r
     defaultModel: input.defaultModel ?? row.defaultModel,
   };
   checkFields(kind, merged, row.sealedApiKey !== null);
-  await db.modelProvider.update({
-    where: { id: row.id },
-    data: {
-      ...columnsFor(kind, merged),
-      ...(input.apiKey !== undefined ? { sealedApiKey: input.apiKey ? sealKey(row.workspaceId, row.id, input.apiKey) : null } : {}),
-    },
+  const columns = columnsFor(kind, merged);
+  await db.$transaction(async (tx) => {
+    await tx.modelProvider.update({
+      where: { id: row.id },
+      data: {
+        ...columns,
+        ...(input.apiKey !== undefined ? { sealedApiKey: input.apiKey ? sealKey(row.workspaceId, row.id, input.apiKey) : null } : {}),
+      },
+    });
+    const apiKey = input.apiKey === undefined ? "kept" : input.apiKey ? "replaced" : "removed";
+    await recordAudit(tx, access, "model_provider.updated", { kind: "model_provider", id: row.id, name: row.name }, { ...auditedColumns(columns), apiKey });
   });
   forgetModelLists(access.workspaceId);
   return { ok: true as const };
@@ -296,7 +322,10 @@ export async function updateWorkspaceProvider(db: Db, access: WorkspaceAccess, r
 
 export async function deleteWorkspaceProvider(db: Db, access: WorkspaceAccess, id: string) {
   const row = await rowIn(db, access.workspaceId, id);
-  await db.modelProvider.delete({ where: { id: row.id } });
+  await db.$transaction(async (tx) => {
+    await tx.modelProvider.delete({ where: { id: row.id } });
+    await recordAudit(tx, access, "model_provider.deleted", { kind: "model_provider", id: row.id, name: row.name }, { kind: row.kind });
+  });
   forgetModelLists(access.workspaceId);
   return { ok: true as const };
 }

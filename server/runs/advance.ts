@@ -3,7 +3,7 @@ import { decide, type Effect } from "../engine/decide";
 import { pureEventsUntilIo } from "../engine/settle";
 import { isTerminalStatus, type RunEvent } from "../engine/events";
 import type { Db } from "../db";
-import { callModel } from "../llm/call-model";
+import { callModelWithFallbacks } from "../llm/fallback";
 import { notifyHumanTasksCreated } from "../notifications/notify";
 import { newId } from "../ids";
 import { NotFoundError } from "../errors";
@@ -13,6 +13,7 @@ import { commitEvents, StaleRunError } from "./commit";
 import { InFlightEffects } from "./in-flight";
 import { loadRun } from "./load";
 import { performToolCall, type ToolCallContext } from "./perform-tool";
+import { createLiveTokenWriter } from "../streams/live-tokens";
 import type { Graph, GraphNode } from "../engine/graph";
 import type { Prisma } from "../generated/prisma/client";
 
@@ -192,9 +193,18 @@ async function perform(runId: string, effect: Effect, runSignal: AbortSignal, to
   runSignal.addEventListener("abort", abort, { once: true });
   try {
     switch (effect.kind) {
-      case "call_llm":
-        // The workspace's model providers (Settings → Model providers) come first.
-        return await callModel(effect.nodeId, effect.request, { signal: call.signal, workspace: toolContext(effect.nodeId) });
+      case "call_llm": {
+        // The answer streams to viewers as it is written (ephemeral, server/streams/live-tokens.ts);
+        // its key is the call's message count, the committed llm_response's `sentMessages`.
+        const live = createLiveTokenWriter(runId, effect.nodeId, String(effect.request.messages.length));
+        try {
+          // The workspace's model providers (Settings → Model providers) come first; the agent's fallbacks after.
+          return await callModelWithFallbacks(effect.nodeId, effect.request, { signal: call.signal, workspace: toolContext(effect.nodeId), onTextDelta: live.push, onTextReset: live.restart });
+        } finally {
+          // Before the answer is committed: its last piece is out and its text so far is gone.
+          await live.finish();
+        }
+      }
       case "call_tool":
         return await performToolCall(runId, effect, call.signal, toolContext(effect.nodeId));
       case "emit":

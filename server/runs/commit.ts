@@ -9,6 +9,7 @@ import { newId } from "../ids";
 import { jsonText, storableText } from "../json";
 import { loadRun } from "./load";
 import { publishRunChange } from "../streams/workspace-feed";
+import { enqueueRunCallbacks } from "../callbacks/queue";
 
 /**
  * The one writer of `Run` and `RunStep`. Every change to a run — its start, the worker's
@@ -50,10 +51,25 @@ const COMMIT_EVENTS_SQL = `
     FROM updated, jsonb_to_recordset($13::jsonb)
       AS e("id" text, "seq" integer, "type" text, "nodeId" text, "payload" jsonb, "createdAt" timestamp(3))
     RETURNING 1
+  ), workflow_callback AS (
+    -- The run just ended: its run-finished callbacks become pending in this same statement (the
+    -- outbox, server/callbacks), so a crash after the commit cannot lose them.
+    INSERT INTO "RunCallback" ("id", "runId", "workspaceId", "source", "url", "status", "attempts", "createdAt", "readyAt")
+    SELECT 'rcb_' || replace(gen_random_uuid()::text, '-', ''), updated."id", updated."workspaceId", 'workflow', wc."url", 'pending', 0, $16::timestamp(3), $16::timestamp(3)
+    FROM updated JOIN "WorkflowCallback" wc ON wc."workflowId" = updated."workflowId" AND wc."workspaceId" = updated."workspaceId"
+    WHERE $15::boolean AND wc."url" IS NOT NULL
+    ON CONFLICT ("runId", "source") DO UPDATE SET "status" = 'pending', "url" = EXCLUDED."url", "readyAt" = EXCLUDED."readyAt"
+    RETURNING "id"
+  ), request_callback AS (
+    UPDATE "RunCallback" rc SET "status" = 'pending', "readyAt" = $16::timestamp(3)
+    FROM updated WHERE $15::boolean AND rc."runId" = updated."id" AND rc."source" = 'request'
+    RETURNING rc."id"
   )
-  SELECT (SELECT count(*)::int FROM inserted) AS "inserted", "workspaceId", "workflowId" FROM updated`;
+  SELECT (SELECT count(*)::int FROM inserted) AS "inserted", "workspaceId", "workflowId",
+    ARRAY(SELECT "id" FROM workflow_callback UNION ALL SELECT "id" FROM request_callback) AS "callbackIds"
+  FROM updated`;
 
-type CommitRow = { inserted: number; workspaceId: string; workflowId: string };
+type CommitRow = { inserted: number; workspaceId: string; workflowId: string; callbackIds: string[] };
 
 export type CommitResult = { state: RunState; events: CommittedEvent[] };
 
@@ -102,6 +118,8 @@ export async function commitEvents(
   const next = committed.reduce(step, state);
   const rows = stepRows(committed);
   const terminal = isTerminalStatus(next.status);
+  // The moment the run ends (not a later event of an ended run): its callbacks go out.
+  const finishedNow = terminal && !isTerminalStatus(state.status);
 
   // Run data is user data: written as JSON text we made (jsonText), never through Prisma's
   // JSON encoding, which rebuilds objects by assignment and so drops a key named "__proto__".
@@ -120,6 +138,8 @@ export async function commitEvents(
     next.finishedAt ?? null,
     jsonText(rows),
     next.usage.unpricedCalls ?? 0,
+    finishedNow,
+    at,
   ];
   let row: CommitRow | undefined;
   if (!alsoInTransaction) {
@@ -137,6 +157,10 @@ export async function commitEvents(
       await alsoInTransaction(tx);
       return result;
     });
+  }
+  if (row.callbackIds.length > 0) {
+    // Best effort: a callback whose job is lost here is found by the outbox sweep.
+    await enqueueRunCallbacks(row.callbackIds.map((id) => ({ id, readyAt: new Date(at) }))).catch(() => undefined);
   }
   await announce(runId, row, committed, state.status, next);
   return { state: next, events: committed };

@@ -1,3 +1,4 @@
+import { RUN_TRIGGERS } from "../../lib/run-triggers";
 import { z } from "zod";
 import { Prisma, type Db } from "../db";
 import { runStatusSchema } from "../engine/events";
@@ -18,7 +19,6 @@ export const MAX_RUN_PAGE_SIZE = 200;
 /** Below this many characters the input text is not searched: a trigram index needs three. */
 export const MIN_TEXT_SEARCH_LENGTH = 3;
 
-const RUN_TRIGGERS = ["manual", "api"] as const;
 
 /** A calendar day (`2026-11-30`, UTC) or an instant with its offset (`2026-11-30T08:00:00Z`). */
 const instantSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()], { error: "must be a date (YYYY-MM-DD) or an ISO 8601 date-time with a time zone" });

@@ -5,7 +5,9 @@ import type { GraphNode } from "../engine/graph";
 import { compactToolContent } from "../engine/agent";
 import type { Db } from "../db";
 import { getEnv } from "../env";
-import { runTool, type ToolOutcome } from "../tools/registry";
+import { boundOutcome, runTool, type ToolOutcome } from "../tools/registry";
+import { callMcpTool } from "../mcp-client/call-tool";
+import { mcpToolNamed, parseMcpToolArgs } from "../engine/agent-tools";
 import { openCredentials } from "../vault/credential-store";
 import { createRedactor } from "../vault/redact";
 import { applyCredentials, planCredentials, type PreparedCall } from "../vault/tool-credentials";
@@ -50,6 +52,13 @@ export type ToolCallContext = {
  */
 export async function performToolCall(runId: string, effect: ToolCall, signal?: AbortSignal, context?: ToolCallContext): Promise<RunEvent> {
   const env = getEnv();
+  // A tool of an MCP server the agent's builder picked: its server, tool and schema are on the node.
+  const mcpTool = context?.node?.type === "agent" ? mcpToolNamed(effect.name, context.node.data.mcpTools) : undefined;
+  if (mcpTool && context) {
+    const parsed = parseMcpToolArgs(mcpTool, effect.args);
+    if (!parsed.ok) return resultEvent(effect, { ok: false, error: `invalid arguments for ${effect.name}: ${parsed.error}` });
+    return resultEvent(effect, boundOutcome(await callMcpTool(mcpTool, parsed.value, { db: context.db, workspaceId: context.workspaceId, signal })));
+  }
   const prepared = await prepareCall(effect, context);
   if (!prepared.ok) return resultEvent(effect, { ok: false, error: prepared.error });
   const redactor = prepared.secrets.length > 0 ? createRedactor(prepared.secrets) : null;

@@ -1,6 +1,7 @@
 import { graphSchema, type Graph } from "../engine/graph";
 import { validateGraph } from "../engine/validate";
 import { providerProblems } from "../llm/check-providers";
+import { mcpServerProblems } from "../mcp-client/check-servers";
 import { checkRunInput, runInputErrorPath } from "../engine/run-input";
 import type { Db } from "../db";
 import { InvalidWorkflowError, NotFoundError, UserInputError } from "../errors";
@@ -10,7 +11,9 @@ import { enqueueAdvance } from "../queue";
 import { latestPublishedVersion, snapshotVersion } from "../workflows/versions";
 import { insertRun } from "./commit";
 
-export type RunTrigger = "manual" | "api";
+import type { RunTrigger } from "../../lib/run-triggers";
+
+export type { RunTrigger };
 
 /** A re-run names the run it repeats, and which graph it runs: that run's pinned version, or today's. */
 export type RunLineage = { parentRunId: string; origin: "rerun"; versionId?: string };
@@ -41,12 +44,14 @@ export async function startRun(
   const pinned = params.lineage?.versionId
     ? await db.workflowVersion.findFirst({ where: { id: params.lineage.versionId, workflowId: workflow.id }, select: { id: true, graph: true } })
     : // Other systems run what was published (like a production webhook); the editor runs the draft.
-      params.trigger === "api"
+      params.trigger === "api" || params.trigger === "schedule"
       ? await latestPublishedVersion(db, workflow.id)
       : null;
+  // A schedule runs only what was published, never the draft being edited.
+  if (params.trigger === "schedule" && !pinned) throw new UserInputError("The workflow has no published version: a schedule runs only the published version", "workflowId");
   const graph = graphSchema.parse(pinned ? pinned.graph : workflow.draftGraph);
   // Graph problems, and agents whose model provider this workspace cannot use (not configured, or unsupported).
-  const errors = [...validateGraph(graph).filter((problem) => problem.severity === "error"), ...(await providerProblems(db, params.workspaceId, graph))];
+  const errors = [...validateGraph(graph).filter((problem) => problem.severity === "error"), ...(await providerProblems(db, params.workspaceId, graph)), ...(await mcpServerProblems(db, params.workspaceId, graph))];
   if (errors.length > 0) {
     throw new InvalidWorkflowError(`The workflow has ${errors.length} problem(s): ${errors.map((p) => p.message).join("; ")}`, errors);
   }

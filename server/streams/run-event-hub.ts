@@ -2,6 +2,7 @@ import "server-only";
 import { Redis } from "ioredis";
 import { getEnv } from "../env";
 import { runChannel } from "../events";
+import { liveTokensChannel } from "./live-tokens";
 
 /**
  * One Redis subscriber connection per web process, shared by every live run stream (SSE) in
@@ -20,6 +21,10 @@ import { runChannel } from "../events";
  * executed in order, so a leave-then-rejoin always ends subscribed. (It also maps onto Redis
  * Cluster's sharded SSUBSCRIBE, where a pattern would have to be broadcast to every shard.)
  *
+ * The same connection carries each watched run's live token channel (server/streams/live-tokens.ts),
+ * subscribed the same way; those messages are the data itself (ephemeral text, never read
+ * back from Postgres), handed to the run's token viewers as they arrive.
+ *
  * Guarantees to a viewer's `onWake`, which is what makes "read Postgres on each wake" lossless:
  * it is called for every message on its run's channel while subscribed; once when the
  * subscription it joined becomes live (anything committed between its first read and that
@@ -29,12 +34,20 @@ import { runChannel } from "../events";
 export type RunEventHub = {
   /** Registers `onWake` for the run's notices; returns the (idempotent) unsubscribe. */
   watchRun(runId: string, onWake: () => void): () => void;
+  /**
+   * Registers for the run's live token deltas (server/streams/live-tokens.ts) on the same
+   * connection: `onToken` gets each message's payload (a `TokenDelta` as JSON), `onLive` is
+   * called when the subscription is live — first, and again after every reconnect — which is
+   * when the viewer reads the texts so far. Returns the (idempotent) unsubscribe.
+   */
+  watchRunTokens(runId: string, onToken: (payload: string) => void, onLive: () => void): () => void;
   /** Runs watched by at least one viewer in this process. */
   watchedRuns(): number;
   close(): Promise<void>;
 };
 
 type Viewer = { onWake: () => void };
+type TokenViewer = { onToken: (payload: string) => void; onLive: () => void };
 
 export type RunEventHubOptions = {
   redisUrl?: string;
@@ -49,6 +62,8 @@ export function runEventHubConnectionName(): string {
 
 export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub {
   const channels = new Map<string, Set<Viewer>>();
+  // Token channels carry their payload (the text itself), unlike the run-event wake-ups.
+  const tokenChannels = new Map<string, Set<TokenViewer>>();
   const subscriber = new Redis(options.redisUrl ?? getEnv().REDIS_URL, {
     connectionName: options.connectionName ?? runEventHubConnectionName(),
     // Subscriptions wait through reconnects instead of failing the viewer.
@@ -70,6 +85,16 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
     }
   };
 
+  const liveAgain = (viewers: Iterable<TokenViewer>) => {
+    for (const viewer of [...viewers]) {
+      try {
+        viewer.onLive();
+      } catch (error) {
+        console.error("[run-event-hub] a token viewer failed", error);
+      }
+    }
+  };
+
   /** Subscribes and, once Redis confirms, wakes the viewers still registered on those channels. */
   const subscribe = (names: string[]) => {
     subscriber.subscribe(...names).then(
@@ -77,6 +102,8 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
         for (const name of names) {
           const viewers = channels.get(name);
           if (viewers) wake(viewers);
+          const tokenViewers = tokenChannels.get(name);
+          if (tokenViewers) liveAgain(tokenViewers);
         }
       },
       (error: unknown) => {
@@ -86,9 +113,20 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
   };
 
   // The buffer event: the payload is never decoded, only the channel name is needed.
-  subscriber.on("messageBuffer", (channel: Buffer) => {
-    const viewers = channels.get(channel.toString());
+  subscriber.on("messageBuffer", (channel: Buffer, message: Buffer) => {
+    const name = channel.toString();
+    const viewers = channels.get(name);
     if (viewers) wake(viewers);
+    const tokenViewers = tokenChannels.get(name);
+    if (!tokenViewers) return;
+    const payload = message.toString();
+    for (const viewer of [...tokenViewers]) {
+      try {
+        viewer.onToken(payload);
+      } catch (error) {
+        console.error("[run-event-hub] a token viewer failed", error);
+      }
+    }
   });
   subscriber.on("ready", () => {
     if (!readyBefore) {
@@ -97,7 +135,7 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
     }
     // A reconnect: the new connection has no subscriptions, and whatever was published while
     // it was down is gone. Subscribing again wakes every viewer, who re-reads Postgres.
-    if (channels.size > 0) subscribe([...channels.keys()]);
+    if (channels.size + tokenChannels.size > 0) subscribe([...channels.keys(), ...tokenChannels.keys()]);
   });
   subscriber.on("error", (error: Error) => {
     if (!closed) console.warn(`[run-event-hub] redis: ${error.message}`);
@@ -125,11 +163,39 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
         if (!closed) subscriber.unsubscribe(name).catch(() => undefined);
       };
     },
+    watchRunTokens(runId, onToken, onLive) {
+      if (closed) throw new Error("The run event hub is closed");
+      const name = liveTokensChannel(runId);
+      const viewer: TokenViewer = { onToken, onLive };
+      let viewers = tokenChannels.get(name);
+      if (!viewers) {
+        viewers = new Set();
+        tokenChannels.set(name, viewers);
+        viewers.add(viewer);
+        subscribe([name]);
+      } else {
+        viewers.add(viewer);
+        // Already live: this viewer may read the texts so far at once.
+        queueMicrotask(() => {
+          if (tokenChannels.get(name)?.has(viewer)) viewer.onLive();
+        });
+      }
+      let watching = true;
+      return () => {
+        if (!watching) return;
+        watching = false;
+        const current = tokenChannels.get(name);
+        if (!current?.delete(viewer) || current.size > 0) return;
+        tokenChannels.delete(name);
+        if (!closed) subscriber.unsubscribe(name).catch(() => undefined);
+      };
+    },
     watchedRuns: () => channels.size,
     async close() {
       if (closed) return;
       closed = true;
       channels.clear();
+      tokenChannels.clear();
       await subscriber.quit().catch(() => subscriber.disconnect());
     },
   };

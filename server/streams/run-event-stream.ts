@@ -3,7 +3,8 @@ import type { Db } from "../db";
 import { getRunEvents } from "../runs/queries";
 import { getRunEventHub, type RunEventHub } from "./run-event-hub";
 import { MAX_STREAMS_PER_VIEWER } from "./viewer-limits";
-import { openSseStream } from "./sse";
+import { openSseStream, type SseChannel } from "./sse";
+import { readLiveTexts } from "./live-tokens";
 
 /** `RunStep.seq` is a Postgres `integer`. */
 const MAX_SEQ = 2 ** 31 - 1;
@@ -45,6 +46,11 @@ export type StreamRunEventsParams = {
  * `afterSeq` as `id: <seq>` / `event: run-event`, then the live ones, until `run_finished`.
  * Redis notices (through the process's shared hub) only wake the stream; events are always
  * read from the Postgres log, so a missed notice never makes a client skip an event.
+ *
+ * Live tokens ride along as `event: token` frames without an `id:` (they are not part of the
+ * log, so `Last-Event-ID` still names the last committed event): `{nodeId, callKey, offset,
+ * text}`, first the texts so far of the calls in flight (offset 0), then each delta. The
+ * committed `llm_response` of a call replaces its live text.
  *
  * Answers 204 when the run has finished and the client already holds its last event (an
  * EventSource stops reconnecting on 204), and 429 `too_many_streams` when the viewer has
@@ -92,7 +98,46 @@ export async function streamRunEvents({ db, runId, afterSeq, viewerKey, limit = 
     };
     // Watch before the first read: a commit after the read is then always followed by a wake.
     const unwatch = hub.watchRun(runId, pump);
+    const unwatchTokens = forwardLiveTokens(hub, runId, channel);
     pump();
-    return unwatch;
+    return () => {
+      unwatch();
+      unwatchTokens();
+    };
   });
+}
+
+/**
+ * Sends the run's live token deltas as `event: token` frames. Whenever the subscription
+ * becomes live (at first, after a reconnect) the texts so far are read and sent before any
+ * delta that arrived meanwhile; a delta the text so far already holds is recognised by the
+ * client from its offset.
+ */
+function forwardLiveTokens(hub: RunEventHub, runId: string, channel: SseChannel): () => void {
+  const sendToken = (payload: string) => channel.send(`event: token\ndata: ${payload}\n\n`);
+  let held: string[] | null = [];
+  let reads = 0;
+  const onToken = (payload: string) => {
+    if (held) held.push(payload);
+    else sendToken(payload);
+  };
+  const onLive = () => {
+    held ??= [];
+    const read = ++reads;
+    readLiveTexts(runId).then(
+      (texts) => {
+        if (channel.closed || read !== reads) return;
+        for (const text of texts) sendToken(JSON.stringify(text));
+        for (const payload of held ?? []) sendToken(payload);
+        held = null;
+      },
+      (error: unknown) => {
+        console.warn(`[sse] reading live texts of run ${runId} failed`, error);
+        if (read !== reads) return;
+        for (const payload of held ?? []) sendToken(payload);
+        held = null;
+      },
+    );
+  };
+  return hub.watchRunTokens(runId, onToken, onLive);
 }

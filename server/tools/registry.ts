@@ -161,15 +161,19 @@ export async function runTool(name: string, rawArgs: unknown, ctx: ToolContext):
   if (!parsed.ok) return { ok: false, error: clip(redact(`invalid arguments for ${name.slice(0, 64)}: ${parsed.error}`), MAX_ERROR_CHARS) };
   if (ctx.signal?.aborted) return { ok: false, error: "cancelled" };
   try {
-    const outcome = await dispatch(parsed.name, parsed.args, ctx);
-    return outcome.ok
-      ? { ...outcome, content: clip(redact(outcome.content), MAX_CONTENT_CHARS) }
-      : { ok: false, error: clip(redact(outcome.error), MAX_ERROR_CHARS) };
+    return boundOutcome(await dispatch(parsed.name, parsed.args, ctx), redact);
   } catch (error) {
     // A bug in a tool must not take the run down with it; the model sees a short error.
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, error: clip(redact(`internal error in ${name}: ${message}`), MAX_ERROR_CHARS) };
   }
+}
+
+/** A tool's texts redacted, then clipped: what every tool (built-in or an MCP server's) reports. */
+export function boundOutcome(outcome: ToolOutcome, redact: (text: string) => string = (text) => text): ToolOutcome {
+  return outcome.ok
+    ? { ...outcome, content: clip(redact(outcome.content), MAX_CONTENT_CHARS) }
+    : { ok: false, error: clip(redact(outcome.error), MAX_ERROR_CHARS) };
 }
 
 /** Narrows the name/args pair back to one tool (TypeScript cannot correlate the union itself). */

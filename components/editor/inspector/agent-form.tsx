@@ -5,6 +5,7 @@ import { useNodeData, useUpdateNodeData } from "../store/node-data";
 import { NumberField, TextAreaField, TextField } from "./fields";
 import { AgentTools } from "./agent-tools";
 import { AgentProviderFields } from "./agent-provider-fields";
+import { AgentFallbackFields } from "./agent-fallback-fields";
 import { AgentCredentials } from "./credential-fields";
 import { TemplateHints } from "./template-hints";
 import { numberRules } from "./field-rules";
@@ -24,6 +25,7 @@ export function AgentForm({ nodeId }: { nodeId: string }) {
     <div className="space-y-4">
       <TextField label="Label" value={data.label} maxLength={120} onChange={(label) => update({ label })} />
       <AgentProviderFields provider={data.provider} model={data.model} onChange={update} />
+      <AgentFallbackFields fallbacks={data.fallbacks} fallbackAfterSeconds={data.fallbackAfterSeconds} onChange={update} />
       <TextAreaField
         label="System prompt"
         value={data.systemPrompt}

@@ -31,7 +31,11 @@ export function AgentProviderFields({ provider, model, onChange }: { provider: s
   const typed = model.trim().toLowerCase();
   const suggestions = modelList.includes(model.trim()) ? modelList : modelList.filter((name) => name.toLowerCase().includes(typed));
   const unlisted = models.data?.ok && model.trim() !== "" && !modelList.includes(model.trim());
-  const modelHint = unlisted
+  // A provider whose list is complete refuses an unlisted name before a run (check-providers.ts); others may route it.
+  const modelError = unlisted && chosen?.modelsComplete ? `${resolved} has no model "${model.trim()}" — pick one of its ${modelList.length} models` : null;
+  const modelHint = modelError
+    ? undefined
+    : unlisted
     ? `Not among ${resolved}'s ${modelList.length} models — fine for a custom name, else check the spelling`
     : models.isPending && models.fetchStatus === "fetching" ? "Loading models…" : models.data?.ok ? `${modelList.length} model${modelList.length === 1 ? "" : "s"} from ${resolved}; any other name works too` : models.data && !models.data.ok ? `Models unavailable: ${models.data.error}` : undefined;
 
@@ -49,7 +53,7 @@ export function AgentProviderFields({ provider, model, onChange }: { provider: s
           {!known && <option value={provider}>{provider} (not configured)</option>}
         </select>
       </Field>
-      <Field label="Model" htmlFor={modelId} hint={modelHint}>
+      <Field label="Model" htmlFor={modelId} hint={modelHint} error={modelError}>
         <div className="relative">
           <input
             id={modelId}
@@ -71,7 +75,7 @@ export function AgentProviderFields({ provider, model, onChange }: { provider: s
             onKeyDown={(event) => {
               if (event.key === "Escape") setOpen(false);
             }}
-            className={INPUT}
+            className={`${INPUT} ${modelError ? "border-red-400" : ""}`}
             data-testid="agent-model-input"
           />
           {open && suggestions.length > 0 && (

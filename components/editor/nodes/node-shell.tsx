@@ -148,8 +148,9 @@ export function NodeShell({ id, kind, label, selected, summary, meta, sourcePort
       </div>
 
       {summary !== undefined && summary !== "" && (
-        <div className="line-clamp-2 border-t border-slate-100 px-3 py-2 text-xs leading-snug break-words text-slate-600">
-          {summary}
+        <div className="border-t border-slate-100 px-3 py-2 text-xs leading-snug break-words text-slate-600">
+          {/* Clamped inside the padding: on the padded box a third line would show in the padding. */}
+          <div className="line-clamp-2">{summary}</div>
         </div>
       )}
 

@@ -1,15 +1,8 @@
 import { z } from "zod";
 import { respondToHumanTask } from "../../runs/respond-human";
-import { pinnedGraph } from "../../runs/load";
-import type { Db } from "../../db";
+import { listPendingTasks } from "../../runs/pending-tasks";
 import { createTrpcRouter, workspaceProcedure } from "../trpc";
 import { idSchema } from "../schemas";
-
-/** Whether the pinned graph's gate lets its reviewer edit the content (graphs are cached per version). */
-async function gateAllowsEdit(db: Db, versionId: string, nodeId: string): Promise<boolean> {
-  const node = (await pinnedGraph(db, versionId)).nodes.find((candidate) => candidate.id === nodeId);
-  return node?.type !== "human" || node.data.allowEdit;
-}
 
 const inboxLimit = z.object({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 });
 
@@ -17,32 +10,7 @@ export const humanRouter = createTrpcRouter({
   /** The inbox: every task of this workspace waiting for a person, oldest first. */
   pending: workspaceProcedure("run:read")
     .input(inboxLimit)
-    .query(async ({ ctx, input }) => {
-      const tasks = await ctx.db.humanTask.findMany({
-        where: { status: "pending", run: { workspaceId: ctx.access.workspaceId } },
-        orderBy: { createdAt: "asc" },
-        take: input.limit,
-        select: {
-          id: true,
-          runId: true,
-          nodeId: true,
-          kind: true,
-          message: true,
-          context: true,
-          createdAt: true,
-          dueAt: true,
-          run: { select: { workflowId: true, versionId: true, workflow: { select: { name: true } } } },
-        },
-      });
-      return Promise.all(
-        tasks.map(async ({ run, ...task }) => ({
-          ...task,
-          workflowId: run.workflowId,
-          workflowName: run.workflow.name,
-          allowEdit: task.kind === "gate" ? await gateAllowsEdit(ctx.db, run.versionId, task.nodeId) : true,
-        })),
-      );
-    }),
+    .query(({ ctx, input }) => listPendingTasks(ctx.db, ctx.access.workspaceId, { limit: input.limit })),
   /** How many tasks wait in this workspace (the Inbox badge in the top bar). */
   pendingCount: workspaceProcedure("run:read").query(({ ctx }) =>
     ctx.db.humanTask.count({ where: { status: "pending", run: { workspaceId: ctx.access.workspaceId } } }),

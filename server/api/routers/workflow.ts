@@ -2,6 +2,7 @@ import { z } from "zod";
 import { graphSchema } from "../../engine/graph";
 import { createWorkflow, deleteWorkflow, findWorkflow, getWorkflow, listWorkflows, saveDraft } from "../../workflows/workflows";
 import { createTriggerToken, revokeTriggerToken } from "../../workflows/trigger-tokens";
+import { deleteWebhookSecret, getWebhookSettings, pastedSecretSchema, setWebhookScheme, setWebhookSecret, webhookSchemeSchema } from "../../http/webhook-signature";
 import { getVersion, listVersions, publishVersion } from "../../workflows/versions";
 import { exportWorkflow, parseWorkflowFile } from "../../workflows/portable";
 import { findTemplate, WORKFLOW_TEMPLATES } from "../../workflows/templates";
@@ -93,4 +94,16 @@ export const workflowRouter = createTrpcRouter({
   }),
   createTriggerToken: edit.input(z.object({ workflowId: idSchema })).mutation(({ ctx, input }) => createTriggerToken(ctx.db, ctx.access, input.workflowId)),
   revokeTriggerToken: edit.input(z.object({ tokenId: idSchema })).mutation(({ ctx, input }) => revokeTriggerToken(ctx.db, ctx.access, input.tokenId)),
+  // Signed webhooks (server/http/webhook-signature.ts): managed like trigger tokens. The secret is returned on create/rotate only.
+  webhookSettings: read.input(z.object({ workflowId: idSchema })).query(({ ctx, input }) => getWebhookSettings(ctx.db, ctx.access, input.workflowId)),
+  createWebhookSecret: edit
+    .input(z.object({ workflowId: idSchema, scheme: webhookSchemeSchema, secret: pastedSecretSchema.optional() }))
+    .mutation(({ ctx, input }) => setWebhookSecret(ctx.db, ctx.access, { ...input, rotate: false })),
+  rotateWebhookSecret: edit
+    .input(z.object({ workflowId: idSchema, secret: pastedSecretSchema.optional() }))
+    .mutation(({ ctx, input }) => setWebhookSecret(ctx.db, ctx.access, { ...input, rotate: true })),
+  setWebhookScheme: edit
+    .input(z.object({ workflowId: idSchema, scheme: webhookSchemeSchema }))
+    .mutation(({ ctx, input }) => setWebhookScheme(ctx.db, ctx.access, input.workflowId, input.scheme)),
+  deleteWebhookSecret: edit.input(z.object({ workflowId: idSchema })).mutation(({ ctx, input }) => deleteWebhookSecret(ctx.db, ctx.access, input.workflowId)),
 });

@@ -1,8 +1,9 @@
-import { z } from "zod";
 import { getDb } from "@/server/db";
 import { getEnv } from "@/server/env";
-import { forkEditSchema } from "@/server/engine/events";
 import { rateLimitMessage, takeRunStart } from "@/server/auth/rate-limit";
+import type { WorkspaceAccess } from "@/server/auth/access";
+import { forkBodySchema, rerunBodySchema } from "@/server/http/api-schemas";
+import { withIdempotency } from "@/server/http/idempotency";
 import { errorResponse, isWellFormedId, jsonError, readJsonBody, requireAccess } from "@/server/http/rest";
 import { controlRun, isRunControl } from "@/server/runs/control";
 import { forkRun, rerunRun, retryRun } from "@/server/runs/lineage";
@@ -12,8 +13,6 @@ export const dynamic = "force-dynamic";
 const ACTIONS = ["pause", "resume", "cancel", "retry", "rerun", "fork"] as const;
 type Action = (typeof ACTIONS)[number];
 
-const rerunBodySchema = z.object({ version: z.enum(["same", "latest"]).default("same") }).strict();
-const forkBodySchema = z.object({ atSeq: z.number().int().min(1), edit: forkEditSchema.optional() }).strict();
 
 /**
  * POST /api/v1/runs/:runId/{pause|resume|cancel} — takes effect at the next step boundary.
@@ -21,7 +20,7 @@ const forkBodySchema = z.object({ atSeq: z.number().int().min(1), edit: forkEdit
  * POST /api/v1/runs/:runId/rerun {version?: "same"|"latest"} — a new run with the same input (201).
  * POST /api/v1/runs/:runId/fork {atSeq, edit?} — a new run sharing the history up to event atSeq (201).
  * Credentials: a trigger token of the run's workflow, an API key (control for pause/resume/cancel/retry,
- * trigger for rerun/fork), or a session.
+ * trigger for rerun/fork), or a session. An `Idempotency-Key` header makes a retry return the first answer.
  */
 export async function POST(request: Request, context: { params: Promise<{ runId: string; action: string }> }) {
   try {
@@ -35,11 +34,22 @@ export async function POST(request: Request, context: { params: Promise<{ runId:
     if (!auth.ok) return auth.response;
     const { access } = auth;
     if (!isWellFormedId(runId)) return jsonError(404, "not_found", `Run ${runId.slice(0, 100)} not found`);
+    const limit = getEnv().MAX_RUN_INPUT_BYTES;
+    return await withIdempotency(db, request, { access, maxBodyBytes: limit }, (body) => perform(body, access, runId, action as Action, limit));
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+/** The action itself, under the request's Idempotency-Key (server/http/idempotency.ts). */
+async function perform(request: Request, access: WorkspaceAccess, runId: string, action: Action, limit: number): Promise<Response> {
+  const db = getDb();
+  try {
     if (isRunControl(action)) {
       const result = await controlRun(db, access, runId, action);
       return Response.json({ runId, status: result.status });
     }
-    switch (action as Exclude<Action, "pause" | "resume" | "cancel">) {
+    switch (action) {
       case "retry": {
         const result = await retryRun(db, access, runId);
         return Response.json(result);
@@ -50,7 +60,6 @@ export async function POST(request: Request, context: { params: Promise<{ runId:
         if (!decision.allowed) {
           return jsonError(429, "rate_limited", rateLimitMessage(decision), { headers: { "retry-after": String(decision.retryAfterSeconds) } });
         }
-        const limit = getEnv().MAX_RUN_INPUT_BYTES;
         if (action === "rerun") {
           const body = await readJsonBody(request, rerunBodySchema, limit);
           if (!body.ok) return body.response;

@@ -1,0 +1,16 @@
+/**
+ * What started a run: a person in the editor, another system over the REST API, or a schedule.
+ * One list for the run's column, the runs list filter (REST and UI) and the API's contract.
+ */
+export const RUN_TRIGGERS = ["manual", "api", "schedule"] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+export function isRunTrigger(value: string): value is RunTrigger {
+  return (RUN_TRIGGERS as readonly string[]).includes(value);
+}
+
+const LABELS: Record<RunTrigger, string> = { manual: "Manual", api: "API", schedule: "Schedule" };
+
+export function triggerLabel(trigger: string): string {
+  return isRunTrigger(trigger) ? LABELS[trigger] : trigger;
+}
