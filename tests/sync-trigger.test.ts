@@ -153,3 +153,52 @@ describe("sync trigger", () => {
     expect(await db.run.count({ where: { workflowId } })).toBe(0);
   });
 });
+
+describe("stream trigger", () => {
+  /** Reads a text/event-stream body to its end: the committed events in order, and any token frames. */
+  async function readStream(response: Response) {
+    const text = await response.text();
+    const frames = text.split("\n\n").filter((block) => block.includes("data:"));
+    const events = frames.filter((block) => block.includes("event: run-event")).map((block) => JSON.parse(block.split("\n").find((line) => line.startsWith("data: "))?.slice(6) ?? "{}") as { seq: number; type: string });
+    return { events, ids: frames.filter((block) => block.includes("event: run-event")).map((block) => /^id: (\d+)$/m.exec(block)?.[1]) };
+  }
+
+  it("Accept: text/event-stream answers with the new run's events from the first to run_finished", async () => {
+    const workflowId = await newWorkflow(
+      buildGraph([["trigger", "trigger"], ["agent", "agent", { task: "Stream the summary" }], ["out", "output"]], [["trigger", "agent"], ["agent", "out"]]),
+    );
+    const response = await trigger(workflowId, "", { input: { topic: "streams" } }, { accept: "text/event-stream" });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const runId = response.headers.get("x-run-id") ?? "";
+    expect(runId).toMatch(/^run_/);
+    expect(response.headers.get("link")).toContain(`/api/runs/${runId}/events`);
+    const { events, ids } = await readStream(response);
+    expect(events[0]).toMatchObject({ seq: 1, type: "run_started" });
+    expect(events.at(-1)).toMatchObject({ type: "run_finished", status: "succeeded" });
+    expect(events.map((event) => event.seq)).toEqual(events.map((_, index) => index + 1));
+    expect(ids).toEqual(events.map((event) => String(event.seq)));
+    expect(events.some((event) => event.type === "llm_response")).toBe(true);
+  });
+
+  it("an idempotent retry of a stream request follows the same run, from where Last-Event-ID says", async () => {
+    const workflowId = await newWorkflow();
+    const key = randomUUID();
+    const first = await trigger(workflowId, "", { input: {} }, { accept: "text/event-stream", "idempotency-key": key });
+    const runId = first.headers.get("x-run-id");
+    const all = await readStream(first);
+    const again = await trigger(workflowId, "", { input: {} }, { accept: "text/event-stream", "idempotency-key": key, "last-event-id": "2" });
+    expect(again.headers.get("x-run-id")).toBe(runId);
+    const rest = await readStream(again);
+    expect(rest.events.map((event) => event.seq)).toEqual(all.events.slice(2).map((event) => event.seq));
+    expect(await db.run.count({ where: { workflowId } })).toBe(1);
+  });
+
+  it("refuses stream and wait together, before any run starts", async () => {
+    const workflowId = await newWorkflow();
+    const response = await trigger(workflowId, "?wait=5", { input: {} }, { accept: "text/event-stream" });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: "invalid_mode", path: "query:wait" } });
+    expect(await db.run.count({ where: { workflowId } })).toBe(0);
+  });
+});

@@ -19,6 +19,8 @@ export type JsonSchema = {
   allOf?: JsonSchema[];
   additionalProperties?: boolean | JsonSchema;
   default?: unknown;
+  /** The schema's own examples (zod `.meta({ examples })`): the first is the example body shown. */
+  examples?: unknown[];
   format?: string;
   minimum?: number;
   maximum?: number;
@@ -107,6 +109,7 @@ export function typeLabel(schema: JsonSchema): string {
 export function exampleOf(document: OpenApiDocument, schema: JsonSchema, depth = 0): unknown {
   const resolved = resolve(document, schema);
   if (depth > 6) return null;
+  if (resolved.examples?.[0] !== undefined) return resolved.examples[0];
   if (resolved.default !== undefined) return resolved.default;
   if (resolved.const !== undefined) return resolved.const;
   if (resolved.enum) return resolved.enum[0];

@@ -1,7 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { createNode, GRAPH_SCHEMA_VERSION, type Graph } from "../../server/engine/graph";
 import { startMcpTestServer, type McpTestServer } from "../../tests/support/mcp-test-server";
 import { trpcMutation, trpcQuery } from "../support/api";
+import { agentGraph } from "../support/graphs";
 import { node, openWorkflow, saveState } from "../support/editor";
 import { unique } from "./helpers";
 
@@ -27,18 +27,6 @@ test.afterEach(async ({ request }) => {
 test.afterAll(async () => {
   await mcp.close();
 });
-
-function agentGraph(): Graph {
-  const agent = createNode("agent", "agent_1", { x: 272, y: 112 });
-  return {
-    schemaVersion: GRAPH_SCHEMA_VERSION,
-    nodes: [createNode("trigger", "trigger", { x: 0, y: 112 }), agent, createNode("output", "output", { x: 544, y: 112 })],
-    edges: [
-      { id: "e-trigger-agent_1", source: "trigger", target: "agent_1", sourceHandle: null, targetHandle: null },
-      { id: "e-agent_1-output", source: "agent_1", target: "output", sourceHandle: null, targetHandle: null },
-    ],
-  };
-}
 
 test.describe("Settings · MCP servers", () => {
   test("an admin adds a server by URL, tests it to list its tools, and an agent picks one in the inspector", async ({ page, request }) => {

@@ -1,9 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
-import { createNode, GRAPH_SCHEMA_VERSION, type Graph } from "../../server/engine/graph";
 import { handleDemoModelRequest } from "../../server/llm/demo-model";
 import { trpcMutation, trpcQuery } from "../support/api";
+import { agentGraph } from "../support/graphs";
 import { node, openWorkflow, runDialog, startRun } from "../support/editor";
 import { unique } from "./helpers";
 
@@ -46,21 +46,7 @@ test.afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-function agentGraph(provider: string): Graph {
-  const agent = createNode("agent", "agent_1", { x: 272, y: 112 });
-  if (agent.type === "agent") {
-    agent.data.task = "Summarise {{input.topic}}";
-    agent.data.provider = provider;
-  }
-  return {
-    schemaVersion: GRAPH_SCHEMA_VERSION,
-    nodes: [createNode("trigger", "trigger", { x: 0, y: 112 }), agent, createNode("output", "output", { x: 544, y: 112 })],
-    edges: [
-      { id: "e-trigger-agent_1", source: "trigger", target: "agent_1", sourceHandle: null, targetHandle: null },
-      { id: "e-agent_1-output", source: "agent_1", target: "output", sourceHandle: null, targetHandle: null },
-    ],
-  };
-}
+const agentOn = (provider: string) => agentGraph({ task: "Summarise {{input.topic}}", provider });
 
 test.describe("Settings · model providers", () => {
   test("an admin adds an OpenAI-compatible server, Test connection lists its models, and agents pick it from dropdowns", async ({ page, request }) => {
@@ -89,7 +75,7 @@ test.describe("Settings · model providers", () => {
     await form.getByLabel("Endpoint id").fill("abc123");
     await expect(form).toContainText("URL: https://api.runpod.ai/v2/abc123/openai/v1");
 
-    await openWorkflow(page, request, "providers dropdown", agentGraph("default"));
+    await openWorkflow(page, request, "providers dropdown", agentOn("default"));
     await node(page, "agent_1").click();
     const provider = page.getByLabel("Provider", { exact: true });
     await expect(provider.locator(`option[value="${name}"]`)).toHaveCount(1);
@@ -110,7 +96,7 @@ test.describe("Settings · model providers", () => {
 
   test("an agent set to a provider that is not configured shows a problem at its node, and Run is refused", async ({ page, request }) => {
     const missing = `gone-${unique()}`;
-    await openWorkflow(page, request, "providers missing", agentGraph(missing));
+    await openWorkflow(page, request, "providers missing", agentOn(missing));
     const problems = page.getByTestId("problems-panel");
     await expect(problems).toContainText(`Provider "${missing}" is not configured in this workspace`);
     await node(page, "agent_1").click();
@@ -130,7 +116,7 @@ test.describe("Settings · model providers", () => {
     // Nothing listens on port 9 of loopback: every request is a refused connection, which the client retries, then gives up.
     await trpcMutation(request, "providers", "create", { name: down, kind: "openai_compatible", baseUrl: "http://127.0.0.1:9/v1", apiKey: KEY, defaultModel: "agentflow-demo-1" });
     await trpcMutation(request, "providers", "create", { name: up, kind: "openai_compatible", baseUrl, apiKey: KEY, defaultModel: "agentflow-demo-1" });
-    await openWorkflow(page, request, "providers fallback", agentGraph(down));
+    await openWorkflow(page, request, "providers fallback", agentOn(down));
     await node(page, "agent_1").click();
     await page.getByRole("button", { name: "Add fallback" }).click();
     const fallback = page.getByTestId("agent-fallback-1");

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { createNode, GRAPH_SCHEMA_VERSION, type Graph } from "../../server/engine/graph";
+import { agentGraph } from "../support/graphs";
 import { node, openWorkflow, startRun } from "../support/editor";
 
 /**
@@ -8,20 +8,8 @@ import { node, openWorkflow, startRun } from "../support/editor";
  * result is in the agent's thread on the canvas — and a program that fails is reported as
  * the tool's error, with the run going on.
  */
-function pythonGraph(code: string): Graph {
-  const agent = createNode("agent", "agent_1", { x: 272, y: 112 });
-  if (agent.type === "agent") {
-    agent.data.task = `Compute it in Python.\n#demo:call:run_code ${JSON.stringify({ language: "python", code })}`;
-    agent.data.allowedTools = ["run_code"];
-  }
-  return {
-    schemaVersion: GRAPH_SCHEMA_VERSION,
-    nodes: [createNode("trigger", "trigger", { x: 0, y: 112 }), agent, createNode("output", "output", { x: 544, y: 112 })],
-    edges: [
-      { id: "e-trigger-agent_1", source: "trigger", target: "agent_1", sourceHandle: null, targetHandle: null },
-      { id: "e-agent_1-output", source: "agent_1", target: "output", sourceHandle: null, targetHandle: null },
-    ],
-  };
+function pythonGraph(code: string) {
+  return agentGraph({ task: `Compute it in Python.\n#demo:call:run_code ${JSON.stringify({ language: "python", code })}`, allowedTools: ["run_code"] });
 }
 
 test.describe("Python in run_code", () => {

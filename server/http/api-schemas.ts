@@ -144,7 +144,9 @@ export const triggerBodySchema = z
     input: z.unknown().optional().describe("The run's input; templates read it as {{input.<field>}}"),
     callbackUrl: z.string().max(2_000).optional().describe("Where to POST the run's result when it ends, signed with the workflow's callback secret (which must exist)"),
   })
-  .strict();
+  .strict()
+  // The example the reference page fills in: a plain run, without the optional callback.
+  .meta({ examples: [{ input: {} }] });
 
 /** POST /api/v1/runs/:runId/rerun */
 export const rerunBodySchema = z.object({ version: z.enum(["same", "latest"]).default("same").describe("Run the same pinned version, or the latest published one") }).strict();

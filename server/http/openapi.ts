@@ -16,7 +16,8 @@ type Security = "bearer" | "session" | "webhook";
 type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
 
 type ResponseSpec =
-  | { description: string; schema: z.ZodType; headers?: readonly ResponseHeader[] }
+  /** `orEventStream`: the same status may instead carry the run's event stream (asked for with `Accept: text/event-stream`). */
+  | { description: string; schema: z.ZodType; headers?: readonly ResponseHeader[]; orEventStream?: true }
   | { description: string; eventStream: true }
   | { description: string; empty: true };
 type ResponseHeader = "Location" | "Retry-After" | "Idempotent-Replayed";
@@ -102,6 +103,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
       "Starts a run of the workflow's published version.",
       "",
       "- **Async** (default): `202 {runId, statusUrl}` — poll `statusUrl` or follow `/api/runs/{runId}/events`.",
+      "- **Stream**: `Accept: text/event-stream` — `200` with the run's events as they commit (and live `token` frames), from `run_started` to `run_finished`; the run's id is in `X-Run-Id`, and `Link` names its stream URL, where `Last-Event-ID` resumes it.",
       `- **Sync**: \`?wait=<seconds>\` (or \`Prefer: wait=<seconds>\`, at most ${api.MAX_SYNC_WAIT_SECONDS}) — \`200\` with the outcome when the run finished in time, else \`202\` with its status (and the pending tasks when it waits for a person).`,
       "",
       "Credentials: that workflow's trigger token, an API key with `trigger`, a session — or, without an Authorization header, a request signed with the workflow's webhook secret (see the signature headers). `Idempotency-Key` makes a retry return the first answer.",
@@ -113,7 +115,7 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     headers: api.triggerHeadersSchema,
     body: { schema: api.triggerBodySchema, description: "`{input}`; with a GitHub or Stripe signature, the sender's whole JSON payload is the input", required: false },
     responses: {
-      200: { description: "Sync mode: the run finished within the wait", schema: api.triggerFinishedSchema, headers: ["Location", "Idempotent-Replayed"] },
+      200: { description: "Sync mode: the run finished within the wait; stream mode: the run's events", schema: api.triggerFinishedSchema, headers: ["Location", "Idempotent-Replayed"], orEventStream: true },
       202: { description: "Started (async), or still running / waiting for a person when the wait ended (sync)", schema: api.triggerAcceptedSchema, headers: ["Location", "Idempotent-Replayed"] },
     },
     errors: {
@@ -380,17 +382,17 @@ function parameters(where: "path" | "query" | "header", object: z.ZodObject | un
 
 function responseObject(spec: ResponseSpec, names: Map<z.ZodType, string>): JsonSchema {
   if ("empty" in spec) return { description: spec.description };
-  if ("eventStream" in spec) {
-    return { description: spec.description, content: { "text/event-stream": { schema: { type: "string", description: "SSE frames: `run-event` (RunEvent) and `token` (TokenFrame)" } } } };
-  }
+  if ("eventStream" in spec) return { description: spec.description, content: { "text/event-stream": EVENT_STREAM_CONTENT } };
   const name = names.get(spec.schema);
   if (!name) throw new Error(`openapi: response schema "${spec.description}" is not a named component`);
   return {
     description: spec.description,
     ...(spec.headers ? { headers: Object.fromEntries(spec.headers.map((header) => [header, RESPONSE_HEADERS[header]])) } : {}),
-    content: { "application/json": { schema: componentRef(name) } },
+    content: { "application/json": { schema: componentRef(name) }, ...(spec.orEventStream ? { "text/event-stream": EVENT_STREAM_CONTENT } : {}) },
   };
 }
+
+const EVENT_STREAM_CONTENT = { schema: { type: "string", description: "SSE frames: `run-event` (RunEvent) and `token` (TokenFrame)" } };
 
 function operationObject(operation: ApiOperation, names: Map<z.ZodType, string>): JsonSchema {
   const responses: Record<string, JsonSchema> = {};

@@ -8,6 +8,7 @@ import { startRun } from "../runs/start-run";
 import { getRunEventHub } from "../streams/run-event-hub";
 import { MAX_SYNC_WAIT_SECONDS, triggerBodySchema } from "./api-schemas";
 import { withIdempotency } from "./idempotency";
+import { parseResumeCursor, streamRunEvents } from "../streams/run-event-stream";
 import { checkRequestCallback, recordRunCallback } from "../callbacks/settings";
 import { errorResponse, isWellFormedId, jsonError, readJsonBody, requireAccess, type RestAccess } from "./rest";
 import { findWebhookSecret, forgetSignature, readBodyBytes, rememberSignature, SCHEME_HEADERS, verifyWebhookSignature, type WebhookScheme } from "./webhook-signature";
@@ -29,13 +30,17 @@ type TriggerCaller = { access: WorkspaceAccess; webhook: { scheme: WebhookScheme
  * workflow's webhook secret), the optional Idempotency-Key, the caller's run-start budget, the
  * body (at most MAX_RUN_INPUT_BYTES), then the run. Answers 202 with where to poll — or, with
  * `?wait=<s>` / `Prefer: wait=<s>`, waits up to that long for the run's outcome (200 when it
- * finished, 202 when it still runs or waits for a person).
+ * finished, 202 when it still runs or waits for a person) — or, with `Accept: text/event-stream`,
+ * answers with the run's event stream from its first event to `run_finished` (live tokens
+ * included), resumable at the run's stream URL with `Last-Event-ID`.
  */
 export async function handleTrigger(db: Db, request: Request, workflowId: string, authorize: TriggerAuthorizer = authorizeTrigger): Promise<Response> {
   try {
     const env = getEnv();
     const wait = syncWaitSeconds(request);
     if (!wait.ok) return wait.response;
+    const stream = wantsEventStream(request);
+    if (stream && wait.seconds > 0) return jsonError(400, "invalid_mode", "Ask for the event stream (Accept: text/event-stream) or a sync wait (wait), not both", { path: "query:wait" });
     const caller = await identify(db, request, workflowId, authorize, env.MAX_RUN_INPUT_BYTES);
     if (!caller.ok) return caller.response;
     const { access, webhook } = caller.value;
@@ -47,10 +52,11 @@ export async function handleTrigger(db: Db, request: Request, workflowId: string
       if (!decision.allowed) {
         return jsonError(429, "rate_limited", rateLimitMessage(decision), { headers: { "retry-after": String(decision.retryAfterSeconds) } });
       }
-      const parsed = await readJsonBody(body, webhook && webhook.scheme !== "agentflow" ? wholePayloadSchema : triggerBodySchema, env.MAX_RUN_INPUT_BYTES);
+      const bodySchema: z.ZodType<{ input?: unknown; callbackUrl?: string }> = webhook && webhook.scheme !== "agentflow" ? wholePayloadSchema : triggerBodySchema;
+      const parsed = await readJsonBody(body, bodySchema, env.MAX_RUN_INPUT_BYTES);
       if (!parsed.ok) return parsed.response;
       // A per-request callback is vetted (address, the workflow's signing secret) before the run exists.
-      const requested = "callbackUrl" in parsed.value ? parsed.value.callbackUrl : undefined;
+      const requested = parsed.value.callbackUrl;
       const callbackUrl = requested === undefined ? null : await checkRequestCallback(db, access.workspaceId, workflowId, requested);
       const { runId } = await startRun(db, {
         workspaceId: access.workspaceId,
@@ -65,6 +71,9 @@ export async function handleTrigger(db: Db, request: Request, workflowId: string
       return Response.json({ runId, statusUrl }, { status: 202, headers: { location: statusUrl } });
     });
     if (webhook && (response.status === 429 || response.status >= 500)) await forgetSignature(workflowId, webhook.replayDigest);
+    // Stream mode: the stored (and, under an Idempotency-Key, replayed) answer is the 202 that
+    // names the run; what the caller gets is that run's event stream, so a retry follows the same run.
+    if (stream && response.status === 202) return runEventStream(db, request, access, ((await response.json()) as { runId: string }).runId);
     return response;
   } catch (error) {
     return errorResponse(error);
@@ -201,4 +210,28 @@ function waitForSettledRun(db: Db, runId: string, waitMs: number, signal: AbortS
     signal.addEventListener("abort", finish);
     void check();
   });
+}
+
+/** Whether the caller asked for the run's events as they happen (`Accept: text/event-stream`). */
+function wantsEventStream(request: Request): boolean {
+  return (request.headers.get("accept") ?? "").toLowerCase().includes("text/event-stream");
+}
+
+/** The new run's event stream, as GET /api/runs/:id/events serves it, with the run named in headers. */
+async function runEventStream(db: Db, request: Request, access: WorkspaceAccess, runId: string): Promise<Response> {
+  const events = await streamRunEvents({
+    db,
+    runId,
+    afterSeq: parseResumeCursor(request),
+    viewerKey: `${access.actor.kind}:${access.actor.kind === "system" ? "system" : access.actor.id}`,
+    limit: getEnv().MAX_STREAMS_PER_VIEWER,
+    signal: request.signal,
+  });
+  const appUrl = getEnv().APP_URL.replace(/\/$/, "");
+  const headers = new Headers(events.headers);
+  headers.set("x-run-id", runId);
+  headers.set("location", `${appUrl}/api/v1/runs/${runId}`);
+  // Where to resume (with Last-Event-ID) if the connection drops.
+  headers.set("link", `<${appUrl}/api/runs/${runId}/events>; rel="alternate"; type="text/event-stream"`);
+  return new Response(events.body, { status: events.status, headers });
 }
