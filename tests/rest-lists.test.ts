@@ -9,6 +9,7 @@ import { buildGraph } from "../server/engine/test-helpers";
 import { startRun } from "../server/runs/start-run";
 import * as workflowsRoute from "../app/api/v1/workflows/route";
 import * as tasksRoute from "../app/api/v1/human-tasks/route";
+import * as runRoute from "../app/api/v1/runs/[runId]/route";
 
 /**
  * The REST lists an integrator (and the CLI) starts from: GET /api/v1/workflows and
@@ -93,3 +94,37 @@ describe("GET /api/v1/human-tasks", () => {
     }
   });
 });
+
+describe("GET /api/v1/runs/:runId?events=true, a page at a time", () => {
+  const getRun = async (runId: string, query: string) =>
+    runRoute.GET(new Request(`${BASE}/api/v1/runs/${runId}?${query}`, { headers: { host: "localhost:3100", authorization: `Bearer ${readKey}` } }), {
+      params: Promise.resolve({ runId }),
+    });
+
+  it("pages through the whole log with eventsAfter / eventsLimit, ending with nextEventsAfter: null", async () => {
+    const run = await harness.db.run.findFirstOrThrow({ where: { workflowId: gatedWorkflowId } });
+    const whole = (await (await getRun(run.id, "events=true")).json()) as { events: { seq: number }[]; nextEventsAfter: number | null };
+    expect(whole.events.map((event) => event.seq)).toEqual(Array.from({ length: run.lastSeq }, (_, index) => index + 1));
+    expect(whole.nextEventsAfter).toBeNull();
+    const seen: number[] = [];
+    let after = 0;
+    for (let pages = 0; pages < 50; pages += 1) {
+      const page = (await (await getRun(run.id, `events=true&eventsLimit=2&eventsAfter=${after}`)).json()) as { events: { seq: number }[]; nextEventsAfter: number | null };
+      expect(page.events.length).toBeLessThanOrEqual(2);
+      seen.push(...page.events.map((event) => event.seq));
+      if (page.nextEventsAfter === null) break;
+      after = page.nextEventsAfter;
+    }
+    expect(seen).toEqual(whole.events.map((event) => event.seq));
+  });
+
+  it("says which paging parameter is wrong", async () => {
+    const run = await harness.db.run.findFirstOrThrow({ where: { workflowId: gatedWorkflowId } });
+    for (const [query, path] of [["events=true&eventsLimit=0", "eventsLimit"], ["events=true&eventsLimit=1001", "eventsLimit"], ["events=true&eventsAfter=-1", "eventsAfter"], ["events=yes", "events"]] as const) {
+      const response = await getRun(run.id, query);
+      expect(response.status, query).toBe(400);
+      expect(((await response.json()) as { error: { path: string } }).error.path, query).toBe(path);
+    }
+  });
+});
+

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { systemClient, trpcMutation, trpcQuery } from "../support/api";
+import { expectMatchesOpenApi } from "../support/openapi";
 
 /** The REST trigger as another system uses it: token auth, 202 + status URL, clear 4xx errors. */
 test.describe("REST trigger", () => {
@@ -15,8 +16,7 @@ test.describe("REST trigger", () => {
       headers: { authorization: `Bearer ${token}` },
       data: { input: { topic: "billing export" } },
     });
-    expect(accepted.status()).toBe(202);
-    const { runId, statusUrl } = (await accepted.json()) as { runId: string; statusUrl: string };
+    const { runId, statusUrl } = await expectMatchesOpenApi<{ runId: string; statusUrl: string }>(accepted, "triggerWorkflow", 202);
     expect(runId).toMatch(/^run_/);
     const statusPath = new URL(statusUrl).pathname;
 
@@ -26,9 +26,7 @@ test.describe("REST trigger", () => {
         return ((await res.json()) as { status: string }).status;
       }, { timeout: 20_000 })
       .toBe("succeeded");
-    const finished = (await (await api.get(statusPath, { headers: { authorization: `Bearer ${token}` } })).json()) as {
-      output: string;
-    };
+    const finished = await expectMatchesOpenApi<{ output: string }>(await api.get(statusPath, { headers: { authorization: `Bearer ${token}` } }), "getRun", 200);
     expect(finished.output).toContain("billing export");
 
     // The status URL does not answer without the token either.
@@ -41,9 +39,9 @@ test.describe("REST trigger", () => {
     const { token } = await trpcMutation(request, "workflow", "createTriggerToken", { workflowId: id });
     const url = `/api/v1/workflows/${id}/trigger`;
 
+    // Every answer, refusals included, is what the OpenAPI document says.
     const missing = await api.post(url, { data: { input: {} } });
-    expect(missing.status()).toBe(401);
-    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+    expect((await expectMatchesOpenApi<{ error: { code: string } }>(missing, "triggerWorkflow", 401)).error.code).toBe("unauthorized");
 
     const wrong = await api.post(url, { headers: { authorization: "Bearer aft_wrong" }, data: { input: {} } });
     expect(wrong.status()).toBe(401);
@@ -53,22 +51,19 @@ test.describe("REST trigger", () => {
       // Raw bytes: a string here would be JSON-encoded by Playwright into a valid JSON string.
       data: Buffer.from('{"input": {"topic": '),
     });
-    expect(malformed.status()).toBe(400);
-    const malformedBody = (await malformed.json()) as { error: { code: string; message: string } };
+    const malformedBody = await expectMatchesOpenApi<{ error: { code: string; message: string } }>(malformed, "triggerWorkflow", 400);
     expect(malformedBody.error.code).toBe("invalid_json");
     expect(malformedBody.error.message).toMatch(/not valid JSON/);
 
     const unknownField = await api.post(url, { headers: { authorization: `Bearer ${token}` }, data: { inputs: {} } });
-    expect(unknownField.status()).toBe(400);
-    expect(((await unknownField.json()) as { error: { message: string } }).error.message).toMatch(/inputs/);
+    expect((await expectMatchesOpenApi<{ error: { message: string } }>(unknownField, "triggerWorkflow", 400)).error.message).toMatch(/inputs/);
 
     // Valid JSON that Postgres cannot store: a 400 naming the field, not a 500.
     const nul = await api.post(url, {
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       data: Buffer.from('{"input": {"topic": "a\\u0000b"}}'),
     });
-    expect(nul.status()).toBe(400);
-    const nulBody = (await nul.json()) as { error: { message: string; path?: string } };
+    const nulBody = await expectMatchesOpenApi<{ error: { message: string; path?: string } }>(nul, "triggerWorkflow", 400);
     expect(nulBody.error.path).toBe("input.topic");
     expect(nulBody.error.message).toMatch(/NUL character/);
 

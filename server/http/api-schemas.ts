@@ -92,10 +92,18 @@ export const listHumanTasksQuerySchema = z
   .strict();
 
 const AT_SEQ_MESSAGE = "must be the number of an event (1 or more)";
+/** The most events one `GET /api/v1/runs/:id?events=true` answers with. */
+export const MAX_EVENTS_PAGE = 1000;
+const EVENTS_LIMIT_MESSAGE = `must be a whole number from 1 to ${MAX_EVENTS_PAGE}`;
 
 /** Other query parameters are ignored. `atSeq` must also be at most the run's last event (checked against the run). */
 export const getRunQuerySchema = z.object({
-  events: z.enum(["true", "false"], { error: "must be true or false" }).optional().describe("`true` adds the run's event log (`events`)"),
+  events: z.enum(["true", "false"], { error: "must be true or false" }).optional().describe("`true` adds the run's event log (`events`), a page at a time"),
+  eventsAfter: wholeNumberText(10, "must be a whole number (an event seq)").optional().describe("With `events=true`: the events after this seq (default 0, from the first)"),
+  eventsLimit: wholeNumberText(4, EVENTS_LIMIT_MESSAGE)
+    .pipe(z.number().min(1, EVENTS_LIMIT_MESSAGE).max(MAX_EVENTS_PAGE, EVENTS_LIMIT_MESSAGE))
+    .optional()
+    .describe(`With \`events=true\`: at most this many events (1–${MAX_EVENTS_PAGE}, default ${MAX_EVENTS_PAGE}); \`nextEventsAfter\` says where the next page starts`),
   atSeq: wholeNumberText(10, AT_SEQ_MESSAGE)
     .pipe(z.number().min(1, AT_SEQ_MESSAGE))
     .optional()
@@ -230,7 +238,8 @@ export const runDetailSchema = z
     forkedAtSeq: z.number().int().nullable(),
     output: z.unknown().optional().describe("Once finished: the run's output"),
     error: z.string().nullable().optional().describe("Once finished: why it failed (null when it did not)"),
-    events: z.array(committedEventSchema).optional().describe("With `?events=true`: the event log"),
+    events: z.array(committedEventSchema).optional().describe("With `?events=true`: a page of the event log, in seq order"),
+    nextEventsAfter: z.number().int().nullable().optional().describe("With `?events=true`: pass as `eventsAfter` for the next page; null when this page ends at the run's last event"),
     atSeq: z.number().int().min(1).optional(),
     state: runStateSchema.optional().describe("With `?atSeq=N`: the state after event N"),
   })

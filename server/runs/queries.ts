@@ -25,8 +25,8 @@ export async function findRun(db: Db, workspaceId: string, runId: string, workfl
   return run;
 }
 
-export async function getRunEvents(db: Db, runId: string, afterSeq = 0): Promise<CommittedEvent[]> {
-  const steps = await db.runStep.findMany({ where: { runId, seq: { gt: afterSeq } }, orderBy: { seq: "asc" }, select: { payload: true } });
+export async function getRunEvents(db: Db, runId: string, afterSeq = 0, limit?: number): Promise<CommittedEvent[]> {
+  const steps = await db.runStep.findMany({ where: { runId, seq: { gt: afterSeq } }, orderBy: { seq: "asc" }, select: { payload: true }, ...(limit ? { take: limit } : {}) });
   return parseStoredEvents(runId, steps.map((row) => row.payload), afterSeq + 1);
 }
 
