@@ -3,6 +3,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { systemClient, trpcMutation, trpcQuery } from "../support/api";
+import { expectMatchesOpenApi } from "../support/openapi";
 
 /**
  * Against the built app: a signing secret created in the editor's Trigger panel signs a request
@@ -35,8 +36,7 @@ test("a signing secret created in the Trigger panel signs a webhook that starts 
   const t = Math.floor(Date.now() / 1000);
   const headers = { "content-type": "application/json", "AgentFlow-Signature": `t=${t},v1=${hmac(secret, `${t}.${body}`)}` };
   const accepted = await api.post(`/api/v1/workflows/${id}/trigger`, { headers, data: body });
-  expect(accepted.status(), await accepted.text()).toBe(202);
-  const { runId } = (await accepted.json()) as { runId: string };
+  const { runId } = await expectMatchesOpenApi<{ runId: string }>(accepted, "triggerWorkflow", 202);
   await expect.poll(async () => (await trpcQuery(request, "run", "get", { runId })).status, { timeout: 20_000 }).toBe("succeeded");
 
   // The panel's curl example, run as shown (bash, openssl, curl), is accepted too.
@@ -46,8 +46,7 @@ test("a signing secret created in the Trigger panel signs a webhook that starts 
   await expect.poll(async () => (await trpcQuery(request, "run", "list", { workflowId: id })).runs.length).toBe(2);
 
   const replayed = await api.post(`/api/v1/workflows/${id}/trigger`, { headers, data: body });
-  expect(replayed.status()).toBe(401);
-  expect(((await replayed.json()) as { error: { message: string } }).error.message).toContain("already used");
+  expect((await expectMatchesOpenApi<{ error: { message: string } }>(replayed, "triggerWorkflow", 401)).error.message).toContain("already used");
 
   // Switched to GitHub's scheme in the panel, the same secret verifies X-Hub-Signature-256.
   await section.getByLabel("Signature scheme").selectOption("github");
@@ -57,7 +56,7 @@ test("a signing secret created in the Trigger panel signs a webhook that starts 
     headers: { "content-type": "application/json", "X-GitHub-Event": "ping", "X-GitHub-Delivery": randomUUID(), "X-Hub-Signature-256": `sha256=${hmac(secret, payload)}` },
     data: payload,
   });
-  expect(github.status(), await github.text()).toBe(202);
+  await expectMatchesOpenApi(github, "triggerWorkflow", 202);
 
   await section.getByRole("button", { name: "Delete signing secret" }).click();
   await expect(section.getByRole("button", { name: "Create signing secret" })).toBeVisible();
@@ -74,14 +73,12 @@ test("20 parallel identical triggers with one Idempotency-Key make one run; ?wai
       api.post(`/api/v1/workflows/${id}/trigger`, { headers: { authorization: `Bearer ${token}`, "Idempotency-Key": key }, data: { input: { topic: "once" } } }),
     ),
   );
-  expect(responses.map((response) => response.status())).toEqual(Array(20).fill(202));
-  const runIds = new Set(await Promise.all(responses.map(async (response) => ((await response.json()) as { runId: string }).runId)));
+  const runIds = new Set(await Promise.all(responses.map(async (response) => (await expectMatchesOpenApi<{ runId: string }>(response, "triggerWorkflow", 202)).runId)));
   expect(runIds.size).toBe(1);
   const runs = await trpcQuery(request, "run", "list", { workflowId: id });
   expect(runs.runs.length).toBe(1);
 
   const sync = await api.post(`/api/v1/workflows/${id}/trigger?wait=20`, { headers: { authorization: `Bearer ${token}` }, data: { input: { topic: "sync" } } });
-  expect(sync.status(), await sync.text()).toBe(200);
-  expect(await sync.json()).toMatchObject({ status: "succeeded" });
+  expect(await expectMatchesOpenApi(sync, "triggerWorkflow", 200)).toMatchObject({ status: "succeeded" });
   await api.dispose();
 });
