@@ -9,6 +9,7 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { FormError, TextField } from "@/components/ui/text-field";
 import { fieldError, formError } from "./form-errors";
 import { Card, DangerConfirm, QueryStateRows, RoleNote, SettingsHeader, SuccessNote, TD, TH } from "./section";
+import { TableNotice, useRowDialogs } from "./row-dialogs";
 
 type ServerList = RouterOutputs["mcpServers"]["list"];
 type McpServer = ServerList["servers"][number];
@@ -39,18 +40,12 @@ export function McpServersSettings() {
 type ListQuery = { isPending: boolean; isError: boolean; error: unknown; data?: ServerList };
 
 function ServersTable({ canManage, query }: { canManage: boolean; query: ListQuery }) {
-  const [editing, setEditing] = useState<McpServer | null>(null);
-  const [deleting, setDeleting] = useState<McpServer | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const dialogs = useRowDialogs<McpServer>();
   const rows = { isPending: query.isPending, isError: query.isError, error: query.error, data: query.data?.servers };
   const columns = canManage ? 5 : 4;
   return (
     <Card title="This workspace's MCP servers" flush>
-      {notice && (
-        <div className="border-b border-slate-100 px-5 py-3">
-          <SuccessNote>{notice}</SuccessNote>
-        </div>
-      )}
+      <TableNotice notice={dialogs.notice} />
       <div className="overflow-x-auto">
         <table className="w-full text-sm" aria-label="MCP servers">
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-500">
@@ -74,39 +69,15 @@ function ServersTable({ canManage, query }: { canManage: boolean; query: ListQue
                 server={server}
                 canManage={canManage}
                 columns={columns}
-                onEdit={() => {
-                  setNotice(null);
-                  setEditing(server);
-                }}
-                onDelete={() => {
-                  setNotice(null);
-                  setDeleting(server);
-                }}
+                onEdit={() => dialogs.edit(server)}
+                onDelete={() => dialogs.remove(server)}
               />
             ))}
           </tbody>
         </table>
       </div>
-      {editing && (
-        <EditDialog
-          server={editing}
-          onClose={() => setEditing(null)}
-          onDone={() => {
-            setNotice(`Saved “${editing.name}”.`);
-            setEditing(null);
-          }}
-        />
-      )}
-      {deleting && (
-        <DeleteDialog
-          server={deleting}
-          onClose={() => setDeleting(null)}
-          onDone={() => {
-            setNotice(`Removed “${deleting.name}”.`);
-            setDeleting(null);
-          }}
-        />
-      )}
+      {dialogs.editing && <EditDialog server={dialogs.editing} onClose={dialogs.closeDialogs} onDone={() => dialogs.done(`Saved “${dialogs.editing?.name}”.`)} />}
+      {dialogs.deleting && <DeleteDialog server={dialogs.deleting} onClose={dialogs.closeDialogs} onDone={() => dialogs.done(`Removed “${dialogs.deleting?.name}”.`)} />}
     </Card>
   );
 }

@@ -8,6 +8,7 @@ import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
 import { EMPTY_PROVIDER, isProviderKind, PROVIDER_KIND_LABELS, ProviderForm, providerFields, type ProviderDraft } from "./providers-form";
 import { Card, DangerConfirm, QueryStateRows, RoleNote, SettingsHeader, SuccessNote, TD, TH } from "./section";
+import { TableNotice, useRowDialogs } from "./row-dialogs";
 
 type Provider = RouterOutputs["providers"]["list"]["providers"][number];
 type Choice = RouterOutputs["providers"]["list"]["choices"][number];
@@ -35,18 +36,12 @@ export function ProvidersSettings() {
 type ListQuery = { isPending: boolean; isError: boolean; error: unknown; data?: RouterOutputs["providers"]["list"] };
 
 function ProvidersTable({ canManage, query }: { canManage: boolean; query: ListQuery }) {
-  const [editing, setEditing] = useState<Provider | null>(null);
-  const [deleting, setDeleting] = useState<Provider | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const dialogs = useRowDialogs<Provider>();
   const rows = { isPending: query.isPending, isError: query.isError, error: query.error, data: query.data?.providers };
   const columns = canManage ? 5 : 4;
   return (
     <Card title="This workspace's providers" flush>
-      {notice && (
-        <div className="border-b border-slate-100 px-5 py-3">
-          <SuccessNote>{notice}</SuccessNote>
-        </div>
-      )}
+      <TableNotice notice={dialogs.notice} />
       <div className="overflow-x-auto">
         <table className="w-full text-sm" aria-label="Model providers">
           <thead className="border-b border-slate-200 bg-slate-50 text-left text-xs text-slate-500">
@@ -70,39 +65,15 @@ function ProvidersTable({ canManage, query }: { canManage: boolean; query: ListQ
                 provider={provider}
                 canManage={canManage}
                 columns={columns}
-                onEdit={() => {
-                  setNotice(null);
-                  setEditing(provider);
-                }}
-                onDelete={() => {
-                  setNotice(null);
-                  setDeleting(provider);
-                }}
+                onEdit={() => dialogs.edit(provider)}
+                onDelete={() => dialogs.remove(provider)}
               />
             ))}
           </tbody>
         </table>
       </div>
-      {editing && (
-        <EditDialog
-          provider={editing}
-          onClose={() => setEditing(null)}
-          onDone={() => {
-            setNotice(`Saved “${editing.name}”.`);
-            setEditing(null);
-          }}
-        />
-      )}
-      {deleting && (
-        <DeleteDialog
-          provider={deleting}
-          onClose={() => setDeleting(null)}
-          onDone={() => {
-            setNotice(`Deleted “${deleting.name}”.`);
-            setDeleting(null);
-          }}
-        />
-      )}
+      {dialogs.editing && <EditDialog provider={dialogs.editing} onClose={dialogs.closeDialogs} onDone={() => dialogs.done(`Saved “${dialogs.editing?.name}”.`)} />}
+      {dialogs.deleting && <DeleteDialog provider={dialogs.deleting} onClose={dialogs.closeDialogs} onDone={() => dialogs.done(`Deleted “${dialogs.deleting?.name}”.`)} />}
     </Card>
   );
 }

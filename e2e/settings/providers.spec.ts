@@ -92,6 +92,18 @@ test.describe("Settings · model providers", () => {
     await page.getByTestId("agent-model-input").fill("my-finetune");
     await expect(page.getByTestId("agent-model-input")).toHaveValue("my-finetune");
     await expect(page.getByText(`Not among ${name}'s 1 models`)).toBeVisible();
+
+    // Edited and removed through the table's dialogs, each saying what it did.
+    await page.goto("/settings/providers");
+    await row.getByRole("button", { name: `Edit ${name}` }).click();
+    const edit = page.getByRole("dialog", { name: `Edit “${name}”` });
+    await edit.getByLabel("Default model (optional)").fill("agentflow-demo-1");
+    await edit.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByText(`Saved “${name}”.`)).toBeVisible();
+    await row.getByRole("button", { name: `Delete ${name}` }).click();
+    await page.getByRole("button", { name: "Delete provider" }).click();
+    await expect(page.getByText(`Deleted “${name}”.`)).toBeVisible();
+    await expect(row).toHaveCount(0);
   });
 
   test("an agent set to a provider that is not configured shows a problem at its node, and Run is refused", async ({ page, request }) => {
