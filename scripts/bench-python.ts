@@ -11,6 +11,7 @@
 import { closeRunCodeSandbox, runCode } from "../server/tools/run-code";
 import { runPython } from "../server/tools/run-python";
 import { summarize } from "./bench-runtime";
+import { runAloneIfMain } from "./lib/run-alone";
 
 const PROGRAM = "sum(range(1000))";
 const SAMPLES = 8;
@@ -54,15 +55,4 @@ export async function benchPython(): Promise<string[]> {
 }
 
 // `tsx scripts/bench-python.ts` runs this part alone.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  benchPython().then(
-    (lines) => {
-      console.log(lines.join("\n"));
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runAloneIfMain(import.meta.url, benchPython);

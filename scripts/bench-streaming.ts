@@ -17,6 +17,7 @@ import { randomBytes } from "node:crypto";
 import OpenAI from "openai";
 import { summarize } from "./bench-runtime";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
+import { runAloneIfMain } from "./lib/run-alone";
 
 const SAMPLES = 30;
 const WARMUP = 3;
@@ -140,15 +141,4 @@ export async function benchStreaming(): Promise<string[]> {
 }
 
 // `tsx scripts/bench-streaming.ts` runs this part alone (bench.ts starts it that way).
-if (import.meta.url === `file://${process.argv[1]}`) {
-  benchStreaming().then(
-    (lines) => {
-      console.log(lines.join("\n"));
-      process.exit(0);
-    },
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
-}
+runAloneIfMain(import.meta.url, benchStreaming);

@@ -9,16 +9,21 @@ import type { EditorStore } from "@/components/editor/store/editor-store";
 /** What a viewer knows of one node's answer in progress. */
 export type LiveText = { callKey: string; text: string };
 
-/** A token frame's data, checked: it comes from our server, but a bad frame must not break the canvas. */
-export function parseTokenDelta(data: string): TokenDelta | null {
-  let value: unknown;
+/** An SSE frame's data as a JSON object, or null: frames come from our server, but a bad one must not break the canvas. */
+export function parseFrameObject(data: string): Record<string, unknown> | null {
   try {
-    value = JSON.parse(data);
+    const value: unknown = JSON.parse(data);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
   } catch {
     return null;
   }
-  if (value === null || typeof value !== "object") return null;
-  const { nodeId, callKey, offset, text } = value as Record<string, unknown>;
+}
+
+/** A token frame's data, checked. */
+export function parseTokenDelta(data: string): TokenDelta | null {
+  const value = parseFrameObject(data);
+  if (!value) return null;
+  const { nodeId, callKey, offset, text } = value;
   if (typeof nodeId !== "string" || typeof callKey !== "string" || typeof text !== "string") return null;
   if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) return null;
   return { nodeId, callKey, offset, text };

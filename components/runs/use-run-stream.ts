@@ -4,21 +4,14 @@ import { useEffect, useState } from "react";
 import type { CommittedEvent } from "@/server/engine/events";
 import { useEditorStoreApi } from "@/components/editor/store/editor-store-provider";
 import { selectLiveRun } from "@/components/editor/store/selectors";
-import { liveTextStoreOf, parseTokenDelta } from "./live-text";
+import { liveTextStoreOf, parseFrameObject, parseTokenDelta } from "./live-text";
 
 export type StreamStatus = "idle" | "connecting" | "live" | "reconnecting" | "ended";
 
-/** Events come from our own server, but a bad frame must not break the canvas: check the envelope. */
+/** A run-event frame's data, its envelope checked (seq and type). */
 export function parseRunEvent(data: string): CommittedEvent | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  if (value === null || typeof value !== "object") return null;
-  if (!("seq" in value) || typeof value.seq !== "number") return null;
-  if (!("type" in value) || typeof value.type !== "string") return null;
+  const value = parseFrameObject(data);
+  if (!value || typeof value.seq !== "number" || typeof value.type !== "string") return null;
   return value as CommittedEvent;
 }
 
