@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { isAllowedHost, isAllowedOrigin } from "@/server/auth/hosts";
 import { getEnv } from "@/server/env";
+import { isProbeRequest } from "@/server/ops/probe-paths";
 
 /**
  * The front door, before any route runs:
@@ -49,6 +50,9 @@ function contentSecurityPolicy(nonce: string): string {
 }
 
 export function proxy(request: NextRequest) {
+  // Health and readiness probes come from orchestrators that send the pod's or container's
+  // address as Host; both routes answer everyone the same and reveal nothing (server/ops/probe-paths.ts).
+  if (isProbeRequest(request.method, request.nextUrl.pathname)) return NextResponse.next();
   const host = request.headers.get("host");
   if (!isAllowedHost(host)) {
     return refuse(400, "host_not_allowed", `This server does not answer to "${(host ?? "").slice(0, 100)}": open it at its APP_URL, or add the host to ALLOWED_HOSTS`);

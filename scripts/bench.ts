@@ -15,6 +15,7 @@ import { benchRuntime } from "./bench-runtime";
 import { benchRuns } from "./bench-runs";
 import { benchPython } from "./bench-python";
 import { benchApi } from "./bench-api";
+import { startDemoModelServer } from "../server/llm/serve-demo-model";
 
 const EDITOR_PORT = 3200;
 
@@ -24,7 +25,7 @@ async function runToEnd(group: ProcessGroup): Promise<void> {
 }
 
 /** The editor bench needs the production app and a worker, as a user would run them. */
-async function withApp<T>(measure: (baseUrl: string) => Promise<T>): Promise<T> {
+async function withApp<T>(measure: (baseUrl: string) => Promise<T>, extraEnv: Record<string, string> = {}): Promise<T> {
   const check = checkBuild(ROOT);
   if (check.stale) {
     say(`bench: ${check.reason}; running next build`);
@@ -36,6 +37,7 @@ async function withApp<T>(measure: (baseUrl: string) => Promise<T>): Promise<T> 
   // The runtime bench pointed DEMO_MODEL_URL at its own (now closed) server: use the app's.
   const env: NodeJS.ProcessEnv = { ...process.env, APP_URL: baseUrl, QUEUE_PREFIX: "bench-editor" };
   delete env.DEMO_MODEL_URL;
+  Object.assign(env, extraEnv);
   const web = startGroup("web", ...nodeBin("next", ["start", "-H", "127.0.0.1", "-p", String(EDITOR_PORT)]), { cwd: ROOT, env });
   const worker = startGroup("worker", ...nodeBin("tsx", ["workers/main.ts"]), { cwd: ROOT, env, stopTimeoutMs: 10_000 });
   try {
@@ -87,7 +89,14 @@ async function main() {
   if (wants("api")) {
     // Thousands of runs a minute from one key: the per-caller run-start limit would answer 429 first.
     process.env.RUN_START_RATE_PER_MINUTE = "1000000";
-    lines.push(...(await withApp(benchApi)));
+    // The model is another machine in production (RunPod, OpenAI): served from the web process
+    // under test, its HTTP handling would be charged to the trigger's figures.
+    const model = await startDemoModelServer();
+    try {
+      lines.push(...(await withApp(benchApi, { DEMO_MODEL_URL: model.baseUrl })));
+    } finally {
+      await model.close();
+    }
   }
   console.log(`\n${lines.join("\n")}`);
   process.exit(0);

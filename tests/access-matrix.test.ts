@@ -37,6 +37,8 @@ import * as demoModelRoute from "../app/api/demo-model/v1/[...path]/route";
 import * as authRoute from "../app/api/auth/[...all]/route";
 import * as mcpRoute from "../app/api/mcp/route";
 import * as openApiRoute from "../app/api/v1/openapi.json/route";
+import * as healthRoute from "../app/api/health/route";
+import * as readyRoute from "../app/api/ready/route";
 
 /**
  * The access matrix: every tRPC procedure (read from the router, so a new one is in it
@@ -622,6 +624,18 @@ const ROUTES: Record<string, { call: (headers: Headers) => Promise<Response>; ex
       return mcpRoute.POST(new Request(`${BASE}/api/mcp`, { method: "POST", headers, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} }) }));
     },
     expect: { none: 401, triggerToken: 401, otherTriggerToken: 401, "key:trigger": 200, "key:read": 403, "key:control": 403, "key:admin": 200, outsiderKey: 200, outsiderSession: 200, viewer: 403, operator: 200, editor: 200, admin: 200, owner: 200 },
+  },
+  "app/api/health/route.ts": {
+    // Liveness for probes, which carry no credential: open to all, and it says nothing but "ok".
+    call: () => Promise.resolve(healthRoute.GET()),
+    expect: Object.fromEntries(CREDENTIALS.map((c) => [c, 200])) as Expectation,
+  },
+  "app/api/ready/route.ts": {
+    // Readiness for probes: open to all (check names and short reasons only, no host or error
+    // text); no credential changes the answer. Here no worker process beats under this file's
+    // queue prefix, so every caller gets the same 503 (tests/health.test.ts covers the 200).
+    call: () => readyRoute.GET(),
+    expect: Object.fromEntries(CREDENTIALS.map((c) => [c, 503])) as Expectation,
   },
   "app/api/trpc/[trpc]/route.ts": {
     // Covered procedure by procedure above; here: a request for no procedure at all.

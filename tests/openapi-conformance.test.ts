@@ -19,6 +19,9 @@ import * as tasksRoute from "../app/api/v1/human-tasks/route";
 import * as taskRoute from "../app/api/v1/human-tasks/[taskId]/route";
 import * as eventsRoute from "../app/api/runs/[runId]/events/route";
 import * as openApiRoute from "../app/api/v1/openapi.json/route";
+import * as healthRoute from "../app/api/health/route";
+import * as readyRoute from "../app/api/ready/route";
+import { startWorkerHeartbeat } from "../server/ops/heartbeat";
 
 /**
  * Every REST route handler, called with real credentials against the real database and worker,
@@ -248,6 +251,17 @@ describe("every REST answer matches the OpenAPI document", () => {
     await expectConforming("getOpenApiDocument", openApiRoute.GET(request("/api/v1/openapi.json", { token: null })), 401);
   });
 
+  it("GET /api/health and /api/ready (ready with a worker heartbeat, 503 without)", async () => {
+    await expectConforming("getHealth", healthRoute.GET(), 200);
+    const heartbeat = await startWorkerHeartbeat({ concurrency: 8 });
+    try {
+      expect(await expectConforming("getReadiness", readyRoute.GET(), 200)).toMatchObject({ status: "ready" });
+    } finally {
+      await heartbeat.stop();
+    }
+    expect(await expectConforming("getReadiness", readyRoute.GET(), 503)).toMatchObject({ status: "not_ready" });
+  });
+
   it("called every operation for a success and an error", () => {
     const operations = Object.values(document.paths).flatMap((methods) => Object.values(methods).map((operation) => String(operation.operationId)));
     for (const operationId of operations) {
@@ -256,6 +270,7 @@ describe("every REST answer matches the OpenAPI document", () => {
       expect(statuses.some((status) => status < 300), `${operationId}: no success checked`).toBe(true);
     }
     for (const operationId of operations) {
+      if (operationId === "getHealth") continue; // liveness has no failure answer: a process that cannot answer is the failure
       expect([...(seen.get(operationId) ?? [])].some((status) => status >= 400), `${operationId}: no error checked`).toBe(true);
     }
   });

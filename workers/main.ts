@@ -1,3 +1,5 @@
+import os from "node:os";
+import path from "node:path";
 import { closeDb, getDb } from "../server/db";
 import { closeRedis } from "../server/events";
 import { getEnv } from "../server/env";
@@ -17,11 +19,14 @@ import { closeSchedulesQueue } from "../server/schedules/queue";
 import { createRunCallbackWorker } from "../server/callbacks/worker";
 import { sweepRunCallbacks } from "../server/callbacks/outbox";
 import { closeRunCallbacksQueue } from "../server/callbacks/queue";
+import { startWorkerHeartbeat } from "../server/ops/heartbeat";
 
 const RECONCILE_EVERY_MS = 15_000;
 /** How late a human node's timeout may answer, at most. */
 const EXPIRE_TASKS_EVERY_MS = 5_000;
 const SWEEP_WORKSPACES_EVERY_MS = 10 * 60_000;
+/** Touched after each heartbeat that reached Redis; docker-compose.yml's worker healthcheck reads its age. */
+const BEAT_FILE = path.join(os.tmpdir(), "agentflow-worker.beat");
 
 /**
  * The worker process: advances runs from the BullMQ "runs" queue. Stateless: any number of
@@ -65,6 +70,12 @@ async function main() {
       (report) => void (report.enqueued > 0 && console.log(`[worker] callbacks: re-enqueued ${report.enqueued}`)),
       (error: unknown) => console.error(`[worker] callbacks sweep: ${error instanceof Error ? error.message : String(error)}`),
     );
+  // Announced only once its queues are consumed: /api/ready counts it from its first beat.
+  const heartbeat = await startWorkerHeartbeat({
+    concurrency: env.WORKER_CONCURRENCY,
+    beatFile: BEAT_FILE,
+    onError: (error) => console.error(`[worker] heartbeat: ${error instanceof Error ? error.message : String(error)}`),
+  });
   console.log(`[worker] ready (concurrency ${env.WORKER_CONCURRENCY})`);
 
   const reconcile = async () => {
@@ -106,6 +117,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`[worker] ${signal}: closing`);
+    // Not counted as online while it drains (it takes no new job).
+    await heartbeat.stop();
     clearInterval(reconciler);
     clearInterval(expirer);
     await Promise.all([reconciling, expiring, workspaces.stop(), escalations.stop()]);

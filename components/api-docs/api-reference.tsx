@@ -119,7 +119,7 @@ function OperationCard({ document, operation, baseUrl, apiKey }: { document: Ope
       </h3>
       <Markdown text={operation.description} size="compact" />
       <p className="text-xs text-slate-500">
-        Auth: {operation.security.map((scheme) => SECURITY_LABELS[scheme] ?? scheme).join(" · ")} · operationId <code>{operation.operationId}</code>
+        Auth: {operation.security.length === 0 ? "none" : operation.security.map((scheme) => SECURITY_LABELS[scheme] ?? scheme).join(" · ")} · operationId <code>{operation.operationId}</code>
       </p>
       {operation.parameters.length > 0 && (
         <div>
@@ -179,7 +179,7 @@ function OperationCard({ document, operation, baseUrl, apiKey }: { document: Ope
       </div>
       <div>
         <h4 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Example</h4>
-        <pre className="mt-1 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100">{curlFor(baseUrl, operation, values, operation.requestBody ? body : null)}</pre>
+        <pre className="mt-1 overflow-x-auto rounded bg-slate-900 p-2 text-xs text-slate-100 dark:bg-slate-50 dark:text-slate-800">{curlFor(baseUrl, operation, values, operation.requestBody ? body : null)}</pre>
       </div>
       <TryIt operation={operation} apiKey={apiKey} initialBody={exampleBody} values={values} onValuesChange={setValues} body={body} onBodyChange={setBody} />
     </article>

@@ -157,7 +157,9 @@ function shellQuote(text: string): string {
 }
 
 export function curlFor(baseUrl: string, operation: OperationView, values: Record<string, string>, body: string | null): string {
-  const lines = [`curl -X ${operation.method} ${shellQuote(buildUrl(baseUrl, operation, values))}`, `  -H "Authorization: Bearer $AGENTFLOW_API_KEY"`];
+  const lines = [`curl -X ${operation.method} ${shellQuote(buildUrl(baseUrl, operation, values))}`];
+  // Operations open to anyone (the health probes) take no credential.
+  if (operation.security.length > 0) lines.push(`  -H "Authorization: Bearer $AGENTFLOW_API_KEY"`);
   for (const parameter of operation.parameters) {
     const value = values[parameter.name];
     if (parameter.in === "header" && value) lines.push(`  -H ${shellQuote(`${parameter.name}: ${value}`)}`);

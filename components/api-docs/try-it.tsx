@@ -110,7 +110,7 @@ export function TryIt({ operation, apiKey, initialBody, values, onValuesChange, 
             Stop
           </Button>
         )}
-        {!apiKey.trim() && <span className="text-xs text-amber-700">Paste an API key at the top: the request carries no cookie.</span>}
+        {!apiKey.trim() && operation.security.length > 0 && <span className="text-xs text-amber-700">Paste an API key at the top: the request carries no cookie.</span>}
       </div>
       {result && "error" in result && <p className="text-xs text-red-700">Request failed: {result.error}</p>}
       {result && "status" in result && (
@@ -118,7 +118,7 @@ export function TryIt({ operation, apiKey, initialBody, values, onValuesChange, 
           <p className={`text-xs font-semibold ${result.status < 300 ? "text-emerald-700" : "text-red-700"}`} data-testid="try-status">
             {result.status} {result.contentType.split(";")[0]}
           </p>
-          <pre className="mt-1 max-h-80 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100" data-testid="try-body">
+          <pre className="mt-1 max-h-80 overflow-auto rounded bg-slate-900 p-2 text-xs text-slate-100 dark:bg-slate-50 dark:text-slate-800" data-testid="try-body">
             {result.text || "(no body)"}
           </pre>
         </div>

@@ -6,6 +6,7 @@ import { runStateSchema } from "../engine/state";
 import { listRunsInputSchema, type RunListPage } from "../runs/list-runs";
 import type { listWorkflowsForApi } from "../workflows/rest-list";
 import type { PendingTask } from "../runs/pending-tasks";
+import { READINESS_CHECK_TIMEOUT_MS, READINESS_CHECKS, type ReadinessReport } from "../ops/checks";
 
 /**
  * The public REST API's shapes (app/api/v1/** and the run event stream), as zod schemas: the
@@ -304,6 +305,26 @@ export const tokenFrameSchema = z
   })
   .strict();
 
+/** GET /api/health: liveness, nothing more. */
+export const healthSchema = z.object({ status: z.literal("ok") }).strict();
+
+/** GET /api/ready (200 and 503 alike): each check, and only what a probe may see — no host, port or error text. */
+export const readinessSchema = z
+  .object({
+    status: z.enum(["ready", "not_ready"]),
+    checks: z.array(
+      z
+        .object({
+          name: z.enum(READINESS_CHECKS).describe("postgres, redis, migrations (every folder of prisma/migrations applied), workers (a heartbeat in the last 30 s)"),
+          ok: z.boolean(),
+          ms: z.number().int().min(0).describe("How long the check took (each gives up after a short timeout)"),
+          detail: z.string().describe(`A short reason: "answered", "2 online", "1 of 14 not applied", "failed (ECONNREFUSED)", "no answer within ${READINESS_CHECK_TIMEOUT_MS} ms"`),
+        })
+        .strict(),
+    ),
+  })
+  .strict();
+
 /** The OpenAPI document itself (GET /api/v1/openapi.json). */
 export const openApiDocumentSchema = z.looseObject({
   openapi: z.literal("3.1.0"),
@@ -326,4 +347,5 @@ export type ApiSchemaDriftChecks = [
   Assert<Fits<RunListPage["runs"][number], typeof runSummarySchema>>,
   Assert<Fits<RunListPage, typeof listRunsResponseSchema>>,
   Assert<Fits<PendingTask, typeof humanTaskSchema>>,
+  Assert<Fits<ReadinessReport, typeof readinessSchema>>,
 ];

@@ -25,6 +25,8 @@ describe("the reference page's reading of the document", () => {
     expect(curl).toContain(`-H 'Idempotency-Key: it'\\''s-1'`);
     expect(curl).toContain(`-d '{"input":{"name":"O'\\''Brien"}}'`);
     expect(curlFor("", operation("streamRunEvents"), { runId: "run_1" }, null)).toContain("-N -H 'Accept: text/event-stream'");
+    // The probes are open to anyone: their example carries no credential.
+    expect(curlFor("", operation("getHealth"), {}, null)).toBe("curl -X GET '/api/health'");
   });
 
   it("gives example bodies that the API's own schemas accept", () => {

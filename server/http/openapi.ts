@@ -2,6 +2,7 @@ import { z } from "zod";
 import { committedEventSchema } from "../engine/events";
 import { runStateSchema } from "../engine/state";
 import * as api from "./api-schemas";
+import { READINESS_CHECK_TIMEOUT_MS } from "../ops/checks";
 
 /**
  * The OpenAPI 3.1 document of the public REST API (served at GET /api/v1/openapi.json, shown at
@@ -34,7 +35,8 @@ export type ApiOperation = {
   query?: z.ZodObject;
   headers?: z.ZodObject;
   body?: { schema: z.ZodType; description: string; required: boolean };
-  responses: Partial<Record<200 | 201 | 202 | 204, ResponseSpec>>;
+  /** 503: only readiness, whose "not ready" answer has the same body as its 200. */
+  responses: Partial<Record<200 | 201 | 202 | 204 | 503, ResponseSpec>>;
   /** 4xx answers, all with the error body; each says when. */
   errors: Partial<Record<ErrorStatus, string>>;
 };
@@ -71,6 +73,8 @@ const RESPONSE_COMPONENTS: Record<string, z.ZodType> = {
   HumanTaskList: api.listHumanTasksResponseSchema,
   HumanTaskAnswered: api.humanTaskAnsweredSchema,
   OpenApiDocument: api.openApiDocumentSchema,
+  Health: api.healthSchema,
+  Readiness: api.readinessSchema,
 };
 /** Request bodies are described as the server accepts them (zod's input side: defaults optional). */
 const REQUEST_COMPONENTS: Record<string, z.ZodType> = {
@@ -312,6 +316,32 @@ export const API_OPERATIONS: readonly ApiOperation[] = [
     responses: { 200: { description: "The OpenAPI document", schema: api.openApiDocumentSchema } },
     errors: { 401: ERROR_DESCRIPTIONS[401], 403: ERROR_DESCRIPTIONS[403] },
   },
+  {
+    method: "get",
+    path: "/api/health",
+    operationId: "getHealth",
+    summary: "Liveness",
+    description: "Answers `200 {status: \"ok\"}` while the web process serves HTTP; checks no dependency (use it as a liveness probe, so a database outage does not restart web processes). No credential, and any Host header.",
+    tag: "Meta",
+    security: [],
+    responses: { 200: { description: "The process answers", schema: api.healthSchema } },
+    errors: {},
+  },
+  {
+    method: "get",
+    path: "/api/ready",
+    operationId: "getReadiness",
+    summary: "Readiness",
+    description:
+      `Postgres and Redis answer, every migration is applied, and at least one worker process sent a heartbeat in the last 30 s. Each check gives up after ${READINESS_CHECK_TIMEOUT_MS} ms. The body lists every check with a short reason — never a host, port or error text. No credential, and any Host header.`,
+    tag: "Meta",
+    security: [],
+    responses: {
+      200: { description: "Every check passed", schema: api.readinessSchema },
+      503: { description: "At least one check failed (same body)", schema: api.readinessSchema },
+    },
+    errors: {},
+  },
 ];
 
 const SECURITY_SCHEMES = {
@@ -453,7 +483,7 @@ export function buildOpenApiDocument(options: { serverUrl: string }): OpenApiDoc
       { name: "Runs", description: "Runs: list, status, control, re-run and fork" },
       { name: "Human tasks", description: "Tasks waiting for a person" },
       { name: "Events", description: "Live run events (Server-Sent Events)" },
-      { name: "Meta", description: "This document" },
+      { name: "Meta", description: "This document, liveness and readiness" },
     ],
     paths,
     components: { schemas, securitySchemes: SECURITY_SCHEMES },

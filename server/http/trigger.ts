@@ -5,6 +5,7 @@ import { actorLabel, type WorkspaceAccess } from "../auth/access";
 import { rateLimitMessage, takeRunStart } from "../auth/rate-limit";
 import { isTerminalStatus, type RunStatus } from "../engine/events";
 import { startRun } from "../runs/start-run";
+import { newId } from "../ids";
 import { getRunEventHub } from "../streams/run-event-hub";
 import { MAX_SYNC_WAIT_SECONDS, triggerBodySchema } from "./api-schemas";
 import { withIdempotency } from "./idempotency";
@@ -58,17 +59,30 @@ export async function handleTrigger(db: Db, request: Request, workflowId: string
       // A per-request callback is vetted (address, the workflow's signing secret) before the run exists.
       const requested = parsed.value.callbackUrl;
       const callbackUrl = requested === undefined ? null : await checkRequestCallback(db, access.workspaceId, workflowId, requested);
-      const { runId } = await startRun(db, {
+      const start = {
         workspaceId: access.workspaceId,
         workflowId,
         input: parsed.value.input ?? null,
-        trigger: "api",
+        trigger: "api" as const,
         startedBy: actorLabel(access.actor),
-      });
+      };
+      const appUrl = env.APP_URL.replace(/\/$/, "");
+      if (wait.seconds > 0) {
+        // The waiter watches the run before it exists, so it misses none of its commits.
+        const runId = newId("run");
+        const outcome = watchRunOutcome(db, runId);
+        try {
+          await startRun(db, { ...start, runId, beforeEnqueue: outcome.beforeEnqueue });
+          if (callbackUrl) await recordRunCallback(db, runId, callbackUrl);
+          return syncAnswer(runId, `${appUrl}/api/v1/runs/${runId}`, await outcome.settled(wait.seconds * 1000, request.signal));
+        } finally {
+          outcome.stop();
+        }
+      }
+      const { runId } = await startRun(db, start);
       if (callbackUrl) await recordRunCallback(db, runId, callbackUrl);
-      const statusUrl = `${env.APP_URL.replace(/\/$/, "")}/api/v1/runs/${runId}`;
-      if (wait.seconds > 0) return syncAnswer(db, runId, statusUrl, wait.seconds * 1000, request.signal);
-      return Response.json({ runId, statusUrl }, { status: 202, headers: { location: statusUrl } });
+      const statusUrl = `${appUrl}/api/v1/runs/${runId}`;
+      return Response.json({ runId, statusUrl }, { status: 202, headers: answerHeaders(statusUrl) });
     });
     if (webhook && (response.status === 429 || response.status >= 500)) await forgetSignature(workflowId, webhook.replayDigest);
     // Stream mode: the stored (and, under an Idempotency-Key, replayed) answer is the 202 that
@@ -120,6 +134,14 @@ function webhookRefused(scheme: WebhookScheme, message: string): Response {
   return jsonError(401, "invalid_signature", `Webhook signature refused: ${message}`, { path: `header:${SCHEME_HEADERS[scheme]}` });
 }
 
+/**
+ * A trigger's answer is a few hundred bytes, never cached; `no-transform` also keeps the
+ * server's response compression off it, which costs more CPU than it saves bytes at this size.
+ */
+function answerHeaders(statusUrl: string): HeadersInit {
+  return { location: statusUrl, "cache-control": "no-store, no-transform" };
+}
+
 // ─── Sync mode ──────────────────────────────────────────────────────────────────────────
 
 /** `?wait=<seconds>` or `Prefer: wait=<seconds>` (RFC 7240); 0 or absent is the async 202. */
@@ -135,81 +157,142 @@ function syncWaitSeconds(request: Request): { ok: true; seconds: number } | { ok
   return { ok: true, seconds: Number(text) };
 }
 
-type RunOutcomeRow = { status: string; output: unknown; error: unknown; humanTasks: { id: string; nodeId: string; message: string }[] };
+/** What the sync answer says about a run: its status, and its end or the tasks it waits on. */
+type RunOutcome = { status: string; output: unknown; error: unknown; pendingTasks: { taskId: string; nodeId: string; message: string }[] };
 
 function isSettled(status: string): boolean {
   return status === "waiting_for_human" || isTerminalStatus(status as RunStatus);
 }
 
-/**
- * Waits for the run to finish or to wait for a person, woken by the run's commit notices on the
- * process's one shared Redis subscriber (server/streams/run-event-hub.ts) — no connection per
- * waiting caller — and re-reading the run row on each wake (a notice is only a wake-up).
- */
-async function syncAnswer(db: Db, runId: string, statusUrl: string, waitMs: number, signal: AbortSignal): Promise<Response> {
-  const row = await waitForSettledRun(db, runId, waitMs, signal);
-  const headers = { location: statusUrl };
-  if (!row || !isSettled(row.status)) return Response.json({ runId, status: row?.status ?? "queued", statusUrl }, { status: 202, headers });
-  if (row.status === "waiting_for_human") {
-    const pendingTasks = row.humanTasks.map((task) => ({ taskId: task.id, nodeId: task.nodeId, message: task.message }));
-    return Response.json({ runId, status: row.status, pendingTasks, statusUrl }, { status: 202, headers });
-  }
-  return Response.json({ runId, status: row.status, output: row.output, ...(row.error != null ? { error: row.error } : {}), statusUrl }, { status: 200, headers });
+function syncAnswer(runId: string, statusUrl: string, outcome: RunOutcome | null): Response {
+  const headers = answerHeaders(statusUrl);
+  if (!outcome || !isSettled(outcome.status)) return Response.json({ runId, status: outcome?.status ?? "queued", statusUrl }, { status: 202, headers });
+  if (outcome.status === "waiting_for_human") return Response.json({ runId, status: outcome.status, pendingTasks: outcome.pendingTasks, statusUrl }, { status: 202, headers });
+  return Response.json({ runId, status: outcome.status, output: outcome.output, ...(outcome.error != null ? { error: outcome.error } : {}), statusUrl }, { status: 200, headers });
 }
 
-function waitForSettledRun(db: Db, runId: string, waitMs: number, signal: AbortSignal): Promise<RunOutcomeRow | null> {
-  const read = () =>
-    db.run.findUnique({
-      where: { id: runId },
-      select: { status: true, output: true, error: true, humanTasks: { where: { status: "pending" }, select: { id: true, nodeId: true, message: true }, orderBy: { createdAt: "asc" } } },
-    });
-  return new Promise((resolve) => {
-    let last: RunOutcomeRow | null = null;
-    let settled = false;
-    let reading = false;
-    let wokenWhileReading = false;
-    const finish = () => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      unwatch();
-      signal.removeEventListener("abort", finish);
-      resolve(last);
-    };
-    const check = async () => {
-      if (settled) return;
-      if (reading) {
-        wokenWhileReading = true;
-        return;
-      }
-      reading = true;
-      try {
-        last = await read();
-        if (!last || isSettled(last.status)) finish();
-      } catch (error) {
-        console.error("[trigger] sync wait read failed", error);
-        finish();
-      } finally {
-        reading = false;
-      }
-      if (wokenWhileReading) {
-        wokenWhileReading = false;
-        void check();
-      }
-    };
-    const timer = setTimeout(() => {
-      // One last read: the answer is as fresh as possible when the time is up.
-      void read()
-        .then((row) => {
-          if (row) last = row;
-        })
-        .catch(() => undefined)
-        .finally(finish);
-    }, waitMs);
-    const unwatch = getRunEventHub().watchRun(runId, () => void check());
-    signal.addEventListener("abort", finish);
-    void check();
+/** Events after which only the run row can say whether the run waits for a person. */
+const EVENTS_TO_READ_AFTER: ReadonlySet<string> = new Set(["human_requested", "run_resumed", "run_retried"]);
+
+/**
+ * What a commit message (the committed events as JSON) says about the run's end: the outcome
+ * itself when it holds `run_finished`, "read" when only the run row can tell (a person was
+ * asked, or the message is not what we publish), nothing when the run just moved on.
+ */
+export function outcomeFromMessage(message: Buffer): RunOutcome | "read" | null {
+  let events: unknown;
+  try {
+    events = JSON.parse(message.toString());
+  } catch {
+    return "read";
+  }
+  if (!Array.isArray(events)) return "read";
+  let answer: RunOutcome | "read" | null = null;
+  for (const event of events as { type?: unknown; status?: unknown; output?: unknown; error?: unknown }[]) {
+    if (event?.type === "run_finished" && typeof event.status === "string") {
+      return { status: event.status, output: event.output ?? null, error: event.error ?? null, pendingTasks: [] };
+    }
+    if (typeof event?.type === "string" && EVENTS_TO_READ_AFTER.has(event.type)) answer = "read";
+  }
+  return answer;
+}
+
+/** How long a sync start waits for its subscription before queueing the run anyway (then it reads instead). */
+const SUBSCRIBE_WAIT_MS = 2_000;
+
+/**
+ * The sync trigger's wait for one run, on the process's one shared Redis subscriber
+ * (server/streams/run-event-hub.ts) — no connection per waiting caller. It watches the run
+ * before the run exists and lets it be queued only once the subscription is live, so every
+ * commit's message reaches it: the run's end comes from `run_finished` in the message, with
+ * no read. Postgres is read only when a message cannot tell (a person was asked), when the
+ * subscription became live late or came back after a reconnect (messages may be lost), and
+ * once when the time is up.
+ */
+function watchRunOutcome(db: Db, runId: string) {
+  let queued = false;
+  let latest: RunOutcome | null = null;
+  let markLive: () => void = () => undefined;
+  const live = new Promise<void>((resolve) => {
+    markLive = resolve;
   });
+  const listeners = new Set<() => void>();
+  const settle = (outcome: RunOutcome) => {
+    latest = outcome;
+    if (isSettled(outcome.status)) for (const listener of [...listeners]) listener();
+  };
+
+  let reading = false;
+  let readAgain = false;
+  const read = async (): Promise<void> => {
+    if (reading) {
+      readAgain = true;
+      return;
+    }
+    reading = true;
+    try {
+      const row = await readRunOutcome(db, runId);
+      if (row) settle(row);
+    } catch (error) {
+      console.error("[trigger] sync wait read failed", error);
+    } finally {
+      reading = false;
+    }
+    if (readAgain) {
+      readAgain = false;
+      await read();
+    }
+  };
+
+  const unwatch = getRunEventHub().watchRun(runId, (message) => {
+    if (message === null) {
+      markLive();
+      // Live only after the run was queued, or live again after a reconnect: messages may be lost.
+      if (queued) void read();
+      return;
+    }
+    const outcome = outcomeFromMessage(message);
+    if (outcome === "read") void read();
+    else if (outcome) settle(outcome);
+  });
+
+  return {
+    /** Passed to startRun: the run is committed; wait (briefly) for the subscription before it is queued. */
+    beforeEnqueue: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([live, new Promise<void>((resolve) => (timer = setTimeout(resolve, SUBSCRIBE_WAIT_MS)))]);
+      clearTimeout(timer);
+      queued = true;
+    },
+    /** The run's outcome once it finished or waits for a person, or what it is when `waitMs` is up. */
+    settled: (waitMs: number, signal: AbortSignal): Promise<RunOutcome | null> =>
+      new Promise((resolve) => {
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          listeners.delete(finish);
+          signal.removeEventListener("abort", finish);
+          resolve(latest);
+        };
+        // One last read when the time is up: the answer is as fresh as possible.
+        const timer = setTimeout(() => void read().finally(finish), waitMs);
+        listeners.add(finish);
+        signal.addEventListener("abort", finish);
+        if (latest && isSettled(latest.status)) finish();
+      }),
+    stop: unwatch,
+  };
+}
+
+async function readRunOutcome(db: Db, runId: string): Promise<RunOutcome | null> {
+  const row = await db.run.findUnique({
+    where: { id: runId },
+    select: { status: true, output: true, error: true, humanTasks: { where: { status: "pending" }, select: { id: true, nodeId: true, message: true }, orderBy: { createdAt: "asc" } } },
+  });
+  if (!row) return null;
+  return { status: row.status, output: row.output, error: row.error, pendingTasks: row.humanTasks.map((task) => ({ taskId: task.id, nodeId: task.nodeId, message: task.message })) };
 }
 
 /** Whether the caller asked for the run's events as they happen (`Accept: text/event-stream`). */

@@ -1,7 +1,7 @@
 import type { Db } from "../db";
 import type { Graph } from "../engine/graph";
 import type { GraphProblem } from "../engine/validate";
-import { providerChoices, providerModels, unusableProviders } from "./workspace-providers";
+import { providerChoices, providerModels, unusableProviders, type ProviderChoice } from "./workspace-providers";
 
 /** How long a run start waits for a model list it has not cached; unknown in time = not checked (the call itself will say). */
 const MODEL_LIST_WAIT_MS = 2_000;
@@ -26,17 +26,19 @@ export async function providerProblems(db: Db, workspaceId: string, graph: Graph
         }))
       : [],
   );
-  const unusable = await unusableProviders(db, workspaceId, uses.map((use) => use.provider));
+  // Agents on the default provider with its default model need nothing from the database.
+  if (!uses.some((use) => (use.provider !== "default" && use.provider !== "") || use.model.trim() !== "")) return [];
+  const { choices, defaultName } = await providerChoices(db, workspaceId);
+  const unusable = unusableProviders(choices, uses.map((use) => use.provider));
   const problems = uses.flatMap((use): GraphProblem[] => {
     const reason = unusable.get(use.provider);
     return reason ? [{ severity: "error", code: "provider_unavailable", message: `${use.label}${use.where}: ${reason}`, nodeId: use.nodeId }] : [];
   });
   const named = uses.filter((use) => use.model.trim() !== "" && !unusable.has(use.provider));
-  return named.length === 0 ? problems : [...problems, ...(await unknownModels(db, workspaceId, named))];
+  return named.length === 0 ? problems : [...problems, ...(await unknownModels(db, workspaceId, named, choices, defaultName))];
 }
 
-async function unknownModels(db: Db, workspaceId: string, uses: AgentModel[]): Promise<GraphProblem[]> {
-  const { choices, defaultName } = await providerChoices(db, workspaceId);
+async function unknownModels(db: Db, workspaceId: string, uses: AgentModel[], choices: readonly ProviderChoice[], defaultName: string): Promise<GraphProblem[]> {
   const checks = uses.map(async (use): Promise<GraphProblem[]> => {
     const name = use.provider === "default" || use.provider === "" ? defaultName : use.provider;
     const choice = choices.find((candidate) => candidate.name === name);

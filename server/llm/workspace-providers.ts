@@ -379,10 +379,8 @@ export async function resolveWorkspaceProvider(db: Db, workspaceId: string, requ
 }
 
 /** Why each named provider cannot be used here (unknown or unsupported), for the start check. */
-export async function unusableProviders(db: Db, workspaceId: string, names: readonly string[], env: Env = getEnv()): Promise<Map<string, string>> {
+export function unusableProviders(choices: readonly ProviderChoice[], names: readonly string[]): Map<string, string> {
   const problems = new Map<string, string>();
-  if (names.length === 0) return problems;
-  const { choices } = await providerChoices(db, workspaceId, env);
   for (const name of new Set(names)) {
     if (name === "default" || name === "") continue;
     const choice = choices.find((candidate) => candidate.name === name);

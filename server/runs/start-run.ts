@@ -1,5 +1,5 @@
 import { graphSchema, type Graph } from "../engine/graph";
-import { validateGraph } from "../engine/validate";
+import { validateGraph, type GraphProblem } from "../engine/validate";
 import { providerProblems } from "../llm/check-providers";
 import { mcpServerProblems } from "../mcp-client/check-servers";
 import { checkRunInput, runInputErrorPath } from "../engine/run-input";
@@ -8,7 +8,8 @@ import { InvalidWorkflowError, NotFoundError, UserInputError } from "../errors";
 import { newId } from "../ids";
 import { assertStorable } from "../json";
 import { enqueueAdvance } from "../queue";
-import { latestPublishedVersion, snapshotVersion } from "../workflows/versions";
+import { snapshotVersion } from "../workflows/versions";
+import { checkedVersion, latestPublished } from "./pinned-graph";
 import { insertRun } from "./commit";
 
 import type { RunTrigger } from "../../lib/run-triggers";
@@ -36,38 +37,68 @@ export function checkedInput(graph: Graph, input: unknown): unknown {
  */
 export async function startRun(
   db: Db,
-  params: { workspaceId: string; workflowId: string; input: unknown; trigger: RunTrigger; startedBy: string; lineage?: RunLineage },
+  params: {
+    workspaceId: string;
+    workflowId: string;
+    input: unknown;
+    trigger: RunTrigger;
+    startedBy: string;
+    lineage?: RunLineage;
+    /** Chosen by a caller that must watch the run before it exists (the sync trigger). */
+    runId?: string;
+    /** Awaited after the run is committed and before its job is queued: nothing can happen to it yet. */
+    beforeEnqueue?: () => Promise<void>;
+  },
 ): Promise<{ runId: string }> {
   assertStorable(params.input, "input");
-  const workflow = await db.workflow.findFirst({ where: { id: params.workflowId, workspaceId: params.workspaceId }, select: { id: true, draftGraph: true } });
-  if (!workflow) throw new NotFoundError(`Workflow ${params.workflowId}`);
-  const pinned = params.lineage?.versionId
-    ? await db.workflowVersion.findFirst({ where: { id: params.lineage.versionId, workflowId: workflow.id }, select: { id: true, graph: true } })
-    : // Other systems run what was published (like a production webhook); the editor runs the draft.
-      params.trigger === "api" || params.trigger === "schedule"
-      ? await latestPublishedVersion(db, workflow.id)
-      : null;
-  // A schedule runs only what was published, never the draft being edited.
-  if (params.trigger === "schedule" && !pinned) throw new UserInputError("The workflow has no published version: a schedule runs only the published version", "workflowId");
-  const graph = graphSchema.parse(pinned ? pinned.graph : workflow.draftGraph);
+  const pinned = await pinGraph(db, params);
   // Graph problems, and agents whose model provider this workspace cannot use (not configured, or unsupported).
-  const errors = [...validateGraph(graph).filter((problem) => problem.severity === "error"), ...(await providerProblems(db, params.workspaceId, graph)), ...(await mcpServerProblems(db, params.workspaceId, graph))];
+  const [providers, mcpServers] = await Promise.all([providerProblems(db, params.workspaceId, pinned.graph), mcpServerProblems(db, params.workspaceId, pinned.graph)]);
+  const errors = [...pinned.graphErrors, ...providers, ...mcpServers];
   if (errors.length > 0) {
     throw new InvalidWorkflowError(`The workflow has ${errors.length} problem(s): ${errors.map((p) => p.message).join("; ")}`, errors);
   }
-  const input = checkedInput(graph, params.input ?? null);
-  const version = pinned ?? (await snapshotVersion(db, workflow.id, graph));
-  const runId = newId("run");
+  const input = checkedInput(pinned.graph, params.input ?? null);
+  const versionId = pinned.versionId ?? (await snapshotVersion(db, params.workflowId, pinned.graph)).id;
+  const runId = params.runId ?? newId("run");
   const state = await insertRun({
     runId,
     workspaceId: params.workspaceId,
-    workflowId: workflow.id,
-    versionId: version.id,
+    workflowId: params.workflowId,
+    versionId,
     trigger: params.trigger,
     startedBy: params.startedBy,
     events: [{ type: "run_started", input: input ?? null, seq: 1, at: new Date().toISOString() }],
     ...(params.lineage ? { lineage: { parentRunId: params.lineage.parentRunId, origin: params.lineage.origin } } : {}),
   });
+  await params.beforeEnqueue?.();
   await enqueueAdvance(runId, state.lastSeq);
   return { runId };
+}
+
+/** The graph a run starts on; `versionId: null` means the draft, snapshotted once it passed the checks. */
+type PinnedGraph = { graph: Graph; graphErrors: GraphProblem[]; versionId: string | null };
+
+async function pinGraph(db: Db, params: { workspaceId: string; workflowId: string; trigger: RunTrigger; lineage?: RunLineage }): Promise<PinnedGraph> {
+  const notFound = () => new NotFoundError(`Workflow ${params.workflowId}`);
+  if (params.lineage?.versionId) {
+    // A re-run of the same version: that version, if it belongs to this workflow of this workspace.
+    const [workflow, version] = await Promise.all([
+      db.workflow.findFirst({ where: { id: params.workflowId, workspaceId: params.workspaceId }, select: { id: true } }),
+      checkedVersion(params.lineage.versionId),
+    ]);
+    if (!workflow) throw notFound();
+    if (version?.workflowId === workflow.id) return { graph: version.graph, graphErrors: version.graphErrors, versionId: version.id };
+  } else if (params.trigger === "api" || params.trigger === "schedule") {
+    // Other systems run what was published (like a production webhook); the editor runs the draft.
+    const published = await latestPublished(params.workspaceId, params.workflowId);
+    if (!published) throw notFound();
+    if (published.version) return { graph: published.version.graph, graphErrors: published.version.graphErrors, versionId: published.version.id };
+    // A schedule runs only what was published, never the draft being edited.
+    if (params.trigger === "schedule") throw new UserInputError("The workflow has no published version: a schedule runs only the published version", "workflowId");
+  }
+  const workflow = await db.workflow.findFirst({ where: { id: params.workflowId, workspaceId: params.workspaceId }, select: { draftGraph: true } });
+  if (!workflow) throw notFound();
+  const graph = graphSchema.parse(workflow.draftGraph);
+  return { graph, graphErrors: validateGraph(graph).filter((problem) => problem.severity === "error"), versionId: null };
 }

@@ -32,8 +32,12 @@ import { liveTokensChannel } from "./live-tokens";
  * (messages published while the connection was down are lost by Redis).
  */
 export type RunEventHub = {
-  /** Registers `onWake` for the run's notices; returns the (idempotent) unsubscribe. */
-  watchRun(runId: string, onWake: () => void): () => void;
+  /**
+   * Registers `onWake` for the run's notices; returns the (idempotent) unsubscribe. A wake by a
+   * message carries its payload (the committed events as JSON, `publishRunEvents`); a wake when
+   * the subscription becomes live, or is live again after a reconnect, carries `null`.
+   */
+  watchRun(runId: string, onWake: (events: Buffer | null) => void): () => void;
   /**
    * Registers for the run's live token deltas (server/streams/live-tokens.ts) on the same
    * connection: `onToken` gets each message's payload (a `TokenDelta` as JSON), `onLive` is
@@ -46,7 +50,7 @@ export type RunEventHub = {
   close(): Promise<void>;
 };
 
-type Viewer = { onWake: () => void };
+type Viewer = { onWake: (events: Buffer | null) => void };
 type TokenViewer = { onToken: (payload: string) => void; onLive: () => void };
 
 export type RunEventHubOptions = {
@@ -75,10 +79,10 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
   let readyBefore = false;
   let closed = false;
 
-  const wake = (viewers: Iterable<Viewer>) => {
+  const wake = (viewers: Iterable<Viewer>, events: Buffer | null) => {
     for (const viewer of [...viewers]) {
       try {
-        viewer.onWake();
+        viewer.onWake(events);
       } catch (error) {
         console.error("[run-event-hub] a viewer failed on wake", error);
       }
@@ -101,7 +105,7 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
       () => {
         for (const name of names) {
           const viewers = channels.get(name);
-          if (viewers) wake(viewers);
+          if (viewers) wake(viewers, null);
           const tokenViewers = tokenChannels.get(name);
           if (tokenViewers) liveAgain(tokenViewers);
         }
@@ -112,11 +116,11 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
     );
   };
 
-  // The buffer event: the payload is never decoded, only the channel name is needed.
+  // The buffer event: a payload is decoded only by a viewer that wants it.
   subscriber.on("messageBuffer", (channel: Buffer, message: Buffer) => {
     const name = channel.toString();
     const viewers = channels.get(name);
-    if (viewers) wake(viewers);
+    if (viewers) wake(viewers, message);
     const tokenViewers = tokenChannels.get(name);
     if (!tokenViewers) return;
     const payload = message.toString();
