@@ -165,6 +165,11 @@ const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
   "workflow.version": () => ({ versionId: fixtures.versionId }),
   "workflow.restoreVersion": async () => ({ id: fixtures.workflowId, versionId: fixtures.versionId, baseRevision: (await db.workflow.findUniqueOrThrow({ where: { id: fixtures.workflowId } })).draftRevision }),
   "workflow.delete": async () => ({ id: await newWorkflow() }),
+  "workflow.tags": () => undefined,
+  "workflow.rename": async () => ({ id: await newWorkflow(), name: "matrix renamed" }),
+  "workflow.duplicate": () => ({ id: fixtures.simpleWorkflowId }),
+  "workflow.setTags": async () => ({ id: await newWorkflow(), tags: ["matrix"] }),
+  "workflow.deleteImpact": () => ({ id: fixtures.workflowId }),
   "workflow.createTriggerToken": () => ({ workflowId: fixtures.workflowId }),
   "workflow.revokeTriggerToken": async () => {
     const token = await createTriggerToken(db, systemAccess(), fixtures.workflowId);
@@ -306,6 +311,11 @@ const POLICY: Record<string, "public" | "user" | Permission> = {
   "workflow.version": "workflow:read",
   "workflow.restoreVersion": "workflow:edit",
   "workflow.delete": "workflow:edit",
+  "workflow.tags": "workflow:read",
+  "workflow.rename": "workflow:edit",
+  "workflow.duplicate": "workflow:edit",
+  "workflow.setTags": "workflow:edit",
+  "workflow.deleteImpact": "workflow:read",
   "workflow.createTriggerToken": "workflow:edit",
   "workflow.revokeTriggerToken": "workflow:edit",
   "workflow.lastRunInput": "run:read",

@@ -21,7 +21,8 @@ test.describe("import and export", () => {
     await page.goto("/workflows");
     await page.getByTestId("import-file").setInputFiles(path);
     await expect(page).toHaveURL(/\/workflows\/wf_/);
-    await expect(page.getByLabel("Workflow name")).toHaveValue(name);
+    // The original still has that name, so the imported copy gets "<name> (copy)".
+    await expect(page.getByLabel("Workflow name")).toHaveValue(`${name} (copy)`);
     await expect(node(page, "agent_1")).toContainText("for export");
     const imported = await trpcQuery(request, "workflow", "get", { id: page.url().split("/").pop() ?? "" });
     expect(imported.graph).toEqual(file.graph);

@@ -10,27 +10,6 @@ export function triggerUrlFor(workflowId: string): string {
   return `${getEnv().APP_URL.replace(/\/$/, "")}/api/v1/workflows/${workflowId}/trigger`;
 }
 
-export async function listWorkflows(db: Db, workspaceId: string) {
-  const rows = await db.workflow.findMany({
-    where: { workspaceId },
-    orderBy: { updatedAt: "desc" },
-    select: {
-      id: true,
-      name: true,
-      updatedAt: true,
-      draftGraph: true,
-      runs: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true, status: true, createdAt: true } },
-    },
-  });
-  return rows.map((row) => ({
-    id: row.id,
-    name: row.name,
-    updatedAt: row.updatedAt,
-    nodeCount: graphSchema.safeParse(row.draftGraph).data?.nodes.length ?? 0,
-    lastRun: row.runs[0] ?? null,
-  }));
-}
-
 export async function createWorkflow(db: Db, workspaceId: string, params: { name: string; graph?: Graph }) {
   const graph = params.graph ?? starterGraph();
   assertStorable(params.name, "name");
@@ -108,9 +87,17 @@ export async function saveDraft(db: Db, workspaceId: string, params: { id: strin
   return { revision: params.baseRevision + 1, problems: validateGraph(params.graph) };
 }
 
-/** Deletes a workflow with its versions, runs, run logs, human tasks and tokens. */
-export async function deleteWorkflow(db: Db, workspaceId: string, id: string): Promise<{ ok: true }> {
-  const deleted = await db.workflow.deleteMany({ where: { id, workspaceId } });
-  if (deleted.count === 0) throw new NotFoundError(`Workflow ${id}`);
-  return { ok: true };
+/**
+ * Deletes a workflow; the database cascades to its versions, runs (with their event logs and
+ * human tasks), schedules and trigger tokens. Answers how many runs went with it.
+ */
+export async function deleteWorkflow(db: Db, workspaceId: string, id: string): Promise<{ ok: true; deletedRuns: number }> {
+  return db.$transaction(async (tx) => {
+    // The row lock holds back a run being inserted meanwhile (its foreign key waits on it), so the count is exact.
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Workflow" WHERE "id" = ${id} AND "workspaceId" = ${workspaceId} FOR UPDATE`;
+    if (locked.length === 0) throw new NotFoundError(`Workflow ${id}`);
+    const deletedRuns = await tx.run.count({ where: { workspaceId, workflowId: id } });
+    await tx.workflow.delete({ where: { id } });
+    return { ok: true as const, deletedRuns };
+  });
 }

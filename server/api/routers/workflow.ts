@@ -1,6 +1,17 @@
 import { z } from "zod";
 import { graphSchema } from "../../engine/graph";
-import { createWorkflow, deleteWorkflow, findWorkflow, getWorkflow, listWorkflows, saveDraft } from "../../workflows/workflows";
+import { createWorkflow, deleteWorkflow, findWorkflow, getWorkflow, saveDraft } from "../../workflows/workflows";
+import {
+  createUniquelyNamedWorkflow,
+  duplicateWorkflow,
+  listWorkflows,
+  listWorkflowTags,
+  renameWorkflow,
+  setWorkflowTags,
+  tagsSchema,
+  workflowDeleteImpact,
+  workflowListQuerySchema,
+} from "../../workflows/workflow-list";
 import { createTriggerToken, revokeTriggerToken } from "../../workflows/trigger-tokens";
 import { deleteWebhookSecret, getWebhookSettings, pastedSecretSchema, setWebhookScheme, setWebhookSecret, webhookSchemeSchema } from "../../http/webhook-signature";
 import { getVersion, listVersions, publishVersion } from "../../workflows/versions";
@@ -17,7 +28,27 @@ const edit = workspaceProcedure("workflow:edit");
 const readRuns = workspaceProcedure("run:read");
 
 export const workflowRouter = createTrpcRouter({
-  list: read.query(({ ctx }) => listWorkflows(ctx.db, ctx.access.workspaceId)),
+  /** Without input: every workflow, newest edit first (pickers use that); the list page searches, filters by tag and sorts. */
+  list: read.input(workflowListQuerySchema).query(({ ctx, input }) => listWorkflows(ctx.db, ctx.access.workspaceId, input)),
+  tags: read.query(({ ctx }) => listWorkflowTags(ctx.db, ctx.access.workspaceId)),
+  rename: edit.input(z.object({ id: idSchema, name: workflowName })).mutation(async ({ ctx, input }) => {
+    const renamed = await renameWorkflow(ctx.db, ctx.access.workspaceId, input.id, input.name);
+    await recordAudit(ctx.db, ctx.access, "workflow.renamed", { kind: "workflow", id: renamed.id, name: renamed.name }, { from: renamed.previousName });
+    return { id: renamed.id, name: renamed.name };
+  }),
+  /** A new workflow with the draft, description and tags of this one, named "<name> (copy)" (or the next free "(copy N)"). */
+  duplicate: edit.input(z.object({ id: idSchema })).mutation(async ({ ctx, input }) => {
+    const copy = await duplicateWorkflow(ctx.db, ctx.access.workspaceId, input.id);
+    await recordAudit(ctx.db, ctx.access, "workflow.duplicated", { kind: "workflow", id: copy.id, name: copy.name }, { from: input.id, fromName: copy.sourceName });
+    return { id: copy.id, name: copy.name };
+  }),
+  setTags: edit.input(z.object({ id: idSchema, tags: tagsSchema })).mutation(async ({ ctx, input }) => {
+    const tagged = await setWorkflowTags(ctx.db, ctx.access.workspaceId, input.id, input.tags);
+    await recordAudit(ctx.db, ctx.access, "workflow.tags_changed", { kind: "workflow", id: tagged.id, name: tagged.name }, { from: tagged.previousTags, to: tagged.tags });
+    return { id: tagged.id, tags: tagged.tags };
+  }),
+  /** What a delete takes with it (runs cascade), so the confirmation can say so. */
+  deleteImpact: read.input(z.object({ id: idSchema })).query(({ ctx, input }) => workflowDeleteImpact(ctx.db, ctx.access.workspaceId, input.id)),
   create: edit.input(z.object({ name: workflowName, graph: graphSchema.optional() })).mutation(async ({ ctx, input }) => {
     const created = await createWorkflow(ctx.db, ctx.access.workspaceId, input);
     await recordAudit(ctx.db, ctx.access, "workflow.created", { kind: "workflow", id: created.id, name: input.name });
@@ -37,9 +68,8 @@ export const workflowRouter = createTrpcRouter({
     .mutation(async ({ ctx, input }) => {
       const template = findTemplate(input.templateId);
       if (!template) throw new NotFoundError(`Template ${input.templateId}`);
-      const name = input.name ?? template.name;
-      const created = await createWorkflow(ctx.db, ctx.access.workspaceId, { name, graph: template.graph });
-      await recordAudit(ctx.db, ctx.access, "workflow.created", { kind: "workflow", id: created.id, name }, { template: template.id });
+      const created = await createUniquelyNamedWorkflow(ctx.db, ctx.access.workspaceId, { name: input.name ?? template.name, graph: template.graph, keepNameIfFree: true });
+      await recordAudit(ctx.db, ctx.access, "workflow.created", { kind: "workflow", id: created.id, name: created.name }, { template: template.id });
       return created;
     }),
   presets: read.query(() => AGENT_PRESETS),
@@ -51,8 +81,8 @@ export const workflowRouter = createTrpcRouter({
   /** Creates a workflow from an exported file; a bad file gets an error naming the field. */
   import: edit.input(z.object({ fileText: z.string().min(1).max(10_000_000) })).mutation(async ({ ctx, input }) => {
     const file = parseWorkflowFile(input.fileText);
-    const created = await createWorkflow(ctx.db, ctx.access.workspaceId, { name: file.name, graph: file.graph });
-    await recordAudit(ctx.db, ctx.access, "workflow.imported", { kind: "workflow", id: created.id, name: file.name }, { nodes: file.graph.nodes.length });
+    const created = await createUniquelyNamedWorkflow(ctx.db, ctx.access.workspaceId, { name: file.name, graph: file.graph, description: file.description, keepNameIfFree: true });
+    await recordAudit(ctx.db, ctx.access, "workflow.imported", { kind: "workflow", id: created.id, name: created.name }, { nodes: file.graph.nodes.length });
     return created;
   }),
   publish: edit.input(z.object({ id: idSchema })).mutation(async ({ ctx, input }) => {
@@ -79,7 +109,7 @@ export const workflowRouter = createTrpcRouter({
   delete: edit.input(z.object({ id: idSchema })).mutation(async ({ ctx, input }) => {
     const workflow = await findWorkflow(ctx.db, ctx.access.workspaceId, input.id);
     const result = await deleteWorkflow(ctx.db, ctx.access.workspaceId, input.id);
-    await recordAudit(ctx.db, ctx.access, "workflow.deleted", { kind: "workflow", id: workflow.id, name: workflow.name });
+    await recordAudit(ctx.db, ctx.access, "workflow.deleted", { kind: "workflow", id: workflow.id, name: workflow.name }, { deletedRuns: result.deletedRuns });
     return result;
   }),
   /** The input of the workflow's newest run (any trigger), which the Run form starts from; null before the first run. */
