@@ -294,6 +294,10 @@ async function measurePage(browser: Browser, url: string, graph: Graph): Promise
 async function measureRunRenders(page: Page, baseUrl: string, workflowId: string): Promise<{ perEvent: number; changes: number }> {
   // The drag above left an edit; the Run button saves it first, so wait until the draft is saved.
   await page.getByTestId("save-state").filter({ hasText: "Saved" }).waitFor({ timeout: 30_000 });
+  // At the overview zoom, as a builder watching 1,000 nodes would: the cards are compact there.
+  // At a readable zoom a running agent's card also shows its live text, re-rendered per token —
+  // token deltas are not run events (the streaming bench measures them), so they stay out.
+  await page.locator(".react-flow__controls-fitview").click();
   // Recording from before the click: the first event turns every node in view "pending" (one
   // status change and, ideally, one render each), then each event changes one node.
   await page.evaluate(() => {

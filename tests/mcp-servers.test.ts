@@ -269,7 +269,7 @@ describe("agents calling MCP tools", () => {
     );
     expect(error).toBeInstanceOf(InvalidWorkflowError);
     expect((error as InvalidWorkflowError).details).toEqual([
-      { severity: "error", code: "mcp_server_missing", nodeId: "agent", message: 'Agent: the MCP server "gone" of tool gone__add is not in this workspace (Settings → MCP servers)' },
+      { severity: "error", code: "mcp_server_missing", nodeId: "agent", message: 'Agent "Agent": the MCP server "gone" of tool gone__add is not in this workspace (Settings → MCP servers)' },
     ]);
   });
 

@@ -185,7 +185,7 @@ describe("models checked before a run", () => {
     const refused = await start({ provider: "strict", model: "gpt-4o-typo" });
     expect(refused).toBeInstanceOf(InvalidWorkflowError);
     expect((refused as InvalidWorkflowError).details).toContainEqual(
-      expect.objectContaining({ nodeId: "agent", code: "model_unknown", message: 'Agent: provider "strict" has no model "gpt-4o-typo" (it lists 1: agentflow-demo-1)' }),
+      expect.objectContaining({ nodeId: "agent", code: "model_unknown", message: 'Agent "Agent": provider "strict" has no model "gpt-4o-typo" (it lists 1: agentflow-demo-1)' }),
     );
     // The same check covers the fallbacks.
     const viaFallback = await start({ provider: "primary", model: "agentflow-demo-1", fallbacks: [{ provider: "strict", model: "nope" }] });

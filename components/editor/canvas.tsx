@@ -8,9 +8,9 @@ import {
   MarkerType,
   MiniMap,
   ReactFlow,
-  getViewportForBounds,
   useReactFlow,
   useStore as useFlowStore,
+  useStoreApi as useFlowStoreApi,
   type DefaultEdgeOptions,
   type IsValidConnection,
   type Viewport,
@@ -27,7 +27,7 @@ import { findPaletteItem } from "./palette-items";
 import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
 import type { EditorState } from "./store/types";
 import type { AppEdge, AppNode } from "./types";
-import { selectZoomedOut } from "./zoom-level";
+import { openingViewport, selectZoomedOut, type Box } from "./zoom-level";
 
 /** MIME type of a palette drag, so drops of anything else (files, text) are ignored. */
 export const PALETTE_MIME = "application/x-agentflow-node";
@@ -53,6 +53,7 @@ const MINIMAP_COLOURS: Record<NodeKind, string> = {
   join: "#14b8a6",
   loop: "#d946ef",
   output: "#64748b",
+  router: "#f97316",
 };
 
 const minimapNodeColor = (node: AppNode) => MINIMAP_COLOURS[node.type];
@@ -75,29 +76,39 @@ const selectCanvas = (s: EditorState) => ({
 const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
 const DELETE_KEYS = ["Delete", "Backspace"];
 const MIN_ZOOM = 0.2;
+/** The Fit view button: an overview of the whole graph, as far out as it takes. */
 const FIT_VIEW_OPTIONS = { padding: 0.25, maxZoom: 1, minZoom: MIN_ZOOM };
+/** A full card is taller than the compact one (DEFAULT_NODE_SIZE): its summary and ports. */
+const ESTIMATED_CARD_HEIGHT = 112;
 
 /**
- * The viewport fitView will pick, estimated before React Flow has measured the cards. Starting
- * there (instead of at zoom 1) means a large graph renders once, already zoomed out, rather
- * than in full detail first and again after fitView.
+ * Where the graph opens (see openingViewport: readable, the start in view), computed before
+ * React Flow has measured the cards, so even a large graph renders once, at its final viewport.
  */
 function initialViewport(nodes: readonly AppNode[], width: number, height: number): Viewport {
   if (nodes.length === 0) return { x: 0, y: 0, zoom: 1 };
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let start: Box | null = null;
   for (const node of nodes) {
-    minX = Math.min(minX, node.position.x);
-    minY = Math.min(minY, node.position.y);
-    maxX = Math.max(maxX, node.position.x + (node.measured?.width ?? DEFAULT_NODE_SIZE.width));
-    maxY = Math.max(maxY, node.position.y + (node.measured?.height ?? DEFAULT_NODE_SIZE.height));
+    const box = {
+      x: node.position.x,
+      y: node.position.y,
+      width: node.measured?.width ?? DEFAULT_NODE_SIZE.width,
+      height: node.measured?.height ?? ESTIMATED_CARD_HEIGHT,
+    };
+    minX = Math.min(minX, box.x);
+    minY = Math.min(minY, box.y);
+    maxX = Math.max(maxX, box.x + box.width);
+    maxY = Math.max(maxY, box.y + box.height);
+    if (node.type === "trigger" && start === null) start = box;
   }
-  return getViewportForBounds({ x: minX, y: minY, width: maxX - minX, height: maxY - minY }, width, height, MIN_ZOOM, FIT_VIEW_OPTIONS.maxZoom, FIT_VIEW_OPTIONS.padding);
+  return openingViewport({ x: minX, y: minY, width: maxX - minX, height: maxY - minY }, start, width, height);
 }
 
 /** Background dots 16 px apart; hidden when zoomed out, where they would be a grey haze costly to repaint. */
 function CanvasBackground() {
   const zoomedOut = useFlowStore(selectZoomedOut);
-  return zoomedOut ? null : <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} color="#cbd5e1" />;
+  return zoomedOut ? null : <Background variant={BackgroundVariant.Dots} gap={GRID} size={1.2} color="var(--color-slate-300)" />;
 }
 
 /** Measures the canvas area first so React Flow can start at the fitted viewport (see initialViewport). */
@@ -125,13 +136,17 @@ function FlowCanvas({ defaultViewport }: { defaultViewport: Viewport }) {
   const { nodes, edges, readOnly, onNodesChange, onEdgesChange, onConnect, onBeforeDelete, onNodeDragStart, onNodeDragStop, addNode, snap } =
     useEditorStore(useShallow(selectCanvas));
   const store = useEditorStoreApi();
-  const { screenToFlowPosition, fitView } = useReactFlow();
+  const { screenToFlowPosition, setViewport, getNodes } = useReactFlow<AppNode, AppEdge>();
+  const flow = useFlowStoreApi();
 
   const layout = useCallback(async () => {
     await store.getState().autoLayout();
-    // Wait a frame so React Flow has the new positions before framing them.
-    requestAnimationFrame(() => void fitView({ ...FIT_VIEW_OPTIONS, duration: 300 }));
-  }, [store, fitView]);
+    // Wait a frame so React Flow has the new positions before framing them, as a graph opens.
+    requestAnimationFrame(() => {
+      const { width, height } = flow.getState();
+      void setViewport(initialViewport(getNodes(), width, height), { duration: 300 });
+    });
+  }, [store, flow, setViewport, getNodes]);
 
   const isValidConnection = useCallback<IsValidConnection<AppEdge>>(
     (connection) => {
@@ -186,8 +201,6 @@ function FlowCanvas({ defaultViewport }: { defaultViewport: Viewport }) {
       // Only nodes and edges in view are in the DOM, so opening, panning and dragging a large
       // workflow cost what is on screen, not the whole graph.
       onlyRenderVisibleElements
-      fitView
-      fitViewOptions={FIT_VIEW_OPTIONS}
       minZoom={MIN_ZOOM}
       className="bg-slate-50"
     >

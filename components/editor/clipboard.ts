@@ -76,3 +76,35 @@ export async function readClipboard(): Promise<ClipboardPayload | null> {
   const fallback = readFallback();
   return fallback === null ? null : parseClipboard(fallback);
 }
+
+/** A label's name without its number: "Agent 3" → "Agent". */
+function baseOfLabel(label: string): string {
+  return /^(.*\S)\s+\d+$/.exec(label)?.[1] ?? label;
+}
+
+/** The graph schema's limit on a label's length; a numbered copy's name must stay within it. */
+const LABEL_MAX = 120;
+
+/**
+ * The payload with each node's label made unique in the graph it goes into, so a copy never
+ * reads like its original: "Agent" becomes "Agent 2", then "Agent 3" on the next paste (the
+ * first free number after the base name). A label nobody in the graph uses stays as it is.
+ */
+export function withFreshLabels(payload: ClipboardPayload, existingLabels: Iterable<string>): ClipboardPayload {
+  const taken = new Set(existingLabels);
+  const nodes = payload.nodes.map((node) => {
+    const label = node.data.label;
+    if (!taken.has(label)) {
+      taken.add(label);
+      return node;
+    }
+    const base = baseOfLabel(label);
+    let number = 2;
+    const numbered = (n: number) => `${base.slice(0, LABEL_MAX - ` ${n}`.length)} ${n}`;
+    while (taken.has(numbered(number))) number += 1;
+    const fresh = numbered(number);
+    taken.add(fresh);
+    return { ...node, data: { ...node.data, label: fresh } } as typeof node;
+  });
+  return { ...payload, nodes };
+}

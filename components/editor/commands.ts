@@ -1,4 +1,4 @@
-import { createNode, SOURCE_HANDLES, type GraphEdge, type GraphNode, type NodeKind } from "@/server/engine/graph";
+import { createNode, sourceHandlesOf, type GraphEdge, type GraphNode, type NodeKind } from "@/server/engine/graph";
 import { flowToGraph } from "./graph-convert";
 import type { AppEdge, AppNode, FlowGraph } from "./types";
 
@@ -54,7 +54,7 @@ export function connectionProblem(graph: FlowGraph, connection: ConnectionInput)
   const target = graph.nodes.find((node) => node.id === connection.target);
   if (!source || !target) return "Both ends must be nodes";
   if (target.type === "trigger") return "Nothing can connect into the Trigger";
-  if (!SOURCE_HANDLES[source.type].includes(connection.sourceHandle ?? null)) return "That output does not exist";
+  if (!sourceHandlesOf(source).includes(connection.sourceHandle ?? null)) return "That output does not exist";
   const duplicate = graph.edges.some(
     (edge) =>
       edge.source === connection.source &&
@@ -130,9 +130,27 @@ export const updateNodeData: Command<[nodeId: string, patch: DataPatch]> = {
       changed = true;
       return withData(node, patch);
     });
-    return changed ? { nodes, edges: graph.edges } : graph;
+    if (!changed) return graph;
+    const before = graph.nodes.find((node) => node.id === nodeId);
+    return { nodes, edges: before?.type === "router" && "branches" in patch ? followBranches(graph.edges, nodeId, before.data.branches, patch.branches as typeof before.data.branches) : graph.edges };
   },
 };
+
+/**
+ * A router's outputs are its branches: a renamed branch keeps its connections (edges follow the
+ * new name, matched by position), and a removed branch takes its connections with it.
+ */
+function followBranches(edges: AppEdge[], nodeId: string, before: readonly { name: string }[], after: readonly { name: string }[]): AppEdge[] {
+  const renamed = new Map<string, string>();
+  if (before.length === after.length) before.forEach((branch, index) => after[index] && after[index].name !== branch.name && renamed.set(branch.name, after[index].name));
+  const names = new Set(after.map((branch) => branch.name));
+  return edges.flatMap((edge) => {
+    if (edge.source !== nodeId || edge.sourceHandle == null) return [edge];
+    const name = renamed.get(edge.sourceHandle) ?? edge.sourceHandle;
+    if (!names.has(name)) return [];
+    return [name === edge.sourceHandle ? edge : { ...edge, sourceHandle: name }];
+  });
+}
 
 function withData<N extends AppNode>(node: N, patch: DataPatch): N {
   return { ...node, data: { ...node.data, ...patch } };

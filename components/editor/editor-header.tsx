@@ -1,9 +1,13 @@
 "use client";
 
+import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { useEffect, useId, useState, type ReactNode } from "react";
 import { useCan, useMe } from "@/components/session/session-context";
+import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog";
+import { formatRelative } from "@/components/ui/format";
 import { DownloadIcon, PlayIcon, RedoIcon, UndoIcon } from "@/components/ui/icons";
 import { RunInputDialog } from "./run-input-dialog";
 import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
@@ -17,7 +21,8 @@ const selectSaving = (s: EditorState) => s.save.status === "saving";
 export type HeaderActions = {
   onSave: () => void;
   onRun: () => void;
-  onPublish: () => void;
+  /** Publishes the saved draft with an optional note ("" for none). */
+  onPublish: (note: string) => void;
   onExport: () => void;
   /** Publishing or exporting (each saves first). */
   busy: "publish" | "export" | null;
@@ -118,16 +123,125 @@ function HistoryButtons() {
 function SaveButtons({ onSave, onPublish, busy }: Pick<HeaderActions, "onSave" | "onPublish" | "busy">) {
   const dirty = useEditorStore(selectIsDirty);
   const saving = useEditorStore(selectSaving);
-  const launching = useEditorStore(selectLaunching);
   return (
     <>
       <Button onClick={onSave} disabled={!dirty || saving} title="Save now (Ctrl+S); edits also save by themselves">
         Save
       </Button>
-      <Button onClick={onPublish} disabled={busy !== null || launching} title="Freeze the draft as a new immutable version">
-        {busy === "publish" ? "Publishing…" : "Publish"}
-      </Button>
+      <PublishControl onPublish={onPublish} busy={busy} />
     </>
+  );
+}
+
+const selectRevision = (s: EditorState) => s.revision;
+const selectWorkflowId = (s: EditorState) => s.workflowId;
+const NOTE_MAX_LENGTH = 500;
+
+/**
+ * The Publish call to action: shown while the draft (saved or not) differs from the latest
+ * published version — the server compares graph hashes — or before a first publish. When they
+ * are equal it gives way to a quiet "v3 published" badge. Publishing asks for an optional note.
+ */
+function PublishControl({ onPublish, busy }: Pick<HeaderActions, "onPublish" | "busy">) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const workflowId = useEditorStore(selectWorkflowId);
+  const revision = useEditorStore(selectRevision);
+  const dirty = useEditorStore(selectIsDirty);
+  const launching = useEditorStore(selectLaunching);
+  const release = useQuery(trpc.workflow.releaseState.queryOptions({ id: workflowId }));
+  const [asking, setAsking] = useState(false);
+  // Each save moves the revision: ask again whether the saved draft still differs.
+  useEffect(() => {
+    void queryClient.invalidateQueries(trpc.workflow.releaseState.queryFilter({ id: workflowId }));
+  }, [queryClient, trpc, workflowId, revision]);
+
+  const published = release.data?.published ?? null;
+  // Unknown (the question failed): offer Publish rather than hide it.
+  const differs = dirty || (release.data?.draftDiffers ?? true);
+  if (release.isPending) return null;
+
+  return (
+    <>
+      {published && !differs && busy !== "publish" ? (
+        <span
+          data-testid="publish-state"
+          title={`The draft is the published version ${published.version} (published ${formatRelative(published.publishedAt)}); the API runs it.`}
+          className="inline-flex h-8 shrink-0 items-center gap-1.5 rounded-md px-2 text-xs font-medium text-emerald-700"
+        >
+          <span aria-hidden="true">✓</span>v{published.version} published
+        </span>
+      ) : (
+        <>
+          <span data-testid="publish-state" className="hidden shrink-0 text-xs font-medium text-amber-700 xl:inline">
+            {published ? `Draft differs from v${published.version}` : "Not published yet"}
+          </span>
+          <Button
+            data-testid="publish-cta"
+            onClick={() => setAsking(true)}
+            disabled={busy !== null || launching}
+            title={published ? `The draft differs from the published version ${published.version}: publish it as the next version` : "Freeze the draft as version 1: the API, schedules and MCP run it"}
+            className="border-accent-300 text-accent-700"
+          >
+            {busy === "publish" ? "Publishing…" : "Publish"}
+          </Button>
+        </>
+      )}
+      {asking && (
+        <PublishDialog
+          publishedVersion={published?.version ?? null}
+          onCancel={() => setAsking(false)}
+          onPublish={(note) => {
+            setAsking(false);
+            onPublish(note);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+function PublishDialog({ publishedVersion, onCancel, onPublish }: { publishedVersion: number | null; onCancel: () => void; onPublish: (note: string) => void }) {
+  const id = useId();
+  const [note, setNote] = useState("");
+  return (
+    <ConfirmDialog
+      title="Publish the draft"
+      onCancel={onCancel}
+      actions={
+        <>
+          <Button onClick={onCancel}>Cancel</Button>
+          <Button variant="primary" onClick={() => onPublish(note.trim())}>
+            Publish version
+          </Button>
+        </>
+      }
+    >
+      <p>
+        {publishedVersion === null
+          ? "The saved draft becomes version 1, which the trigger URL, MCP and schedules then run."
+          : `The saved draft becomes the next version and replaces version ${publishedVersion} as what the trigger URL, MCP and schedules run.`}{" "}
+        Run in the editor keeps running the draft.
+      </p>
+      <label htmlFor={id} className="mt-4 block font-medium text-slate-700">
+        Note <span className="font-normal text-slate-500">(optional)</span>
+      </label>
+      <textarea
+        id={id}
+        value={note}
+        onChange={(event) => setNote(event.target.value)}
+        onKeyDown={(event) => {
+          if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) onPublish(note.trim());
+        }}
+        maxLength={NOTE_MAX_LENGTH}
+        rows={3}
+        placeholder="What changed, e.g. “Shorter summaries; a reviewer approves before sending”"
+        className="mt-1 block w-full resize-y rounded-md border border-slate-300 bg-white px-2.5 py-2 text-sm text-slate-900 placeholder:text-slate-400 focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none"
+      />
+      <p className="mt-1 text-xs text-slate-500">
+        Shown in the Versions tab. {note.length}/{NOTE_MAX_LENGTH}
+      </p>
+    </ConfirmDialog>
   );
 }
 

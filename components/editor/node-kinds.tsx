@@ -6,6 +6,7 @@ import {
   FlagIcon,
   LoopIcon,
   MergeIcon,
+  SignpostIcon,
   SparkIcon,
   SplitIcon,
   UserCheckIcon,
@@ -75,6 +76,12 @@ export const NODE_KIND_INFO: Record<NodeKind, NodeKindInfo> = {
     description: "The result of the run",
     Icon: FlagIcon,
     tile: "bg-slate-200 text-slate-700",
+  },
+  router: {
+    title: "Router",
+    description: "A model picks the branch that fits the input",
+    Icon: SignpostIcon,
+    tile: "bg-rose-100 text-rose-700",
   },
 };
 

@@ -4,7 +4,7 @@ import { useReactFlow, useStoreApi } from "@xyflow/react";
 import { useState, type DragEvent } from "react";
 import { SearchIcon } from "@/components/ui/icons";
 import { PALETTE_MIME, snapToGrid } from "./canvas";
-import { PALETTE_ITEMS, type PaletteItem } from "./palette-items";
+import { PALETTE_ITEMS, searchPaletteItems, type PaletteItem } from "./palette-items";
 import { useEditorStoreApi } from "./store/editor-store-provider";
 
 /**
@@ -17,10 +17,7 @@ export function Palette() {
   const flow = useStoreApi();
   const { screenToFlowPosition } = useReactFlow();
 
-  const needle = query.trim().toLowerCase();
-  const items = PALETTE_ITEMS.filter(
-    (item) => needle === "" || `${item.kind} ${item.title} ${item.description}`.toLowerCase().includes(needle),
-  );
+  const items = searchPaletteItems(PALETTE_ITEMS, query);
 
   const addAtCentre = (item: PaletteItem) => {
     const { domNode } = flow.getState();
@@ -38,8 +35,9 @@ export function Palette() {
   };
 
   const groups = [
-    { id: "nodes", title: "Nodes", items: items.filter((item) => item.group === "nodes") },
-    { id: "presets", title: "Agent presets", items: items.filter((item) => item.group === "presets") },
+    { id: "nodes", title: "Nodes", label: "Node palette", items: items.filter((item) => item.group === "nodes") },
+    { id: "tools", title: "Tools", label: "Tools", items: items.filter((item) => item.group === "tools") },
+    { id: "presets", title: "Agent presets", label: "Agent presets", items: items.filter((item) => item.group === "presets") },
   ].filter((group) => group.items.length > 0);
 
   return (
@@ -50,7 +48,7 @@ export function Palette() {
           type="search"
           value={query}
           onChange={(event) => setQuery(event.target.value)}
-          placeholder="Search nodes"
+          placeholder="Search"
           aria-label="Search nodes"
           className="w-full rounded-md border border-slate-300 bg-white py-1.5 pr-2 pl-8 text-sm placeholder:text-slate-400 focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none"
         />
@@ -59,7 +57,7 @@ export function Palette() {
         {groups.map((group) => (
           <div key={group.id}>
             <h2 className="px-3 pt-2 pb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">{group.title}</h2>
-            <ul className="space-y-0.5 px-2" aria-label={group.id === "nodes" ? "Node palette" : "Agent presets"}>
+            <ul className="space-y-0.5 px-2" aria-label={group.label}>
               {group.items.map((item) => (
                 <li key={item.key}>
                   <div
@@ -67,6 +65,7 @@ export function Palette() {
                     tabIndex={0}
                     draggable
                     data-kind={item.kind}
+                    data-palette-key={item.key}
                     aria-label={`Add ${item.title}`}
                     title="Drag onto the canvas, or click to add"
                     onDragStart={(event) => onDragStart(event, item)}

@@ -3,6 +3,7 @@
 import { useMemo } from "react";
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
+import { nodeNamer } from "@/server/engine/node-name";
 import type { GraphProblem } from "@/server/engine/validate";
 import { useEditorStore } from "./store/editor-store-provider";
 
@@ -20,22 +21,22 @@ export function useProviderProblems(): GraphProblem[] {
   const choices = list.data?.choices;
   const defaultName = list.data?.defaultName;
 
-  const uses = useMemo(
-    () =>
-      nodes.flatMap((node) =>
+  const uses = useMemo(() => {
+    // Named as the graph's own problems name nodes (server/engine/node-name.ts).
+    const nameOf = nodeNamer({ nodes });
+    return nodes.flatMap((node) =>
         node.type === "agent"
           ? [{ provider: node.data.provider, model: node.data.model }, ...node.data.fallbacks].map((use, index) => ({
               nodeId: node.id,
-              label: node.data.label,
+              label: nameOf(node),
               where: index === 0 ? "" : ` (fallback ${index})`,
               provider: use.provider === "default" || use.provider === "" ? (defaultName ?? "") : use.provider,
               isDefault: use.provider === "default" || use.provider === "",
               model: use.model.trim(),
             }))
           : [],
-      ),
-    [nodes, defaultName],
-  );
+    );
+  }, [nodes, defaultName]);
   const checkedProviders = useMemo(
     () => [...new Set(uses.filter((use) => use.model !== "" && choices?.find((choice) => choice.name === use.provider)?.modelsComplete).map((use) => use.provider))],
     [uses, choices],
@@ -77,6 +78,7 @@ export function useMcpServerProblems(): GraphProblem[] {
   return useMemo(() => {
     if (!known) return [];
     const ids = new Set(known.map((server) => server.serverId));
+    const nameOf = nodeNamer({ nodes });
     return nodes.flatMap((node): GraphProblem[] =>
       node.type !== "agent"
         ? []
@@ -85,7 +87,7 @@ export function useMcpServerProblems(): GraphProblem[] {
             .map((tool) => ({
               severity: "error",
               code: "mcp_server_missing",
-              message: `${node.data.label}: the MCP server "${tool.serverName}" of tool ${tool.name} is not in this workspace (Settings → MCP servers)`,
+              message: `${nameOf(node)}: the MCP server "${tool.serverName}" of tool ${tool.name} is not in this workspace (Settings → MCP servers)`,
               nodeId: node.id,
             })),
     );

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { useEffect, type ReactNode } from "react";
 import { isTerminalStatus } from "@/server/engine/events";
 import { RunControls } from "@/components/runs/run-controls";
 import { RunResult } from "@/components/runs/run-result";
@@ -12,8 +12,8 @@ import { XIcon } from "@/components/ui/icons";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useNow } from "@/components/ui/use-now";
 import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
-import { selectRun } from "./store/selectors";
-import type { EditorState } from "./store/types";
+import { selectProblems, selectRun } from "./store/selectors";
+import type { EditorState, LaunchState } from "./store/types";
 
 const selectLaunch = (s: EditorState) => s.launch;
 
@@ -37,13 +37,7 @@ export function RunPanel({ stream }: { stream: StreamStatus }) {
 
   if (!run.runId || !state) {
     if (launch.status !== "error") return null;
-    return (
-      <PanelFrame onClose={() => store.getState().setLaunch({ status: "idle" })}>
-        <p role="alert" data-testid="run-error" className="text-sm text-red-700">
-          {launch.message}
-        </p>
-      </PanelFrame>
-    );
+    return <LaunchError launch={launch} framed />;
   }
 
   const started = state.startedAt ? Date.parse(state.startedAt) : null;
@@ -84,7 +78,11 @@ export function RunPanel({ stream }: { stream: StreamStatus }) {
           )}
         </p>
       )}
-      {launch.status === "error" && <p className="mt-2 text-sm text-red-700">{launch.message}</p>}
+      {launch.status === "error" && (
+        <div className="mt-2">
+          <LaunchError launch={launch} />
+        </div>
+      )}
       {finished && (
         <div className="mt-3">
           <h3 className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">Result</h3>
@@ -95,11 +93,50 @@ export function RunPanel({ stream }: { stream: StreamStatus }) {
   );
 }
 
+/** How many of the problems the banner lists; the Problems panel has them all. */
+const LISTED_PROBLEMS = 3;
+
+/**
+ * Why Run did not start. "Cannot run" for the graph's problems is drawn from the live
+ * validation, not from the moment Run was pressed: it shrinks as problems are fixed and goes
+ * away (back to idle) once none is left, so it never contradicts "Ready to run".
+ */
+function LaunchError({ launch, framed = false }: { launch: Extract<LaunchState, { status: "error" }>; framed?: boolean }) {
+  const store = useEditorStoreApi();
+  const problems = useEditorStore(selectProblems);
+  const errors = launch.problems ? problems.filter((problem) => problem.severity === "error") : [];
+  const fixed = launch.problems === true && errors.length === 0;
+  useEffect(() => {
+    if (fixed) store.getState().setLaunch({ status: "idle" });
+  }, [fixed, store]);
+  if (fixed) return null;
+
+  const content = launch.problems ? (
+    <div role="alert" data-testid="run-error">
+      <p className="text-sm font-medium text-red-700">
+        Cannot run: fix {errors.length} problem{errors.length > 1 ? "s" : ""} first
+      </p>
+      <ul className="mt-1 list-disc space-y-0.5 pl-5 text-sm text-red-700">
+        {errors.slice(0, LISTED_PROBLEMS).map((problem, index) => (
+          <li key={`${problem.code}-${problem.nodeId ?? problem.edgeId ?? ""}-${index}`}>{problem.message}</li>
+        ))}
+      </ul>
+      {errors.length > LISTED_PROBLEMS && <p className="mt-1 text-xs text-slate-600">and {errors.length - LISTED_PROBLEMS} more in Problems</p>}
+    </div>
+  ) : (
+    <p role="alert" data-testid="run-error" className="text-sm text-red-700">
+      {launch.message}
+    </p>
+  );
+  return framed ? <PanelFrame onClose={() => store.getState().setLaunch({ status: "idle" })}>{content}</PanelFrame> : content;
+}
+
 function PanelFrame({ children, onClose }: { children: ReactNode; onClose?: () => void }) {
   return (
     <section
       aria-label="Run"
-      className="absolute bottom-4 left-1/2 z-10 w-[min(720px,calc(100%-2rem))] -translate-x-1/2 rounded-lg border border-slate-200 bg-white/95 p-3 pr-10 shadow-lg backdrop-blur"
+      // In the editor's layout under the canvas (workflow-editor.tsx), so it never covers the graph.
+      className="relative max-h-[40%] shrink-0 overflow-y-auto border-t border-slate-200 bg-white p-3 pr-10"
     >
       {children}
       {onClose && (

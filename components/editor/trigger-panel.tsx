@@ -16,6 +16,7 @@ import { selectReadOnly } from "./store/selectors";
 import type { EditorState } from "./store/types";
 
 type CreatedToken = RouterOutputs["workflow"]["createTriggerToken"];
+type ApiTarget = RouterOutputs["workflow"]["releaseState"]["api"];
 
 const selectTriggerData = (s: EditorState) => {
   const trigger = s.nodes.find((node) => node.type === "trigger");
@@ -37,6 +38,55 @@ function shellQuote(text: string): string {
 
 export function curlExample(url: string, token: string, body: string): string {
   return `curl -X POST ${url} -H "Authorization: Bearer ${token}" -H "Content-Type: application/json" -d ${shellQuote(body)}`;
+}
+
+function problems(count: number): string {
+  return `${count} problem${count === 1 ? "" : "s"}`;
+}
+
+/** Which graph a call runs, by the rule of server/runs/start-run.ts (pinGraph): published, else a valid draft, else the latest version. */
+function apiTargetText(api: ApiTarget): { headline: string; detail: string } {
+  switch (api.kind) {
+    case "published":
+      return {
+        headline: `Runs published version ${api.version} (published ${formatRelative(api.publishedAt)})`,
+        detail: "Edits to the draft do not reach the API until you publish them; Run in the editor runs the draft.",
+      };
+    case "draft":
+      return {
+        headline: "Runs the saved draft (nothing is published yet)",
+        detail: "Only while the draft passes its checks: an invalid edit keeps calls on the latest valid version. Publish to pin the version calls run.",
+      };
+    case "snapshot":
+      return {
+        headline: `Runs version ${api.version}, the latest valid version`,
+        detail: `The saved draft has ${problems(api.draftProblems)}, so calls keep running version ${api.version}. Fix them or publish to change what the API runs.`,
+      };
+    case "none":
+      return {
+        headline: "Calls are refused (422)",
+        detail: `The saved draft has ${problems(api.draftProblems)} and no earlier version passed the checks. Fix them, then run or publish.`,
+      };
+  }
+}
+
+/** One line on what `POST` runs, so draft and published are never confused. */
+function ApiVersion({ workflowId }: { workflowId: string }) {
+  const trpc = useTRPC();
+  const release = useQuery(trpc.workflow.releaseState.queryOptions({ id: workflowId }));
+  if (!release.data) return null;
+  const { api } = release.data;
+  const text = apiTargetText(api);
+  const tone = api.kind === "none" ? "border-red-200 bg-red-50 text-red-800" : api.kind === "snapshot" ? "border-amber-200 bg-amber-50 text-amber-900" : "border-slate-200 bg-slate-50 text-slate-700";
+  return (
+    <div className={`rounded-md border px-2.5 py-2 text-xs ${tone}`} data-testid="api-version" data-kind={api.kind}>
+      <p className="font-medium" data-testid="api-version-headline">
+        {text.headline}
+      </p>
+      {api.kind === "published" && api.note && <p className="mt-0.5 italic">“{api.note}”</p>}
+      <p className="mt-0.5 opacity-90">{text.detail}</p>
+    </div>
+  );
 }
 
 /** The workflow's REST trigger: URL, tokens (each shown once at creation), revocation. */
@@ -81,8 +131,9 @@ export function TriggerPanel({ workflowId }: { workflowId: string }) {
       <section className="space-y-1.5">
         <h3 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Trigger URL</h3>
         <p className="text-xs text-slate-500">
-          <code className="font-mono">POST</code> starts a run of the last saved draft and answers with its run id.
+          <code className="font-mono">POST</code> starts a run and answers with its run id.
         </p>
+        <ApiVersion workflowId={workflowId} />
         <CopyField value={triggerUrl} label="Copy trigger URL" testId="trigger-url" />
         <p className="text-xs text-slate-500" data-testid="trigger-input-fields">
           Body: <code className="font-mono">{"{ \"input\": … }"}</code>

@@ -78,6 +78,12 @@ export function useStartRun(save: () => Promise<boolean>): () => Promise<void> {
       store.getState().setLaunch({ status: "error", message: saved.status === "error" ? `Not saved: ${saved.message}` : "Not saved" });
       return;
     }
+    // The server would refuse the run for these: say so at once (the run panel lists them
+    // while they last) instead of asking for input first.
+    if (store.getState().problems.some((problem) => problem.severity === "error")) {
+      store.getState().setLaunch({ status: "error", message: "The workflow has problems to fix before it can run", problems: true });
+      return;
+    }
     store.getState().setLaunch({ status: "asking" });
   }, [store, save]);
 }
@@ -118,23 +124,25 @@ export function useLaunchRun(): (input: unknown) => Promise<LaunchResult> {
   );
 }
 
-export type ActionResult = { ok: true; message: string } | { ok: false; message: string };
+/** `problems`: refused for the graph's problems, so the message is stale once validation has none. */
+export type ActionResult = { ok: true; message: string } | { ok: false; message: string; problems?: boolean };
 
-/** Saves what is unsaved, then freezes the saved draft as the next immutable, published version. */
-export function usePublish(save: () => Promise<boolean>): () => Promise<ActionResult> {
+/** Saves what is unsaved, then freezes the saved draft as the next immutable, published version (with an optional note). */
+export function usePublish(save: () => Promise<boolean>): (note?: string) => Promise<ActionResult> {
   const store = useEditorStoreApi();
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const { mutateAsync } = useMutation(trpc.workflow.publish.mutationOptions());
-  return useCallback(async () => {
+  return useCallback(async (note?: string) => {
     if (!(await save())) return { ok: false, message: "Save the draft before publishing (see the message above)." };
     const { workflowId } = store.getState();
     try {
-      const published = await mutateAsync({ id: workflowId });
+      const published = await mutateAsync({ id: workflowId, ...(note ? { note } : {}) });
       void queryClient.invalidateQueries(trpc.workflow.versions.queryFilter({ id: workflowId }));
+      void queryClient.invalidateQueries(trpc.workflow.releaseState.queryFilter({ id: workflowId }));
       return { ok: true, message: `Published version ${published.version}` };
     } catch (error) {
-      return { ok: false, message: errorMessage(error) };
+      return { ok: false, message: errorMessage(error), problems: errorPath(error) === "graph" };
     }
   }, [store, save, mutateAsync, queryClient, trpc]);
 }

@@ -79,7 +79,10 @@ export function VersionView({
             Read-only
           </span>
           {version.data?.publishedAt && (
-            <span className="truncate text-xs text-slate-500">published {formatDateTime(version.data.publishedAt)}</span>
+            <span className="truncate text-xs text-slate-500" title={version.data.note ?? undefined}>
+              published {formatDateTime(version.data.publishedAt)}
+              {version.data.note ? ` — “${version.data.note}”` : ""}
+            </span>
           )}
         </nav>
         <Button onClick={onClose}>Back to draft</Button>

@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ReactFlowProvider } from "@xyflow/react";
 import Link from "next/link";
-import { useCallback, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useState, type ReactNode } from "react";
 import { isTerminalStatus } from "@/server/engine/events";
 import { useRunStream } from "@/components/runs/use-run-stream";
 import { useCan } from "@/components/session/session-context";
@@ -12,14 +12,14 @@ import { XIcon } from "@/components/ui/icons";
 import { Canvas } from "./canvas";
 import { EditorHeader, SaveProblemBanner } from "./editor-header";
 import { LeaveGuard } from "./leave-guard";
-import { SidePanel } from "./side-panel";
+import { CollapsedRail, PanelToggle, SidePanel, usePanelOpen } from "./side-panel";
 import { graphToFlow } from "./graph-convert";
 import { Inspector } from "./inspector/inspector";
 import { Palette } from "./palette";
 import { ProblemsPanel } from "./problems-panel";
 import { RunPanel } from "./run-panel";
 import { EditorStoreProvider, useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
-import { selectReadOnly } from "./store/selectors";
+import { selectErrorCount, selectReadOnly } from "./store/selectors";
 import type { EditorState } from "./store/types";
 import { TriggerPanel } from "./trigger-panel";
 import { useAutosave } from "./use-autosave";
@@ -122,6 +122,8 @@ function EditorLayout({
   const stream = useRunStream(streamingRunId, streamingRunId !== null);
   const [busy, setBusy] = useState<"publish" | "export" | null>(null);
   const [notice, setNotice] = useState<ActionResult | null>(null);
+  const [paletteOpen, setPaletteOpen] = usePanelOpen("palette");
+  const leftTitle = readOnly ? "Problems" : "Palette";
 
   const overwrite = async () => {
     const latest = await queryClient.fetchQuery(trpc.workflow.get.queryOptions({ id: workflow.id }, { staleTime: 0 }));
@@ -148,7 +150,7 @@ function EditorLayout({
       <EditorHeader
         onSave={() => void save()}
         onRun={() => void startRun()}
-        onPublish={() => void runAction("publish", publish)}
+        onPublish={(note) => void runAction("publish", () => publish(note))}
         onExport={() => void runAction("export", exportFile)}
         busy={busy}
       />
@@ -156,24 +158,34 @@ function EditorLayout({
       {notice && <Notice result={notice} onClose={() => setNotice(null)} />}
       <LeaveGuard save={save} />
       <div className="flex min-h-0 flex-1">
-        <aside className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-slate-50/80">
-          {readOnly ? (
-            <div className="flex min-h-0 flex-1 flex-col">
-              <ProblemsPanel />
+        {paletteOpen ? (
+          <aside aria-label={leftTitle} data-panel="palette" className="relative flex w-52 shrink-0 flex-col border-r border-slate-200 bg-slate-50/80 xl:w-60">
+            <div className="absolute top-2.5 right-1.5 z-10">
+              <PanelToggle panel="palette" open onToggle={() => setPaletteOpen(false)} side="left" title={leftTitle} />
             </div>
-          ) : (
-            <>
-              <div className="flex min-h-0 flex-1 flex-col">
-                <Palette />
-              </div>
-              <div className="flex max-h-[45%] min-h-0 flex-col">
+            {readOnly ? (
+              <div className="flex min-h-0 flex-1 flex-col pt-10">
                 <ProblemsPanel />
               </div>
-            </>
-          )}
-        </aside>
-        <main className="relative min-w-0 flex-1" aria-label="Canvas">
-          <Canvas />
+            ) : (
+              <>
+                <div className="flex min-h-0 flex-1 flex-col pr-7">
+                  <Palette />
+                </div>
+                <div className="flex max-h-[45%] min-h-0 flex-col">
+                  <ProblemsPanel />
+                </div>
+              </>
+            )}
+          </aside>
+        ) : (
+          <CollapsedRail panel="palette" side="left" title={leftTitle} onOpen={() => setPaletteOpen(true)} />
+        )}
+        {/* The run panel sits under the canvas, not over it: the graph keeps all of its area in view, even at 1024 px. */}
+        <main className="flex min-w-0 flex-1 flex-col" aria-label="Canvas">
+          <div className="relative min-h-0 flex-1">
+            <Canvas />
+          </div>
           <RunPanel stream={stream} />
         </main>
         <SidePanel
@@ -190,6 +202,13 @@ function EditorLayout({
 }
 
 function Notice({ result, onClose }: { result: ActionResult; onClose: () => void }) {
+  // "Fix 2 problems before publishing" goes as soon as the problems are fixed: never stale feedback.
+  const graphErrors = useEditorStore(selectErrorCount);
+  const fixed = !result.ok && result.problems === true && graphErrors === 0;
+  useEffect(() => {
+    if (fixed) onClose();
+  }, [fixed, onClose]);
+  if (fixed) return null;
   return (
     <div
       role={result.ok ? "status" : "alert"}

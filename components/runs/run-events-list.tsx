@@ -5,6 +5,7 @@ import type { CommittedEvent, FallbackAttempt, ForkEdit } from "@/server/engine/
 import { useEditorStore, useEditorStoreApi } from "@/components/editor/store/editor-store-provider";
 import type { EditorState } from "@/components/editor/store/types";
 import { HistoryIcon } from "@/components/ui/icons";
+import { eventLabel } from "@/lib/event-labels";
 
 const TYPE_TONE: Partial<Record<CommittedEvent["type"], string>> = {
   run_started: "text-accent-700",
@@ -64,6 +65,8 @@ function describe(event: CommittedEvent): string {
       return `+${event.tokens} tokens, +$${event.usd}`;
     case "loop_iteration":
       return `iteration ${event.iteration}`;
+    case "route_chosen":
+      return `→ ${event.branch}${event.defaulted ? " (default)" : ""}${event.reason ? `: ${event.reason}` : ""}`;
     case "node_failed":
       return event.error;
     case "run_finished":
@@ -131,7 +134,10 @@ export function RunEventsList() {
               >
                 <td className="px-3 py-1.5 text-right font-mono text-slate-400 tabular-nums">{event.seq}</td>
                 <td className="px-2 py-1.5">
-                  <span className={`font-mono ${TYPE_TONE[event.type] ?? "text-slate-700"}`}>{event.type}</span>
+                  {/* The raw type stays at hand (hover) for whoever reads the API or the stored log. */}
+                  <span className={`font-medium ${TYPE_TONE[event.type] ?? "text-slate-700"}`} title={event.type}>
+                    {eventLabel(event.type)}
+                  </span>
                   {detail && <p className="mt-0.5 line-clamp-2 break-words text-[11px] text-slate-500">{detail}</p>}
                 </td>
                 <td className="px-2 py-1.5">

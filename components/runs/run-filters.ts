@@ -3,7 +3,7 @@ import { runStatusSchema, type RunStatus } from "@/server/engine/events";
 import type { RouterInputs } from "@/components/trpc";
 
 /**
- * The Runs page's filters and their URL form (`/runs?workflow=wf_…&status=failed,cancelled
+ * The Runs page's filters and their URL form (`/runs?workflow=wf_…&version=wfv_…&status=failed,cancelled
  * &trigger=api&from=2026-11-01&to=2026-11-30&waiting=1&q=invoice`): the URL is the state, so a
  * filtered view can be shared, bookmarked and reached with Back. Values that are not valid
  * (an edited link) are dropped rather than sent to the server.
@@ -12,6 +12,8 @@ export type RunTriggerFilter = RunTrigger;
 
 export type RunFilters = {
   workflowId: string | null;
+  /** One version's runs (the link from a version's run count in the editor). */
+  versionId: string | null;
   statuses: RunStatus[];
   trigger: RunTriggerFilter | null;
   /** Local calendar days (YYYY-MM-DD), both included. */
@@ -24,7 +26,7 @@ export type RunFilters = {
 export type RunListInput = Exclude<RouterInputs["run"]["list"], void | undefined>;
 
 export const RUN_STATUSES: readonly RunStatus[] = runStatusSchema.options;
-export const EMPTY_FILTERS: RunFilters = { workflowId: null, statuses: [], trigger: null, from: null, to: null, waitingForMe: false, q: "" };
+export const EMPTY_FILTERS: RunFilters = { workflowId: null, versionId: null, statuses: [], trigger: null, from: null, to: null, waitingForMe: false, q: "" };
 
 const ID = /^[A-Za-z0-9_-]{1,100}$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -43,12 +45,14 @@ function isDay(value: string | null): value is string {
 
 export function filtersFromSearchParams(params: URLSearchParams): RunFilters {
   const workflowId = params.get("workflow");
+  const versionId = params.get("version");
   const trigger = params.get("trigger");
   const from = params.get("from");
   const to = params.get("to");
   const statuses = (params.get("status") ?? "").split(",").filter(isStatus);
   return {
     workflowId: workflowId && ID.test(workflowId) ? workflowId : null,
+    versionId: versionId && ID.test(versionId) ? versionId : null,
     statuses: RUN_STATUSES.filter((status) => statuses.includes(status)),
     trigger: trigger && isRunTrigger(trigger) ? trigger : null,
     from: isDay(from) ? from : null,
@@ -62,6 +66,7 @@ export function filtersToSearchParams(filters: RunFilters): URLSearchParams {
   const params = new URLSearchParams();
   if (filters.q) params.set("q", filters.q);
   if (filters.workflowId) params.set("workflow", filters.workflowId);
+  if (filters.versionId) params.set("version", filters.versionId);
   if (filters.statuses.length > 0) params.set("status", filters.statuses.join(","));
   if (filters.trigger) params.set("trigger", filters.trigger);
   if (filters.from) params.set("from", filters.from);
@@ -88,6 +93,7 @@ export function listInputOf(filters: RunFilters, limit: number): RunListInput {
   return {
     limit,
     ...(filters.workflowId ? { workflowId: filters.workflowId } : {}),
+    ...(filters.versionId ? { versionId: filters.versionId } : {}),
     ...(filters.statuses.length > 0 ? { status: filters.statuses } : {}),
     ...(filters.trigger ? { trigger: filters.trigger } : {}),
     ...(filters.from ? { from: localDay(filters.from, 0).toISOString() } : {}),

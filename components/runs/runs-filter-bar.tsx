@@ -8,6 +8,7 @@ import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { SearchIcon } from "@/components/ui/icons";
 import { runStatusLabel } from "@/components/ui/status-badge";
+import { VersionFilterChip } from "./version-filter-chip";
 import { EMPTY_FILTERS, hasFilters, RUN_STATUSES, type RunFilters, type RunTriggerFilter } from "./run-filters";
 
 /** Typing settles this long before the search is sent (and the URL changes). */
@@ -178,6 +179,7 @@ export function RunsFilterBar({ filters, onChange, canRespond }: { filters: RunF
           ))}
         </div>
         <div className="ml-auto flex items-center gap-2">
+          {filters.versionId && <VersionFilterChip versionId={filters.versionId} onRemove={() => set({ versionId: null })} />}
           {canRespond && (
             <label className="flex h-7 cursor-pointer items-center gap-2 rounded-md border border-slate-300 bg-white px-2.5 text-xs font-medium text-slate-700 shadow-xs has-checked:border-amber-300 has-checked:bg-amber-50 has-checked:text-amber-800">
               <input type="checkbox" checked={filters.waitingForMe} onChange={(event) => set({ waitingForMe: event.target.checked })} className="size-3.5 accent-amber-600" />

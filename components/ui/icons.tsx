@@ -49,6 +49,12 @@ export const BranchIcon = (p: IconProps) => (
     <path d="M6 8.5v7M18 11.5c0 3-6 2-11 5" />
   </Icon>
 );
+/** A signpost: the router's model picks the way. */
+export const SignpostIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M12 3v18M12 5h6l2 2.5-2 2.5h-6M12 12H6l-2 2.5L6 17h6" />
+  </Icon>
+);
 export const SplitIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="M3 12h6M9 12l6-6h6M9 12l6 6h6M15 12h6" />

@@ -6,6 +6,8 @@ import { InboxCountBadge } from "@/components/inbox/inbox-count-badge";
 import { useMe } from "@/components/session/session-context";
 import { UserMenu } from "@/components/session/user-menu";
 import { WorkspaceSwitcher } from "@/components/session/workspace-switcher";
+import { ShortcutsHelp } from "./shortcuts-sheet";
+import { ThemeToggle } from "./theme-toggle";
 
 const LINKS = [
   { href: "/workflows", label: "Workflows" },
@@ -43,7 +45,9 @@ export function TopNav() {
             );
           })}
       </nav>
-      <div className="ml-auto">
+      <div className="ml-auto flex items-center gap-2">
+        <ShortcutsHelp />
+        <ThemeToggle />
         <UserMenu />
       </div>
     </header>

@@ -84,3 +84,10 @@ test("the API reference at /docs/api lists both probes with the readiness 503 (l
     }
   }
 });
+
+test("public/ files are served without a session: robots.txt keeps crawlers out of a private tool", async ({ request }) => {
+  const response = await request.get("/robots.txt", { headers: { cookie: "" } });
+  expect(response.status()).toBe(200);
+  expect(response.headers()["content-type"]).toContain("text/plain");
+  expect(await response.text()).toContain("Disallow: /");
+});

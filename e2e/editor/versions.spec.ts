@@ -5,7 +5,9 @@ import { node, openWorkflow, saveState } from "../support/editor";
 
 test("publishes a version, opens it read-only, and restores it into the draft", async ({ page, request }) => {
   const id = await openWorkflow(page, request, "Versions", approvalGraph());
-  await page.getByRole("button", { name: "Publish" }).click();
+  await page.getByRole("button", { name: "Publish", exact: true }).click();
+  // Publishing asks for an optional note first.
+  await page.getByRole("dialog", { name: "Publish the draft" }).getByRole("button", { name: "Publish version" }).click();
   await expect(page.getByTestId("editor-notice")).toHaveText("Published version 1");
 
   await page.getByRole("tab", { name: "Versions" }).click();

@@ -87,7 +87,7 @@ test.describe("Settings · MCP servers", () => {
     const serverId = servers.find((server) => server.name === name)?.id ?? "";
     await trpcMutation(request, "mcpServers", "delete", { id: serverId });
     await page.reload();
-    await expect(page.getByTestId("problems-panel")).toContainText(`Agent: the MCP server "${name}" of tool ${name}__add is not in this workspace`);
+    await expect(page.getByTestId("problems-panel")).toContainText(`Agent "Agent": the MCP server "${name}" of tool ${name}__add is not in this workspace`);
   });
 
   test("a URL the server cannot use is explained in plain words", async ({ page }) => {

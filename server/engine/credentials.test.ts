@@ -81,8 +81,8 @@ describe("validation of credential references", () => {
     const problems = problemsOf([["a", "agent", { task: "Use {{credentials.github}} for {{input.topic}}", systemPrompt: "Key: {{ credentials.github }}" }]]);
     const credentialProblems = problems.filter((p) => p.code === "credential_outside_tool");
     expect(credentialProblems.map((p) => [p.severity, p.message])).toEqual([
-      ["warning", "Agent (task): {{credentials.…}} stays as written here: credentials are only resolved in tool arguments"],
-      ["warning", "Agent (system prompt): {{credentials.…}} stays as written here: credentials are only resolved in tool arguments"],
+      ["warning", "Agent \"Agent\" (task): {{credentials.…}} stays as written here: credentials are only resolved in tool arguments"],
+      ["warning", "Agent \"Agent\" (system prompt): {{credentials.…}} stays as written here: credentials are only resolved in tool arguments"],
     ]);
     expect(problems.some((p) => p.code === "unknown_reference")).toBe(false);
   });
@@ -91,7 +91,7 @@ describe("validation of credential references", () => {
     const http = problemsOf([["t", "tool", { tool: "http_request", arguments: '{"url":"https://x.dev","headers":{"A":"Bearer {{credentials.github}}"}}' }]]);
     expect(http.filter((p) => p.nodeId === "t")).toEqual([]);
     const code = problemsOf([["t", "tool", { tool: "run_code", arguments: '{"code":"\\"{{credentials.github}}\\""}' }]]);
-    expect(code.find((p) => p.nodeId === "t")?.message).toBe("Tool (arguments): credentials are only resolved in http_request arguments, not in run_code's");
+    expect(code.find((p) => p.nodeId === "t")?.message).toBe(`Tool "Tool" (arguments): credentials are only resolved in http_request arguments, not in run_code's`);
     const output = validateGraph(buildGraph([["trigger", "trigger"], ["out", "output", { template: "{{credentials.github}}" }]], [["trigger", "out"]]));
     expect(output.find((p) => p.nodeId === "out")?.code).toBe("credential_outside_tool");
   });

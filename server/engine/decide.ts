@@ -3,12 +3,13 @@ import type { Graph, GraphEdge, GraphNode, NodeDataOf } from "./graph";
 import { isTerminalStatus } from "./events";
 import type { HumanRequestKind, PendingHuman, RunState } from "./state";
 import { renderTemplate, renderToolArguments, type CredentialSlot, type TemplateScope } from "./template";
-import { needsApproval, parseToolArgs, type ToolSpec } from "./agent-tools";
+import { COMPLETE_TASK, needsApproval, parseToolArgs, type ToolSpec } from "./agent-tools";
 import { continueAgent, type Budget } from "./agent";
 import { evaluateExpression } from "./expression";
 import { loopShape, type LoopShape } from "./loops";
 import { appendTo, outgoingEdges } from "./graph-index";
 import { toJsonText } from "./json-text";
+import { continueRouter, routerThread } from "./router";
 
 /**
  * `decide(graph, state)` returns what should happen next. It is pure: effects that need
@@ -197,6 +198,8 @@ function startNode(graph: Graph, node: GraphNode, state: RunState, edges: GraphE
       return [started, ...loopDecision(node, state, 1, scopeFor(edges, state))];
     case "tool":
       return [started];
+    case "router":
+      return [emit({ type: "node_started", nodeId: node.id, messages: routerThread(node.data, scopeFor(edges, state)) })];
   }
 }
 
@@ -237,9 +240,19 @@ function continueLoop(node: Extract<GraphNode, { type: "loop" }>, state: RunStat
   return decision;
 }
 
+/**
+ * How the engine hears an agent's answer is its business, not the builder's: the prompt a
+ * builder writes says what the agent is for, and the run adds the closing instruction (unless
+ * the prompt already names the tool, as older drafts and the presets do).
+ */
+export function systemPromptForRun(systemPrompt: string): string {
+  if (systemPrompt.includes(COMPLETE_TASK)) return systemPrompt;
+  return `${systemPrompt.trimEnd()}\n\nWhen you are done, call ${COMPLETE_TASK} with your final answer as \`result\`.`;
+}
+
 function initialThread(data: NodeDataOf<"agent">, scope: TemplateScope): ChatMessage[] {
   return [
-    { role: "system", content: data.systemPrompt },
+    { role: "system", content: systemPromptForRun(data.systemPrompt) },
     { role: "user", content: renderTemplate(data.task, scope) },
   ];
 }
@@ -252,6 +265,8 @@ function continueNode(graph: Graph, node: GraphNode, state: RunState, edges: Gra
       return continueHuman(node.id, node.data, state, edges);
     case "tool":
       return continueToolNode(node.id, node.data, state, edges);
+    case "router":
+      return continueRouter(node.id, node.data, state, previousOutput(edges, state));
     default:
       return [];
   }

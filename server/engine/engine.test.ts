@@ -165,7 +165,7 @@ describe("references between nodes", () => {
       ["type_mismatch", "fetch", "error"],
       ["unknown_reference", "route", "error"],
     ]);
-    expect(problems[1]?.message).toMatch(/reads field "slug" but Agent outputs plain text/);
+    expect(problems[1]?.message).toMatch(/reads field "slug" but Agent "Agent" outputs plain text/);
   });
 });
 

@@ -171,6 +171,11 @@ export const runEventSchema = z.discriminatedUnion("type", [
   /** A human raised the run's budget. */
   /** `acceptUnpriced`: a person let the run go on although a USD budget cannot count its calls of unknown price. */
   z.object({ type: z.literal("budget_raised"), nodeId, tokens: z.number(), usd: z.number(), acceptUnpriced: z.literal(true).optional() }),
+  /**
+   * A router chose its branch: the model's choice and reason, or the default branch with why
+   * (`defaulted`: the model failed, or its answer named no branch).
+   */
+  z.object({ type: z.literal("route_chosen"), nodeId, branch: z.string(), reason: z.string(), defaulted: z.boolean() }),
   z.object({ type: z.literal("node_finished"), nodeId, output: z.unknown(), handle: z.string().nullable() }),
   z.object({ type: z.literal("node_failed"), nodeId, error: z.string() }),
   /** No taken edge leads to the node (dead-path elimination after a branch). */

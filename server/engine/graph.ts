@@ -69,7 +69,7 @@ export const agentDataSchema = z.object({
   fallbacks: z.array(z.object({ provider: z.string().max(60), model: z.string().max(200).default("") })).max(3).default([]),
   /** Seconds to wait for a provider that has fallbacks before trying the next; 0 = its own timeout. */
   fallbackAfterSeconds: z.number().int().min(0).max(600).default(0),
-  systemPrompt: z.string().max(50_000).default("You are a helpful assistant. Finish by calling complete_task."),
+  systemPrompt: z.string().max(50_000).default("You are a helpful assistant. Answer clearly and concisely."),
   /** Rendered with {{input.x}}, {{previous}}, {{nodes.<id>.output}} before the first model call. */
   task: z.string().max(50_000).default("{{previous}}"),
   allowedTools: z.array(z.string().max(80)).max(50).default([]),
@@ -140,6 +140,40 @@ export const outputDataSchema = z.object({
   template: z.string().max(50_000).default(""),
 });
 
+/** A router's branch: the name is its output handle and what the model answers with. */
+export const ROUTER_BRANCH_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+export const routerBranchSchema = z.object({
+  name: z.string().regex(ROUTER_BRANCH_NAME_PATTERN, { error: "a branch name has 1 to 40 lower-case letters, digits, _ or -, starting with a letter or digit" }),
+  /** What belongs on this branch, in the builder's words: the model classifies by it. */
+  description: z.string().max(500).default(""),
+});
+
+/**
+ * The seeds' "intelligent routing": a model reads the input and picks one named branch, by a
+ * structured call validated against the branch names; anything else (an error, an answer that
+ * is no branch) takes the default branch, and the log says why.
+ */
+export const routerDataSchema = z.object({
+  label: label.default("Router"),
+  provider: z.string().max(60).default("default"),
+  model: z.string().max(200).default(""),
+  /** What the model is told about the choice, before the branches are listed. */
+  instructions: z.string().max(10_000).default("Read the message and choose the branch that should handle it."),
+  /** What is classified; rendered like an agent's task. */
+  input: z.string().max(50_000).default("{{previous}}"),
+  branches: z
+    .array(routerBranchSchema)
+    .max(20)
+    .default([
+      { name: "support", description: "A problem with the product, an error, something that does not work" },
+      { name: "sales", description: "Questions about plans, prices, invoices or buying" },
+      { name: "other", description: "Anything else" },
+    ]),
+  /** Taken when the model fails or answers with no branch. */
+  defaultBranch: z.string().max(40).default("other"),
+});
+
 const nodeBase = { id: z.string().min(1).max(100), position };
 
 export const graphNodeSchema = z.discriminatedUnion("type", [
@@ -152,6 +186,7 @@ export const graphNodeSchema = z.discriminatedUnion("type", [
   z.object({ ...nodeBase, type: z.literal("join"), data: joinDataSchema }),
   z.object({ ...nodeBase, type: z.literal("loop"), data: loopDataSchema }),
   z.object({ ...nodeBase, type: z.literal("output"), data: outputDataSchema }),
+  z.object({ ...nodeBase, type: z.literal("router"), data: routerDataSchema }),
 ]);
 
 export const graphEdgeSchema = z.object({
@@ -184,9 +219,13 @@ export const NODE_KINDS = [
   "join",
   "loop",
   "output",
+  "router",
 ] as const satisfies readonly NodeKind[];
 
-/** Named source handles per node kind; `null` means the node's single default output. */
+/**
+ * Named source handles per node kind; `null` means the node's single default output. A
+ * router's handles are its branches' names: use `sourceHandlesOf` for a node.
+ */
 export const SOURCE_HANDLES: Record<NodeKind, readonly (string | null)[]> = {
   trigger: [null],
   agent: [null],
@@ -197,7 +236,13 @@ export const SOURCE_HANDLES: Record<NodeKind, readonly (string | null)[]> = {
   join: [null],
   loop: ["body", "done"],
   output: [],
+  router: [],
 };
+
+/** The outputs a node has: its kind's, or a router's branches. */
+export function sourceHandlesOf(node: GraphNode): readonly (string | null)[] {
+  return node.type === "router" ? node.data.branches.map((branch) => branch.name) : SOURCE_HANDLES[node.type];
+}
 
 const dataSchemas = {
   trigger: triggerDataSchema,
@@ -209,6 +254,7 @@ const dataSchemas = {
   join: joinDataSchema,
   loop: loopDataSchema,
   output: outputDataSchema,
+  router: routerDataSchema,
 } as const;
 
 /** A new node of the given kind with every setting at its default. */

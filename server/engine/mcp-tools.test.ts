@@ -137,6 +137,6 @@ describe("agents with MCP tools", () => {
     expect(reparsed?.type === "agent" ? reparsed.data.mcpTools : null).toEqual([]);
     const shadowing = agentGraph({ mcpTools: [{ ...add, name: "http_request" }, add, add] });
     const codes = validateGraph(shadowing).filter((problem) => problem.code === "duplicate_tool").map((problem) => problem.message);
-    expect(codes).toEqual(['Agent: the MCP tool "add" is named "http_request" like a built-in tool', 'Agent: two MCP tools are named "calc__add"']);
+    expect(codes).toEqual(['Agent "Agent": the MCP tool "add" is named "http_request" like a built-in tool', 'Agent "Agent": two MCP tools are named "calc__add"']);
   });
 });

@@ -1,3 +1,4 @@
+import { nodeNamer } from "./node-name";
 import type { Graph, GraphNode } from "./graph";
 import { CREDENTIAL_NAME_PATTERN, templatePaths } from "./template";
 import type { GraphProblem } from "./validate";
@@ -22,6 +23,7 @@ const OUTPUT_SHAPE: Record<GraphNode["type"], OutputShape> = {
   join: "data",
   loop: "passthrough",
   output: "passthrough",
+  router: "passthrough",
 };
 
 /** The templated text of a node, with where it lives (for the message). */
@@ -36,6 +38,11 @@ function templatedFields(node: GraphNode): { field: string; text: string }[] {
       return [{ field: "template", text: node.data.template }];
     case "tool":
       return [{ field: "arguments", text: node.data.arguments }];
+    case "router":
+      return [
+        { field: "input", text: node.data.input },
+        { field: "instructions", text: node.data.instructions },
+      ];
     default:
       return [];
   }
@@ -69,10 +76,10 @@ const CREDENTIAL_REFERENCE = /\{\{\s*credentials\.([^{}]*?)\s*\}\}/g;
  * node's, or those an agent's model writes). Anywhere else it stays literal: in a prompt or an
  * output it would otherwise put the secret in front of the model or into the run's output.
  */
-function credentialProblems(node: GraphNode): GraphProblem[] {
+function credentialProblems(node: GraphNode, name: string): GraphProblem[] {
   const problems: GraphProblem[] = [];
   const at = (code: string, where: string, message: string, severity: GraphProblem["severity"]) =>
-    problems.push({ severity, code, message: `${node.data.label}${where}: ${message}`, nodeId: node.id });
+    problems.push({ severity, code, message: `${name}${where}: ${message}`, nodeId: node.id });
   for (const { field, text } of templatedFields(node)) {
     const names = [...text.matchAll(CREDENTIAL_REFERENCE)];
     if (names.length === 0) continue;
@@ -102,12 +109,15 @@ function clip(text: string): string {
 }
 
 export function referenceProblems(graph: Graph): GraphProblem[] {
+  const nameOf = nodeNamer(graph);
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
   const inputKeys = sampleInputKeys(graph);
   const problems: GraphProblem[] = [];
 
   for (const node of graph.nodes) {
-    problems.push(...credentialProblems(node));
+    // Named as every problem names its node (node-name.ts).
+    const name = nameOf(node);
+    problems.push(...credentialProblems(node, name));
     const reads = [
       ...templatedFields(node).map(({ field, text }) => ({ field, paths: templatePaths(text) })),
       ...expressionPaths(node),
@@ -118,7 +128,7 @@ export function referenceProblems(graph: Graph): GraphProblem[] {
         // A secret's name, not run data: credentialProblems checks those.
         if (root === "credentials") continue;
         const at = (code: string, message: string, severity: GraphProblem["severity"] = "error") =>
-          problems.push({ severity, code, message: `${node.data.label} (${field}): ${message}`, nodeId: node.id });
+          problems.push({ severity, code, message: `${name} (${field}): ${message}`, nodeId: node.id });
         if (root === "nodes" && second !== undefined) {
           const target = byId.get(second);
           if (!target) {
@@ -126,7 +136,7 @@ export function referenceProblems(graph: Graph): GraphProblem[] {
           } else if (third !== "output") {
             at("unknown_reference", `{{${path}}}: only .output of a node can be read`);
           } else if (rest.length > 0 && OUTPUT_SHAPE[target.type] === "text") {
-            at("type_mismatch", `{{${path}}} reads field "${rest.join(".")}" but ${target.data.label} outputs plain text`);
+            at("type_mismatch", `{{${path}}} reads field "${rest.join(".")}" but ${nameOf(target)} outputs plain text`);
           }
         } else if (root === "input" && second !== undefined && inputKeys && !inputKeys.has(second)) {
           at("unknown_input", `{{${path}}}: the Trigger's sample input has no "${second}"`, "warning");

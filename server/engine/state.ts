@@ -28,6 +28,8 @@ export const nodeRunStateSchema = z.object({
   iteration: z.number().optional(),
   /** Seq of the node's node_started event; part of its tool calls' idempotency keys. */
   startedSeq: z.number().optional(),
+  /** Router nodes: the branch chosen and why (`defaulted`: the model failed or named no branch). */
+  route: z.object({ branch: z.string(), reason: z.string(), defaulted: z.boolean() }).optional(),
   /** Tool nodes: the result of their one tool call, until the node finishes. */
   toolResult: z.object({ ok: z.boolean(), content: z.string(), data: z.unknown().optional() }).optional(),
 });

@@ -179,6 +179,9 @@ export function step(state: RunState, event: CommittedEvent): RunState {
       return { ...failed, humans: withoutKey(next.humans, event.nodeId) };
     }
 
+    case "route_chosen":
+      return setNode(next, event.nodeId, { route: { branch: event.branch, reason: event.reason, defaulted: event.defaulted } });
+
     case "loop_iteration": {
       const reset = new Set(event.resetNodeIds ?? []);
       const nodes = { ...next.nodes };

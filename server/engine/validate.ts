@@ -1,14 +1,17 @@
-import { SOURCE_HANDLES, type Graph, type GraphNode } from "./graph";
+import { sourceHandlesOf, type Graph, type GraphNode } from "./graph";
 import { inputFieldProblems } from "./run-input";
 import { isKnownTool } from "./agent-tools";
 import { toolCatalogEntry } from "./tools/catalog";
 import { checkExpression } from "./expression";
 import { referenceProblems } from "./references";
 import { appendTo, outgoingEdges } from "./graph-index";
+import { nodeNamer } from "./node-name";
 
 /**
  * Every problem of a graph, each tied to the node or edge it concerns, so the editor can
- * point at it. `error` blocks a run; `warning` does not.
+ * point at it. `error` blocks a run; `warning` does not. A message about a node starts with
+ * its kind and label (`Agent "Summariser": the task is empty`, see node-name.ts), so a list
+ * of problems says which node each is about.
  */
 export type GraphProblem = {
   severity: "error" | "warning";
@@ -22,6 +25,7 @@ export type GraphProblem = {
 export function validateGraph(graph: Graph): GraphProblem[] {
   const problems: GraphProblem[] = [];
   const byId = new Map<string, GraphNode>();
+  const nameOf = nodeNamer(graph);
 
   for (const node of graph.nodes) {
     if (byId.has(node.id)) {
@@ -33,13 +37,13 @@ export function validateGraph(graph: Graph): GraphProblem[] {
   const triggers = graph.nodes.filter((node) => node.type === "trigger");
   if (triggers.length === 0) problems.push({ severity: "error", code: "no_trigger", message: "The workflow needs a Trigger node" });
   for (const extra of triggers.slice(1)) {
-    problems.push({ severity: "error", code: "extra_trigger", message: "Only one Trigger node is allowed", nodeId: extra.id });
+    problems.push({ severity: "error", code: "extra_trigger", message: `${nameOf(extra)}: only one Trigger node is allowed`, nodeId: extra.id });
   }
   for (const trigger of triggers) {
     if (trigger.type !== "trigger") continue;
     for (const problem of inputFieldProblems(trigger.data.inputFields)) {
       const code = problem.part === "name" ? "duplicate_input_field" : "bad_input_default";
-      problems.push({ severity: "error", code, message: `${trigger.data.label}: ${problem.message}`, nodeId: trigger.id });
+      problems.push({ severity: "error", code, message: `${nameOf(trigger)}: ${problem.message}`, nodeId: trigger.id });
     }
   }
   if (!graph.nodes.some((node) => node.type === "output")) {
@@ -54,11 +58,11 @@ export function validateGraph(graph: Graph): GraphProblem[] {
       problems.push({ severity: "error", code: "dangling_edge", message: `Edge points at missing node "${missing}"`, edgeId: edge.id });
       continue;
     }
-    if (!SOURCE_HANDLES[source.type].includes(edge.sourceHandle ?? null)) {
+    if (!sourceHandlesOf(source).includes(edge.sourceHandle ?? null)) {
       problems.push({
         severity: "error",
         code: "bad_handle",
-        message: `${source.data.label} has no output "${edge.sourceHandle ?? "default"}"`,
+        message: `${nameOf(source)} has no output "${edge.sourceHandle ?? "default"}"`,
         edgeId: edge.id,
         nodeId: source.id,
       });
@@ -67,13 +71,13 @@ export function validateGraph(graph: Graph): GraphProblem[] {
       problems.push({
         severity: "warning",
         code: "unused_timeout_branch",
-        message: `${source.data.label}: the timeout branch is never taken; set a timeout with "On timeout: take the timeout branch"`,
+        message: `${nameOf(source)}: the timeout branch is never taken; set a timeout with "On timeout: take the timeout branch"`,
         edgeId: edge.id,
         nodeId: source.id,
       });
     }
     if (target.type === "trigger") {
-      problems.push({ severity: "error", code: "edge_into_trigger", message: "Nothing can connect into the Trigger", edgeId: edge.id, nodeId: target.id });
+      problems.push({ severity: "error", code: "edge_into_trigger", message: `${nameOf(source)}: nothing can connect into the Trigger`, edgeId: edge.id, nodeId: target.id });
     }
   }
 
@@ -83,64 +87,66 @@ export function validateGraph(graph: Graph): GraphProblem[] {
     problems.push({
       severity: "warning",
       code: "unconnected_timeout_branch",
-      message: `${node.data.label}: on timeout the run leaves through the timeout output, but nothing is connected to it`,
+      message: `${nameOf(node)}: on timeout the run leaves through the timeout output, but nothing is connected to it`,
       nodeId: node.id,
     });
   }
 
-  problems.push(...reachabilityProblems(graph, triggers[0]?.id));
-  problems.push(...cycleProblems(graph, byId));
+  problems.push(...reachabilityProblems(graph, triggers[0]?.id, nameOf));
+  problems.push(...cycleProblems(graph, byId, nameOf));
 
-  for (const node of graph.nodes) problems.push(...nodeProblems(node));
+  for (const node of graph.nodes) problems.push(...nodeProblems(node, nameOf(node)));
   problems.push(...referenceProblems(graph));
   return problems;
 }
 
-function nodeProblems(node: GraphNode): GraphProblem[] {
+/** `name`: how messages name the node (node-name.ts). */
+function nodeProblems(node: GraphNode, name: string): GraphProblem[] {
   const problems: GraphProblem[] = [];
   const at = (code: string, message: string, severity: GraphProblem["severity"] = "error") =>
     problems.push({ severity, code, message, nodeId: node.id });
 
   if (node.type === "agent") {
-    if (node.data.systemPrompt.trim() === "") at("missing_config", `${node.data.label}: the system prompt is empty`);
-    if (node.data.task.trim() === "") at("missing_config", `${node.data.label}: the task is empty`);
+    if (node.data.systemPrompt.trim() === "") at("missing_config", `${name}: the system prompt is empty`);
+    if (node.data.task.trim() === "") at("missing_config", `${name}: the task is empty`);
     for (const tool of node.data.allowedTools) {
-      if (!isKnownTool(tool)) at("unknown_tool", `${node.data.label}: unknown tool "${tool}"`);
+      if (!isKnownTool(tool)) at("unknown_tool", `${name}: unknown tool "${tool}"`);
     }
     // MCP tools: each callable by its own name, none shadowing a built-in (the servers' own
     // existence is checked where the server list is known: at run start and in the editor).
     const seen = new Set<string>();
     for (const tool of node.data.mcpTools) {
-      if (isKnownTool(tool.name)) at("duplicate_tool", `${node.data.label}: the MCP tool "${tool.tool}" is named "${tool.name}" like a built-in tool`);
-      else if (seen.has(tool.name)) at("duplicate_tool", `${node.data.label}: two MCP tools are named "${tool.name}"`);
+      if (isKnownTool(tool.name)) at("duplicate_tool", `${name}: the MCP tool "${tool.tool}" is named "${tool.name}" like a built-in tool`);
+      else if (seen.has(tool.name)) at("duplicate_tool", `${name}: two MCP tools are named "${tool.name}"`);
       seen.add(tool.name);
     }
   }
   if (node.type === "tool") {
-    if (node.data.tool === "") at("missing_config", `${node.data.label}: choose a tool`);
-    else if (!toolCatalogEntry(node.data.tool)) at("unknown_tool", `${node.data.label}: unknown tool "${node.data.tool}"`);
+    if (node.data.tool === "") at("missing_config", `${name}: choose a tool`);
+    else if (!toolCatalogEntry(node.data.tool)) at("unknown_tool", `${name}: unknown tool "${node.data.tool}"`);
     try {
       JSON.parse(node.data.arguments.trim() === "" ? "{}" : node.data.arguments);
     } catch {
-      at("invalid_json", `${node.data.label}: the arguments are not valid JSON`);
+      at("invalid_json", `${name}: the arguments are not valid JSON`);
     }
   }
   if (node.type === "condition") {
-    if (node.data.expression.trim() === "") at("missing_config", `${node.data.label}: the expression is empty`);
+    if (node.data.expression.trim() === "") at("missing_config", `${name}: the expression is empty`);
     else {
       const syntaxError = checkExpression(node.data.expression);
-      if (syntaxError) at("invalid_expression", `${node.data.label}: ${syntaxError}`);
+      if (syntaxError) at("invalid_expression", `${name}: ${syntaxError}`);
     }
   }
   if (node.type === "loop" && node.data.whileExpression.trim() !== "") {
     const syntaxError = checkExpression(node.data.whileExpression);
-    if (syntaxError) at("invalid_expression", `${node.data.label}: ${syntaxError}`);
+    if (syntaxError) at("invalid_expression", `${name}: ${syntaxError}`);
   }
-  if (node.type === "human" && node.data.message.trim() === "") at("missing_config", `${node.data.label}: the message is empty`);
+  if (node.type === "router") problems.push(...routerProblems(node, name));
+  if (node.type === "human" && node.data.message.trim() === "") at("missing_config", `${name}: the message is empty`);
   return problems;
 }
 
-function reachabilityProblems(graph: Graph, triggerId: string | undefined): GraphProblem[] {
+function reachabilityProblems(graph: Graph, triggerId: string | undefined, nameOf: (node: GraphNode) => string): GraphProblem[] {
   if (!triggerId) return [];
   const outgoing = outgoingEdges(graph);
   const seen = new Set<string>([triggerId]);
@@ -159,7 +165,7 @@ function reachabilityProblems(graph: Graph, triggerId: string | undefined): Grap
     .map((node) => ({
       severity: "error" as const,
       code: "unreachable",
-      message: `${node.data.label} is not connected to the Trigger`,
+      message: `${nameOf(node)} is not connected to the Trigger`,
       nodeId: node.id,
     }));
 }
@@ -168,7 +174,7 @@ function reachabilityProblems(graph: Graph, triggerId: string | undefined): Grap
 type Frame = { id: string; tried: number };
 
 /** Cycles are only allowed through a loop node (which bounds them). */
-function cycleProblems(graph: Graph, byId: Map<string, GraphNode>): GraphProblem[] {
+function cycleProblems(graph: Graph, byId: Map<string, GraphNode>, nameOf: (node: GraphNode) => string): GraphProblem[] {
   const outgoing = new Map<string, string[]>();
   for (const edge of graph.edges) {
     if (byId.get(edge.source)?.type === "loop") continue;
@@ -198,9 +204,26 @@ function cycleProblems(graph: Graph, byId: Map<string, GraphNode>): GraphProblem
       frame.tried += 1;
       const s = state.get(next);
       if (s === "visiting") {
-        problems.push({ severity: "error", code: "cycle", message: `A cycle through ${byId.get(next)?.data.label ?? next} does not pass a Loop node`, nodeId: next });
+        const nextNode = byId.get(next);
+        problems.push({ severity: "error", code: "cycle", message: `A cycle through ${nextNode ? nameOf(nextNode) : next} does not pass a Loop node`, nodeId: next });
       } else if (!s) enter(next);
     }
   }
+  return problems;
+}
+
+/** A router needs at least two branches, each named once, a default among them, and an input. */
+function routerProblems(node: Extract<GraphNode, { type: "router" }>, name: string): GraphProblem[] {
+  const problems: GraphProblem[] = [];
+  const at = (code: string, message: string) => problems.push({ severity: "error", code, message, nodeId: node.id });
+  const { branches, defaultBranch, input } = node.data;
+  if (branches.length < 2) at("router_branches", `${name}: a router needs at least two branches`);
+  const names = new Set<string>();
+  for (const branch of branches) {
+    if (names.has(branch.name)) at("router_branches", `${name}: two branches are named "${branch.name}"`);
+    names.add(branch.name);
+  }
+  if (!names.has(defaultBranch)) at("router_default", `${name}: the default branch "${defaultBranch}" is not one of its branches`);
+  if (input.trim() === "") at("missing_config", `${name}: the input to classify is empty`);
   return problems;
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../db";
 import type { Graph } from "../engine/graph";
 import type { GraphProblem } from "../engine/validate";
+import { nodeNamer } from "../engine/node-name";
 import { providerChoices, providerModels, unusableProviders, type ProviderChoice } from "./workspace-providers";
 
 /** How long a run start waits for a model list it has not cached; unknown in time = not checked (the call itself will say). */
@@ -9,23 +10,24 @@ const MODEL_LIST_WAIT_MS = 2_000;
 type AgentModel = { nodeId: string; label: string; where: string; provider: string; model: string };
 
 /**
- * Before a run: every agent's provider (and each of its fallbacks) must be one this
+ * Before a run: every agent's and router's provider (and each fallback) must be one this
  * workspace can use (its own, the environment's or the demo model) and of a kind runs
  * support, and a model named for a provider whose list is complete must be on it. Each
  * problem names its node, in the same shape as `validateGraph`'s, so the start check refuses
  * it with the others.
  */
 export async function providerProblems(db: Db, workspaceId: string, graph: Graph): Promise<GraphProblem[]> {
-  const uses: AgentModel[] = graph.nodes.flatMap((node) =>
-    node.type === "agent"
-      ? [{ provider: node.data.provider, model: node.data.model }, ...node.data.fallbacks].map((use, index) => ({
-          nodeId: node.id,
-          label: node.data.label,
-          where: index === 0 ? "" : ` (fallback ${index})`,
-          ...use,
-        }))
-      : [],
-  );
+  const nameOf = nodeNamer(graph);
+  const uses: AgentModel[] = graph.nodes.flatMap((node): AgentModel[] => {
+    if (node.type === "router") return [{ nodeId: node.id, label: nameOf(node), where: "", provider: node.data.provider, model: node.data.model }];
+    if (node.type !== "agent") return [];
+    return [{ provider: node.data.provider, model: node.data.model }, ...node.data.fallbacks].map((use, index) => ({
+      nodeId: node.id,
+      label: nameOf(node),
+      where: index === 0 ? "" : ` (fallback ${index})`,
+      ...use,
+    }));
+  });
   // Agents on the default provider with its default model need nothing from the database.
   if (!uses.some((use) => (use.provider !== "default" && use.provider !== "") || use.model.trim() !== "")) return [];
   const { choices, defaultName } = await providerChoices(db, workspaceId);

@@ -171,12 +171,37 @@ export function decideReply(request: DemoRequest): DemoReply {
   }
   const next = scriptedCalls(task)[toolMessages.length];
   if (next && toolNames.has(next.name)) return { kind: "tool_call", name: next.name, arguments: next.arguments, ...(next.say ? { content: next.say } : {}) };
+  const routerTool = request.tools?.find((tool) => tool.function.name === "choose_branch");
+  if (routerTool) return chooseBranch(task, routerTool.function);
   const results = toolMessages.map((m) => textOf(m)).filter((text) => text !== "");
   const result = results.length > 0 ? `${answer}\nTool results:\n${results.map((r) => `- ${r.slice(0, 400)}`).join("\n")}` : answer;
   if (toolNames.has("complete_task")) {
     return { kind: "tool_call", name: "complete_task", arguments: JSON.stringify({ result }) };
   }
   return { kind: "text", content: result };
+}
+
+/**
+ * A router's call (server/engine/router.ts), answered deterministically: the branch whose name
+ * and description share the most word stems with the input (the first on a tie), read from the
+ * "- name: description" lines of the tool's description.
+ */
+function chooseBranch(task: string, tool: { name: string; description?: unknown }): DemoReply {
+  // Compared by their first five letters: "refund" matches "refunds", "charged" matches "charges".
+  const words = (text: string) => new Set((text.toLowerCase().match(/[a-z0-9]{4,}/g) ?? []).map((word) => word.slice(0, 5)));
+  const said = words(task);
+  const branches = [...String(tool.description ?? "").matchAll(/^- ([a-z0-9][a-z0-9_-]*): (.*)$/gm)].map((match) => ({ name: match[1] as string, text: `${match[1]} ${match[2]}` }));
+  let best = branches[0];
+  let bestScore = -1;
+  for (const branch of branches) {
+    const score = [...words(branch.text)].filter((word) => said.has(word)).length;
+    if (score > bestScore) {
+      best = branch;
+      bestScore = score;
+    }
+  }
+  const reason = bestScore > 0 ? `The message shares ${bestScore} key word(s) with "${best?.name}".` : "Nothing matched better; the first branch.";
+  return { kind: "tool_call", name: "choose_branch", arguments: JSON.stringify({ branch: best?.name ?? "", reason }) };
 }
 
 export function completionId(request: DemoRequest): string {

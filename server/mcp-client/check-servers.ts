@@ -1,6 +1,7 @@
 import type { Db } from "../db";
 import type { Graph } from "../engine/graph";
 import type { GraphProblem } from "../engine/validate";
+import { nodeNamer } from "../engine/node-name";
 
 /**
  * Before a run: every MCP tool an agent picked must belong to a server this workspace still
@@ -12,12 +13,13 @@ export async function mcpServerProblems(db: Db, workspaceId: string, graph: Grap
   if (picks.length === 0) return [];
   const ids = [...new Set(picks.map(({ tool }) => tool.serverId))];
   const existing = new Set((await db.mcpServer.findMany({ where: { workspaceId, id: { in: ids } }, select: { id: true } })).map((row) => row.id));
+  const nameOf = nodeNamer(graph);
   return picks
     .filter(({ tool }) => !existing.has(tool.serverId))
     .map(({ node, tool }) => ({
       severity: "error" as const,
       code: "mcp_server_missing",
-      message: `${node.data.label}: the MCP server "${tool.serverName}" of tool ${tool.name} is not in this workspace (Settings → MCP servers)`,
+      message: `${nameOf(node)}: the MCP server "${tool.serverName}" of tool ${tool.name} is not in this workspace (Settings → MCP servers)`,
       nodeId: node.id,
     }));
 }

@@ -25,6 +25,8 @@ const instantSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()], 
 
 export const listRunsInputSchema = z.object({
   workflowId: idSchema.optional(),
+  /** Runs pinned to this version of a workflow (the versions panel links each version's run count here). */
+  versionId: idSchema.optional(),
   /** One status or several (any of them). */
   status: z.union([runStatusSchema, z.array(runStatusSchema).min(1).max(runStatusSchema.options.length)]).optional(),
   trigger: z.enum(RUN_TRIGGERS).optional(),
@@ -127,6 +129,7 @@ export function listRunsQuery(workspaceId: string, input: ParsedInput, scope: Li
   const conditions: Prisma.Sql[] = [Prisma.sql`r."workspaceId" = ${workspaceId}`];
   if (scope.onlyWorkflowId) conditions.push(Prisma.sql`r."workflowId" = ${scope.onlyWorkflowId}`);
   if (input.workflowId) conditions.push(Prisma.sql`r."workflowId" = ${input.workflowId}`);
+  if (input.versionId) conditions.push(Prisma.sql`r."versionId" = ${input.versionId}`);
 
   const statuses = input.status === undefined ? [] : Array.isArray(input.status) ? [...new Set(input.status)] : [input.status];
   if (statuses.length === 1) conditions.push(Prisma.sql`r."status" = ${statuses[0]}`);

@@ -8,7 +8,7 @@ import { InvalidWorkflowError, NotFoundError, UserInputError } from "../errors";
 import { newId } from "../ids";
 import { assertStorable } from "../json";
 import { enqueueAdvance } from "../queue";
-import { snapshotVersion } from "../workflows/versions";
+import { latestVersion, snapshotVersion } from "../workflows/versions";
 import { checkedVersion, latestPublished } from "./pinned-graph";
 import { insertRun } from "./commit";
 
@@ -29,8 +29,9 @@ export function checkedInput(graph: Graph, input: unknown): unknown {
 }
 
 /**
- * Starts a run of a workflow's saved draft (or, for the REST trigger, its latest published
- * version when it has one; for a re-run of the same version, that version): checks the graph
+ * Starts a run of a workflow's saved draft (or, for the REST trigger and MCP, its latest
+ * published version when it has one, else the draft while it is valid, else the latest
+ * version; for a re-run of the same version, that version): checks the graph
  * and the input, pins an immutable version, commits the run with its first event
  * (`run_started`) and enqueues it. The run row exists before the job does, so a lost job can
  * be re-enqueued from the database.
@@ -100,5 +101,14 @@ async function pinGraph(db: Db, params: { workspaceId: string; workflowId: strin
   const workflow = await db.workflow.findFirst({ where: { id: params.workflowId, workspaceId: params.workspaceId }, select: { draftGraph: true } });
   if (!workflow) throw notFound();
   const graph = graphSchema.parse(workflow.draftGraph);
-  return { graph, graphErrors: validateGraph(graph).filter((problem) => problem.severity === "error"), versionId: null };
+  const graphErrors = validateGraph(graph).filter((problem) => problem.severity === "error");
+  if (params.trigger === "api" && graphErrors.length > 0) {
+    // Before a first publish the API runs the draft only while it is valid: an autosaved,
+    // half-finished edit must not break a live integration when a version that passed the
+    // checks exists (every snapshot did when it was made). See releaseState in versions.ts.
+    const latest = await latestVersion(db, params.workflowId);
+    const version = latest ? await checkedVersion(latest.id) : null;
+    if (version) return { graph: version.graph, graphErrors: version.graphErrors, versionId: version.id };
+  }
+  return { graph, graphErrors, versionId: null };
 }

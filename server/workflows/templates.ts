@@ -39,7 +39,7 @@ function preset(id: AgentPreset["id"]): Record<string, unknown> {
   return found ? { ...found.data } : {};
 }
 
-const agent = (label: string, task: string, systemPrompt = `You are the ${label.toLowerCase()}. Be concise. Finish by calling complete_task.`) => ({
+const agent = (label: string, task: string, systemPrompt = `You are the ${label.toLowerCase()}. Be concise.`) => ({
   label,
   task,
   systemPrompt,
@@ -116,6 +116,97 @@ export const WORKFLOW_TEMPLATES: readonly WorkflowTemplate[] = [
         ["queued", "output", 820, 320, { label: "Queued" }],
       ],
       [["trigger", "route"], ["route", "oncall", "true"], ["route", "queue", "false"], ["oncall", "escalated"], ["queue", "queued"]],
+    ),
+  },
+  {
+    id: "llm-router",
+    name: "LLM router",
+    description: "A model reads each support message and picks the team for it; each team has an agent. Unclear messages go to the general desk.",
+    graph: build(
+      { message: "I was charged twice for my invoice this month and need a refund" },
+      [
+        ["trigger", "trigger", 0, 220],
+        [
+          "route",
+          "router",
+          280,
+          220,
+          {
+            label: "Which team?",
+            instructions: "You sort customer messages for a support team. Choose the team that should answer.",
+            input: "{{input.message}}",
+            branches: [
+              { name: "billing", description: "Invoices, charges, refunds, payment methods" },
+              { name: "technical", description: "Errors, bugs, crashes, something that does not work" },
+              { name: "general", description: "Anything else: questions, feedback, unclear messages" },
+            ],
+            defaultBranch: "general",
+          },
+        ],
+        ["billing", "agent", 580, 60, agent("Billing agent", "Answer this billing question and say what happens next: {{input.message}}")],
+        ["technical", "agent", 580, 220, agent("Support engineer", "Diagnose this problem and give the first steps: {{input.message}}")],
+        ["general", "agent", 580, 380, agent("General desk", "Answer briefly and helpfully: {{input.message}}")],
+        ["out", "output", 880, 220, { label: "Reply" }],
+      ],
+      [
+        ["trigger", "route"],
+        ["route", "billing", "billing"],
+        ["route", "technical", "technical"],
+        ["route", "general", "general"],
+        ["billing", "out"],
+        ["technical", "out"],
+        ["general", "out"],
+      ],
+    ),
+  },
+  {
+    // The seeds' state machine, built from a bounded loop and a router: each round the router
+    // reads what the last state produced and picks the next state; "close" ends the loop.
+    id: "state-machine",
+    name: "State machine: ticket lifecycle",
+    description: "A ticket moves through triage → fix → verify → close; each round a router picks the next state from what the last one said, at most six rounds.",
+    graph: build(
+      { ticket: "The login page shows an error after the update" },
+      [
+        ["trigger", "trigger", 0, 260],
+        ["rounds", "loop", 260, 260, { label: "Until closed (max 6)", maxIterations: 6, whileExpression: '!contains(previous, "CLOSED")' }],
+        [
+          "next",
+          "router",
+          520,
+          260,
+          {
+            label: "Next state",
+            instructions: "You move a support ticket through its lifecycle. Read what the last state reported and choose the next state.",
+            input: "{{previous}}",
+            branches: [
+              { name: "triage", description: "A new ticket: read it and judge its severity" },
+              { name: "fix", description: "Triaged and ready for the fixing stage" },
+              { name: "verify", description: "Fixed and ready for verification testing" },
+              { name: "close", description: "Verified and ready to be closed" },
+            ],
+            defaultBranch: "triage",
+          },
+        ],
+        ["triage", "agent", 820, 40, agent("Triage", "Triage this ticket, then hand it to the fixing stage.")],
+        ["fix", "agent", 820, 200, agent("Fixer", "Fix what the triage found, then send it for verification testing.")],
+        ["verify", "agent", 820, 360, agent("Verifier", "Verify the fix; when it holds, it is verified and ready to close.")],
+        ["close", "agent", 820, 520, agent("Closer", "Close the ticket: write CLOSED and a one-line summary.")],
+        ["out", "output", 260, 470, { label: "Closed ticket" }],
+      ],
+      [
+        ["trigger", "rounds"],
+        ["rounds", "next", "body"],
+        ["next", "triage", "triage"],
+        ["next", "fix", "fix"],
+        ["next", "verify", "verify"],
+        ["next", "close", "close"],
+        ["triage", "rounds"],
+        ["fix", "rounds"],
+        ["verify", "rounds"],
+        ["close", "rounds"],
+        ["rounds", "out", "done"],
+      ],
     ),
   },
   {

@@ -1,11 +1,17 @@
 "use client";
 
-import { BaseEdge, getBezierPath, useStore as useFlowStore, type EdgeProps, type EdgeTypes } from "@xyflow/react";
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore as useFlowStore, type EdgeProps, type EdgeTypes } from "@xyflow/react";
 import { memo } from "react";
 import { useEdgeTaken } from "../store/selectors";
 import { selectZoomedOut } from "../zoom-level";
+import { branchLead, branchTone } from "./branch-tones";
 
-/** The default edge, turning green once the shown run has travelled along it. */
+/**
+ * The default edge, turning green once the shown run has travelled along it. An edge from a
+ * named output (approve/reject, true/false, body/done, timeout, a router's branch) carries
+ * the output's name next to the card, on a straight lead out of its handle: the curve only
+ * starts after the label, so an edge never seems to come from the sibling handle it passes.
+ */
 export const FlowEdge = memo(function FlowEdge({
   id,
   source,
@@ -21,17 +27,37 @@ export const FlowEdge = memo(function FlowEdge({
   interactionWidth,
 }: EdgeProps) {
   const taken = useEdgeTaken(source, sourceHandleId);
-  // Arrowheads are a few pixels when zoomed out, and each one is a costly SVG marker to paint.
+  // Arrowheads and labels are a few pixels when zoomed out, and each one is costly to paint.
   const zoomedOut = useFlowStore(selectZoomedOut);
-  const [path] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  const branch = sourceHandleId && !zoomedOut ? sourceHandleId : null;
+  const lead = branch ? branchLead(branch, targetX - sourceX) : 0;
+  const [curve] = getBezierPath({ sourceX: sourceX + lead, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  // `curve` is "M x,y C …": the lead is a straight line from the handle to where it starts.
+  const path = lead > 0 ? `M${sourceX},${sourceY} L${curve.slice(1)}` : curve;
   return (
-    <BaseEdge
-      id={id}
-      path={path}
-      markerEnd={zoomedOut ? undefined : markerEnd}
-      interactionWidth={interactionWidth}
-      style={taken ? { ...style, stroke: "var(--color-emerald-500)", strokeWidth: 2 } : style}
-    />
+    <>
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={zoomedOut ? undefined : markerEnd}
+        interactionWidth={interactionWidth}
+        style={taken ? { ...style, stroke: "var(--color-emerald-500)", strokeWidth: 2 } : style}
+      />
+      {branch && (
+        <EdgeLabelRenderer>
+          <div
+            data-testid="edge-label"
+            data-edge-id={id}
+            data-branch={branch}
+            // Left-aligned just past the handle, centred on the edge: it sits on the lead.
+            style={{ transform: `translate(${sourceX + 8}px, ${sourceY}px) translateY(-50%)` }}
+            className={`nodrag nopan pointer-events-none absolute top-0 left-0 rounded border px-1.5 text-[11px] leading-4 font-medium whitespace-nowrap ${branchTone(branch)}`}
+          >
+            {branch}
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
   );
 });
 

@@ -8,6 +8,7 @@ import { useEditorStore, useEditorStoreApi } from "../store/editor-store-provide
 import { findNode, selectProblems, selectReadOnly, selectSelectedNodeId } from "../store/selectors";
 import type { EditorState } from "../store/types";
 import { AgentForm } from "./agent-form";
+import { RouterForm } from "./router-form";
 import { ConditionForm, HumanForm, LabelOnlyForm, LoopForm, OutputForm, ToolForm, TriggerForm } from "./simple-forms";
 
 /** The settings of the selected node. It re-renders on selection and on this node's data only. */
@@ -101,6 +102,8 @@ function NodeForm({ nodeId, kind }: { nodeId: string; kind: NodeKind }) {
       return <LoopForm nodeId={nodeId} />;
     case "output":
       return <OutputForm nodeId={nodeId} />;
+    case "router":
+      return <RouterForm nodeId={nodeId} />;
     case "parallel":
     case "join":
       return <LabelOnlyForm nodeId={nodeId} kind={kind} />;

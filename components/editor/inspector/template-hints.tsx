@@ -1,13 +1,19 @@
 "use client";
 
-import { useMemo, type RefObject } from "react";
+import { useCallback, useMemo, type RefObject } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useEditorStore } from "../store/editor-store-provider";
 import type { EditorState } from "../store/types";
+import { upstreamNodeIds } from "./upstream-nodes";
 
-/** Nodes whose output a template can usefully read (not the trigger: that is `input`; not outputs: they end the run). */
-const selectNodeIds = (s: EditorState) =>
-  s.nodes.filter((node) => node.type !== "trigger" && node.type !== "output").map((node) => node.id);
+/**
+ * Nodes whose output a template of `nodeId` can read: those upstream of it (a node that runs
+ * later has no output yet), minus the trigger (that is `input`) and outputs (they end the run).
+ */
+const upstreamReadableIds = (s: EditorState, nodeId: string) => {
+  const upstream = new Set(upstreamNodeIds(s, nodeId));
+  return s.nodes.filter((node) => upstream.has(node.id) && node.type !== "trigger" && node.type !== "output").map((node) => node.id);
+};
 const selectTriggerSample = (s: EditorState) => {
   const trigger = s.nodes.find((node) => node.type === "trigger");
   return trigger?.type === "trigger" ? trigger.data.sampleInput : "";
@@ -24,7 +30,7 @@ function inputKeys(sample: string): string[] {
 
 /**
  * The variables a template can use, as chips that insert at the cursor. Input fields come
- * from the trigger's sample input; node outputs from the other nodes on the canvas.
+ * from the trigger's sample input; node outputs from the nodes that run before this one.
  */
 export function TemplateHints({
   nodeId,
@@ -37,14 +43,14 @@ export function TemplateHints({
   onChange: (value: string) => void;
   textareaRef: RefObject<HTMLTextAreaElement | null>;
 }) {
-  const nodeIds = useEditorStore(useShallow(selectNodeIds));
+  const nodeIds = useEditorStore(useShallow(useCallback((s: EditorState) => upstreamReadableIds(s, nodeId), [nodeId])));
   const sample = useEditorStore(selectTriggerSample);
   const keys = useMemo(() => inputKeys(sample), [sample]);
 
   const variables = [
     ...(keys.length ? keys.map((key) => `{{input.${key}}}`) : ["{{input.x}}"]),
     "{{previous}}",
-    ...nodeIds.filter((id) => id !== nodeId).map((id) => `{{nodes.${id}.output}}`),
+    ...nodeIds.map((id) => `{{nodes.${id}.output}}`),
   ];
 
   const insert = (token: string) => {

@@ -18,7 +18,7 @@ import type { EditorState } from "../store/types";
 
 const selectRespond = (s: EditorState) => s.respondToHuman;
 
-const TITLES: Record<HumanRequestKind, string> = {
+export const TITLES: Record<HumanRequestKind, string> = {
   gate: "Approval needed",
   question: "The agent asks",
   tool_approval: "Tool call needs approval",
@@ -38,10 +38,10 @@ export function HumanTaskPanel({ nodeId }: { nodeId: string }) {
   return <PendingTaskPanel key={pending.taskId} nodeId={nodeId} pending={pending} />;
 }
 
-const selectViewingHistory = (s: EditorState) => s.timeTravel !== null;
+export const selectViewingHistory = (s: EditorState) => s.timeTravel !== null;
 
 /** The node's label, and for a human node whether its reviewer may edit the content. */
-const nodeFactsOf = (s: EditorState, nodeId: string) => {
+export const nodeFactsOf = (s: EditorState, nodeId: string) => {
   const node = findNode(s, nodeId);
   return { label: node?.data.label ?? nodeId, allowEdit: node?.type === "human" ? node.data.allowEdit : undefined };
 };

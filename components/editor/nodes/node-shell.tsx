@@ -3,68 +3,20 @@
 import { Handle, Position, useStore as useFlowStore } from "@xyflow/react";
 import type { ReactNode } from "react";
 import { SOURCE_HANDLES, type NodeKind } from "@/server/engine/graph";
-import type { NodeRunStatus } from "@/server/engine/state";
+import { branchTextTone } from "../edges/branch-tones";
 import { NODE_KIND_INFO } from "../node-kinds";
 import { selectZoomedOut } from "../zoom-level";
 import { HumanOutcomeNote, HumanTaskPanel } from "./human-task-panel";
+import { CompactHumanTask } from "./compact-human-task";
 import { useNodeView } from "../store/selectors";
+import { chipOf, NODE_STATE_STYLES, SELECTED_OUTLINE, SELECTED_OUTLINE_COMPACT, visualStateOf } from "./node-state";
+import { StateIconView } from "./state-icon";
 
 /**
  * The card every node type renders inside. It subscribes to this node's run status and
  * problem counts only, so a run event or a validation change re-renders just the nodes
- * it concerns.
+ * it concerns. How each run state looks is in node-state.ts.
  */
-
-
-const STATUS_FRAME: Record<NodeRunStatus | "idle", string> = {
-  idle: "border-slate-200",
-  pending: "border-slate-200",
-  running: "border-accent-500 animate-run-pulse",
-  waiting: "border-amber-400 ring-4 ring-amber-200/60",
-  succeeded: "border-emerald-500 ring-2 ring-emerald-200/70",
-  failed: "border-red-500 ring-2 ring-red-200/70",
-  skipped: "border-dashed border-slate-300 opacity-60",
-};
-
-const STATUS_CHIP: Partial<Record<NodeRunStatus, { label: string; className: string }>> = {
-  running: { label: "Running", className: "bg-accent-600 text-white" },
-  waiting: { label: "Waiting", className: "bg-amber-500 text-white" },
-  succeeded: { label: "Done", className: "bg-emerald-600 text-white" },
-  failed: { label: "Failed", className: "bg-red-600 text-white" },
-  skipped: { label: "Skipped", className: "bg-slate-400 text-white" },
-};
-
-const STOPPED_FRAME = "border-slate-400 border-dashed";
-const STOPPED_CHIP = { label: "Stopped", className: "bg-slate-500 text-white" };
-
-/** A branching node says which way it went, not just that it finished. */
-const HANDLE_CHIP: Record<string, string> = {
-  reject: "bg-orange-500 text-white",
-  timeout: "bg-amber-500 text-white",
-  false: "bg-slate-500 text-white",
-};
-
-function handleLabel(handle: string): string {
-  if (handle === "approve") return "Approved";
-  if (handle === "reject") return "Rejected";
-  if (handle === "timeout") return "Timed out";
-  return handle.charAt(0).toUpperCase() + handle.slice(1);
-}
-
-function chipFor(status: NodeRunStatus | null, handle: string | null): { label: string; className: string } | undefined {
-  if (status === "succeeded" && handle) {
-    return { label: handleLabel(handle), className: HANDLE_CHIP[handle] ?? "bg-emerald-600 text-white" };
-  }
-  return status ? STATUS_CHIP[status] : undefined;
-}
-
-const PORT_TONE: Record<string, string> = {
-  approve: "text-emerald-700",
-  reject: "text-red-700",
-  timeout: "text-amber-700",
-  true: "text-emerald-700",
-  false: "text-red-700",
-};
 
 export type NodeShellProps = {
   id: string;
@@ -83,12 +35,20 @@ export type NodeShellProps = {
   children?: ReactNode;
 };
 
+/**
+ * Zoomed out, handles stay connectable: drawn large in flow units so they are still a target of
+ * a few screen pixels at 20–45 % zoom (the important modifiers win over React Flow's own size).
+ */
+const COMPACT_HANDLE = "size-6! border-[3px]!";
+
 export function NodeShell({ id, kind, label, selected, summary, meta, sourcePorts, children }: NodeShellProps) {
   const info = NODE_KIND_INFO[kind];
   // `stopped`: a cancelled or failed run leaves nodes "running"/"waiting" in its state; show them as stopped.
   const { status, error, handle, stopped, errors, warnings, answered } = useNodeView(id);
   const compact = useFlowStore(selectZoomedOut);
-  const chip = stopped ? STOPPED_CHIP : chipFor(status, handle);
+  const state = visualStateOf(status, handle, stopped);
+  const frame = NODE_STATE_STYLES[state].frame;
+  const chip = chipOf(state, handle);
   const ports = sourcePorts ?? SOURCE_HANDLES[kind];
   const namedPorts = ports.filter((port): port is string => port !== null);
 
@@ -96,21 +56,28 @@ export function NodeShell({ id, kind, label, selected, summary, meta, sourcePort
     return (
       <div
         data-run-status={status ?? "idle"}
+        data-state={state}
         data-kind={kind}
-        // Hidden (not removed) handles: React Flow still measures them to anchor edges, but
-        // the browser neither paints nor hit-tests 2,000 dots too small to drag from anyway.
         data-compact=""
-        className={`relative flex h-16 w-[220px] items-center rounded-lg border-2 px-3 ${info.tile} ${
-          stopped ? STOPPED_FRAME : STATUS_FRAME[status ?? "idle"]
-        } ${errors > 0 ? "border-red-400" : ""} ${selected ? "outline-4 outline-offset-2 outline-accent-500" : ""}`}
+        className={`relative flex h-16 w-[220px] items-center gap-2 rounded-lg border-2 px-3 ${info.tile} ${
+          // The kind's tile is the compact card's fill: a state's own fill (skipped) would fight it.
+          errors > 0 && state === "idle" ? "border-red-600" : frame.replace(/\bbg-\S+/g, "")
+        } ${selected ? SELECTED_OUTLINE_COMPACT : ""}`}
       >
-        {kind !== "trigger" && <Handle type="target" position={Position.Left} />}
-        <span className="truncate text-2xl font-semibold">{label || info.title}</span>
+        {kind !== "trigger" && <Handle type="target" position={Position.Left} className={COMPACT_HANDLE} />}
+        <span className="min-w-0 flex-1 truncate text-2xl font-semibold">{label || info.title}</span>
+        {chip && (
+          <span title={chip.label} aria-label={chip.label} className={`grid size-9 shrink-0 place-items-center rounded-full [&>svg]:size-6 ${chip.className}`}>
+            <StateIconView icon={chip.icon} />
+          </span>
+        )}
         {namedPorts.length > 0
           ? namedPorts.map((port, index) => (
-              <Handle key={port} type="source" position={Position.Right} id={port} style={{ top: `${((index + 1) * 100) / (namedPorts.length + 1)}%` }} />
+              <Handle key={port} type="source" position={Position.Right} id={port} className={COMPACT_HANDLE} style={{ top: `${((index + 1) * 100) / (namedPorts.length + 1)}%` }} />
             ))
-          : ports.length > 0 && <Handle type="source" position={Position.Right} />}
+          : ports.length > 0 && <Handle type="source" position={Position.Right} className={COMPACT_HANDLE} />}
+        {/* Zoomed out, a waiting task is still one click from its Approve/Reject (issue 13 item 1). */}
+        {status === "waiting" && !stopped && <CompactHumanTask nodeId={id} />}
       </div>
     );
   }
@@ -118,17 +85,21 @@ export function NodeShell({ id, kind, label, selected, summary, meta, sourcePort
   return (
     <div
       data-run-status={status ?? "idle"}
+      data-state={state}
       data-kind={kind}
-      className={`relative w-[220px] rounded-lg border bg-white text-left shadow-sm transition-[border-color,box-shadow,opacity] ${
-        stopped ? STOPPED_FRAME : STATUS_FRAME[status ?? "idle"]
-      } ${selected ? "outline-2 outline-offset-2 outline-accent-500" : ""}`}
+      // Skipped brings its own (canvas-coloured) fill: two bg classes would fight over the order of Tailwind's CSS.
+      className={`relative w-[220px] rounded-lg border-2 text-left shadow-sm transition-[border-color,box-shadow] ${frame.includes("bg-") ? "" : "bg-white"} ${frame} ${
+        selected ? SELECTED_OUTLINE : ""
+      }`}
     >
       {kind !== "trigger" && <Handle type="target" position={Position.Left} />}
 
       {chip && (
         <span
-          className={`absolute -top-2.5 right-2 rounded-full px-2 py-0.5 text-[10px] font-semibold tracking-wide uppercase shadow-sm ${chip.className}`}
+          data-testid="node-state-chip"
+          className={`absolute -top-2.5 right-2 flex items-center gap-1 rounded-full px-2 py-0.5 text-[10px] font-semibold tracking-wide uppercase shadow-sm ${chip.className}`}
         >
+          <StateIconView icon={chip.icon} />
           {chip.label}
         </span>
       )}
@@ -141,7 +112,7 @@ export function NodeShell({ id, kind, label, selected, summary, meta, sourcePort
           <div className="truncate text-sm leading-tight font-semibold text-slate-900">{label || info.title}</div>
           {/* The kind is worth repeating only when the label no longer says it. */}
           {(meta ?? (label !== info.title ? info.title : null)) && (
-            <div className="truncate text-[11px] leading-tight text-slate-400">{meta ?? info.title}</div>
+            <div className="truncate text-[11px] leading-tight text-slate-500">{meta ?? info.title}</div>
           )}
         </div>
         <ProblemBadge errors={errors} warnings={warnings} />
@@ -167,8 +138,9 @@ export function NodeShell({ id, kind, label, selected, summary, meta, sourcePort
       {namedPorts.length > 0 ? (
         <div className="border-t border-slate-100 py-1">
           {namedPorts.map((port) => (
-            <div key={port} className="relative flex justify-end px-3 py-0.5">
-              <span className={`text-[11px] font-medium ${PORT_TONE[port] ?? "text-slate-500"}`}>{port}</span>
+            // Rows 24 px apart: the edge labels on these outputs (flow-edge.tsx) are 18 px tall and must not touch.
+            <div key={port} className="relative flex h-6 items-center justify-end px-3">
+              <span className={`text-[11px] font-medium ${branchTextTone(port)}`}>{port}</span>
               <Handle type="source" position={Position.Right} id={port} />
             </div>
           ))}

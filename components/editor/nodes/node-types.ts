@@ -7,6 +7,7 @@ import { JoinNode } from "./join-node";
 import { LoopNode } from "./loop-node";
 import { OutputNode } from "./output-node";
 import { ParallelNode } from "./parallel-node";
+import { RouterNode } from "./router-node";
 import { ToolNode } from "./tool-node";
 import { TriggerNode } from "./trigger-node";
 
@@ -21,4 +22,5 @@ export const nodeTypes = {
   join: JoinNode,
   loop: LoopNode,
   output: OutputNode,
+  router: RouterNode,
 } satisfies Record<NodeKind, unknown> satisfies NodeTypes;

@@ -4,14 +4,15 @@ import {
   autoLayout,
   checkpoint,
   connect,
+  copySelection,
   deleteElements,
-  duplicateSelection,
   execute,
   moveNodes,
   pasteNodes,
   updateNodeData,
   type Position,
 } from "../commands";
+import { withFreshLabels } from "../clipboard";
 import type { AppEdge, AppNode } from "../types";
 import { commitDoc, docOf, type CommitKind } from "./doc";
 import type { GraphSlice, SliceCreator } from "./types";
@@ -107,11 +108,12 @@ export function createGraphSlice(init: GraphInit): SliceCreator<GraphSlice> {
       set({ snapToGrid });
     },
 
+    // Copies get their own names ("Agent 2"), so problems and run views can tell them apart.
     paste(payload) {
       const state = get();
       if (state.readOnly) return 0;
       const doc = docOf(state);
-      const next = execute(doc, pasteNodes, payload);
+      const next = execute(doc, pasteNodes, withFreshLabels(payload, state.nodes.map((node) => node.data.label)));
       if (next === doc) return 0;
       set(commitDoc(state, next, "structural"));
       return next.graph.nodes.length - doc.graph.nodes.length;
@@ -121,7 +123,9 @@ export function createGraphSlice(init: GraphInit): SliceCreator<GraphSlice> {
       const state = get();
       if (state.readOnly) return;
       const doc = docOf(state);
-      const next = execute(doc, duplicateSelection);
+      const payload = copySelection(doc.graph);
+      if (!payload) return;
+      const next = execute(doc, pasteNodes, withFreshLabels(payload, state.nodes.map((node) => node.data.label)));
       if (next !== doc) set(commitDoc(state, next, "structural"));
     },
 

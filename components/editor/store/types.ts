@@ -92,8 +92,11 @@ export type RunOverlay = {
   events: CommittedEvent[];
 };
 
-/** asking: the Run form is open; starting: its input was sent; error: saving before the form failed. */
-export type LaunchState = { status: "idle" } | { status: "asking" } | { status: "starting" } | { status: "error"; message: string };
+/**
+ * asking: the Run form is open; starting: its input was sent; error: saving before the form
+ * failed, or (`problems`) the graph has errors, which the run panel then shows live from validation.
+ */
+export type LaunchState = { status: "idle" } | { status: "asking" } | { status: "starting" } | { status: "error"; message: string; problems?: boolean };
 
 /**
  * Time travel: the canvas shows the run as it was at event `seq`. `run` then holds that

@@ -4,6 +4,7 @@ import { useCallback } from "react";
 import { useEditorStore, useEditorStoreApi } from "@/components/editor/store/editor-store-provider";
 import type { EditorState } from "@/components/editor/store/types";
 import { HistoryIcon } from "@/components/ui/icons";
+import { eventLabel } from "@/lib/event-labels";
 
 const selectSeq = (s: EditorState) => s.timeTravel?.seq ?? null;
 
@@ -30,7 +31,7 @@ export function TimeTravelBanner() {
         {event && (
           <span className="text-amber-700">
             {" "}
-            · <code className="font-mono text-xs">{event.type}</code>
+            · {eventLabel(event.type)}
             {nodeId && (
               <>
                 {" "}

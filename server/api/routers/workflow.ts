@@ -14,7 +14,7 @@ import {
 } from "../../workflows/workflow-list";
 import { createTriggerToken, revokeTriggerToken } from "../../workflows/trigger-tokens";
 import { deleteWebhookSecret, getWebhookSettings, pastedSecretSchema, setWebhookScheme, setWebhookSecret, webhookSchemeSchema } from "../../http/webhook-signature";
-import { getVersion, listVersions, publishVersion } from "../../workflows/versions";
+import { getVersion, listVersions, publishVersion, releaseState, VERSION_NOTE_MAX_LENGTH } from "../../workflows/versions";
 import { exportWorkflow, parseWorkflowFile } from "../../workflows/portable";
 import { findTemplate, WORKFLOW_TEMPLATES } from "../../workflows/templates";
 import { AGENT_PRESETS } from "../../engine/presets";
@@ -85,12 +85,17 @@ export const workflowRouter = createTrpcRouter({
     await recordAudit(ctx.db, ctx.access, "workflow.imported", { kind: "workflow", id: created.id, name: created.name }, { nodes: file.graph.nodes.length });
     return created;
   }),
-  publish: edit.input(z.object({ id: idSchema })).mutation(async ({ ctx, input }) => {
-    const workflow = await findWorkflow(ctx.db, ctx.access.workspaceId, input.id);
-    const published = await publishVersion(ctx.db, ctx.access.workspaceId, input.id);
-    await recordAudit(ctx.db, ctx.access, "workflow.published", { kind: "workflow", id: workflow.id, name: workflow.name }, { version: published.version });
-    return published;
-  }),
+  /** An optional note says what changed; it is stored on the version and shown in the versions panel. */
+  publish: edit
+    .input(z.object({ id: idSchema, note: z.string().trim().max(VERSION_NOTE_MAX_LENGTH, `is longer than ${VERSION_NOTE_MAX_LENGTH} characters`).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const workflow = await findWorkflow(ctx.db, ctx.access.workspaceId, input.id);
+      const published = await publishVersion(ctx.db, ctx.access.workspaceId, input.id, input.note);
+      await recordAudit(ctx.db, ctx.access, "workflow.published", { kind: "workflow", id: workflow.id, name: workflow.name }, { version: published.version });
+      return published;
+    }),
+  /** The saved draft against the latest published version (the Publish call to action) and what the API runs. */
+  releaseState: read.input(z.object({ id: idSchema })).query(({ ctx, input }) => releaseState(ctx.db, ctx.access.workspaceId, input.id)),
   versions: read.input(z.object({ id: idSchema })).query(async ({ ctx, input }) => {
     await findWorkflow(ctx.db, ctx.access.workspaceId, input.id);
     return listVersions(ctx.db, ctx.access.workspaceId, input.id);

@@ -5,7 +5,7 @@ import { listRunsInputSchema, listRunsPage, type ListRunsInput } from "@/server/
 
 export const dynamic = "force-dynamic";
 
-const PARAMETERS = ["workflowId", "status", "trigger", "from", "to", "waitingForMe", "q", "cursor", "limit"] as const;
+const PARAMETERS = ["workflowId", "versionId", "status", "trigger", "from", "to", "waitingForMe", "q", "cursor", "limit"] as const;
 type Parameter = (typeof PARAMETERS)[number];
 
 class ParameterError extends Error {
@@ -57,7 +57,7 @@ function inputFromQuery(params: URLSearchParams): ListRunsInput {
 
 /**
  * GET /api/v1/runs — the workspace's runs, newest first, one page at a time:
- * `?workflowId=&status=failed,cancelled&trigger=api&from=2026-11-01&to=2026-11-30&waitingForMe=true&q=&limit=50&cursor=`
+ * `?workflowId=&versionId=&status=failed,cancelled&trigger=api&from=2026-11-01&to=2026-11-30&waitingForMe=true&q=&limit=50&cursor=`
  * → `{ runs, nextCursor }` (pass `nextCursor` as `cursor` for the next page; null at the end).
  * Credentials: an API key that may read runs, a session, or a trigger token (its workflow's runs only).
  */
