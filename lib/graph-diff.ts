@@ -1,4 +1,5 @@
 import type { Graph, GraphEdge, GraphNode } from "@/server/engine/graph";
+import { kindTitle } from "@/server/engine/node-name";
 
 /**
  * What changed between two versions of a workflow graph, for the versions diff (canvas and
@@ -29,25 +30,9 @@ export type GraphDiff = {
   summary: { addedNodes: number; removedNodes: number; changedNodes: number; movedNodes: number; addedEdges: number; removedEdges: number };
 };
 
-const KIND_NAMES: Record<string, string> = {
-  trigger: "Trigger",
-  agent: "Agent",
-  tool: "Tool",
-  human: "Human approval",
-  condition: "Condition",
-  parallel: "Parallel",
-  join: "Join",
-  loop: "Loop",
-  output: "Output",
-};
-
-export function kindName(kind: string): string {
-  return KIND_NAMES[kind] ?? kind.charAt(0).toUpperCase() + kind.slice(1);
-}
-
 function labelOf(node: GraphNode): string {
   const label = (node.data as { label?: unknown }).label;
-  return typeof label === "string" && label.trim() !== "" ? label : kindName(node.type);
+  return typeof label === "string" && label.trim() !== "" ? label : kindTitle(node.type);
 }
 
 /** Deep equality of JSON values (object key order does not matter). */
@@ -153,7 +138,7 @@ export function describeFieldChange(change: FieldChange): string {
 
 /** One line per node: "Agent 'Writer': systemPrompt changed, model gpt-4o → gpt-4o-mini". */
 export function describeNodeDiff(diff: NodeDiff): string {
-  const name = `${kindName(diff.kind)} '${diff.label}'`;
+  const name = `${kindTitle(diff.kind)} '${diff.label}'`;
   switch (diff.status) {
     case "added":
       return `${name}: added`;
@@ -170,7 +155,7 @@ export function describeNodeDiff(diff: NodeDiff): string {
 export function describeEdgeDiff(diff: EdgeDiff, before: Graph, after: Graph): string {
   const name = (id: string) => {
     const node = after.nodes.find((candidate) => candidate.id === id) ?? before.nodes.find((candidate) => candidate.id === id);
-    return node ? `${kindName(node.type)} '${labelOf(node)}'` : id;
+    return node ? `${kindTitle(node.type)} '${labelOf(node)}'` : id;
   };
   const handle = diff.sourceHandle ? ` (${diff.sourceHandle})` : "";
   return `${name(diff.source)}${handle} → ${name(diff.target)}: ${diff.status}`;

@@ -1,9 +1,10 @@
 "use client";
 
-import { useEffect, useId, useRef } from "react";
+import { useId } from "react";
 import { createPortal } from "react-dom";
 import { TaskReview } from "./task-review";
 import type { HumanTaskResponse } from "./use-human-task-response";
+import { useModalDialog } from "@/components/ui/use-modal-dialog";
 
 /**
  * The canvas card's task with room to read and decide: the full content, the editor for
@@ -27,12 +28,8 @@ export function ReviewDialog({
   response: HumanTaskResponse;
   onClose: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog();
   const titleId = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
 
   return createPortal(
     <dialog

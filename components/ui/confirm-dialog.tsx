@@ -1,6 +1,7 @@
 "use client";
 
-import { useEffect, useRef, type ReactNode } from "react";
+import type { ReactNode } from "react";
+import { useModalDialog } from "./use-modal-dialog";
 
 /** A modal question (native <dialog>: focus trap, Escape and the backdrop come with it). */
 export function ConfirmDialog({
@@ -14,11 +15,7 @@ export function ConfirmDialog({
   actions: ReactNode;
   onCancel: () => void;
 }) {
-  const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
+  const ref = useModalDialog();
   return (
     <dialog
       ref={ref}

@@ -1,6 +1,7 @@
 "use client";
 
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
+import { useModalDialog } from "./use-modal-dialog";
 
 type Shortcut = { keys: string[][]; does: string };
 type Section = { title: string; note?: string; shortcuts: Shortcut[] };
@@ -90,12 +91,8 @@ export function ShortcutsHelp() {
 }
 
 function ShortcutsSheet({ onClose }: { onClose: () => void }) {
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModalDialog();
   const [mod] = useState(() => (isMac() ? "⌘" : "Ctrl"));
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-  }, []);
   return (
     <dialog
       ref={ref}

@@ -3,7 +3,8 @@
 import { Background, BackgroundVariant, Controls, Handle, MarkerType, Position, ReactFlow, useReactFlow, type Edge, type Node, type NodeProps } from "@xyflow/react";
 import { memo, useEffect, useMemo, useRef } from "react";
 import { SOURCE_HANDLES, type Graph, type GraphNode, type NodeKind } from "@/server/engine/graph";
-import { describeFieldChange, edgeKey, kindName, type GraphDiff, type NodeDiffStatus } from "@/lib/graph-diff";
+import { describeFieldChange, edgeKey, type GraphDiff, type NodeDiffStatus } from "@/lib/graph-diff";
+import { kindTitle } from "@/server/engine/node-name";
 
 /**
  * Both versions on one read-only canvas: the newer graph where it is, plus what the older one
@@ -33,7 +34,7 @@ const DiffCard = memo(function DiffCard({ data }: NodeProps<DiffNode>) {
       <Handle type="target" position={Position.Left} isConnectable={false} className="!size-2 !border-slate-400 !bg-white" />
       <div className="flex items-center gap-2">
         <span className="min-w-0 flex-1">
-          <span className="block text-[10px] font-semibold tracking-wide text-slate-500 uppercase">{kindName(data.kind)}</span>
+          <span className="block text-[10px] font-semibold tracking-wide text-slate-500 uppercase">{kindTitle(data.kind)}</span>
           <span className={`block truncate text-sm font-semibold text-slate-900 ${data.status === "removed" ? "line-through" : ""}`}>{data.label}</span>
         </span>
         {style.word && (
@@ -70,7 +71,7 @@ function handlesOf(node: GraphNode): readonly (string | null)[] {
 }
 
 function toDiffNode(node: GraphNode, status: NodeDiffStatus, changes: string[]): DiffNode {
-  const label = (node.data as { label?: string }).label || kindName(node.type);
+  const label = (node.data as { label?: string }).label || kindTitle(node.type);
   return {
     id: node.id,
     type: "diff",
