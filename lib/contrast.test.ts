@@ -27,7 +27,14 @@ const BODY_TEXT: [string, string][] = [
   ["amber-700", "white"],
   ["amber-900", "amber-50"], // the time-travel banner
   ["white", "accent-600"], // primary buttons
-  ["white", "red-600"], // Retry from the failed node
+  ["white", "red-600"], // Retry from the failed node; the runs list's "failed" status filter
+  // The runs list's pressed status filters (components/runs/runs-filter-bar.tsx).
+  ["white", "slate-700"],
+  ["white", "slate-600"],
+  ["white", "slate-500"],
+  ["white", "amber-700"],
+  ["white", "emerald-700"],
+  ["white", "orange-700"],
 ];
 
 describe("theme text contrast (WCAG AA, 4.5:1)", () => {

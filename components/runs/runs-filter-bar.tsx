@@ -21,11 +21,11 @@ const LABEL = "text-xs font-medium text-slate-500";
 const STATUS_CHIP: Record<RunStatus, string> = {
   queued: "aria-pressed:bg-slate-700 aria-pressed:text-white aria-pressed:ring-slate-700",
   running: "aria-pressed:bg-accent-600 aria-pressed:text-white aria-pressed:ring-accent-600",
-  waiting_for_human: "aria-pressed:bg-amber-500 aria-pressed:text-white aria-pressed:ring-amber-500",
+  waiting_for_human: "aria-pressed:bg-amber-700 aria-pressed:text-white aria-pressed:ring-amber-700",
   paused: "aria-pressed:bg-slate-600 aria-pressed:text-white aria-pressed:ring-slate-600",
-  succeeded: "aria-pressed:bg-emerald-600 aria-pressed:text-white aria-pressed:ring-emerald-600",
+  succeeded: "aria-pressed:bg-emerald-700 aria-pressed:text-white aria-pressed:ring-emerald-700",
   failed: "aria-pressed:bg-red-600 aria-pressed:text-white aria-pressed:ring-red-600",
-  rejected: "aria-pressed:bg-orange-500 aria-pressed:text-white aria-pressed:ring-orange-500",
+  rejected: "aria-pressed:bg-orange-700 aria-pressed:text-white aria-pressed:ring-orange-700",
   cancelled: "aria-pressed:bg-slate-500 aria-pressed:text-white aria-pressed:ring-slate-500",
 };
 
