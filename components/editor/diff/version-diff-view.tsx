@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { ReactFlowProvider } from "@xyflow/react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useId, useMemo, useState, type ReactNode } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type ReactNode } from "react";
 import { describeEdgeDiff, describeNodeDiff, diffGraphs, isEmptyDiff, type GraphDiff, type NodeDiff } from "@/lib/graph-diff";
 import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
 import { TabButton } from "@/components/ui/tab-button";
@@ -76,10 +76,16 @@ function VersionPickers({ workflowId, fromVersionId, toVersionId }: { workflowId
   const router = useRouter();
   const id = useId();
   const versions = useQuery(trpc.workflow.versions.queryOptions({ id: workflowId }));
+  // The pair asked for last: two quick picks must not lose the first to a URL not yet updated.
+  const requested = useRef({ from: fromVersionId, to: toVersionId });
+  useEffect(() => {
+    requested.current = { from: fromVersionId, to: toVersionId };
+  }, [fromVersionId, toVersionId]);
   if (!versions.data) return null;
   const pick = (side: "from" | "to", versionId: string) => {
-    const next = side === "from" ? [versionId, toVersionId] : [fromVersionId, versionId];
-    if (next[0] && next[1]) router.replace(compareHref(workflowId, next[0], next[1]));
+    requested.current = { ...requested.current, [side]: versionId };
+    const { from, to } = requested.current;
+    if (from && to) router.replace(compareHref(workflowId, from, to));
   };
   const select = (side: "from" | "to", value: string | null, label: string) => (
     <span className="flex items-center gap-1.5 text-xs text-slate-500">
