@@ -251,6 +251,10 @@ test.describe("review with context", () => {
     await page.goto(`/runs/${runId}`);
     const task = node(page, "agent_1").getByTestId("human-task");
     await expect(task).toContainText("http_request");
+    // The run opens at a readable zoom; this card (reason, arguments, reject form) is taller than
+    // a 720 px window's canvas. Fit the view, as a user would, so its buttons are on screen:
+    // a click on a part scrolled into view inside the canvas is not a click a person can make.
+    await page.locator(".react-flow__controls-fitview").click();
     await expect(task).toContainText(url);
     await expect(task.getByTestId("tool-call-reason")).toContainText(agentReason);
     await node(page, "agent_1").screenshot({ path: `${SHOTS}/review-tool-call-card.png` });
