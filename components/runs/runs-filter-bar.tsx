@@ -2,21 +2,16 @@
 
 import { RUN_TRIGGERS, triggerLabel } from "@/lib/run-triggers";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useId, useRef, useState } from "react";
+import { useId } from "react";
 import type { RunStatus } from "@/server/engine/events";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { SearchIcon } from "@/components/ui/icons";
+import { FILTER_FIELD, FILTER_LABEL, SearchBox } from "@/components/ui/search-box";
 import { runStatusLabel } from "@/components/ui/status-badge";
 import { VersionFilterChip } from "./version-filter-chip";
 import { EMPTY_FILTERS, hasFilters, RUN_STATUSES, type RunFilters, type RunTriggerFilter } from "./run-filters";
 
-/** Typing settles this long before the search is sent (and the URL changes). */
-const SEARCH_DEBOUNCE_MS = 300;
 
-const FIELD =
-  "h-9 rounded-md border border-slate-300 bg-white px-2 text-sm text-slate-900 focus:border-accent-500 focus:ring-2 focus:ring-accent-500/20 focus:outline-none";
-const LABEL = "text-xs font-medium text-slate-500";
 
 const STATUS_CHIP: Record<RunStatus, string> = {
   queued: "aria-pressed:bg-slate-700 aria-pressed:text-white aria-pressed:ring-slate-700",
@@ -29,57 +24,6 @@ const STATUS_CHIP: Record<RunStatus, string> = {
   cancelled: "aria-pressed:bg-slate-500 aria-pressed:text-white aria-pressed:ring-slate-500",
 };
 
-/** The search box: local while typing, sent after a pause (or at once with Enter). */
-function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) => void }) {
-  const id = useId();
-  const [text, setText] = useState(value);
-  const [sent, setSent] = useState(value);
-  // The URL changed without typing (Back, "Clear filters"): show what is applied.
-  if (value !== sent) {
-    setSent(value);
-    setText(value);
-  }
-  const onSearchRef = useRef(onSearch);
-  useEffect(() => {
-    onSearchRef.current = onSearch;
-  });
-  useEffect(() => {
-    const q = text.trim();
-    if (q === sent) return;
-    const timer = setTimeout(() => {
-      setSent(q);
-      onSearchRef.current(q);
-    }, SEARCH_DEBOUNCE_MS);
-    return () => clearTimeout(timer);
-  }, [text, sent]);
-
-  return (
-    <div className="min-w-56 flex-1">
-      <label htmlFor={id} className={LABEL}>
-        Search
-      </label>
-      <div className="relative mt-1">
-        <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-slate-400" aria-hidden="true" />
-        <input
-          id={id}
-          type="search"
-          value={text}
-          onChange={(event) => setText(event.target.value)}
-          onKeyDown={(event) => {
-            if (event.key !== "Enter") return;
-            const q = text.trim();
-            setSent(q);
-            onSearch(q);
-          }}
-          placeholder="Run id, or words in the input (3+ characters)"
-          spellCheck={false}
-          maxLength={200}
-          className={`${FIELD} block w-full pl-8`}
-        />
-      </div>
-    </div>
-  );
-}
 
 /**
  * The Runs page's filters. Every change goes straight to `onChange` (which puts it in the
@@ -97,16 +41,16 @@ export function RunsFilterBar({ filters, onChange, canRespond }: { filters: RunF
   return (
     <section aria-label="Filters" className="space-y-3 border-b border-slate-200 px-4 py-3">
       <div className="flex flex-wrap items-end gap-3">
-        <SearchBox value={filters.q} onSearch={(q) => set({ q })} />
+        <SearchBox placeholder="Run id, or words in the input (3+ characters)" value={filters.q} onSearch={(q) => set({ q })} />
         <div>
-          <label htmlFor={`${id}-workflow`} className={LABEL}>
+          <label htmlFor={`${id}-workflow`} className={FILTER_LABEL}>
             Workflow
           </label>
           <select
             id={`${id}-workflow`}
             value={filters.workflowId ?? ""}
             onChange={(event) => set({ workflowId: event.target.value || null })}
-            className={`${FIELD} mt-1 block w-52`}
+            className={`${FILTER_FIELD} mt-1 block w-52`}
           >
             <option value="">All workflows</option>
             {/* A workflow from a shared link that is not in the list (deleted, another workspace's). */}
@@ -119,14 +63,14 @@ export function RunsFilterBar({ filters, onChange, canRespond }: { filters: RunF
           </select>
         </div>
         <div>
-          <label htmlFor={`${id}-trigger`} className={LABEL}>
+          <label htmlFor={`${id}-trigger`} className={FILTER_LABEL}>
             Trigger
           </label>
           <select
             id={`${id}-trigger`}
             value={filters.trigger ?? ""}
             onChange={(event) => set({ trigger: (event.target.value || null) as RunTriggerFilter | null })}
-            className={`${FIELD} mt-1 block w-32`}
+            className={`${FILTER_FIELD} mt-1 block w-32`}
           >
             <option value="">Any</option>
             {RUN_TRIGGERS.map((trigger) => (
@@ -137,7 +81,7 @@ export function RunsFilterBar({ filters, onChange, canRespond }: { filters: RunF
           </select>
         </div>
         <div>
-          <label htmlFor={`${id}-from`} className={LABEL}>
+          <label htmlFor={`${id}-from`} className={FILTER_LABEL}>
             From
           </label>
           <input
@@ -146,11 +90,11 @@ export function RunsFilterBar({ filters, onChange, canRespond }: { filters: RunF
             value={filters.from ?? ""}
             max={filters.to ?? undefined}
             onChange={(event) => set({ from: event.target.value || null })}
-            className={`${FIELD} mt-1 block w-38`}
+            className={`${FILTER_FIELD} mt-1 block w-38`}
           />
         </div>
         <div>
-          <label htmlFor={`${id}-to`} className={LABEL}>
+          <label htmlFor={`${id}-to`} className={FILTER_LABEL}>
             To
           </label>
           <input
@@ -159,13 +103,13 @@ export function RunsFilterBar({ filters, onChange, canRespond }: { filters: RunF
             value={filters.to ?? ""}
             min={filters.from ?? undefined}
             onChange={(event) => set({ to: event.target.value || null })}
-            className={`${FIELD} mt-1 block w-38`}
+            className={`${FILTER_FIELD} mt-1 block w-38`}
           />
         </div>
       </div>
       <div className="flex flex-wrap items-center gap-2">
         <div role="group" aria-label="Status" className="flex flex-wrap items-center gap-1.5">
-          <span className={`${LABEL} mr-1`}>Status</span>
+          <span className={`${FILTER_LABEL} mr-1`}>Status</span>
           {RUN_STATUSES.map((status) => (
             <button
               key={status}
