@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, each printed beside its floor measured in the same run.
  * Speed targets are checked here, never in timed tests. Runs under scripts/with-services.ts
- * (the test Postgres and Redis); `tsx scripts/bench.ts runtime|auth|runs|python|streaming|editor|api` (or
+ * (the test Postgres and Redis); `tsx scripts/bench.ts runtime|auth|runs|foreach|python|streaming|editor|api` (or
  * `npm run bench -- runs`) runs one part.
  */
 import { execFile } from "node:child_process";
@@ -13,6 +13,7 @@ import { startGroup, waitUntil, type ProcessGroup } from "./lib/process";
 import { benchEditor } from "./bench-editor";
 import { benchRuntime } from "./bench-runtime";
 import { benchRuns } from "./bench-runs";
+import { benchForEach } from "./bench-foreach";
 import { benchPython } from "./bench-python";
 import { benchApi } from "./bench-api";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
@@ -83,6 +84,7 @@ async function main() {
   if (wants("runtime")) lines.push(...(await benchRuntime(ROOT)));
   if (wants("auth")) lines.push(...(await benchAuthInOwnProcess()));
   if (wants("runs")) lines.push(...(await benchRuns()));
+  if (wants("foreach")) lines.push(...(await benchForEach()));
   if (wants("python")) lines.push(...(await benchPython()));
   if (wants("streaming")) lines.push(...(await benchStreamingInOwnProcess()));
   if (wants("editor")) lines.push(...(await withApp(benchEditor)));

@@ -47,3 +47,20 @@ export async function enqueueAdvance(runId: string, lastSeq: number): Promise<vo
     removeOnFail: { count: 5_000 },
   });
 }
+
+/**
+ * A child run ended: its caller's job gathers the outcome. The id is the child's, never a
+ * continuation's, so the wake is not lost when the caller's job for its current seq is still
+ * active (that job would swallow an enqueue under its own id); the run lease keeps it to one
+ * job at a time.
+ */
+export async function enqueueChildWake(callerRunId: string, childRunId: string): Promise<void> {
+  const payload = advanceRunPayloadSchema.parse({ runId: callerRunId });
+  await getRunsQueue().add(ADVANCE_RUN_JOB, payload, {
+    jobId: `${callerRunId}-child-${childRunId}`,
+    attempts: 5,
+    backoff: { type: "exponential", delay: 1_000 },
+    removeOnComplete: { count: 1_000 },
+    removeOnFail: { count: 5_000 },
+  });
+}

@@ -5,7 +5,7 @@ import { startRestServer, type RestServer } from "./support/rest-server";
 import { createTestApiKey, createTestUser, createWorkspaceWith } from "./support/identities";
 import { approvalGraph, outputOnlyGraph } from "./support/graphs";
 import type { Db } from "../server/db";
-import { buildGraph } from "../server/engine/test-helpers";
+import { buildGraph, tripSaga } from "../server/engine/test-helpers";
 import { createWorkflow } from "../server/workflows/workflows";
 import { closeRunEventHub } from "../server/streams/run-event-hub";
 import { controlRun } from "../server/runs/control";
@@ -23,7 +23,8 @@ let workspaceId: string;
 let triggerKey: string;
 
 beforeAll(async () => {
-  harness = await startHarness();
+  // The saga's booking API is on loopback: the only host exempt from the SSRF guard.
+  harness = await startHarness({ env: { HTTP_ALLOW_PRIVATE_HOSTS: "127.0.0.1" } });
   db = harness.db;
   server = await startRestServer();
   const owner = await createTestUser("sync owner");
@@ -200,5 +201,41 @@ describe("stream trigger", () => {
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: "invalid_mode", path: "query:wait" } });
     expect(await db.run.count({ where: { workflowId } })).toBe(0);
+  });
+});
+
+describe("the seeds' patterns through the REST trigger", () => {
+  it("a map-reduce answers with its summary, its items each a run of their own", async () => {
+    const workflowId = await newWorkflow(
+      buildGraph(
+        [
+          ["trigger", "trigger", { sampleInput: '{"tickets": ["x"]}' }],
+          ["each", "for_each", { items: "input.tickets", concurrency: 2 }],
+          ["classify", "agent", { task: "Classify {{item}}" }],
+          ["summarise", "output"],
+        ],
+        [["trigger", "each"], ["each", "classify", "item"], ["classify", "each"], ["each", "summarise", "done"]],
+      ),
+    );
+    const response = await trigger(workflowId, "?wait=20", { input: { tickets: ["refund please", "app crashes", "dark mode"] } });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as SyncAnswer;
+    expect(body.status).toBe("succeeded");
+    expect(body.output).toEqual([expect.stringContaining("Classify refund please"), expect.stringContaining("Classify app crashes"), expect.stringContaining("Classify dark mode")]);
+    expect(await db.run.count({ where: { callerRunId: body.runId, status: "succeeded" } })).toBe(3);
+  });
+
+  it("a saga that fails answers with its final status, compensated, and the original error", async () => {
+    const { startBookingServer, closedPort } = await import("./support/booking-server");
+    const api = await startBookingServer();
+    try {
+      const workflowId = await newWorkflow(tripSaga({ api: api.url, charge: `http://127.0.0.1:${await closedPort()}/charge` }));
+      const response = await trigger(workflowId, "?wait=20", { input: {} });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: "compensated", error: expect.stringContaining("charge") });
+      expect(api.requests.filter((request) => request.method === "DELETE")).toHaveLength(2);
+    } finally {
+      await api.close();
+    }
   });
 });

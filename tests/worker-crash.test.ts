@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
+import type { ChildProcess } from "node:child_process";
+import { startWorkerProcess as startSharedWorkerProcess, waitForOutput } from "./support/worker-process";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { startHarness, waitForRun, type Harness } from "./support/harness";
 import type { Db } from "../server/db";
@@ -20,31 +20,7 @@ let db: Db;
 const children: ChildProcess[] = [];
 
 function startWorkerProcess(): ChildProcess {
-  const root = path.resolve(import.meta.dirname, "..");
-  // One process (node with tsx's loader), so SIGKILL hits the worker itself, not a wrapper.
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
-    cwd: root,
-    env: { ...process.env, WORKER_LOCK_MS: "1500" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  return child;
-}
-
-function waitForOutput(child: ChildProcess, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let seen = "";
-    const timer = setTimeout(() => reject(new Error(`worker never printed "${text}": ${seen}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      seen += chunk.toString();
-      if (seen.includes(text)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-  });
+  return startSharedWorkerProcess(children);
 }
 
 beforeAll(async () => {

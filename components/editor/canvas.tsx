@@ -54,6 +54,8 @@ const MINIMAP_COLOURS: Record<NodeKind, string> = {
   loop: "#d946ef",
   output: "#64748b",
   router: "#f97316",
+  for_each: "#65a30d",
+  subworkflow: "#2563eb",
 };
 
 const minimapNodeColor = (node: AppNode) => MINIMAP_COLOURS[node.type];

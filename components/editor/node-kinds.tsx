@@ -4,8 +4,10 @@ import {
   BoltIcon,
   BranchIcon,
   FlagIcon,
+  ListIcon,
   LoopIcon,
   MergeIcon,
+  NestedIcon,
   SignpostIcon,
   SparkIcon,
   SplitIcon,
@@ -82,6 +84,18 @@ export const NODE_KIND_INFO: Record<NodeKind, NodeKindInfo> = {
     description: "A model picks the branch that fits the input",
     Icon: SignpostIcon,
     tile: "bg-rose-100 text-rose-700",
+  },
+  for_each: {
+    title: "For each",
+    description: "Runs its body once per item of a list",
+    Icon: ListIcon,
+    tile: "bg-lime-100 text-lime-700",
+  },
+  subworkflow: {
+    title: "Sub-workflow",
+    description: "Runs another workflow of this workspace",
+    Icon: NestedIcon,
+    tile: "bg-blue-100 text-blue-700",
   },
 };
 

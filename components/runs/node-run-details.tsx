@@ -4,12 +4,14 @@ import { useCallback } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { NODE_KIND_INFO } from "@/components/editor/node-kinds";
 import { useEditorStore } from "@/components/editor/store/editor-store-provider";
-import { findNode, humanOutcomeOfNode, selectRunEnded, selectSelectedNodeId } from "@/components/editor/store/selectors";
+import { findNode, humanOutcomeOfNode, selectLiveRun, selectRunEnded, selectSelectedNodeId } from "@/components/editor/store/selectors";
+import { childProgressOf, childProgressText } from "@/components/editor/nodes/child-progress";
 import type { EditorState } from "@/components/editor/store/types";
 import { HumanTaskDetails } from "@/components/human-tasks/task-details";
 import { formatDuration } from "@/components/ui/format";
 import { RunOutput } from "./run-output";
 import { LiveTextDetails } from "./live-text-view";
+import { ChildRunsList } from "./child-runs";
 
 /** What the run did at the selected node: status, timing, output or error, the agent's thread. */
 export function NodeRunDetails() {
@@ -19,6 +21,7 @@ export function NodeRunDetails() {
   const thread = useEditorStore(useCallback((s: EditorState) => (nodeId ? s.run.state?.threads[nodeId] : undefined), [nodeId]));
   const human = useEditorStore(useCallback((s: EditorState) => (nodeId ? s.run.state?.humans[nodeId] : undefined), [nodeId]));
   const ended = useEditorStore(selectRunEnded);
+  const runId = useEditorStore((s: EditorState) => selectLiveRun(s).runId);
   const outcome = useEditorStore(useShallow(useCallback((s: EditorState) => (nodeId ? humanOutcomeOfNode(s, nodeId) : null), [nodeId])));
 
   if (!node) return <p className="px-4 py-3 text-sm text-slate-500">Select a node to see what the run did there.</p>;
@@ -43,6 +46,17 @@ export function NodeRunDetails() {
         </div>
       </div>
       {human && <HumanTaskDetails human={human} outcome={outcome} waiting={status === "waiting" && !ended} />}
+      {runId && (node.type === "for_each" || node.type === "subworkflow") && (
+        <div>
+          <h4 className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">
+            {node.type === "for_each" ? "Items" : "Child run"}
+            {nodeState?.children && node.type === "for_each" && (
+              <span className="ml-2 font-normal tracking-normal normal-case">{childProgressText(childProgressOf(nodeState.children))}</span>
+            )}
+          </h4>
+          <ChildRunsList runId={runId} nodeId={node.id} itemLabels={node.type === "for_each"} />
+        </div>
+      )}
       {nodeState?.error && <p className="rounded-md border border-red-200 bg-red-50 p-2.5 text-xs text-red-800">{nodeState.error}</p>}
       {nodeState?.output !== undefined && (
         <div>

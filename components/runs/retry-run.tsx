@@ -31,10 +31,11 @@ export type RunRetry = {
   followAfter: number | null;
 };
 
-export function useRunRetry(runId: string, graph: Graph): RunRetry {
+/** `childRun`: the run was started by another run (an item, a sub-workflow), which is what is retried. */
+export function useRunRetry(runId: string, graph: Graph, childRun = false): RunRetry {
   const trpc = useTRPC();
   const store = useEditorStoreApi();
-  const allowed = useCan("run:control");
+  const allowed = useCan("run:control") && !childRun;
   // From the live run (not a state shown by time travel): the retry continues the run as it is.
   const { retryable, nodeId, nodeLabel, lastSeq } = useEditorStore(
     useShallow(

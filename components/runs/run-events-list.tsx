@@ -1,6 +1,7 @@
 "use client";
 
 import { Fragment } from "react";
+import { useShallow } from "zustand/react/shallow";
 import type { CommittedEvent, FallbackAttempt, ForkEdit } from "@/server/engine/events";
 import { useEditorStore, useEditorStoreApi } from "@/components/editor/store/editor-store-provider";
 import type { EditorState } from "@/components/editor/store/types";
@@ -41,7 +42,7 @@ function fallbackNote(tried: FallbackAttempt[] | undefined): string {
 }
 
 /** One line of detail per event type, enough to follow a run without opening the payload. */
-function describe(event: CommittedEvent): string {
+function describe(event: CommittedEvent, isItem: (nodeId: string) => boolean): string {
   switch (event.type) {
     case "llm_response": {
       const calls = event.message.toolCalls?.map((call) => call.name).join(", ");
@@ -67,6 +68,15 @@ function describe(event: CommittedEvent): string {
       return `iteration ${event.iteration}`;
     case "route_chosen":
       return `→ ${event.branch}${event.defaulted ? " (default)" : ""}${event.reason ? `: ${event.reason}` : ""}`;
+    case "items_listed":
+      return `${event.count} item${event.count === 1 ? "" : "s"}`;
+    // A sub-workflow has one child (index 0, with its workflow); a for-each one per item.
+    case "child_started":
+      return `${event.workflowId ? "" : `item ${event.index + 1} · `}run ${event.childRunId}`;
+    case "child_finished":
+      return `${isItem(event.nodeId) ? `item ${event.index + 1} · ` : ""}${event.status}${event.error ? `: ${event.error}` : ""}`;
+    case "compensation_started":
+      return `undoing ${event.nodeIds.join(" → ")} · after: ${event.reason}`;
     case "node_failed":
       return event.error;
     case "run_finished":
@@ -85,6 +95,8 @@ function describe(event: CommittedEvent): string {
 
 /** All events of the run, also while the canvas shows an earlier state. */
 const selectLiveEvents = (s: EditorState) => (s.timeTravel?.live ?? s.run).events;
+/** The for-each nodes, whose child runs are items (a sub-workflow's child is not). */
+const selectForEachIds = (s: EditorState) => s.nodes.filter((node) => node.type === "for_each").map((node) => node.id);
 const selectViewedSeq = (s: EditorState) => s.timeTravel?.seq ?? null;
 
 /**
@@ -93,6 +105,8 @@ const selectViewedSeq = (s: EditorState) => s.timeTravel?.seq ?? null;
  */
 export function RunEventsList() {
   const events = useEditorStore(selectLiveEvents);
+  const forEachIds = useEditorStore(useShallow(selectForEachIds));
+  const isItem = (nodeId: string) => forEachIds.includes(nodeId);
   const viewedSeq = useEditorStore(selectViewedSeq);
   const store = useEditorStoreApi();
 
@@ -114,7 +128,7 @@ export function RunEventsList() {
       <tbody className="divide-y divide-slate-100">
         {events.map((event) => {
           const nodeId = "nodeId" in event ? event.nodeId : null;
-          const detail = describe(event);
+          const detail = describe(event, isItem);
           const viewed = viewedSeq === event.seq;
           const later = viewedSeq !== null && event.seq > viewedSeq;
           return (

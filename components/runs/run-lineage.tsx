@@ -6,6 +6,7 @@ import { useEffect } from "react";
 import { useTRPC, type RouterOutputs } from "@/components/trpc";
 import { formatDateTime } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { ChildRunsList, RunCaller } from "./child-runs";
 
 type RunDetail = RouterOutputs["run"]["get"];
 type LineageFields = Pick<RunDetail, "id" | "parentRunId" | "origin" | "forkedAtSeq">;
@@ -59,8 +60,20 @@ export function RunLineagePanel({ runId }: { runId: string }) {
     <div className="space-y-4 px-4 py-3 text-sm" data-testid="run-lineage">
       <section>
         <h3 className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">Parent</h3>
-        {run.data.parentRunId ? <RunOrigin run={run.data} /> : <p className="text-slate-500">An original run (not a re-run or a fork).</p>}
+        {run.data.parentRunId ? (
+          <RunOrigin run={run.data} />
+        ) : run.data.callerRunId ? (
+          <RunCaller run={run.data} />
+        ) : (
+          <p className="text-slate-500">An original run (not a re-run or a fork).</p>
+        )}
       </section>
+      {run.data.graph.nodes.some((node) => node.type === "for_each" || node.type === "subworkflow") && (
+        <section>
+          <h3 className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">Runs it started</h3>
+          <ChildRunsList runId={runId} />
+        </section>
+      )}
       <section>
         <h3 className="mb-1 text-xs font-semibold tracking-wide text-slate-500 uppercase">Re-runs and forks ({children.length})</h3>
         {children.length === 0 ? (

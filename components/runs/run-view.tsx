@@ -24,6 +24,7 @@ import { RunAgainButton } from "./run-again-button";
 import { RunControls } from "./run-controls";
 import { RunEventsList } from "./run-events-list";
 import { RunLineagePanel, RunOrigin } from "./run-lineage";
+import { RunCaller } from "./child-runs";
 import { RunResult } from "./run-result";
 import { RetryFromHere, RetryNodeToolbar, RetryRunButton, useRunRetry } from "./retry-run";
 import { ForkPanel } from "./time-travel/fork-panel";
@@ -98,7 +99,7 @@ function RunLayout({ detail, initialTab }: { detail: RunDetail; initialTab: Tab 
   const run = useEditorStore(selectLiveRun);
   const timeTravelling = useEditorStore(selectTimeTravelling);
   const state = run.state;
-  const retry = useRunRetry(detail.id, detail.graph);
+  const retry = useRunRetry(detail.id, detail.graph, detail.callerRunId !== null);
   const live = state !== null && !isTerminalStatus(state.status);
   // A retried run goes on after its first end: follow it again from there.
   const followRetry = state !== null && retry.followAfter !== null && state.lastSeq === retry.followAfter;
@@ -141,13 +142,23 @@ function RunLayout({ detail, initialTab }: { detail: RunDetail; initialTab: Tab 
             <Stat label="Duration" value={formatDuration(duration)} />
             <Stat label="Tokens" value={formatTokens(tokens)} />
             <Stat label="Cost" value={formatCost(state.usage.costUsd, state.usage.unpricedCalls)} title={costTitle(state.usage.unpricedCalls)} testId="run-cost" />
+            {/* A for-each's items and a sub-workflow's run spend in runs of their own: shown beside this run's own figures. */}
+            {detail.calledRuns.runs > 0 && (
+              <Stat
+                label={`In ${detail.calledRuns.runs} child run${detail.calledRuns.runs === 1 ? "" : "s"}`}
+                value={`${formatTokens(detail.calledRuns.tokens)} tokens · ${formatCost(detail.calledRuns.costUsd, detail.calledRuns.unpricedCalls)}`}
+                title={costTitle(detail.calledRuns.unpricedCalls)}
+                testId="run-called-cost"
+              />
+            )}
           </dl>
           {stream === "reconnecting" && <span className="text-xs text-amber-600">Reconnecting…</span>}
           {/* One group, so a narrow window wraps the actions together to the right. */}
           <div className="ml-auto flex items-center gap-3">
             <RunControls runId={detail.id} status={state.status} />
             <RetryRunButton retry={retry} />
-            {terminal && <RunAgainButton runId={detail.id} version={detail.version} />}
+            {/* An item's run ran a for-each's body, not a workflow: there is nothing to run again on its own. */}
+            {terminal && detail.itemOf === null && <RunAgainButton runId={detail.id} version={detail.version} />}
             <Link
               href={`/workflows/${detail.workflowId}`}
               className="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-700 shadow-xs hover:bg-slate-50"
@@ -157,6 +168,7 @@ function RunLayout({ detail, initialTab }: { detail: RunDetail; initialTab: Tab 
           </div>
         </div>
         <RunOrigin run={detail} />
+        <RunCaller run={detail} />
       </div>
 
       <div className="flex min-h-0 flex-1">
@@ -166,7 +178,7 @@ function RunLayout({ detail, initialTab }: { detail: RunDetail; initialTab: Tab 
           {!timeTravelling && <RetryNodeToolbar retry={retry} />}
         </main>
         <aside className="flex w-[26rem] shrink-0 flex-col border-l border-slate-200 bg-white">
-          {timeTravelling ? (
+          {timeTravelling && detail.itemOf === null ? (
             <ForkPanel runId={detail.id} />
           ) : (
             terminal && (

@@ -22,6 +22,8 @@ const STATUS_CHIP: Record<RunStatus, string> = {
   failed: "aria-pressed:bg-red-600 aria-pressed:text-white aria-pressed:ring-red-600",
   rejected: "aria-pressed:bg-orange-700 aria-pressed:text-white aria-pressed:ring-orange-700",
   cancelled: "aria-pressed:bg-slate-500 aria-pressed:text-white aria-pressed:ring-slate-500",
+  compensated: "aria-pressed:bg-violet-700 aria-pressed:text-white aria-pressed:ring-violet-700",
+  compensation_failed: "aria-pressed:bg-rose-700 aria-pressed:text-white aria-pressed:ring-rose-700",
 };
 
 

@@ -12,7 +12,7 @@ export type RunListRow = RouterOutputs["run"]["list"]["runs"][number];
 const REFRESH_INTERVAL_MS = 1_000;
 
 /** Calls `action` now, and once more at the end of the interval if asked again meanwhile. */
-function useThrottled(action: () => void, intervalMs: number): () => void {
+export function useThrottled(action: () => void, intervalMs: number): () => void {
   const actionRef = useRef(action);
   useEffect(() => {
     actionRef.current = action;

@@ -70,6 +70,22 @@ export const LoopIcon = (p: IconProps) => (
     <path d="M17 2l3 3-3 3M4 11V9a4 4 0 0 1 4-4h12M7 22l-3-3 3-3M20 13v2a4 4 0 0 1-4 4H4" />
   </Icon>
 );
+/** A stack of items, one picked out: the for-each node. */
+export const ListIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M9 6h11M9 12h11M9 18h11" />
+    <path d="M4 5.5l1.5 1.5L4 8.5" />
+    <circle cx="4.5" cy="12" r=".6" />
+    <circle cx="4.5" cy="18" r=".6" />
+  </Icon>
+);
+/** A box inside a box: another workflow run from this one. */
+export const NestedIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <rect x="3" y="3" width="18" height="18" rx="2" />
+    <rect x="8" y="8" width="8" height="8" rx="1" />
+  </Icon>
+);
 export const FlagIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="M5 21V4M5 4h11l-2 4 2 4H5" />

@@ -9,6 +9,8 @@ const STYLES: Record<RunStatus, string> = {
   failed: "bg-red-50 text-red-700 ring-red-200",
   rejected: "bg-orange-50 text-orange-700 ring-orange-200",
   cancelled: "bg-slate-100 text-slate-500 ring-slate-200",
+  compensated: "bg-violet-50 text-violet-700 ring-violet-200",
+  compensation_failed: "bg-rose-50 text-rose-800 ring-rose-300",
 };
 
 const DOTS: Record<RunStatus, string> = {
@@ -20,10 +22,12 @@ const DOTS: Record<RunStatus, string> = {
   failed: "bg-red-500",
   rejected: "bg-orange-500",
   cancelled: "bg-slate-400",
+  compensated: "bg-violet-500",
+  compensation_failed: "bg-rose-600",
 };
 
 export function runStatusLabel(status: RunStatus): string {
-  return status === "waiting_for_human" ? "waiting for human" : status;
+  return status === "waiting_for_human" ? "waiting for human" : status.replaceAll("_", " ");
 }
 
 /** Server data may carry a status this build does not know yet; show it neutrally rather than crash. */

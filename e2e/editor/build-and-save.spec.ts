@@ -24,7 +24,7 @@ test.describe("editor", () => {
 
     await page.locator('.react-flow__edge[data-id="e-agent_1-output"]').click({ force: true });
     await page.keyboard.press("Delete");
-    await node(page, "agent_1").locator(".react-flow__handle.source").dragTo(node(page, "human_1").locator(".react-flow__handle.target"));
+    await node(page, "agent_1").locator(".react-flow__handle.source.react-flow__handle-right").dragTo(node(page, "human_1").locator(".react-flow__handle.target"));
     await node(page, "human_1")
       .locator('.react-flow__handle.source[data-handleid="approve"]')
       .dragTo(node(page, "output").locator(".react-flow__handle.target"));

@@ -94,7 +94,7 @@ test("connects two nodes at 30 % zoom", async ({ page, request }) => {
   await expect(node(page, "agent_1").locator("[data-compact]")).toHaveCount(1);
   await expect(page.locator(".react-flow__edge")).toHaveCount(1);
 
-  const from = await box(node(page, "agent_1").locator(".react-flow__handle.source"));
+  const from = await box(node(page, "agent_1").locator(".react-flow__handle.source.react-flow__handle-right"));
   const to = await box(node(page, "output").locator(".react-flow__handle.target"));
   // Hit-testable, and a few screen pixels at least: a person can aim at it.
   expect(from.width).toBeGreaterThanOrEqual(6);

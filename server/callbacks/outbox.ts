@@ -1,4 +1,5 @@
 import type { Db } from "../db";
+import { TERMINAL_STATUSES_SQL } from "../engine/events";
 import { enqueueRunCallbacks } from "./queue";
 
 /**
@@ -7,7 +8,7 @@ import { enqueueRunCallbacks } from "./queue";
  * and per-request callbacks stored an instant after their run ended. Re-enqueueing a job that
  * still exists is a no-op (same job id), so the sweep can run anywhere, any time.
  */
-const TERMINAL_SQL = `('succeeded', 'failed', 'rejected', 'cancelled')`;
+const TERMINAL_SQL = TERMINAL_STATUSES_SQL;
 
 /** A pending callback younger than this is left to the enqueue right after its commit. */
 const GRACE_MS = 10_000;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Db } from "../db";
+import { TERMINAL_RUN_STATUSES } from "../engine/events";
 import type { WorkspaceAccess } from "../auth/access";
 import { recordAudit } from "../audit/audit";
 import { appSecret } from "../auth/app-secrets";
@@ -126,7 +127,6 @@ export async function checkRequestCallback(db: Db, workspaceId: string, workflow
   return vetted;
 }
 
-const TERMINAL = ["succeeded", "failed", "rejected", "cancelled"];
 
 /**
  * For the REST trigger, AFTER it started the run: stores the request's callback (the outbox
@@ -140,7 +140,7 @@ export async function recordRunCallback(db: Db, runId: string, url: string): Pro
   await db.runCallback.create({ data: { id, runId: run.id, workspaceId: run.workspaceId, source: "request", url, status: "waiting" } });
   // The run may have ended before the row existed; the outbox sweep covers the instant between.
   const ended = await db.run.findUnique({ where: { id: runId }, select: { status: true, finishedAt: true } });
-  if (ended && TERMINAL.includes(ended.status)) {
+  if (ended && (TERMINAL_RUN_STATUSES as readonly string[]).includes(ended.status)) {
     const readyAt = ended.finishedAt ?? new Date();
     const moved = await db.runCallback.updateMany({ where: { id, status: "waiting" }, data: { status: "pending", readyAt } });
     if (moved.count > 0) await enqueueRunCallbacks([{ id, readyAt }]).catch(() => undefined);

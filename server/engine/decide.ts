@@ -1,5 +1,6 @@
 import type { ChatMessage, RunEvent, TerminalRunStatus } from "./events";
-import type { Graph, GraphEdge, GraphNode, NodeDataOf } from "./graph";
+import { COMPENSATE_HANDLE, type Graph, type GraphEdge, type GraphNode, type NodeDataOf } from "./graph";
+import { nodeNamer } from "./node-name";
 import { isTerminalStatus } from "./events";
 import type { HumanRequestKind, PendingHuman, RunState } from "./state";
 import { renderTemplate, renderToolArguments, type CredentialSlot, type TemplateScope } from "./template";
@@ -10,6 +11,8 @@ import { loopShape, type LoopShape } from "./loops";
 import { appendTo, outgoingEdges } from "./graph-index";
 import { toJsonText } from "./json-text";
 import { continueRouter, routerThread } from "./router";
+import { continueForEach, continueSubworkflow, startForEach, type StartChildEffect } from "./children";
+import { nodesReadBy } from "./references";
 
 /**
  * `decide(graph, state)` returns what should happen next. It is pure: effects that need
@@ -49,16 +52,21 @@ export type Effect =
        */
       credentialSlots?: CredentialSlot[];
     }
-  | { kind: "request_human"; nodeId: string; humanKind: HumanRequestKind; message: string; context: unknown; toolCallId?: string };
+  | { kind: "request_human"; nodeId: string; humanKind: HumanRequestKind; message: string; context: unknown; toolCallId?: string }
+  | StartChildEffect;
 
 export function decide(graph: Graph, state: RunState): Effect[] {
   if (isTerminalStatus(state.status) || state.status === "queued" || state.status === "paused") return [];
 
   const effects: Effect[] = [];
-  const { incoming, loops } = topologyOf(graph);
+  const topology = topologyOf(graph);
+  if (state.compensation) return compensate(graph, state, topology, state.compensation);
+  const { incoming, loops } = topology;
   let busy = false;
 
   for (const node of graph.nodes) {
+    // A for-each's body runs in its items' own runs, never here; a compensation only when the run fails.
+    if (topology.itemBodies.has(node.id) || topology.compensating.has(node.id)) continue;
     const nodeState = state.nodes[node.id];
     const status = nodeState?.status ?? "pending";
     if (status === "pending") {
@@ -72,7 +80,7 @@ export function decide(graph: Graph, state: RunState): Effect[] {
       effects.push(...startNode(graph, node, state, incoming.get(node.id) ?? []));
     } else if (status === "running") {
       busy = true;
-      effects.push(...continueNode(graph, node, state, incoming.get(node.id) ?? []));
+      effects.push(...continueNode(graph, node, state, incoming.get(node.id) ?? [], topology));
     } else if (status === "waiting") {
       busy = true;
     } else if (status === "succeeded" && node.type === "loop" && nodeState?.handle === "body") {
@@ -81,8 +89,54 @@ export function decide(graph: Graph, state: RunState): Effect[] {
     }
   }
 
-  if (effects.length === 0 && !busy) return [emit(finishRun(graph, state))];
+  if (effects.length === 0 && !busy) {
+    const finished = finishRun(graph, state);
+    const undo = finished.status === "failed" ? compensationsToRun(state, topology) : [];
+    if (undo.length > 0) return [emit({ type: "compensation_started", reason: finished.error ?? "failed", nodeIds: undo })];
+    return [emit(finished)];
+  }
   return effects;
+}
+
+/** The compensation steps of the steps that succeeded, the latest completed first. */
+function compensationsToRun(state: RunState, topology: Topology): string[] {
+  const completed = [...topology.compensationOf.keys()].filter((id) => state.nodes[id]?.status === "succeeded");
+  completed.sort((a, b) => (state.nodes[b]?.finishedSeq ?? 0) - (state.nodes[a]?.finishedSeq ?? 0));
+  return completed.flatMap((id) => topology.compensationOf.get(id) ?? []);
+}
+
+/**
+ * A failed run undoing what it did (saga): one compensation step at a time, in order, each
+ * seeing the output of the step it undoes as `{{previous}}`. It ends `compensated` when all
+ * succeeded, or `compensation_failed` at the first that fails, naming what is left undone.
+ */
+function compensate(graph: Graph, state: RunState, topology: Topology, { reason, nodeIds }: NonNullable<RunState["compensation"]>): Effect[] {
+  const nameOf = nodeNamer(graph);
+  for (const [position, id] of nodeIds.entries()) {
+    const node = nodeOf(graph, id);
+    const undone = topology.compensating.get(id);
+    const status = state.nodes[id]?.status ?? "pending";
+    if (status === "succeeded") continue;
+    if (!node || !undone || status === "failed" || status === "skipped") {
+      const left = nodeIds.slice(position + 1).flatMap((later) => topology.compensating.get(later) ?? []);
+      const named = (nodeId: string) => {
+        const found = nodeOf(graph, nodeId);
+        return found ? nameOf(found) : nodeId;
+      };
+      const error = `${reason}; the compensation ${named(id)} failed: ${state.nodes[id]?.error ?? "it could not run"}${left.length > 0 ? `; not compensated: ${left.map(named).join(", ")}` : ""}`;
+      return [emit({ type: "run_finished", status: "compensation_failed", error })];
+    }
+    // The compensate edge, taken as if the undone step had left through it: its output is `previous`.
+    const edges = (topology.incoming.get(id) ?? []).map((edge) => ({ ...edge, sourceHandle: state.nodes[undone]?.handle ?? null }));
+    if (status === "pending") return startNode(graph, node, state, edges);
+    if (status === "running") return continueNode(graph, node, state, edges, topology);
+    return [];
+  }
+  return [emit({ type: "run_finished", status: "compensated", error: reason })];
+}
+
+function nodeOf(graph: Graph, id: string): GraphNode | undefined {
+  return topologyOf(graph).byId.get(id);
 }
 
 function emit(event: RunEvent): Effect {
@@ -94,6 +148,14 @@ type Topology = {
   /** Incoming edges per node, without loops' back edges (those drive the next iteration instead). */
   incoming: Map<string, GraphEdge[]>;
   loops: Map<string, LoopShape>;
+  /** Nodes inside a for-each's body (they run in its items' runs). */
+  itemBodies: Set<string>;
+  /** Per for-each: the nodes outside its body whose outputs the body reads (handed to each item's run). */
+  bodyReads: Map<string, Set<string>>;
+  /** Saga: the compensation step of each step that has one, and the step each compensation undoes. */
+  compensationOf: Map<string, string>;
+  compensating: Map<string, string>;
+  byId: Map<string, GraphNode>;
 };
 
 /**
@@ -108,11 +170,30 @@ function topologyOf(graph: Graph): Topology {
   if (cached) return cached;
   const outgoing = outgoingEdges(graph);
   const loops = new Map<string, LoopShape>();
-  for (const node of graph.nodes) if (node.type === "loop") loops.set(node.id, loopShape(graph, node.id, outgoing));
-  const backEdges = new Set([...loops.values()].flatMap((shape) => shape.backEdges.map((edge) => edge.id)));
+  const forEaches = new Map<string, LoopShape>();
+  for (const node of graph.nodes) {
+    if (node.type === "loop") loops.set(node.id, loopShape(graph, node.id, outgoing));
+    if (node.type === "for_each") forEaches.set(node.id, loopShape(graph, node.id, outgoing, "item"));
+  }
+  const backEdges = new Set([...loops.values(), ...forEaches.values()].flatMap((shape) => shape.backEdges.map((edge) => edge.id)));
   const incoming = new Map<string, GraphEdge[]>();
   for (const edge of graph.edges) if (!backEdges.has(edge.id)) appendTo(incoming, edge.target, edge);
-  const topology = { incoming, loops };
+  const itemBodies = new Set([...forEaches.values()].flatMap((shape) => [...shape.body]));
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  const bodyReads = new Map<string, Set<string>>();
+  for (const [id, shape] of forEaches) {
+    const reads = nodesReadBy([...shape.body].flatMap((bodyId) => byId.get(bodyId) ?? []));
+    for (const bodyId of shape.body) reads.delete(bodyId);
+    bodyReads.set(id, reads);
+  }
+  const compensationOf = new Map<string, string>();
+  const compensating = new Map<string, string>();
+  for (const edge of graph.edges) {
+    if (edge.sourceHandle !== COMPENSATE_HANDLE) continue;
+    compensationOf.set(edge.source, edge.target);
+    compensating.set(edge.target, edge.source);
+  }
+  const topology = { incoming, loops, itemBodies, bodyReads, compensationOf, compensating, byId };
   topologies.set(graph, topology);
   return topology;
 }
@@ -150,8 +231,11 @@ function previousOutput(edges: GraphEdge[], state: RunState): unknown {
   return Object.fromEntries(taken.map((edge) => [edge.source, state.nodes[edge.source]?.output]));
 }
 
+/** In a for-each item's run, `{{input}}` is the outer run's input and the item is `{{item}}`. */
 function scopeFor(edges: GraphEdge[], state: RunState): TemplateScope {
-  return { input: state.input, previous: previousOutput(edges, state), nodes: nodeOutputs(state) };
+  const previous = previousOutput(edges, state);
+  if (!state.item) return { input: state.input, previous, nodes: nodeOutputs(state) };
+  return { input: state.item.input, previous, nodes: nodeOutputs(state), item: state.input, index: state.item.index };
 }
 
 /**
@@ -164,7 +248,8 @@ const nodeOutputsByState = new WeakMap<RunState["nodes"], TemplateScope["nodes"]
 function nodeOutputs(state: RunState): TemplateScope["nodes"] {
   let nodes = nodeOutputsByState.get(state.nodes);
   if (!nodes) {
-    nodes = {};
+    // An item's run also sees the outer run's nodes its body reads (its own come after, so they win).
+    nodes = { ...state.item?.nodes };
     for (const [id, nodeState] of Object.entries(state.nodes)) nodes[id] = { output: nodeState.output };
     nodeOutputsByState.set(state.nodes, nodes);
   }
@@ -200,6 +285,10 @@ function startNode(graph: Graph, node: GraphNode, state: RunState, edges: GraphE
       return [started];
     case "router":
       return [emit({ type: "node_started", nodeId: node.id, messages: routerThread(node.data, scopeFor(edges, state)) })];
+    case "for_each":
+      return [started, ...startForEach(node.id, node.data, scopeFor(edges, state)).map(emit)];
+    case "subworkflow":
+      return [started];
   }
 }
 
@@ -257,7 +346,7 @@ function initialThread(data: NodeDataOf<"agent">, scope: TemplateScope): ChatMes
   ];
 }
 
-function continueNode(graph: Graph, node: GraphNode, state: RunState, edges: GraphEdge[]): Effect[] {
+function continueNode(graph: Graph, node: GraphNode, state: RunState, edges: GraphEdge[], topology: Topology): Effect[] {
   switch (node.type) {
     case "agent":
       return continueAgent(graph, node.id, node.data, state, runBudget(graph));
@@ -267,6 +356,10 @@ function continueNode(graph: Graph, node: GraphNode, state: RunState, edges: Gra
       return continueToolNode(node.id, node.data, state, edges);
     case "router":
       return continueRouter(node.id, node.data, state, previousOutput(edges, state));
+    case "for_each":
+      return continueForEach(node, state, scopeFor(edges, state), topology.bodyReads.get(node.id) ?? new Set());
+    case "subworkflow":
+      return continueSubworkflow(node.id, node.data, state, scopeFor(edges, state));
     default:
       return [];
   }

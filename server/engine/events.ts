@@ -59,7 +59,11 @@ export type HumanRequestKind = z.infer<typeof humanRequestKindSchema>;
 export const timeoutOutcomeSchema = z.enum(["approve", "reject", "timeout"]);
 export type TimeoutOutcome = z.infer<typeof timeoutOutcomeSchema>;
 
-export const terminalRunStatusSchema = z.enum(["succeeded", "failed", "rejected", "cancelled"]);
+/**
+ * `compensated`: the run failed and the compensations of its completed steps all ran;
+ * `compensation_failed`: one of them failed too, and the error says what is left undone.
+ */
+export const terminalRunStatusSchema = z.enum(["succeeded", "failed", "rejected", "cancelled", "compensated", "compensation_failed"]);
 export type TerminalRunStatus = z.infer<typeof terminalRunStatusSchema>;
 export const runStatusSchema = z.enum(["queued", "running", "waiting_for_human", "paused", ...terminalRunStatusSchema.options]);
 export type RunStatus = z.infer<typeof runStatusSchema>;
@@ -78,8 +82,22 @@ export type ForkEdit = z.infer<typeof forkEditSchema>;
 
 const nodeId = z.string();
 
+/**
+ * What a for-each item's run sees of the run that started it, besides its item (the input):
+ * `{{index}}`, that run's `{{input…}}`, and the outputs of its nodes the body reads.
+ */
+export const itemScopeSchema = z.object({
+  index: z.number().int().min(0),
+  input: z.unknown(),
+  nodes: z.record(z.string(), z.object({ output: z.unknown().optional() })),
+});
+export type ItemScope = z.infer<typeof itemScopeSchema>;
+
+const childStatusSchema = terminalRunStatusSchema;
+
 export const runEventSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("run_started"), input: z.unknown() }),
+  /** `item`: this run is one item of a for-each, and `input` is the item. */
+  z.object({ type: z.literal("run_started"), input: z.unknown(), item: itemScopeSchema.optional() }),
   /** For agent nodes, `messages` is the initial thread: the prompt exactly as the model will see it. */
   z.object({ type: z.literal("node_started"), nodeId, messages: z.array(chatMessageSchema).optional() }),
   z.object({
@@ -176,6 +194,35 @@ export const runEventSchema = z.discriminatedUnion("type", [
    * (`defaulted`: the model failed, or its answer named no branch).
    */
   z.object({ type: z.literal("route_chosen"), nodeId, branch: z.string(), reason: z.string(), defaulted: z.boolean() }),
+  /** A for-each evaluated its list: `count` items are to run. */
+  z.object({ type: z.literal("items_listed"), nodeId, count: z.number().int().min(0) }),
+  /**
+   * A child run was started for a for-each item (`index`) or a sub-workflow (index 0): the
+   * run's id, and for a sub-workflow the workflow and the version it was pinned to.
+   */
+  z.object({
+    type: z.literal("child_started"),
+    nodeId,
+    index: z.number().int().min(0),
+    childRunId: z.string(),
+    workflowId: z.string().optional(),
+    versionId: z.string().optional(),
+  }),
+  /** A child run ended; its outcome as the parent takes it. */
+  z.object({
+    type: z.literal("child_finished"),
+    nodeId,
+    index: z.number().int().min(0),
+    childRunId: z.string(),
+    status: childStatusSchema,
+    output: z.unknown().optional(),
+    error: z.string().optional(),
+  }),
+  /**
+   * The run failed (`reason`) after steps that can be undone had succeeded: their compensation
+   * steps (`nodeIds`) run now, in this order (the latest completed step's first), each once.
+   */
+  z.object({ type: z.literal("compensation_started"), reason: z.string(), nodeIds: z.array(z.string()) }),
   z.object({ type: z.literal("node_finished"), nodeId, output: z.unknown(), handle: z.string().nullable() }),
   z.object({ type: z.literal("node_failed"), nodeId, error: z.string() }),
   /** No taken edge leads to the node (dead-path elimination after a branch). */
@@ -214,6 +261,9 @@ export type CommittedEvent = RunEvent & { seq: number; at: string };
 export const committedEventSchema = z.intersection(runEventSchema, z.object({ seq: z.number().int().min(1), at: z.string() }));
 
 export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = terminalRunStatusSchema.options;
+
+/** The terminal statuses as an SQL list, for queries that pick ended runs: `"status" IN (…)`. */
+export const TERMINAL_STATUSES_SQL = `(${terminalRunStatusSchema.options.map((status) => `'${status}'`).join(", ")})`;
 
 export function isTerminalStatus(status: RunStatus): status is TerminalRunStatus {
   return TERMINAL_RUN_STATUSES.includes(status);

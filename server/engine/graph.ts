@@ -174,6 +174,37 @@ export const routerDataSchema = z.object({
   defaultBranch: z.string().max(40).default("other"),
 });
 
+/**
+ * For-each (map): runs its body — the nodes its "item" output leads to, up to the edges back
+ * into it — once per item of a list, each item as a run of its own (a child run, so a list of
+ * a thousand items never makes one giant run state), at most `concurrency` at a time. Its
+ * "done" output carries the body's results in the list's order: a reduce is the node after it.
+ */
+export const forEachDataSchema = z.object({
+  label: label.default("For each"),
+  /** An expression giving the list, e.g. `input.tickets` or `nodes.splitter.output.items`. */
+  items: z.string().max(2_000).default("input.items"),
+  concurrency: z.number().int().min(1).max(50).default(4),
+  /**
+   * When an item's run fails: `fail` the node (and with it the run), `skip` the item (its
+   * result is left out), or `collect` the error as its result (`{ error }`).
+   */
+  onError: z.enum(["fail", "skip", "collect"]).default("fail"),
+});
+
+/**
+ * Sub-workflow: runs another workflow of the same workspace — its latest published version,
+ * pinned when the child run starts — with mapped input, and waits for it without holding a
+ * worker. Its output is the child run's output.
+ */
+export const subworkflowDataSchema = z.object({
+  label: label.default("Sub-workflow"),
+  /** The workflow to run; empty until one is chosen. */
+  workflowId: z.string().max(100).default(""),
+  /** The child's input: JSON whose string values may hold templates; empty = the previous output as is. */
+  input: z.string().max(50_000).default(""),
+});
+
 const nodeBase = { id: z.string().min(1).max(100), position };
 
 export const graphNodeSchema = z.discriminatedUnion("type", [
@@ -187,6 +218,8 @@ export const graphNodeSchema = z.discriminatedUnion("type", [
   z.object({ ...nodeBase, type: z.literal("loop"), data: loopDataSchema }),
   z.object({ ...nodeBase, type: z.literal("output"), data: outputDataSchema }),
   z.object({ ...nodeBase, type: z.literal("router"), data: routerDataSchema }),
+  z.object({ ...nodeBase, type: z.literal("for_each"), data: forEachDataSchema }),
+  z.object({ ...nodeBase, type: z.literal("subworkflow"), data: subworkflowDataSchema }),
 ]);
 
 export const graphEdgeSchema = z.object({
@@ -220,6 +253,8 @@ export const NODE_KINDS = [
   "loop",
   "output",
   "router",
+  "for_each",
+  "subworkflow",
 ] as const satisfies readonly NodeKind[];
 
 /**
@@ -237,11 +272,27 @@ export const SOURCE_HANDLES: Record<NodeKind, readonly (string | null)[]> = {
   loop: ["body", "done"],
   output: [],
   router: [],
+  for_each: ["item", "done"],
+  subworkflow: [null],
 };
 
-/** The outputs a node has: its kind's, or a router's branches. */
+/**
+ * Saga compensation: a step with side effects (a booking, a payment) may lead from its
+ * "compensate" handle to the step that undoes it. When the run fails after that step
+ * succeeded, the compensations of the steps that succeeded run, latest first, each once.
+ */
+export const COMPENSATE_HANDLE = "compensate";
+
+/** The kinds whose work can be undone by a compensation (those with side effects). */
+export const COMPENSABLE_KINDS: readonly NodeKind[] = ["agent", "tool", "subworkflow"];
+
+/** What can undo a step: a tool call, an agent, another workflow, or a person. */
+export const COMPENSATION_KINDS: readonly NodeKind[] = ["tool", "agent", "subworkflow", "human"];
+
+/** The outputs a node has: its kind's, or a router's branches; plus "compensate" where a step can be undone. */
 export function sourceHandlesOf(node: GraphNode): readonly (string | null)[] {
-  return node.type === "router" ? node.data.branches.map((branch) => branch.name) : SOURCE_HANDLES[node.type];
+  const own = node.type === "router" ? node.data.branches.map((branch) => branch.name) : SOURCE_HANDLES[node.type];
+  return COMPENSABLE_KINDS.includes(node.type) ? [...own, COMPENSATE_HANDLE] : own;
 }
 
 const dataSchemas = {
@@ -255,6 +306,8 @@ const dataSchemas = {
   loop: loopDataSchema,
   output: outputDataSchema,
   router: routerDataSchema,
+  for_each: forEachDataSchema,
+  subworkflow: subworkflowDataSchema,
 } as const;
 
 /** A new node of the given kind with every setting at its default. */

@@ -9,12 +9,20 @@ import { outgoingEdges } from "./graph-index";
 
 export type LoopShape = { body: Set<string>; backEdges: GraphEdge[] };
 
+/**
+ * A for-each has the same shape: its "item" handle leads into the body, whose last nodes lead
+ * back into it. Its body runs in child runs (item-graph.ts), never in the for-each's own run.
+ */
+export function bodyHandleOf(node: { type: string }): string | null {
+  return node.type === "loop" ? "body" : node.type === "for_each" ? "item" : null;
+}
+
 /** `outgoing` may be passed in when shaping several loops of one graph. */
-export function loopShape(graph: Graph, loopId: string, outgoing = outgoingEdges(graph)): LoopShape {
+export function loopShape(graph: Graph, loopId: string, outgoing = outgoingEdges(graph), bodyHandle = "body"): LoopShape {
   const body = new Set<string>();
   // Breadth-first, so the body (and the reset list of `loop_iteration`) keeps its order.
   // A read index instead of `shift()`, which moves the whole array on every call.
-  const queue = (outgoing.get(loopId) ?? []).filter((e) => e.sourceHandle === "body").map((e) => e.target);
+  const queue = (outgoing.get(loopId) ?? []).filter((e) => e.sourceHandle === bodyHandle).map((e) => e.target);
   for (let head = 0; head < queue.length; head += 1) {
     const id = queue[head] as string;
     if (id === loopId || body.has(id)) continue;
@@ -27,5 +35,6 @@ export function loopShape(graph: Graph, loopId: string, outgoing = outgoingEdges
 
 export function isBackEdge(graph: Graph, edge: GraphEdge): boolean {
   const target = graph.nodes.find((node) => node.id === edge.target);
-  return target?.type === "loop" && loopShape(graph, target.id).body.has(edge.source);
+  const handle = target ? bodyHandleOf(target) : null;
+  return target !== undefined && handle !== null && loopShape(graph, target.id, undefined, handle).body.has(edge.source);
 }

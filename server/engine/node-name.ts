@@ -13,6 +13,8 @@ const KIND_TITLES: Record<string, string> = {
   loop: "Loop",
   output: "Output",
   router: "Router",
+  for_each: "For each",
+  subworkflow: "Sub-workflow",
 };
 
 export function kindTitle(kind: string): string {

@@ -1,4 +1,5 @@
 import { nodeNamer } from "./node-name";
+import { loopShape } from "./loops";
 import type { Graph, GraphNode } from "./graph";
 import { CREDENTIAL_NAME_PATTERN, templatePaths } from "./template";
 import type { GraphProblem } from "./validate";
@@ -24,6 +25,8 @@ const OUTPUT_SHAPE: Record<GraphNode["type"], OutputShape> = {
   loop: "passthrough",
   output: "passthrough",
   router: "passthrough",
+  for_each: "data",
+  subworkflow: "passthrough",
 };
 
 /** The templated text of a node, with where it lives (for the message). */
@@ -43,6 +46,8 @@ function templatedFields(node: GraphNode): { field: string; text: string }[] {
         { field: "input", text: node.data.input },
         { field: "instructions", text: node.data.instructions },
       ];
+    case "subworkflow":
+      return [{ field: "input", text: node.data.input }];
     default:
       return [];
   }
@@ -50,11 +55,37 @@ function templatedFields(node: GraphNode): { field: string; text: string }[] {
 
 /** Dotted paths an expression reads, e.g. `nodes.review.output` in `len(nodes.review.output) > 0`. */
 function expressionPaths(node: GraphNode): { field: string; paths: string[] }[] {
-  const source = node.type === "condition" ? node.data.expression : node.type === "loop" ? node.data.whileExpression : "";
+  const source = expressionOf(node);
   if (source === "") return [];
   const withoutStrings = source.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, "");
   const paths = withoutStrings.match(/[A-Za-z_][\w-]*(?:\.[\w-]+)+/g) ?? [];
   return [{ field: "expression", paths }];
+}
+
+function expressionOf(node: GraphNode): string {
+  switch (node.type) {
+    case "condition":
+      return node.data.expression;
+    case "loop":
+      return node.data.whileExpression;
+    case "for_each":
+      return node.data.items;
+    default:
+      return "";
+  }
+}
+
+/** The ids of the nodes whose outputs `nodes` read (`{{nodes.<id>.output}}` or `nodes.<id>.output` in an expression). */
+export function nodesReadBy(nodes: readonly GraphNode[]): Set<string> {
+  const ids = new Set<string>();
+  for (const node of nodes) {
+    const paths = [...templatedFields(node).flatMap(({ text }) => templatePaths(text)), ...expressionPaths(node).flatMap(({ paths }) => paths)];
+    for (const path of paths) {
+      const [root, id] = path.split(".");
+      if (root === "nodes" && id !== undefined) ids.add(id);
+    }
+  }
+  return ids;
 }
 
 function sampleInputKeys(graph: Graph): Set<string> | null {
@@ -113,6 +144,7 @@ export function referenceProblems(graph: Graph): GraphProblem[] {
   const byId = new Map(graph.nodes.map((node) => [node.id, node]));
   const inputKeys = sampleInputKeys(graph);
   const problems: GraphProblem[] = [];
+  const inItemBody = new Set(graph.nodes.flatMap((node) => (node.type === "for_each" ? [...loopShape(graph, node.id, undefined, "item").body] : [])));
 
   for (const node of graph.nodes) {
     // Named as every problem names its node (node-name.ts).
@@ -138,6 +170,8 @@ export function referenceProblems(graph: Graph): GraphProblem[] {
           } else if (rest.length > 0 && OUTPUT_SHAPE[target.type] === "text") {
             at("type_mismatch", `{{${path}}} reads field "${rest.join(".")}" but ${nameOf(target)} outputs plain text`);
           }
+        } else if ((root === "item" || root === "index") && !inItemBody.has(node.id)) {
+          at("item_outside_for_each", `{{${path}}} is only set in the steps a For each runs per item`, "warning");
         } else if (root === "input" && second !== undefined && inputKeys && !inputKeys.has(second)) {
           at("unknown_input", `{{${path}}}: the Trigger's sample input has no "${second}"`, "warning");
         }

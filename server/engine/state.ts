@@ -5,6 +5,7 @@ import {
   describeZodIssue,
   humanDecisionSchema,
   humanRequestKindSchema,
+  itemScopeSchema,
   runStatusSchema,
   usageSchema,
   type CommittedEvent,
@@ -16,6 +17,22 @@ export type { HumanRequestKind };
 export const nodeRunStatusSchema = z.enum(["pending", "running", "waiting", "succeeded", "failed", "skipped"]);
 export type NodeRunStatus = z.infer<typeof nodeRunStatusSchema>;
 
+export const childrenStateSchema = z.object({
+  /** Items to run (1 for a sub-workflow). */
+  total: z.number().int().min(0),
+  /** Child runs started and not yet finished, by item index. */
+  inFlight: z.record(z.string(), z.string()),
+  /** Succeeded items' outputs, by index (emptied when the node finishes: its output holds them). */
+  results: z.record(z.string(), z.unknown()),
+  /** Set when the node finished: how many items succeeded. */
+  succeeded: z.number().int().optional(),
+  /** Failed (or cancelled, rejected) items' errors, by index. */
+  errors: z.record(z.string(), z.string()),
+  /** Times the node was reopened by a retry or fork: part of its child runs' keys, so a reopened item gets a new run. */
+  generation: z.number().int().optional(),
+});
+export type ChildrenState = z.infer<typeof childrenStateSchema>;
+
 export const nodeRunStateSchema = z.object({
   status: nodeRunStatusSchema,
   output: z.unknown().optional(),
@@ -26,10 +43,17 @@ export const nodeRunStateSchema = z.object({
   finishedAt: z.string().optional(),
   /** Loop nodes: the current iteration (1-based). */
   iteration: z.number().optional(),
+  /** Seq of the node's node_finished event (compensations run latest first). */
+  finishedSeq: z.number().optional(),
   /** Seq of the node's node_started event; part of its tool calls' idempotency keys. */
   startedSeq: z.number().optional(),
   /** Router nodes: the branch chosen and why (`defaulted`: the model failed or named no branch). */
   route: z.object({ branch: z.string(), reason: z.string(), defaulted: z.boolean() }).optional(),
+  /**
+   * For-each and sub-workflow nodes: their child runs. Only the runs in flight and each item's
+   * result or error are kept — an item's own thread lives in its run — so the state stays small.
+   */
+  children: childrenStateSchema.optional(),
   /** Tool nodes: the result of their one tool call, until the node finishes. */
   toolResult: z.object({ ok: z.boolean(), content: z.string(), data: z.unknown().optional() }).optional(),
 });
@@ -79,6 +103,8 @@ export type PendingHuman = z.infer<typeof pendingHumanSchema>;
 export const runStateSchema = z.object({
   status: runStatusSchema,
   input: z.unknown(),
+  /** A for-each item's run: its index and what it sees of the run that started it. */
+  item: itemScopeSchema.optional(),
   nodes: z.record(z.string(), nodeRunStateSchema),
   threads: z.record(z.string(), agentThreadSchema),
   humans: z.record(z.string(), pendingHumanSchema),
@@ -95,6 +121,8 @@ export const runStateSchema = z.object({
   budgetRaise: z.object({ tokens: z.number(), usd: z.number(), acceptUnpriced: z.boolean().optional() }),
   output: z.unknown().optional(),
   error: z.string().optional(),
+  /** The run failed and is undoing its completed steps (saga): why, and the compensation steps in order. */
+  compensation: z.object({ reason: z.string(), nodeIds: z.array(z.string()) }).optional(),
   lastSeq: z.number(),
   startedAt: z.string().optional(),
   finishedAt: z.string().optional(),

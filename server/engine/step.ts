@@ -1,5 +1,5 @@
 import type { CommittedEvent, ForkEdit } from "./events";
-import type { AgentThread, NodeRunState, PendingHuman, RunState } from "./state";
+import type { AgentThread, ChildrenState, NodeRunState, PendingHuman, RunState } from "./state";
 
 /**
  * The reducer: `step(state, event) → state`. Pure and total: it never throws on a
@@ -9,7 +9,7 @@ export function step(state: RunState, event: CommittedEvent): RunState {
   const next: RunState = { ...state, lastSeq: event.seq };
   switch (event.type) {
     case "run_started":
-      return { ...next, status: "running", input: event.input, startedAt: event.at };
+      return { ...next, status: "running", input: event.input, startedAt: event.at, ...(event.item ? { item: event.item } : {}) };
 
     case "node_started": {
       const withNode = setNode(next, event.nodeId, { status: "running", startedAt: event.at, startedSeq: event.seq });
@@ -162,14 +162,19 @@ export function step(state: RunState, event: CommittedEvent): RunState {
       };
     }
 
-    case "node_finished":
+    case "node_finished": {
+      const children = next.nodes[event.nodeId]?.children;
       return setNode(next, event.nodeId, {
         status: "succeeded",
         output: event.output,
         handle: event.handle,
         finishedAt: event.at,
+        finishedSeq: event.seq,
         toolResult: undefined,
+        // The results are the output now: kept once, with how many items succeeded.
+        ...(children ? { children: { ...children, results: {}, succeeded: Object.keys(children.results).length } } : {}),
       });
+    }
 
     case "node_skipped":
       return setNode(next, event.nodeId, { status: "skipped", finishedAt: event.at });
@@ -178,6 +183,29 @@ export function step(state: RunState, event: CommittedEvent): RunState {
       const failed = setNode(next, event.nodeId, { status: "failed", error: event.error, finishedAt: event.at });
       return { ...failed, humans: withoutKey(next.humans, event.nodeId) };
     }
+
+    case "items_listed":
+      return setNode(next, event.nodeId, { children: { total: event.count, inFlight: {}, results: {}, errors: {} } });
+
+    case "child_started": {
+      const children = childrenOf(next, event.nodeId);
+      return setNode(next, event.nodeId, { children: { ...children, inFlight: { ...children.inFlight, [event.index]: event.childRunId } } });
+    }
+
+    case "child_finished": {
+      const children = childrenOf(next, event.nodeId);
+      // Only the child the parent is waiting for at that index counts (a report may arrive twice).
+      if (children.inFlight[event.index] !== event.childRunId) return next;
+      const inFlight = withoutKey(children.inFlight, String(event.index));
+      const finished =
+        event.status === "succeeded"
+          ? { ...children, inFlight, results: { ...children.results, [event.index]: event.output ?? null } }
+          : { ...children, inFlight, errors: { ...children.errors, [event.index]: event.error ?? `the run ${event.status === "failed" ? "failed" : `was ${event.status}`}` } };
+      return setNode(next, event.nodeId, { children: finished });
+    }
+
+    case "compensation_started":
+      return { ...next, compensation: { reason: event.reason, nodeIds: event.nodeIds } };
 
     case "route_chosen":
       return setNode(next, event.nodeId, { route: { branch: event.branch, reason: event.reason, defaulted: event.defaulted } });
@@ -243,7 +271,18 @@ function reopen(state: RunState, nodeIds: readonly string[]): RunState {
     const thread = threads[id];
     // An unanswered request's task was closed with the run; the node asks again.
     if (humans[id] && !humans[id].decision) delete humans[id];
-    if (thread && (node.status === "failed" || node.status === "running" || node.status === "waiting")) {
+    if (node.children && (node.status === "failed" || node.status === "running" || node.status === "waiting")) {
+      // A for-each or sub-workflow goes on with the items that succeeded; the failed ones and
+      // those in flight (their runs were cancelled with this one) run again as new child runs.
+      const { children } = node;
+      nodes[id] = {
+        status: "running",
+        startedAt: node.startedAt,
+        startedSeq: node.startedSeq,
+        ...(node.iteration !== undefined ? { iteration: node.iteration } : {}),
+        children: { total: children.total, inFlight: {}, results: children.results, errors: {}, generation: (children.generation ?? 0) + 1 },
+      };
+    } else if (thread && (node.status === "failed" || node.status === "running" || node.status === "waiting")) {
       nodes[id] = { status: "running", startedAt: node.startedAt, startedSeq: node.startedSeq, ...(node.iteration !== undefined ? { iteration: node.iteration } : {}) };
       // A retry after fixing the provider calls the model again.
       threads[id] = { ...thread, consecutiveErrors: 0, fatalError: undefined };
@@ -299,6 +338,10 @@ function applyForkEdit(state: RunState, edit: ForkEdit): RunState {
 function setNode(state: RunState, nodeId: string, patch: Partial<NodeRunState>): RunState {
   const current: NodeRunState = state.nodes[nodeId] ?? { status: "pending" };
   return { ...state, nodes: { ...state.nodes, [nodeId]: { ...current, ...patch } } };
+}
+
+function childrenOf(state: RunState, nodeId: string): ChildrenState {
+  return state.nodes[nodeId]?.children ?? { total: 1, inFlight: {}, results: {}, errors: {} };
 }
 
 function threadOf(state: RunState, nodeId: string): AgentThread {

@@ -22,6 +22,9 @@ export type TemplateScope = {
   input: unknown;
   previous: unknown;
   nodes: Record<string, { output?: unknown }>;
+  /** Inside a for-each's body: the item and its place in the list (0-based). */
+  item?: unknown;
+  index?: number;
 };
 
 /** Whether a placeholder path is in the `credentials` namespace (a reference, never data). */

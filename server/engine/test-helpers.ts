@@ -58,3 +58,30 @@ export class TestRun {
     throw new Error("settle did not converge");
   }
 }
+
+/**
+ * A trip booking as a saga: book a flight, book a hotel, then charge; each booking has a
+ * compensation that cancels it by the id its booking answered. `urls` says where each call goes.
+ */
+export function tripSaga(urls: { api: string; charge: string; cancelHotel?: string }): Graph {
+  const call = (url: string, method: string) => ({ tool: "http_request", approval: "never", arguments: JSON.stringify({ url, method }) });
+  return buildGraph(
+    [
+      ["trigger", "trigger", { sampleInput: "{}" }],
+      ["book_flight", "tool", { label: "Book flight", ...call(`${urls.api}/flights`, "POST") }],
+      ["book_hotel", "tool", { label: "Book hotel", ...call(`${urls.api}/hotels`, "POST") }],
+      ["charge", "tool", { label: "Charge card", ...call(urls.charge, "POST") }],
+      ["cancel_flight", "tool", { label: "Cancel flight", ...call(`${urls.api}/flights/{{previous.body}}`, "DELETE") }],
+      ["cancel_hotel", "tool", { label: "Cancel hotel", ...call(urls.cancelHotel ?? `${urls.api}/hotels/{{previous.body}}`, "DELETE") }],
+      ["out", "output"],
+    ],
+    [
+      ["trigger", "book_flight"],
+      ["book_flight", "book_hotel"],
+      ["book_hotel", "charge"],
+      ["charge", "out"],
+      ["book_flight", "cancel_flight", "compensate"],
+      ["book_hotel", "cancel_hotel", "compensate"],
+    ],
+  );
+}

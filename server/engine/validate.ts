@@ -1,4 +1,4 @@
-import { sourceHandlesOf, type Graph, type GraphNode } from "./graph";
+import { COMPENSATE_HANDLE, COMPENSATION_KINDS, sourceHandlesOf, type Graph, type GraphNode } from "./graph";
 import { inputFieldProblems } from "./run-input";
 import { isKnownTool } from "./agent-tools";
 import { toolCatalogEntry } from "./tools/catalog";
@@ -6,6 +6,7 @@ import { checkExpression } from "./expression";
 import { referenceProblems } from "./references";
 import { appendTo, outgoingEdges } from "./graph-index";
 import { nodeNamer } from "./node-name";
+import { loopShape } from "./loops";
 
 /**
  * Every problem of a graph, each tied to the node or edge it concerns, so the editor can
@@ -22,7 +23,10 @@ export type GraphProblem = {
 };
 
 
-export function validateGraph(graph: Graph): GraphProblem[] {
+/** What the graph's own content cannot say: which workflow it is (a sub-workflow must not call it). */
+export type ValidationContext = { workflowId?: string };
+
+export function validateGraph(graph: Graph, context: ValidationContext = {}): GraphProblem[] {
   const problems: GraphProblem[] = [];
   const byId = new Map<string, GraphNode>();
   const nameOf = nodeNamer(graph);
@@ -92,10 +96,17 @@ export function validateGraph(graph: Graph): GraphProblem[] {
     });
   }
 
+  problems.push(...compensationProblems(graph, byId, nameOf));
   problems.push(...reachabilityProblems(graph, triggers[0]?.id, nameOf));
   problems.push(...cycleProblems(graph, byId, nameOf));
 
   for (const node of graph.nodes) problems.push(...nodeProblems(node, nameOf(node)));
+  for (const node of graph.nodes) {
+    if (node.type === "for_each") problems.push(...forEachProblems(graph, node, nameOf(node)));
+    if (node.type === "subworkflow" && context.workflowId !== undefined && node.data.workflowId === context.workflowId) {
+      problems.push({ severity: "error", code: "subworkflow_recursion", message: `${nameOf(node)}: a workflow cannot call itself`, nodeId: node.id });
+    }
+  }
   problems.push(...referenceProblems(graph));
   return problems;
 }
@@ -142,6 +153,23 @@ function nodeProblems(node: GraphNode, name: string): GraphProblem[] {
     if (syntaxError) at("invalid_expression", `${name}: ${syntaxError}`);
   }
   if (node.type === "router") problems.push(...routerProblems(node, name));
+  if (node.type === "for_each") {
+    if (node.data.items.trim() === "") at("missing_config", `${name}: say which list to go through (e.g. input.items)`);
+    else {
+      const syntaxError = checkExpression(node.data.items);
+      if (syntaxError) at("invalid_expression", `${name}: ${syntaxError}`);
+    }
+  }
+  if (node.type === "subworkflow") {
+    if (node.data.workflowId === "") at("missing_config", `${name}: choose the workflow to run`);
+    if (node.data.input.trim() !== "") {
+      try {
+        JSON.parse(node.data.input);
+      } catch {
+        at("invalid_json", `${name}: the input is not valid JSON`);
+      }
+    }
+  }
   if (node.type === "human" && node.data.message.trim() === "") at("missing_config", `${name}: the message is empty`);
   return problems;
 }
@@ -177,7 +205,9 @@ type Frame = { id: string; tried: number };
 function cycleProblems(graph: Graph, byId: Map<string, GraphNode>, nameOf: (node: GraphNode) => string): GraphProblem[] {
   const outgoing = new Map<string, string[]>();
   for (const edge of graph.edges) {
-    if (byId.get(edge.source)?.type === "loop") continue;
+    // Loops and for-eaches bound the cycles through their bodies.
+    const sourceType = byId.get(edge.source)?.type;
+    if (sourceType === "loop" || sourceType === "for_each") continue;
     appendTo(outgoing, edge.source, edge.target);
   }
   const state = new Map<string, "visiting" | "done">();
@@ -208,6 +238,54 @@ function cycleProblems(graph: Graph, byId: Map<string, GraphNode>, nameOf: (node
         problems.push({ severity: "error", code: "cycle", message: `A cycle through ${nextNode ? nameOf(nextNode) : next} does not pass a Loop node`, nodeId: next });
       } else if (!s) enter(next);
     }
+  }
+  return problems;
+}
+
+/**
+ * A for-each needs a body (its "item" output connected) that hands a result back (an edge from
+ * the body into the for-each), and a body of its own: a node both in the body and after
+ * "done" would run once per item and once more.
+ */
+function forEachProblems(graph: Graph, node: Extract<GraphNode, { type: "for_each" }>, name: string): GraphProblem[] {
+  const problems: GraphProblem[] = [];
+  const at = (code: string, message: string) => problems.push({ severity: "error", code, message, nodeId: node.id });
+  const outgoing = outgoingEdges(graph);
+  const { body, backEdges } = loopShape(graph, node.id, outgoing, "item");
+  if (body.size === 0) {
+    at("for_each_body", `${name}: connect its "item" output to the steps to run for each item`);
+    return problems;
+  }
+  if (backEdges.length === 0) at("for_each_body", `${name}: connect the body's last step back into it (that is each item's result)`);
+  const { body: afterDone } = loopShape(graph, node.id, outgoing, "done");
+  const shared = [...afterDone].filter((id) => body.has(id));
+  if (shared.length > 0) at("for_each_body", `${name}: "${shared[0]}" is both in the body and after "done"; connect the body back into the For each instead`);
+  return problems;
+}
+
+/**
+ * Saga: a compensate edge leads to a step that only undoes — a Tool, Agent, Sub-workflow or
+ * Human step that nothing else leads into and nothing follows — and a step has one at most.
+ */
+function compensationProblems(graph: Graph, byId: Map<string, GraphNode>, nameOf: (node: GraphNode) => string): GraphProblem[] {
+  const problems: GraphProblem[] = [];
+  const seenSources = new Set<string>();
+  for (const edge of graph.edges) {
+    if (edge.sourceHandle !== COMPENSATE_HANDLE) continue;
+    const source = byId.get(edge.source);
+    const target = byId.get(edge.target);
+    if (!source || !target) continue;
+    const at = (message: string) => problems.push({ severity: "error", code: "compensation", message, edgeId: edge.id, nodeId: target.id });
+    if (seenSources.has(source.id)) at(`${nameOf(source)} has more than one compensation; undo it in one step`);
+    seenSources.add(source.id);
+    if (!COMPENSATION_KINDS.includes(target.type)) {
+      at(`${nameOf(source)}: its compensation leads into ${nameOf(target)}; a compensation must be a Tool, Agent, Sub-workflow or Human approval step`);
+      continue;
+    }
+    if (graph.edges.some((other) => other.target === target.id && other.id !== edge.id)) {
+      at(`${nameOf(target)} undoes ${nameOf(source)}, so it runs only when the run fails: nothing else can lead into it`);
+    }
+    if (graph.edges.some((other) => other.source === target.id)) at(`${nameOf(target)} undoes ${nameOf(source)}: nothing can follow a compensation`);
   }
   return problems;
 }

@@ -14,6 +14,7 @@ import { InFlightEffects } from "./in-flight";
 import { loadRun } from "./load";
 import { performToolCall, type ToolCallContext } from "./perform-tool";
 import { createLiveTokenWriter } from "../streams/live-tokens";
+import { finishedChildEvents, hasChildrenInFlight, startChildRun } from "./child-runs";
 import type { Graph, GraphNode } from "../engine/graph";
 import type { Prisma } from "../generated/prisma/client";
 
@@ -104,10 +105,24 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
 
   const maxIterations = options.maxIterations ?? MAX_ITERATIONS_PER_JOB;
   let iteration = 0;
+  // Child runs that ended are gathered when the job starts, when another process changed the
+  // run (a child's end announces it), and before the job lets the run wait.
+  let gatherChildren = true;
+  let lastLook = false;
   try {
     for (; iteration < maxIterations; iteration += 1) {
       const { status } = run.state;
       if (isTerminalStatus(status)) break;
+      if (gatherChildren && hasChildrenInFlight(run.state)) {
+        gatherChildren = false;
+        const finished = await finishedChildEvents(run.state);
+        if (finished.length > 0) {
+          await commit(finished);
+          lastLook = false;
+          continue;
+        }
+      }
+      gatherChildren = false;
       const paused = status === "paused";
       // While paused nothing new starts, but calls already made finish and their results are
       // committed if the run still wants them: the step finished before the pause took effect.
@@ -143,8 +158,16 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
         }
       }
 
-      // Nothing in flight: the run waits for a person (or, paused, for a resume).
-      if (inFlight.pendingCount === 0) break;
+      // Nothing in flight: the run waits for a person, its child runs (or, paused, a resume).
+      if (inFlight.pendingCount === 0) {
+        if (!lastLook && hasChildrenInFlight(run.state)) {
+          lastLook = true;
+          gatherChildren = true;
+          continue;
+        }
+        break;
+      }
+      lastLook = false;
       const waitStarted = performance.now();
       if (!changedElsewhere) await inFlight.nextSettlement(signal);
       waitedMs += performance.now() - waitStarted;
@@ -157,6 +180,7 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
       }
       if (changedElsewhere) {
         changedElsewhere = false;
+        gatherChildren = true;
         run = await loadRun(db, runId);
       }
     }
@@ -176,6 +200,8 @@ function effectKey(effect: Effect): string | null {
       return `llm:${effect.nodeId}:${effect.request.messages.length}`;
     case "call_tool":
       return `tool:${effect.nodeId}:${effect.idempotencyKey}`;
+    case "start_child":
+      return `child:${effect.nodeId}:${effect.key}`;
     case "emit":
     case "request_human":
       return null;
@@ -207,6 +233,8 @@ async function perform(runId: string, effect: Effect, runSignal: AbortSignal, to
       }
       case "call_tool":
         return await performToolCall(runId, effect, call.signal, toolContext(effect.nodeId));
+      case "start_child":
+        return await startChildRun(runId, effect);
       case "emit":
       case "request_human":
         throw new Error(`${effect.kind} is not performed as I/O`);

@@ -10,6 +10,7 @@ import { jsonText, storableText } from "../json";
 import { loadRun } from "./load";
 import { publishRunChange } from "../streams/workspace-feed";
 import { enqueueRunCallbacks } from "../callbacks/queue";
+import { afterRunEnded } from "./child-runs";
 
 /**
  * The one writer of `Run` and `RunStep`. Every change to a run — its start, the worker's
@@ -44,7 +45,7 @@ const COMMIT_EVENTS_SQL = `
       "startedAt" = $11::timestamp(3),
       "finishedAt" = $12::timestamp(3)
     WHERE "id" = $1 AND "lastSeq" = $2
-    RETURNING "id", "workspaceId", "workflowId"
+    RETURNING "id", "workspaceId", "workflowId", "callerRunId"
   ), inserted AS (
     INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
     SELECT e."id", updated."id", e."seq", e."type", e."nodeId", e."payload", e."createdAt"
@@ -65,11 +66,11 @@ const COMMIT_EVENTS_SQL = `
     FROM updated WHERE $15::boolean AND rc."runId" = updated."id" AND rc."source" = 'request'
     RETURNING rc."id"
   )
-  SELECT (SELECT count(*)::int FROM inserted) AS "inserted", "workspaceId", "workflowId",
+  SELECT (SELECT count(*)::int FROM inserted) AS "inserted", "workspaceId", "workflowId", "callerRunId",
     ARRAY(SELECT "id" FROM workflow_callback UNION ALL SELECT "id" FROM request_callback) AS "callbackIds"
   FROM updated`;
 
-type CommitRow = { inserted: number; workspaceId: string; workflowId: string; callbackIds: string[] };
+type CommitRow = { inserted: number; workspaceId: string; workflowId: string; callerRunId: string | null; callbackIds: string[] };
 
 export type CommitResult = { state: RunState; events: CommittedEvent[] };
 
@@ -163,6 +164,7 @@ export async function commitEvents(
     await enqueueRunCallbacks(row.callbackIds.map((id) => ({ id, readyAt: new Date(at) }))).catch(() => undefined);
   }
   await announce(runId, row, committed, state.status, next);
+  if (finishedNow) await afterRunEnded(runId, row.callerRunId, next);
   return { state: next, events: committed };
 }
 

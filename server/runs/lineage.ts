@@ -27,14 +27,24 @@ async function reachable(db: Db, access: WorkspaceAccess, runId: string) {
   if (!/^[A-Za-z0-9_-]{1,100}$/.test(runId)) throw new NotFoundError(`Run ${runId.slice(0, 100)}`);
   const run = await db.run.findFirst({
     where: reachableRun(access, runId),
-    select: { id: true, workflowId: true, versionId: true, input: true, status: true, trigger: true },
+    select: { id: true, workflowId: true, versionId: true, input: true, status: true, trigger: true, callerRunId: true, itemOf: true },
   });
   if (!run) throw new NotFoundError(`Run ${runId}`);
   return run;
 }
 
+/**
+ * A for-each item's run exists only as part of its parent (it runs the body, not the
+ * workflow); a child run's outcome is already the parent's. Both go on through the parent.
+ */
+function refuseChildRun(run: { callerRunId: string | null; itemOf: string | null }, action: string, alsoSubworkflow: boolean): void {
+  if (run.itemOf !== null) throw new ConflictError(`An item of a for-each cannot be ${action} on its own: ${action === "retried" ? "retry" : "re-run"} its parent run ${run.callerRunId ?? ""}`.trim());
+  if (alsoSubworkflow && run.callerRunId !== null) throw new ConflictError(`A sub-workflow's run is ${action} through the run that called it: retry run ${run.callerRunId}`);
+}
+
 export async function rerunRun(db: Db, access: WorkspaceAccess, runId: string, version: "same" | "latest"): Promise<{ runId: string }> {
   const parent = await reachable(db, access, runId);
+  refuseChildRun(parent, "run again", false);
   // The input as the parent ran with it (its run_started event), not the row's copy.
   const [first] = await getRunEvents(db, runId, 0).then((events) => events.filter((event) => event.type === "run_started"));
   const input = first?.type === "run_started" ? first.input : parent.input;
@@ -51,7 +61,7 @@ export async function rerunRun(db: Db, access: WorkspaceAccess, runId: string, v
 }
 
 export async function retryRun(db: Db, access: WorkspaceAccess, runId: string): Promise<{ runId: string; status: string }> {
-  await reachable(db, access, runId);
+  refuseChildRun(await reachable(db, access, runId), "retried", true);
   const by = actorLabel(access.actor);
   const { state } = await commitToRun(db, runId, (current) => {
     if (!canRetry(current)) throw new ConflictError(`Only a failed or cancelled run can be retried (this one is ${current.status}); run it again instead`);
@@ -65,6 +75,7 @@ export async function retryRun(db: Db, access: WorkspaceAccess, runId: string): 
 
 export async function forkRun(db: Db, access: WorkspaceAccess, runId: string, atSeq: number, edit: ForkEdit | undefined): Promise<{ runId: string }> {
   const parent = await reachable(db, access, runId);
+  refuseChildRun(parent, "forked", false);
   const events = await getRunEvents(db, runId, 0);
   const prefix = events.filter((event) => event.seq <= atSeq);
   if (!Number.isInteger(atSeq) || atSeq < 1 || prefix.length !== atSeq) {

@@ -127,6 +127,9 @@ const ID_CHARACTERS = /^[A-Za-z0-9_-]+$/;
  */
 export function listRunsQuery(workspaceId: string, input: ParsedInput, scope: ListRunsScope): Prisma.Sql {
   const conditions: Prisma.Sql[] = [Prisma.sql`r."workspaceId" = ${workspaceId}`];
+  // A for-each's items are listed under their run (its page), not one by one among the runs;
+  // those waiting for a person still show where people look for their work.
+  if (!input.waitingForMe) conditions.push(Prisma.sql`r."itemOf" IS NULL`);
   if (scope.onlyWorkflowId) conditions.push(Prisma.sql`r."workflowId" = ${scope.onlyWorkflowId}`);
   if (input.workflowId) conditions.push(Prisma.sql`r."workflowId" = ${input.workflowId}`);
   if (input.versionId) conditions.push(Prisma.sql`r."versionId" = ${input.versionId}`);

@@ -1,4 +1,5 @@
 import { graphSchema, type Graph } from "../engine/graph";
+import { itemGraph } from "../engine/item-graph";
 import { parseStoredState, type RunState } from "../engine/state";
 import { getPool, type Db } from "../db";
 import { NotFoundError } from "../errors";
@@ -26,16 +27,18 @@ export async function pinnedGraph(db: Db, versionId: string): Promise<Graph> {
 /** A run's pinned graph and its current state (the fold of its committed events). */
 export async function loadRun(db: Db, runId: string): Promise<LoadedRun> {
   // Read on every job and after every lost race, so straight on the pool (see server/db.ts).
-  const { rows } = await getPool().query<{ versionId: string; state: unknown }>({
-    name: "load-run",
-    text: `SELECT "versionId", "state" FROM "Run" WHERE "id" = $1`,
+  const { rows } = await getPool().query<{ versionId: string; itemOf: string | null; state: unknown }>({
+    name: "load-run-graph",
+    text: `SELECT "versionId", "itemOf", "state" FROM "Run" WHERE "id" = $1`,
     values: [runId],
   });
   const run = rows[0];
   if (!run) throw new NotFoundError(`Run ${runId}`);
+  const graph = await pinnedGraph(db, run.versionId);
   return {
     runId,
-    graph: await pinnedGraph(db, run.versionId),
+    // A for-each item's run runs the for-each's body, derived from the same pinned version.
+    graph: run.itemOf === null ? graph : itemGraph(graph, run.itemOf),
     // Checked, not cast: a state that does not parse stops here with the run's id and the place.
     state: parseStoredState(runId, run.state),
   };

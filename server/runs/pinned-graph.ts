@@ -49,7 +49,7 @@ export async function checkedVersion(versionId: string): Promise<CheckedVersion 
   const row = rows[0];
   if (!row) return null;
   const graph = graphSchema.parse(row.graph);
-  const checked: CheckedVersion = { id: row.id, workflowId: row.workflowId, graph, graphErrors: validateGraph(graph).filter((problem) => problem.severity === "error") };
+  const checked: CheckedVersion = { id: row.id, workflowId: row.workflowId, graph, graphErrors: validateGraph(graph, { workflowId: row.workflowId }).filter((problem) => problem.severity === "error") };
   checkedVersions.set(versionId, checked);
   if (checkedVersions.size > MAX_CACHED_VERSIONS) {
     const oldest = checkedVersions.keys().next().value;

@@ -101,7 +101,7 @@ async function pinGraph(db: Db, params: { workspaceId: string; workflowId: strin
   const workflow = await db.workflow.findFirst({ where: { id: params.workflowId, workspaceId: params.workspaceId }, select: { draftGraph: true } });
   if (!workflow) throw notFound();
   const graph = graphSchema.parse(workflow.draftGraph);
-  const graphErrors = validateGraph(graph).filter((problem) => problem.severity === "error");
+  const graphErrors = validateGraph(graph, { workflowId: params.workflowId }).filter((problem) => problem.severity === "error");
   if (params.trigger === "api" && graphErrors.length > 0) {
     // Before a first publish the API runs the draft only while it is valid: an autosaved,
     // half-finished edit must not break a live integration when a version that passed the

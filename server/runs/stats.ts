@@ -31,7 +31,8 @@ export async function runStats(db: Db, workspaceId: string, params: { sinceHours
       WHERE s."type" = 'llm_response' AND s."createdAt" >= ${since} AND r."workspaceId" = ${workspaceId}
       GROUP BY 1, 2`,
     db.run.findMany({
-      where: { workspaceId, createdAt: { gte: since }, status: "failed" },
+      // A failed run whose steps were undone (saga) failed too.
+      where: { workspaceId, createdAt: { gte: since }, status: { in: ["failed", "compensated", "compensation_failed"] } },
       orderBy: { createdAt: "desc" },
       take: 5,
       select: { id: true, error: true, createdAt: true, workflow: { select: { name: true } } },

@@ -11,7 +11,15 @@ export type WorkflowTemplate = {
   name: string;
   description: string;
   graph: Graph;
+  /**
+   * Workflows this one calls (sub-workflow nodes), made and published with it. A node that
+   * calls one names it as `companion:<key>`; the real id is put in when they are made.
+   */
+  companions?: { key: string; name: string; graph: Graph }[];
 };
+
+/** How a template's sub-workflow node names a companion before it exists. */
+export const COMPANION_PREFIX = "companion:";
 
 type NodeSpec = [id: string, kind: NodeKind, x: number, y: number, data?: Record<string, unknown>];
 type EdgeSpec = [source: string, target: string, handle?: string];
@@ -44,6 +52,9 @@ const agent = (label: string, task: string, systemPrompt = `You are the ${label.
   task,
   systemPrompt,
 });
+
+/** The saga template's carrier booking: a real step that fails for big orders, so its undo steps can be seen. */
+const SHIPPING_CODE = 'if (input.quantity > 5) throw new Error("the carrier takes at most 5 items per order"); return "pickup booked for " + input.quantity + " items";';
 
 export const WORKFLOW_TEMPLATES: readonly WorkflowTemplate[] = [
   {
@@ -239,6 +250,111 @@ export const WORKFLOW_TEMPLATES: readonly WorkflowTemplate[] = [
       ],
       [["trigger", "draft"], ["draft", "gate"], ["gate", "done", "approve"], ["gate", "declined", "reject"]],
     ),
+  },
+  {
+    // Map-reduce is two nodes: the for-each maps, the agent after "done" reduces.
+    id: "map-reduce",
+    name: "Map-reduce: triage support tickets",
+    description: "Classifies every ticket of a list (three at a time, each as a run of its own), then an agent summarises the whole batch.",
+    graph: build(
+      {
+        tickets: [
+          "I was charged twice for my March invoice",
+          "The app crashes when I open settings on Android",
+          "How do I export my data to CSV?",
+          "Password reset email never arrives",
+          "Please add dark mode",
+        ],
+      },
+      [
+        ["trigger", "trigger", 0, 200],
+        ["each", "for_each", 260, 200, { label: "Each ticket", items: "input.tickets", concurrency: 3, onError: "collect" }],
+        ["classify", "agent", 520, 60, agent("Classifier", "Classify support ticket #{{index}} as billing, bug, question or feature request, with its urgency:\n{{item}}")],
+        ["summarise", "agent", 560, 340, agent("Summariser", "Summarise this batch of classified tickets for the support lead: counts per class and what is most urgent.\n{{previous}}")],
+        ["out", "output", 840, 340, { label: "Batch summary" }],
+      ],
+      [["trigger", "each"], ["each", "classify", "item"], ["classify", "each"], ["each", "summarise", "done"], ["summarise", "out"]],
+    ),
+  },
+  {
+    // The seeds' pipeline: each item of a stream flows through the same stages, several items at once.
+    id: "pipeline",
+    name: "Pipeline: documents through extract → headline",
+    description: "Every document goes through two stages, extract then headline, five documents at a time; the output lists one result per document, in order.",
+    graph: build(
+      {
+        documents: [
+          "Q3 revenue grew 12% to $4.1M, driven by the enterprise plan; churn fell to 2.1%.",
+          "The new warehouse in Lyon opens in May and doubles our capacity in France.",
+          "Support response time dropped from 9 to 3 hours after the chatbot launch.",
+        ],
+      },
+      [
+        ["trigger", "trigger", 0, 200],
+        ["each", "for_each", 260, 200, { label: "Each document", items: "input.documents", concurrency: 5, onError: "skip" }],
+        ["extract", "agent", 520, 60, agent("Extractor", "List the key facts (numbers, places, dates) of document {{index}}:\n{{item}}")],
+        ["headline", "agent", 800, 60, agent("Headline writer", "Write a one-line headline from these facts:\n{{previous}}")],
+        ["out", "output", 560, 340, { label: "Headlines" }],
+      ],
+      [["trigger", "each"], ["each", "extract", "item"], ["extract", "headline"], ["headline", "each"], ["each", "out", "done"]],
+    ),
+  },
+  {
+    // The seeds' saga: each step that changes something has a compensation; when a later step
+    // fails, what was done is undone, latest first, and the run ends "compensated".
+    id: "saga",
+    name: "Saga: order with undo steps",
+    description: "Reserves stock, charges the customer, then books the carrier. If booking fails (try a quantity above 5), the charge is refunded and the stock released, and the run ends compensated.",
+    graph: build(
+      { order: "3 standing desks for the Lyon office", quantity: 3 },
+      [
+        ["trigger", "trigger", 0, 150],
+        ["reserve", "agent", 260, 150, agent("Stock clerk", "Reserve stock for this order and give the reservation number: {{input.order}}")],
+        ["charge", "agent", 540, 150, agent("Payment agent", "Charge the customer for this order and give the payment reference: {{input.order}}")],
+        ["ship", "tool", 820, 150, { label: "Book the carrier", tool: "run_code", arguments: JSON.stringify({ code: SHIPPING_CODE, input: { quantity: "{{input.quantity}}" } }) }],
+        ["out", "output", 1100, 150, { label: "Order placed" }],
+        ["release", "agent", 260, 330, agent("Release stock", "The order failed: release this stock reservation and confirm it: {{previous}}")],
+        ["refund", "agent", 540, 330, agent("Refund", "The order failed: refund this payment in full and confirm it: {{previous}}")],
+      ],
+      [
+        ["trigger", "reserve"],
+        ["reserve", "charge"],
+        ["charge", "ship"],
+        ["ship", "out"],
+        ["reserve", "release", "compensate"],
+        ["charge", "refund", "compensate"],
+      ],
+    ),
+  },
+  {
+    id: "sub-workflow",
+    name: "Sub-workflow: article with a fact check",
+    description: "A writer drafts an article, then calls the \"Fact checker\" workflow (made and published with it) as a child run and publishes its verdict.",
+    graph: build(
+      { topic: "Why the sky is blue" },
+      [
+        ["trigger", "trigger", 0, 150],
+        ["write", "agent", 260, 150, agent("Writer", "Write a short article (three sentences) about: {{input.topic}}")],
+        ["check", "subworkflow", 540, 150, { label: "Fact check", workflowId: `${COMPANION_PREFIX}fact-checker`, input: '{"claim": "{{previous}}"}' }],
+        ["out", "output", 820, 150, { label: "Checked article" }],
+      ],
+      [["trigger", "write"], ["write", "check"], ["check", "out"]],
+    ),
+    companions: [
+      {
+        key: "fact-checker",
+        name: "Fact checker",
+        graph: build(
+          { claim: "Water boils at 100 °C at sea level." },
+          [
+            ["trigger", "trigger", 0, 150],
+            ["verify", "agent", 260, 150, agent("Fact checker", "Check every factual claim in this text; say which hold and which need a source:\n{{input.claim}}")],
+            ["out", "output", 540, 150, { label: "Verdict" }],
+          ],
+          [["trigger", "verify"], ["verify", "out"]],
+        ),
+      },
+    ],
   },
 ];
 

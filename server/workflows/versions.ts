@@ -5,6 +5,7 @@ import { InvalidWorkflowError, NotFoundError } from "../errors";
 import type { Db } from "../db";
 import { newId } from "../ids";
 import { toJson } from "../json";
+import { subworkflowCycleProblems } from "./subworkflow-calls";
 
 /** Stable JSON (sorted keys) so equal graphs hash equally. */
 function canonicalJson(value: unknown): string {
@@ -61,7 +62,7 @@ export async function publishVersion(db: Db, workspaceId: string, workflowId: st
   const workflow = await db.workflow.findFirst({ where: { id: workflowId, workspaceId }, select: { draftGraph: true } });
   if (!workflow) throw new NotFoundError(`Workflow ${workflowId}`);
   const graph = graphSchema.parse(workflow.draftGraph);
-  const errors = validateGraph(graph).filter((problem) => problem.severity === "error");
+  const errors = [...validateGraph(graph, { workflowId }).filter((problem) => problem.severity === "error"), ...(await subworkflowCycleProblems(workspaceId, workflowId, graph))];
   if (errors.length > 0) throw new InvalidWorkflowError(`Fix ${errors.length} problem(s) before publishing: ${errors.map((p) => p.message).join("; ")}`, errors);
   const snapshot = await snapshotVersion(db, workflowId, graph);
   const publishedAt = new Date();
@@ -140,7 +141,7 @@ export async function releaseState(db: Db, workspaceId: string, workflowId: stri
       api: { kind: "published", versionId: published.id, version: published.version, publishedAt: published.publishedAt, note: published.note },
     };
   }
-  const draftProblems = validateGraph(draft).filter((problem) => problem.severity === "error").length;
+  const draftProblems = validateGraph(draft, { workflowId }).filter((problem) => problem.severity === "error").length;
   if (draftProblems === 0) return { published: null, draftDiffers, api: { kind: "draft" } };
   const latest = await latestVersion(db, workflowId);
   return {

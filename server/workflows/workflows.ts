@@ -56,7 +56,7 @@ export async function getWorkflow(db: Db, workspaceId: string, id: string): Prom
     name: row.name,
     graph,
     revision: row.draftRevision,
-    problems: validateGraph(graph),
+    problems: validateGraph(graph, { workflowId: row.id }),
     triggerUrl: triggerUrlFor(row.id),
     tokens: row.triggerTokens,
   };
@@ -84,7 +84,7 @@ export async function saveDraft(db: Db, workspaceId: string, params: { id: strin
       `The workflow was saved elsewhere (revision ${exists.draftRevision}, you edited ${params.baseRevision}). Reload or overwrite.`,
     );
   }
-  return { revision: params.baseRevision + 1, problems: validateGraph(params.graph) };
+  return { revision: params.baseRevision + 1, problems: validateGraph(params.graph, { workflowId: params.id }) };
 }
 
 /**

@@ -2,7 +2,7 @@
 
 import { Background, BackgroundVariant, Controls, Handle, MarkerType, Position, ReactFlow, useReactFlow, type Edge, type Node, type NodeProps } from "@xyflow/react";
 import { memo, useEffect, useMemo, useRef } from "react";
-import { SOURCE_HANDLES, type Graph, type GraphNode, type NodeKind } from "@/server/engine/graph";
+import { SOURCE_HANDLES, sourceHandlesOf, type Graph, type GraphNode, type NodeKind } from "@/server/engine/graph";
 import { describeFieldChange, edgeKey, type GraphDiff, type NodeDiffStatus } from "@/lib/graph-diff";
 import { kindTitle } from "@/server/engine/node-name";
 
@@ -66,8 +66,9 @@ const DiffCard = memo(function DiffCard({ data }: NodeProps<DiffNode>) {
 
 const nodeTypes = { diff: DiffCard };
 
+/** A node's outputs (a router's branches, a step's "compensate"); a kind this build does not know gets one. */
 function handlesOf(node: GraphNode): readonly (string | null)[] {
-  return SOURCE_HANDLES[node.type as NodeKind] ?? [null];
+  return SOURCE_HANDLES[node.type as NodeKind] === undefined ? [null] : sourceHandlesOf(node);
 }
 
 function toDiffNode(node: GraphNode, status: NodeDiffStatus, changes: string[]): DiffNode {

@@ -1,6 +1,7 @@
 /**
  * The colour of a branch's name, on its edge label and beside its handle: the "yes" ways
- * green, the "no" ways red, time amber, the rest (loop body/done, router branches) neutral.
+ * green, the "no" ways red, time amber, undo (a saga's compensate) violet, the rest (loop
+ * body/done, router branches) neutral.
  * Literal classes, so Tailwind generates them; node-state.test.ts checks their contrast.
  */
 export const BRANCH_TONES = {
@@ -9,6 +10,7 @@ export const BRANCH_TONES = {
   reject: "bg-white text-red-700 border-red-600",
   false: "bg-white text-red-700 border-red-600",
   timeout: "bg-white text-amber-700 border-amber-700",
+  compensate: "bg-white text-violet-700 border-violet-600",
   neutral: "bg-white text-slate-700 border-slate-500",
 } as const;
 

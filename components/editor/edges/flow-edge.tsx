@@ -4,6 +4,7 @@ import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore as useFlowStore, t
 import { memo } from "react";
 import { useEdgeTaken } from "../store/selectors";
 import { selectZoomedOut } from "../zoom-level";
+import { COMPENSATE_HANDLE } from "@/server/engine/graph";
 import { branchLead, branchTone } from "./branch-tones";
 
 /**
@@ -29,6 +30,9 @@ export const FlowEdge = memo(function FlowEdge({
   const taken = useEdgeTaken(source, sourceHandleId);
   // Arrowheads and labels are a few pixels when zoomed out, and each one is costly to paint.
   const zoomedOut = useFlowStore(selectZoomedOut);
+  if (sourceHandleId === COMPENSATE_HANDLE) {
+    return <CompensationEdge {...{ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style, interactionWidth, zoomedOut }} />;
+  }
   const branch = sourceHandleId && !zoomedOut ? sourceHandleId : null;
   const lead = branch ? branchLead(branch, targetX - sourceX) : 0;
   const [curve] = getBezierPath({ sourceX: sourceX + lead, sourceY, targetX, targetY, sourcePosition, targetPosition });
@@ -60,5 +64,49 @@ export const FlowEdge = memo(function FlowEdge({
     </>
   );
 });
+
+/**
+ * A saga's compensate edge, from the bottom of a step to the step that undoes it: dashed and
+ * violet, labelled "undo", never taken on a run that succeeds.
+ */
+function CompensationEdge({
+  id,
+  sourceX,
+  sourceY,
+  targetX,
+  targetY,
+  sourcePosition,
+  targetPosition,
+  markerEnd,
+  style,
+  interactionWidth,
+  zoomedOut,
+}: Pick<EdgeProps, "id" | "sourceX" | "sourceY" | "targetX" | "targetY" | "sourcePosition" | "targetPosition" | "markerEnd" | "style" | "interactionWidth"> & { zoomedOut: boolean }) {
+  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+  return (
+    <>
+      <BaseEdge
+        id={id}
+        path={path}
+        markerEnd={zoomedOut ? undefined : markerEnd}
+        interactionWidth={interactionWidth}
+        style={{ ...style, stroke: "var(--color-violet-500)", strokeDasharray: "6 4" }}
+      />
+      {!zoomedOut && (
+        <EdgeLabelRenderer>
+          <div
+            data-testid="edge-label"
+            data-edge-id={id}
+            data-branch={COMPENSATE_HANDLE}
+            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
+            className={`nodrag nopan pointer-events-none absolute top-0 left-0 rounded border px-1.5 text-[11px] leading-4 font-medium whitespace-nowrap ${branchTone(COMPENSATE_HANDLE)}`}
+          >
+            undo
+          </div>
+        </EdgeLabelRenderer>
+      )}
+    </>
+  );
+}
 
 export const edgeTypes = { flow: FlowEdge } satisfies EdgeTypes;

@@ -8,7 +8,9 @@ import { useEditorStore, useEditorStoreApi } from "../store/editor-store-provide
 import { findNode, selectProblems, selectReadOnly, selectSelectedNodeId } from "../store/selectors";
 import type { EditorState } from "../store/types";
 import { AgentForm } from "./agent-form";
+import { ForEachForm } from "./for-each-form";
 import { RouterForm } from "./router-form";
+import { SubworkflowForm } from "./subworkflow-form";
 import { ConditionForm, HumanForm, LabelOnlyForm, LoopForm, OutputForm, ToolForm, TriggerForm } from "./simple-forms";
 
 /** The settings of the selected node. It re-renders on selection and on this node's data only. */
@@ -104,6 +106,10 @@ function NodeForm({ nodeId, kind }: { nodeId: string; kind: NodeKind }) {
       return <OutputForm nodeId={nodeId} />;
     case "router":
       return <RouterForm nodeId={nodeId} />;
+    case "for_each":
+      return <ForEachForm nodeId={nodeId} />;
+    case "subworkflow":
+      return <SubworkflowForm nodeId={nodeId} />;
     case "parallel":
     case "join":
       return <LabelOnlyForm nodeId={nodeId} kind={kind} />;

@@ -4,7 +4,7 @@ import { useCallback, useMemo, type RefObject } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { useEditorStore } from "../store/editor-store-provider";
 import type { EditorState } from "../store/types";
-import { upstreamNodeIds } from "./upstream-nodes";
+import { enclosingForEachIds, upstreamNodeIds } from "./upstream-nodes";
 
 /**
  * Nodes whose output a template of `nodeId` can read: those upstream of it (a node that runs
@@ -45,9 +45,12 @@ export function TemplateHints({
 }) {
   const nodeIds = useEditorStore(useShallow(useCallback((s: EditorState) => upstreamReadableIds(s, nodeId), [nodeId])));
   const sample = useEditorStore(selectTriggerSample);
+  const inForEach = useEditorStore(useCallback((s: EditorState) => enclosingForEachIds(s, nodeId).length > 0, [nodeId]));
   const keys = useMemo(() => inputKeys(sample), [sample]);
 
   const variables = [
+    // In a for-each's body: the item this run is for, and its place in the list.
+    ...(inForEach ? ["{{item}}", "{{index}}"] : []),
     ...(keys.length ? keys.map((key) => `{{input.${key}}}`) : ["{{input.x}}"]),
     "{{previous}}",
     ...nodeIds.map((id) => `{{nodes.${id}.output}}`),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { upstreamNodeIds } from "./upstream-nodes";
+import { enclosingForEachIds, upstreamNodeIds } from "./upstream-nodes";
 
 const node = (id: string, type = "agent") => ({ id, type });
 const edge = (source: string, target: string, sourceHandle: string | null = null) => ({ source, target, sourceHandle });
@@ -33,6 +33,21 @@ describe("upstreamNodeIds", () => {
     expect(upstreamNodeIds(graph, "review")).toEqual(["t", "l", "draft"]);
     // After the loop the whole body has run.
     expect(upstreamNodeIds(graph, "done")).toEqual(["t", "l", "draft", "review"]);
+  });
+
+  it("inside a for-each body, offers the nodes before the for-each but not the for-each; after it, not the body", () => {
+    const graph = {
+      nodes: [node("t", "trigger"), node("split"), node("f", "for_each"), node("draft"), node("review"), node("summary")],
+      edges: [edge("t", "split"), edge("split", "f"), edge("f", "draft", "item"), edge("draft", "review"), edge("review", "f"), edge("f", "summary", "done")],
+    };
+    expect(upstreamNodeIds(graph, "draft")).toEqual(["t", "split"]);
+    expect(upstreamNodeIds(graph, "review")).toEqual(["t", "split", "draft"]);
+    // The items ran as runs of their own: after the for-each only its own output (the results) is here.
+    expect(upstreamNodeIds(graph, "summary")).toEqual(["t", "split", "f"]);
+    // Nor can the for-each's own list read its body (the back edge comes into it).
+    expect(upstreamNodeIds(graph, "f")).toEqual(["t", "split"]);
+    expect(enclosingForEachIds(graph, "review")).toEqual(["f"]);
+    expect(enclosingForEachIds(graph, "summary")).toEqual([]);
   });
 
   it("is empty for an unconnected node and survives cycles", () => {

@@ -2,7 +2,7 @@
 
 import { Handle, Position, useStore as useFlowStore } from "@xyflow/react";
 import type { ReactNode } from "react";
-import { SOURCE_HANDLES, type NodeKind } from "@/server/engine/graph";
+import { COMPENSABLE_KINDS, COMPENSATE_HANDLE, SOURCE_HANDLES, type NodeKind } from "@/server/engine/graph";
 import { branchTextTone } from "../edges/branch-tones";
 import { NODE_KIND_INFO } from "../node-kinds";
 import { selectZoomedOut } from "../zoom-level";
@@ -76,6 +76,7 @@ export function NodeShell({ id, kind, label, selected, summary, meta, sourcePort
               <Handle key={port} type="source" position={Position.Right} id={port} className={COMPACT_HANDLE} style={{ top: `${((index + 1) * 100) / (namedPorts.length + 1)}%` }} />
             ))
           : ports.length > 0 && <Handle type="source" position={Position.Right} className={COMPACT_HANDLE} />}
+        {COMPENSABLE_KINDS.includes(kind) && <CompensateHandle className={COMPACT_HANDLE} />}
         {/* Zoomed out, a waiting task is still one click from its Approve/Reject (issue 13 item 1). */}
         {status === "waiting" && !stopped && <CompactHumanTask nodeId={id} />}
       </div>
@@ -148,7 +149,25 @@ export function NodeShell({ id, kind, label, selected, summary, meta, sourcePort
       ) : (
         ports.length > 0 && <Handle type="source" position={Position.Right} />
       )}
+      {COMPENSABLE_KINDS.includes(kind) && <CompensateHandle />}
     </div>
+  );
+}
+
+/**
+ * Saga: the output at the bottom of a step with side effects, to the step that undoes it
+ * (run only when the run fails after this step succeeded).
+ */
+function CompensateHandle({ className = "" }: { className?: string }) {
+  return (
+    <Handle
+      type="source"
+      position={Position.Bottom}
+      id={COMPENSATE_HANDLE}
+      title="Compensate: connect the step that undoes this one if the run fails later"
+      aria-label="Compensate output"
+      className={`bg-violet-500! ${className}`}
+    />
   );
 }
 

@@ -1,7 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { startRun } from "../../runs/start-run";
-import { getRunDetail } from "../../runs/queries";
+import { getRunDetail, listChildRuns } from "../../runs/queries";
 import { listRunsInputSchema, listRunsPage } from "../../runs/list-runs";
 import { controlRun } from "../../runs/control";
 import { forkRun, rerunRun, retryRun } from "../../runs/lineage";
@@ -42,6 +42,10 @@ export const runRouter = createTrpcRouter({
     .input(listRunsInputSchema.prefault({}))
     .query(({ ctx, input }) => listRunsPage(ctx.db, ctx.access.workspaceId, input, { canRespond: can(ctx.access, "human:respond") })),
   get: read.input(runId).query(({ ctx, input }) => getRunDetail(ctx.db, ctx.access.workspaceId, input.runId)),
+  /** The runs this run started: its for-each items and sub-workflows, optionally of one node, a page at a time. */
+  childRuns: read
+    .input(z.object({ runId: idSchema, nodeId: z.string().min(1).max(100).optional(), cursor: z.number().int().min(0).max(1_000_000).optional() }))
+    .query(({ ctx, input }) => listChildRuns(ctx.db, ctx.access.workspaceId, input)),
   stats: read
     .input(z.object({ sinceHours: z.number().int().min(1).max(24 * 90).default(24 * 7) }).default({ sinceHours: 24 * 7 }))
     .query(({ ctx, input }) => runStats(ctx.db, ctx.access.workspaceId, input)),

@@ -17,6 +17,7 @@ import { deleteWebhookSecret, getWebhookSettings, pastedSecretSchema, setWebhook
 import { getVersion, listVersions, publishVersion, releaseState, VERSION_NOTE_MAX_LENGTH } from "../../workflows/versions";
 import { exportWorkflow, parseWorkflowFile } from "../../workflows/portable";
 import { findTemplate, WORKFLOW_TEMPLATES } from "../../workflows/templates";
+import { createFromTemplate } from "../../workflows/from-template";
 import { AGENT_PRESETS } from "../../engine/presets";
 import { NotFoundError } from "../../errors";
 import { recordAudit, recordWorkflowEdit } from "../../audit/audit";
@@ -68,9 +69,13 @@ export const workflowRouter = createTrpcRouter({
     .mutation(async ({ ctx, input }) => {
       const template = findTemplate(input.templateId);
       if (!template) throw new NotFoundError(`Template ${input.templateId}`);
-      const created = await createUniquelyNamedWorkflow(ctx.db, ctx.access.workspaceId, { name: input.name ?? template.name, graph: template.graph, keepNameIfFree: true });
+      const created = await createFromTemplate(ctx.db, ctx.access.workspaceId, template, input.name);
+      for (const companion of created.companions) {
+        await recordAudit(ctx.db, ctx.access, "workflow.created", { kind: "workflow", id: companion.id, name: companion.name }, { template: template.id, calledBy: created.id });
+        await recordAudit(ctx.db, ctx.access, "workflow.published", { kind: "workflow", id: companion.id, name: companion.name }, { version: 1 });
+      }
       await recordAudit(ctx.db, ctx.access, "workflow.created", { kind: "workflow", id: created.id, name: created.name }, { template: template.id });
-      return created;
+      return { id: created.id, name: created.name };
     }),
   presets: read.query(() => AGENT_PRESETS),
   /** Workflow JSON to download; holds no secrets (credentials are referenced by name). */
