@@ -47,20 +47,8 @@ export const FlowEdge = memo(function FlowEdge({
         interactionWidth={interactionWidth}
         style={taken ? { ...style, stroke: "var(--color-emerald-500)", strokeWidth: 2 } : style}
       />
-      {branch && (
-        <EdgeLabelRenderer>
-          <div
-            data-testid="edge-label"
-            data-edge-id={id}
-            data-branch={branch}
-            // Left-aligned just past the handle, centred on the edge: it sits on the lead.
-            style={{ transform: `translate(${sourceX + 8}px, ${sourceY}px) translateY(-50%)` }}
-            className={`nodrag nopan pointer-events-none absolute top-0 left-0 rounded border px-1.5 text-[11px] leading-4 font-medium whitespace-nowrap ${branchTone(branch)}`}
-          >
-            {branch}
-          </div>
-        </EdgeLabelRenderer>
-      )}
+      {/* Left-aligned just past the handle, centred on the edge: it sits on the lead. */}
+      {branch && <BranchLabel edgeId={id} branch={branch} text={branch} transform={`translate(${sourceX + 8}px, ${sourceY}px) translateY(-50%)`} />}
     </>
   );
 });
@@ -92,20 +80,25 @@ function CompensationEdge({
         interactionWidth={interactionWidth}
         style={{ ...style, stroke: "var(--color-violet-500)", strokeDasharray: "6 4" }}
       />
-      {!zoomedOut && (
-        <EdgeLabelRenderer>
-          <div
-            data-testid="edge-label"
-            data-edge-id={id}
-            data-branch={COMPENSATE_HANDLE}
-            style={{ transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` }}
-            className={`nodrag nopan pointer-events-none absolute top-0 left-0 rounded border px-1.5 text-[11px] leading-4 font-medium whitespace-nowrap ${branchTone(COMPENSATE_HANDLE)}`}
-          >
-            undo
-          </div>
-        </EdgeLabelRenderer>
-      )}
+      {!zoomedOut && <BranchLabel edgeId={id} branch={COMPENSATE_HANDLE} text="undo" transform={`translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`} />}
     </>
+  );
+}
+
+/** The name of the output an edge leaves through, in the output's colour, placed by `transform`. */
+function BranchLabel({ edgeId, branch, text, transform }: { edgeId: string; branch: string; text: string; transform: string }) {
+  return (
+    <EdgeLabelRenderer>
+      <div
+        data-testid="edge-label"
+        data-edge-id={edgeId}
+        data-branch={branch}
+        style={{ transform }}
+        className={`nodrag nopan pointer-events-none absolute top-0 left-0 rounded border px-1.5 text-[11px] leading-4 font-medium whitespace-nowrap ${branchTone(branch)}`}
+      >
+        {text}
+      </div>
+    </EdgeLabelRenderer>
   );
 }
 
