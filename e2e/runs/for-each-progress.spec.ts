@@ -34,4 +34,12 @@ test("the for-each card counts items as they finish, a few at a time, up to all 
   await page.screenshot({ path: "/tmp/shots/for-each-in-progress-light-1440.png" });
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 60_000 });
   await expect(progress).toHaveText("9 / 9 done");
+
+  // Zoomed out to the compact cards, the count stays on the card.
+  for (let clicks = 0; clicks < 12 && (await node(page, "each").locator("[data-compact]").count()) === 0; clicks++) {
+    await page.locator(".react-flow__controls-zoomout").click();
+    await page.waitForTimeout(350);
+  }
+  await expect(node(page, "each").getByTestId("for-each-compact-progress")).toHaveText("9/9");
+  await page.screenshot({ path: "/tmp/shots/for-each-compact-light-1440.png" });
 });

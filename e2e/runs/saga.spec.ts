@@ -34,6 +34,9 @@ test("the Saga template, run with an order the carrier refuses, refunds, release
   await card.getByRole("button", { name: "Use template" }).click();
   await expect(page).toHaveURL(/\/workflows\/wf_/);
   await expect(page.locator('[data-testid="edge-label"][data-branch="compensate"]')).toHaveCount(2);
+  // The steps that undo others have no compensation of their own to connect; the steps they undo do.
+  for (const id of ["refund", "release"]) await expect(node(page, id).locator('.react-flow__handle[data-handleid="compensate"]')).toHaveCount(0);
+  for (const id of ["reserve", "charge"]) await expect(node(page, id).locator('.react-flow__handle[data-handleid="compensate"]')).toHaveCount(1);
 
   await page.getByRole("button", { name: "Run", exact: true }).click();
   const dialog = runDialog(page);

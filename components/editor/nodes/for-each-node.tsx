@@ -25,6 +25,7 @@ export const ForEachNode = memo(function ForEachNode({ id, data, selected }: Nod
       kind="for_each"
       label={data.label}
       selected={selected}
+      compactDetail={children ? <CompactProgress progressOf={children} /> : undefined}
       summary={
         <>
           <span data-testid="for-each-items" className="block truncate">
@@ -60,6 +61,16 @@ function ItemsWaiting({ nodeId }: { nodeId: string }) {
     <p className="text-[11px] font-semibold text-amber-700" data-testid="for-each-waiting">
       {waiting} need{waiting === 1 ? "s" : ""} a person
     </p>
+  );
+}
+
+/** Zoomed out: "37/120", so a builder watching a big graph still sees how far the list has got. */
+function CompactProgress({ progressOf }: { progressOf: ChildrenState }) {
+  const { done, failed, total } = childProgressOf(progressOf);
+  return (
+    <span data-testid="for-each-compact-progress" title={childProgressText(childProgressOf(progressOf))}>
+      {done + failed}/{total}
+    </span>
   );
 }
 

@@ -1,14 +1,16 @@
 "use client";
 
 import { Handle, Position, useStore as useFlowStore } from "@xyflow/react";
-import type { ReactNode } from "react";
+import { useCallback, type ReactNode } from "react";
+import type { EditorState } from "../store/types";
 import { COMPENSABLE_KINDS, COMPENSATE_HANDLE, SOURCE_HANDLES, type NodeKind } from "@/server/engine/graph";
 import { branchTextTone } from "../edges/branch-tones";
 import { NODE_KIND_INFO } from "../node-kinds";
 import { selectZoomedOut } from "../zoom-level";
 import { HumanOutcomeNote, HumanTaskPanel } from "./human-task-panel";
 import { CompactHumanTask } from "./compact-human-task";
-import { useNodeView } from "../store/selectors";
+import { isCompensationStep, useNodeView } from "../store/selectors";
+import { useEditorStore } from "../store/editor-store-provider";
 import { chipOf, NODE_STATE_STYLES, SELECTED_OUTLINE, SELECTED_OUTLINE_COMPACT, visualStateOf } from "./node-state";
 import { StateIconView } from "./state-icon";
 
@@ -32,6 +34,8 @@ export type NodeShellProps = {
    * "timeout" output exists only with a timeout that takes it). Default: all of the kind's.
    */
   sourcePorts?: readonly (string | null)[];
+  /** Zoomed out, the one fact worth a glance besides the label (a for-each's "37/120"). */
+  compactDetail?: ReactNode;
   children?: ReactNode;
 };
 
@@ -41,7 +45,7 @@ export type NodeShellProps = {
  */
 const COMPACT_HANDLE = "size-6! border-[3px]!";
 
-export function NodeShell({ id, kind, label, selected, summary, meta, sourcePorts, children }: NodeShellProps) {
+export function NodeShell({ id, kind, label, selected, summary, meta, sourcePorts, compactDetail, children }: NodeShellProps) {
   const info = NODE_KIND_INFO[kind];
   // `stopped`: a cancelled or failed run leaves nodes "running"/"waiting" in its state; show them as stopped.
   const { status, error, handle, stopped, errors, warnings, answered } = useNodeView(id);
@@ -50,6 +54,9 @@ export function NodeShell({ id, kind, label, selected, summary, meta, sourcePort
   const frame = NODE_STATE_STYLES[state].frame;
   const chip = chipOf(state, handle);
   const ports = sourcePorts ?? SOURCE_HANDLES[kind];
+  // A step that undoes another ends there: it has no compensation of its own to connect.
+  const undoesAnother = useEditorStore(useCallback((s: EditorState) => isCompensationStep(s, id), [id]));
+  const compensable = COMPENSABLE_KINDS.includes(kind) && !undoesAnother;
   const namedPorts = ports.filter((port): port is string => port !== null);
 
   if (compact) {
@@ -76,7 +83,8 @@ export function NodeShell({ id, kind, label, selected, summary, meta, sourcePort
               <Handle key={port} type="source" position={Position.Right} id={port} className={COMPACT_HANDLE} style={{ top: `${((index + 1) * 100) / (namedPorts.length + 1)}%` }} />
             ))
           : ports.length > 0 && <Handle type="source" position={Position.Right} className={COMPACT_HANDLE} />}
-        {COMPENSABLE_KINDS.includes(kind) && <CompensateHandle className={COMPACT_HANDLE} />}
+        {compactDetail !== undefined && <span className="shrink-0 text-xl font-semibold tabular-nums">{compactDetail}</span>}
+        {compensable && <CompensateHandle className={COMPACT_HANDLE} />}
         {/* Zoomed out, a waiting task is still one click from its Approve/Reject (issue 13 item 1). */}
         {status === "waiting" && !stopped && <CompactHumanTask nodeId={id} />}
       </div>
@@ -149,7 +157,7 @@ export function NodeShell({ id, kind, label, selected, summary, meta, sourcePort
       ) : (
         ports.length > 0 && <Handle type="source" position={Position.Right} />
       )}
-      {COMPENSABLE_KINDS.includes(kind) && <CompensateHandle />}
+      {compensable && <CompensateHandle />}
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import { useCallback } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { isTerminalStatus } from "@/server/engine/events";
+import { COMPENSATE_HANDLE } from "@/server/engine/graph";
 import type { NodeRunStatus } from "@/server/engine/state";
 import { humanOutcomeOf, type HumanOutcome } from "@/components/human-tasks/outcome";
 import { useEditorStore } from "./editor-store-provider";
@@ -89,6 +90,19 @@ export function nodeViewOf(s: EditorState, nodeId: string): NodeView {
     warnings: counts?.warnings ?? 0,
     answered: s.run.state?.humans[nodeId]?.decision !== undefined,
   };
+}
+
+/** The steps that undo another (targets of a "compensate" edge), once per edges array. */
+const compensationStepsByEdges = new WeakMap<EditorState["edges"], Set<string>>();
+
+/** Whether the node undoes another step (a saga's compensation): it has no compensation of its own. */
+export function isCompensationStep(s: EditorState, nodeId: string): boolean {
+  let steps = compensationStepsByEdges.get(s.edges);
+  if (!steps) {
+    steps = new Set(s.edges.flatMap((edge) => (edge.sourceHandle === COMPENSATE_HANDLE ? [edge.target] : [])));
+    compensationStepsByEdges.set(s.edges, steps);
+  }
+  return steps.has(nodeId);
 }
 
 /** Compared field by field, so a node re-renders only when something it shows changed. */
