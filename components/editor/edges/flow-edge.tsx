@@ -30,60 +30,40 @@ export const FlowEdge = memo(function FlowEdge({
   const taken = useEdgeTaken(source, sourceHandleId);
   // Arrowheads and labels are a few pixels when zoomed out, and each one is costly to paint.
   const zoomedOut = useFlowStore(selectZoomedOut);
-  if (sourceHandleId === COMPENSATE_HANDLE) {
-    return <CompensationEdge {...{ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, markerEnd, style, interactionWidth, zoomedOut }} />;
-  }
-  const branch = sourceHandleId && !zoomedOut ? sourceHandleId : null;
-  const lead = branch ? branchLead(branch, targetX - sourceX) : 0;
-  const [curve] = getBezierPath({ sourceX: sourceX + lead, sourceY, targetX, targetY, sourcePosition, targetPosition });
-  // `curve` is "M x,y C …": the lead is a straight line from the handle to where it starts.
-  const path = lead > 0 ? `M${sourceX},${sourceY} L${curve.slice(1)}` : curve;
+  const { path, label, edgeStyle } = sourceHandleId === COMPENSATE_HANDLE ? compensationEdge() : branchEdge();
   return (
     <>
-      <BaseEdge
-        id={id}
-        path={path}
-        markerEnd={zoomedOut ? undefined : markerEnd}
-        interactionWidth={interactionWidth}
-        style={taken ? { ...style, stroke: "var(--color-emerald-500)", strokeWidth: 2 } : style}
-      />
-      {/* Left-aligned just past the handle, centred on the edge: it sits on the lead. */}
-      {branch && <BranchLabel edgeId={id} branch={branch} text={branch} transform={`translate(${sourceX + 8}px, ${sourceY}px) translateY(-50%)`} />}
+      <BaseEdge id={id} path={path} markerEnd={zoomedOut ? undefined : markerEnd} interactionWidth={interactionWidth} style={edgeStyle} />
+      {label && <BranchLabel edgeId={id} {...label} />}
     </>
   );
-});
 
-/**
- * A saga's compensate edge, from the bottom of a step to the step that undoes it: dashed and
- * violet, labelled "undo", never taken on a run that succeeds.
- */
-function CompensationEdge({
-  id,
-  sourceX,
-  sourceY,
-  targetX,
-  targetY,
-  sourcePosition,
-  targetPosition,
-  markerEnd,
-  style,
-  interactionWidth,
-  zoomedOut,
-}: Pick<EdgeProps, "id" | "sourceX" | "sourceY" | "targetX" | "targetY" | "sourcePosition" | "targetPosition" | "markerEnd" | "style" | "interactionWidth"> & { zoomedOut: boolean }) {
-  const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
-  return (
-    <>
-      <BaseEdge
-        id={id}
-        path={path}
-        markerEnd={zoomedOut ? undefined : markerEnd}
-        interactionWidth={interactionWidth}
-        style={{ ...style, stroke: "var(--color-violet-500)", strokeDasharray: "6 4" }}
-      />
-      {!zoomedOut && <BranchLabel edgeId={id} branch={COMPENSATE_HANDLE} text="undo" transform={`translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`} />}
-    </>
-  );
-}
+  /**
+   * A saga's compensate edge, from the bottom of a step to the step that undoes it: dashed and
+   * violet, labelled "undo" at its middle, never taken on a run that succeeds.
+   */
+  function compensationEdge() {
+    const [curve, labelX, labelY] = getBezierPath({ sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition });
+    return {
+      path: curve,
+      label: zoomedOut ? null : { branch: COMPENSATE_HANDLE, text: "undo", transform: `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)` },
+      edgeStyle: { ...style, stroke: "var(--color-violet-500)", strokeDasharray: "6 4" },
+    };
+  }
+
+  function branchEdge() {
+    const branch = sourceHandleId && !zoomedOut ? sourceHandleId : null;
+    const lead = branch ? branchLead(branch, targetX - sourceX) : 0;
+    const [curve] = getBezierPath({ sourceX: sourceX + lead, sourceY, targetX, targetY, sourcePosition, targetPosition });
+    return {
+      // `curve` is "M x,y C …": the lead is a straight line from the handle to where it starts.
+      path: lead > 0 ? `M${sourceX},${sourceY} L${curve.slice(1)}` : curve,
+      // Left-aligned just past the handle, centred on the edge: it sits on the lead.
+      label: branch ? { branch, text: branch, transform: `translate(${sourceX + 8}px, ${sourceY}px) translateY(-50%)` } : null,
+      edgeStyle: taken ? { ...style, stroke: "var(--color-emerald-500)", strokeWidth: 2 } : style,
+    };
+  }
+});
 
 /** The name of the output an edge leaves through, in the output's colour, placed by `transform`. */
 function BranchLabel({ edgeId, branch, text, transform }: { edgeId: string; branch: string; text: string; transform: string }) {
