@@ -27,6 +27,8 @@ import { findPaletteItem } from "./palette-items";
 import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
 import type { EditorState } from "./store/types";
 import type { AppEdge, AppNode } from "./types";
+import { RevealWaitingNode } from "./reveal-waiting-node";
+import { setPanelOpen } from "./side-panel";
 import { openingViewport, selectZoomedOut, type Box } from "./zoom-level";
 
 /** MIME type of a palette drag, so drops of anything else (files, text) are ignored. */
@@ -76,6 +78,8 @@ const selectCanvas = (s: EditorState) => ({
 
 /** Shift-click adds to the selection like Ctrl/Cmd-click; Shift-drag on the pane draws a selection box. */
 const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
+/** Double-clicking a card brings back a folded side panel: selecting alone leaves the user's layout as it is. */
+const openInspector = () => setPanelOpen("inspector", true);
 const DELETE_KEYS = ["Delete", "Backspace"];
 const MIN_ZOOM = 0.2;
 /** The Fit view button: an overview of the whole graph, as far out as it takes. */
@@ -190,6 +194,7 @@ function FlowCanvas({ defaultViewport }: { defaultViewport: Viewport }) {
       onSelectionDragStart={onNodeDragStart}
       onNodeDragStop={onNodeDragStop}
       onSelectionDragStop={onNodeDragStop}
+      onNodeDoubleClick={openInspector}
       isValidConnection={isValidConnection}
       onDragOver={readOnly ? undefined : onDragOver}
       onDrop={readOnly ? undefined : onDrop}
@@ -207,6 +212,7 @@ function FlowCanvas({ defaultViewport }: { defaultViewport: Viewport }) {
       className="bg-slate-50"
     >
       <CanvasBackground />
+      <RevealWaitingNode />
       <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_VIEW_OPTIONS}>
         {!readOnly && (
           <>

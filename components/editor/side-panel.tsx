@@ -32,20 +32,20 @@ function readPanelOpen(panel: PanelId): boolean {
   }
 }
 
+/** Opens or folds a panel and remembers it; usable outside React (the canvas opens the inspector on double-click). */
+export function setPanelOpen(panel: PanelId, open: boolean): void {
+  try {
+    window.localStorage.setItem(storageKey(panel), String(open));
+  } catch {
+    // Not remembered, but the click still works for this page.
+  }
+  for (const listener of panelListeners) listener();
+}
+
 /** Whether a panel is open (open unless this browser closed it), and a setter that remembers. */
 export function usePanelOpen(panel: PanelId): [boolean, (open: boolean) => void] {
   const open = useSyncExternalStore(subscribePanels, () => readPanelOpen(panel), () => true);
-  const setOpen = useCallback(
-    (next: boolean) => {
-      try {
-        window.localStorage.setItem(storageKey(panel), String(next));
-      } catch {
-        // Not remembered, but the click still works for this page.
-      }
-      for (const listener of panelListeners) listener();
-    },
-    [panel],
-  );
+  const setOpen = useCallback((next: boolean) => setPanelOpen(panel, next), [panel]);
   return [open, setOpen];
 }
 

@@ -38,6 +38,7 @@ const SECTIONS: Section[] = [
       { keys: [["↑", "↓", "←", "→"]], does: "Move the focused selected node (Shift: further)" },
       { keys: [["Shift", "click"], [MOD, "click"]], does: "Add to the selection" },
       { keys: [["Shift", "drag"]], does: "Select with a box on the canvas" },
+      { keys: [["Double-click"]], does: "Open the node in the inspector (also when the side panel is folded)" },
       { keys: [["Enter"], ["Space"]], does: "Add the focused palette item to the canvas" },
     ],
   },

@@ -145,10 +145,14 @@ test("side panels collapse, come back, and the choice survives a reload", async 
   await expect(palette).toHaveAttribute("data-collapsed", "");
   await expect(inspector).toHaveAttribute("data-collapsed", "");
 
-  await page.getByRole("button", { name: "Show Palette" }).click();
-  await page.getByRole("button", { name: "Show Side panel" }).click();
-  await expect(page.getByRole("searchbox", { name: "Search nodes" })).toBeVisible();
+  // Selecting leaves the folded panel alone; double-clicking a card brings the inspector back for it.
+  await node(page, "review").click();
+  await expect(inspector).toHaveAttribute("data-collapsed", "");
+  await node(page, "review").dblclick();
   await expect(page.getByRole("tablist", { name: "Side panel" })).toBeVisible();
+  await expect(page.getByTestId("inspector")).toContainText("review");
+  await page.getByRole("button", { name: "Show Palette" }).click();
+  await expect(page.getByRole("searchbox", { name: "Search nodes" })).toBeVisible();
   await page.reload();
   await expect(node(page, "trigger")).toBeVisible();
   await expect(palette).not.toHaveAttribute("data-collapsed", "");

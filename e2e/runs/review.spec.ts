@@ -251,10 +251,15 @@ test.describe("review with context", () => {
     await page.goto(`/runs/${runId}`);
     const task = node(page, "agent_1").getByTestId("human-task");
     await expect(task).toContainText("http_request");
-    // The run opens at a readable zoom; this card (reason, arguments, reject form) is taller than
-    // a 720 px window's canvas. Fit the view, as a user would, so its buttons are on screen:
-    // a click on a part scrolled into view inside the canvas is not a click a person can make.
-    await page.locator(".react-flow__controls-fitview").click();
+    // This card (reason, arguments, reject form) is taller than a 720 px window's canvas at the
+    // readable opening zoom: the canvas brings the whole waiting card on screen by itself, so its
+    // buttons are where a person can click them (not merely scrolled into view inside the canvas).
+    const rejectButton = task.getByRole("button", { name: "Reject" });
+    await expect.poll(async () => {
+      const [canvas, button] = await Promise.all([page.locator(".react-flow").boundingBox(), rejectButton.boundingBox()]);
+      return Boolean(canvas && button && button.y >= canvas.y && button.y + button.height <= canvas.y + canvas.height);
+    }, { message: "the waiting card's Reject button is inside the canvas" }).toBe(true);
+    await page.screenshot({ path: `${SHOTS}/review-tool-call-revealed.png` });
     await expect(task).toContainText(url);
     await expect(task.getByTestId("tool-call-reason")).toContainText(agentReason);
     await node(page, "agent_1").screenshot({ path: `${SHOTS}/review-tool-call-card.png` });

@@ -1,0 +1,66 @@
+"use client";
+
+import { useEffect } from "react";
+import { useReactFlow, useStoreApi } from "@xyflow/react";
+import { useEditorStore } from "./store/editor-store-provider";
+import type { EditorState } from "./store/types";
+import type { AppEdge, AppNode } from "./types";
+
+/** Space kept between a revealed card and the canvas edge, in screen pixels. */
+const MARGIN = 24;
+
+/** The first node of the shown run that waits for a person, or null. */
+function selectWaitingNodeId(s: EditorState): string | null {
+  const nodes = s.run.state?.nodes;
+  if (!nodes) return null;
+  for (const [id, node] of Object.entries(nodes)) if (node.status === "waiting") return id;
+  return null;
+}
+
+/** How far to pan (screen px) so [start, start+size] sits inside [0, view] with a margin; 0 when it already does. */
+export function panToFit(start: number, size: number, view: number): number {
+  if (start < MARGIN) return MARGIN - start;
+  if (start + size > view - MARGIN) return view - MARGIN - (start + size);
+  return 0;
+}
+
+/**
+ * When a node starts waiting for a person, brings its whole card — the question, the arguments,
+ * Approve and Reject — on screen: a pan just large enough, or, for a card taller or wider than
+ * the canvas, a zoom out to fit it (never in). A waiting card grows to hold the review form, and
+ * on a short window it could otherwise reach below the canvas where nobody sees it. Once per
+ * waiting node: a user who pans away afterwards is not pulled back.
+ */
+export function RevealWaitingNode() {
+  const waitingId = useEditorStore(selectWaitingNodeId);
+  const { getInternalNode, setViewport, fitView } = useReactFlow<AppNode, AppEdge>();
+  const flow = useStoreApi<AppNode, AppEdge>();
+
+  useEffect(() => {
+    if (waitingId === null) return;
+    // Two frames: the card re-renders with its review form, then React Flow measures it.
+    let frame = requestAnimationFrame(() => {
+      frame = requestAnimationFrame(() => {
+        const internal = getInternalNode(waitingId);
+        const width = internal?.measured.width;
+        const height = internal?.measured.height;
+        if (!internal || !width || !height) return;
+        const { transform, width: viewWidth, height: viewHeight } = flow.getState();
+        const [x, y, zoom] = transform;
+        const left = internal.internals.positionAbsolute.x * zoom + x;
+        const top = internal.internals.positionAbsolute.y * zoom + y;
+        if (width * zoom + 2 * MARGIN > viewWidth || height * zoom + 2 * MARGIN > viewHeight) {
+          void fitView({ nodes: [{ id: waitingId }], maxZoom: zoom, padding: 0.05, duration: 250 });
+          return;
+        }
+        const dx = panToFit(left, width * zoom, viewWidth);
+        const dy = panToFit(top, height * zoom, viewHeight);
+        if (dx === 0 && dy === 0) return;
+        void setViewport({ x: x + dx, y: y + dy, zoom }, { duration: 250 });
+      });
+    });
+    return () => cancelAnimationFrame(frame);
+  }, [waitingId, getInternalNode, setViewport, fitView, flow]);
+
+  return null;
+}
