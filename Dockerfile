@@ -13,8 +13,9 @@ COPY scripts/postinstall.mjs ./scripts/postinstall.mjs
 RUN npm ci --no-audit --no-fund
 
 COPY . .
-# Next writes its cache (images, fetches) under .next at run time, as the node user.
-RUN npm run build && chown -R node:node .next
+# The web (Next) and the worker (dist/worker/main.mjs: plain JavaScript, so no TypeScript
+# compiler runs in production). Next writes its cache under .next at run time, as the node user.
+RUN npm run build && npm run build:worker && chown -R node:node .next
 
 ENV NODE_ENV=production
 USER node

@@ -1,7 +1,7 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   // Server-only packages stay external to the server bundle (loaded from node_modules).
-  serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/adapter-pg", "@prisma/client", "nodemailer"],
+  serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/adapter-pg", "@prisma/client", "nodemailer", "pino", "pino-pretty", "@opentelemetry/sdk-trace-node", "@opentelemetry/exporter-trace-otlp-http"],
   typedRoutes: false,
   devIndicators: false,
   poweredByHeader: false,

@@ -18,6 +18,9 @@ const serverEnv: Record<string, string> = {
   // The notifications spec receives webhooks on a loopback server of its own; every other
   // private address (10.x in the SSRF specs) stays refused.
   HTTP_ALLOW_PRIVATE_HOSTS: "127.0.0.1",
+  // Traces from both processes go to the OTLP receiver e2e/runs/run-trace.spec.ts listens with
+  // (while no spec listens, a batch is dropped without a word).
+  OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4319",
 };
 
 const chromiumUse = {

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { ApiError, RestClient, UnreachableError } from "./client";
-import { configPath, loadConfig, saveConfig, type CliConfig } from "./config";
+import { loadConfig, saveConfig, type CliConfig } from "./config";
 import { followRun } from "./follow";
 import { runInputOf, UsageError } from "./input";
 import { TERMINAL_STATUSES, type RunDetail, type RunItem, type TaskItem, type WorkflowItem } from "./api-types";
@@ -261,4 +261,3 @@ function cost(usd: number, unpriced: number): string {
   return unpriced > 0 ? `≥ ${known} + unknown` : known;
 }
 
-export { configPath };

@@ -160,8 +160,3 @@ export function describeEdgeDiff(diff: EdgeDiff, before: Graph, after: Graph): s
   const handle = diff.sourceHandle ? ` (${diff.sourceHandle})` : "";
   return `${name(diff.source)}${handle} → ${name(diff.target)}: ${diff.status}`;
 }
-
-/** Each node's status on the combined canvas, for every node of either graph. */
-export function nodeStatuses(diff: GraphDiff): Map<string, NodeDiff["status"]> {
-  return new Map(diff.nodes.map((node) => [node.id, node.status]));
-}

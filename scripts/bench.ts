@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark, each printed beside its floor measured in the same run.
  * Speed targets are checked here, never in timed tests. Runs under scripts/with-services.ts
- * (the test Postgres and Redis); `tsx scripts/bench.ts runtime|auth|runs|foreach|python|streaming|editor|api` (or
+ * (the test Postgres and Redis); `tsx scripts/bench.ts runtime|auth|runs|foreach|python|streaming|editor|api|memory|scale` (or
  * `npm run bench -- runs`) runs one part.
  */
 import { execFile } from "node:child_process";
@@ -16,6 +16,7 @@ import { benchRuns } from "./bench-runs";
 import { benchForEach } from "./bench-foreach";
 import { benchPython } from "./bench-python";
 import { benchApi } from "./bench-api";
+import { benchMemory } from "./bench-memory";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
 
 const EDITOR_PORT = 3200;
@@ -69,12 +70,17 @@ async function benchAuthInOwnProcess(): Promise<string[]> {
  * whose server-only modules load only under the react-server condition: a process of its own.
  */
 async function benchStreamingInOwnProcess(): Promise<string[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/bench-streaming.ts"], {
+  return reactServerPartInOwnProcess("scripts/bench-streaming.ts", "streaming:");
+}
+
+/** A part that reads run streams through their route: its own process, under the react-server condition. */
+async function reactServerPartInOwnProcess(script: string, prefix: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=react-server", "--import", "tsx", script], {
     cwd: ROOT,
     env: process.env,
     maxBuffer: 10_000_000,
   });
-  return stdout.split("\n").filter((line) => line.startsWith("streaming:"));
+  return stdout.split("\n").filter((line) => line.startsWith(prefix));
 }
 
 async function main() {
@@ -100,6 +106,9 @@ async function main() {
       await model.close();
     }
   }
+  if (wants("memory")) lines.push(...(await benchMemory()));
+  // 10,000 waiting runs and 1,000 SSE viewers (issue 14 "Scale"); see scripts/bench-scale.ts.
+  if (wants("scale")) lines.push(...(await reactServerPartInOwnProcess("scripts/bench-scale.ts", "scale:")));
   console.log(`\n${lines.join("\n")}`);
   process.exit(0);
 }

@@ -1,12 +1,16 @@
 // `npm start` (production) and `npm run dev` (`--dev`): Postgres + Redis, migrations,
 // a build when sources changed, then the web and worker processes. One Ctrl-C or SIGTERM
 // stops web, worker, redis and postgres in that order and leaves no process behind.
+import path from "node:path";
+import { buildWorker, checkWorkerBuild, WORKER_ENTRY } from "./build-worker";
 import { applyMigrations } from "./migrate";
 import { checkBuild, forgetBuild, recordBuild } from "./lib/build";
 import { say, seconds, warn } from "./lib/log";
 import { nodeBin, ROOT } from "./lib/paths";
-import { startGroup, waitUntil, watchLauncher, type ExitInfo, type ProcessGroup } from "./lib/process";
+import { describeExit, startGroup, waitUntil, watchLauncher, type ProcessGroup } from "./lib/process";
 import { DEV_SERVICES, startServices, type Services } from "./lib/services";
+import { parseWorkerProcesses } from "./lib/supervise";
+import { startWorkerPool, type WorkerPool } from "./lib/worker-pool";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? "3000");
@@ -14,13 +18,19 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
   console.error(`[agentflow] PORT must be a TCP port number, got "${process.env.PORT ?? ""}"`);
   process.exit(2);
 }
+const workerProcesses = parseWorkerProcesses(process.env.WORKER_PROCESSES);
+if (!workerProcesses.ok) {
+  console.error(`[agentflow] ${workerProcesses.error}`);
+  process.exit(2);
+}
+const workerCount = workerProcesses.count;
 const appUrl = `http://localhost:${port}`;
 
 let stopping = false;
 let servicesStarting: Promise<Services> | undefined;
 let build: ProcessGroup | undefined;
 let web: ProcessGroup | undefined;
-let worker: ProcessGroup | undefined;
+let workers: WorkerPool | undefined;
 
 async function shutdown(code: number, why: string): Promise<never> {
   if (!stopping) {
@@ -28,7 +38,7 @@ async function shutdown(code: number, why: string): Promise<never> {
     say(`stopping (${why})`);
     // Web first so no new work arrives, then the worker (it finishes or hands back its
     // jobs), then the stores they were writing to.
-    for (const child of [build, web, worker]) await child?.stop();
+    for (const child of [build, web, workers]) await child?.stop();
     const services = await servicesStarting?.catch(() => undefined);
     await services?.stop();
     say("stopped");
@@ -43,14 +53,13 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 }
 watchLauncher(() => void shutdown(0, "the launching npm/tsx process went away"));
 
-function describe(info: ExitInfo): string {
-  return info.signal ? `signal ${info.signal}` : `exit code ${info.code ?? "?"}`;
-}
-
-/** Any child (or service) that dies on its own takes everything down: no half-running app. */
+/**
+ * The web process or a store that dies on its own takes everything down: no half-running app.
+ * Workers are different: lib/worker-pool.ts restarts them with backoff while the web keeps serving.
+ */
 function superviseExit(group: ProcessGroup | undefined): void {
   void group?.exited.then((info) => {
-    if (!stopping) void shutdown(1, `${group.name} exited unexpectedly (${describe(info)})`);
+    if (!stopping) void shutdown(1, `${group.name} exited unexpectedly (${describeExit(info)})`);
   });
 }
 
@@ -94,22 +103,37 @@ async function main(): Promise<void> {
       const result = await build.exited;
       build = undefined;
       if (stopping) return;
-      if (result.code !== 0) throw new Error(`next build failed (${describe(result)})`);
+      if (result.code !== 0) throw new Error(`next build failed (${describeExit(result)})`);
       recordBuild(ROOT, check.hash);
       say(`build: done in ${seconds(Date.now() - buildStarted)}`);
     }
   }
   if (stopping) return;
+  if (!dev) {
+    const check = checkWorkerBuild();
+    if (check.stale) {
+      const bundleStarted = Date.now();
+      await buildWorker(check.hash);
+      say(`worker: ${check.reason}; bundled in ${seconds(Date.now() - bundleStarted)}`);
+    }
+  }
+  if (stopping) return;
 
   web = startGroup("web", ...nodeBin("next", [dev ? "dev" : "start", "-H", "127.0.0.1", "-p", String(port)]), { cwd: ROOT, env });
-  worker = startGroup("worker", ...nodeBin("tsx", ["workers/main.ts"]), {
+  superviseExit(web);
+  // One node process per worker (in dev tsx's loader inside it, not tsx's CLI plus a child).
+  workers = startWorkerPool({
+    count: workerCount,
+    command: process.execPath,
+    // Production runs the compiled bundle (no TypeScript compiler in memory); dev runs the
+    // sources through tsx's loader so edits apply on the next worker start.
+    args: dev ? ["--import", "tsx", "workers/main.ts"] : [path.relative(ROOT, WORKER_ENTRY)],
     cwd: ROOT,
     // Next sets NODE_ENV for the web process itself; the worker needs it told.
     env: { ...env, NODE_ENV: process.env.NODE_ENV ?? (dev ? "development" : "production") },
     stopTimeoutMs: 15_000, // BullMQ's close() waits for the jobs in hand
   });
-  superviseExit(web);
-  superviseExit(worker);
+  if (workerCount > 1) say(`${workerCount} worker processes (WORKER_PROCESSES)`);
 
   const currentWeb = web;
   if (await waitUntil(async () => stopping || !currentWeb.running() || (await answersHttp()), 300_000, 500)) {

@@ -87,6 +87,11 @@ export const envSchema = z.object({
   ALLOWED_HOSTS: z.string().default(""),
   /** Largest run input accepted (bytes of the request body). */
   MAX_RUN_INPUT_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(1_048_576),
+  /**
+   * Default monthly cap on a workspace's model spend in USD (Settings → Budget overrides it per
+   * workspace). Unset or empty: no cap. Reached: new runs are refused (402), running ones pause.
+   */
+  MAX_MONTHLY_COST: z.preprocess((value) => (value === "" ? undefined : value), z.coerce.number().min(0).optional()),
   /** Largest request carrying a workflow graph (save, create, import). */
   // At most 16 MiB: next.config.js lets proxy.ts buffer 17 MB (a larger body would be cut short).
   MAX_GRAPH_BYTES: z.coerce.number().int().min(1_024).max(16_777_216).default(10_485_760),
@@ -94,6 +99,11 @@ export const envSchema = z.object({
   RUN_START_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(120),
   /** Live event streams one user or key may hold open at once. */
   MAX_STREAMS_PER_VIEWER: z.coerce.number().int().min(1).max(10_000).default(20),
+  /**
+   * Bearer token of GET /api/metrics for the whole instance (Prometheus); compared in constant
+   * time. Unset: only an API key with the `metrics` scope can scrape (its own workspace's series).
+   */
+  METRICS_TOKEN: z.string().min(16, { message: "METRICS_TOKEN must be at least 16 characters" }).optional(),
 }).superRefine((env, ctx) => {
   // Half a setting is a mistake to report at start, not a feature that silently stays off.
   const together = (names: (keyof typeof env)[]) => {
@@ -122,4 +132,48 @@ export function getEnv(): Env {
   }
   cached = parsed.data;
   return cached;
+}
+
+/**
+ * Logging and tracing settings (server/ops/log.ts, tracing.ts), parsed on their own: the
+ * logger must work, and report the problem, even when the rest of the environment is invalid.
+ */
+const opsEnvSchema = z.object({
+  NODE_ENV: z.string().optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent" }).default("info"),
+  /** `pretty`: human-readable lines (the default under NODE_ENV=development); `json`: one JSON object a line. */
+  LOG_FORMAT: z.enum(["json", "pretty"], { message: "LOG_FORMAT must be json or pretty" }).optional(),
+  /** OTLP/HTTP collector base URL (`http://collector:4318`); unset, tracing is off and costs nothing. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url({ message: "OTEL_EXPORTER_OTLP_ENDPOINT must be the collector's http(s):// URL" }).optional(),
+});
+
+export type OpsEnv = z.infer<typeof opsEnvSchema>;
+
+/** Not cached: read once per process by the logger and the tracer (and a test may set them before it starts either). */
+export function getOpsEnv(): OpsEnv {
+  const present = Object.fromEntries(Object.entries(process.env).filter(([, value]) => value !== ""));
+  const parsed = opsEnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid environment:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+/** Variables holding secrets: their values are redacted from every log line (server/ops/log.ts). */
+const SECRET_VARIABLES = ["AGENTFLOW_SECRET_KEY", "AGENTFLOW_OWNER_PASSWORD", "OPENAI_API_KEY", "RUNPOD_API_KEY", "OIDC_CLIENT_SECRET"] as const;
+/** URLs whose password part is a secret. */
+const URL_VARIABLES = ["DATABASE_URL", "REDIS_URL", "SMTP_URL"] as const;
+
+export function secretEnvValues(): string[] {
+  const values: string[] = SECRET_VARIABLES.flatMap((name) => process.env[name] || []);
+  for (const name of URL_VARIABLES) {
+    try {
+      const password = new URL(process.env[name] ?? "").password;
+      if (password) values.push(password, decodeURIComponent(password));
+    } catch {
+      // Not a URL: getEnv() reports it; nothing to redact.
+    }
+  }
+  return values;
 }

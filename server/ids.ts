@@ -12,7 +12,9 @@ export type IdPrefix =
   // MCP servers whose tools agents call
   | "mcp"
   // schedules and their fires; run-finished callbacks and their attempts
-  | "sch" | "sfi" | "rcb" | "rca";
+  | "sch" | "sfi" | "rcb" | "rca"
+  // alert rules and their log
+  | "alr" | "alg";
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomBytes(12).toString("base64url")}`;

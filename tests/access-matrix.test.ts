@@ -14,6 +14,7 @@ import { createChannel } from "../server/notifications/channels";
 import { createWorkspaceProvider } from "../server/llm/workspace-providers";
 import { createMcpServer } from "../server/mcp-client/servers";
 import { setModelPrice } from "../server/llm/model-prices";
+import { createAlertRule } from "../server/ops/alerts";
 import { createWorkflow } from "../server/workflows/workflows";
 import { createTriggerToken } from "../server/workflows/trigger-tokens";
 import { setWebhookSecret } from "../server/http/webhook-signature";
@@ -39,6 +40,7 @@ import * as mcpRoute from "../app/api/mcp/route";
 import * as openApiRoute from "../app/api/v1/openapi.json/route";
 import * as healthRoute from "../app/api/health/route";
 import * as readyRoute from "../app/api/ready/route";
+import * as metricsRoute from "../app/api/metrics/route";
 
 /**
  * The access matrix: every tRPC procedure (read from the router, so a new one is in it
@@ -99,6 +101,12 @@ async function newWaitingRun(): Promise<string> {
   const { runId } = await startRun(db, { workspaceId, workflowId: fixtures.workflowId, input: { topic: "matrix" }, trigger: "manual", startedBy: "matrix" });
   ownIds.add(runId);
   return runId;
+}
+
+async function newAlertRuleId(): Promise<string> {
+  const { id } = await createAlertRule(db, systemAccess(), { kind: "task_waiting", threshold: 30, windowMinutes: 15, minRuns: 5, cooldownMinutes: 60, channelId: null, enabled: false });
+  ownIds.add(id);
+  return id;
 }
 
 async function newMemberId(): Promise<string> {
@@ -188,6 +196,8 @@ const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
   "run.get": () => ({ runId: fixtures.runId }),
   "run.childRuns": () => ({ runId: fixtures.runId }),
   "run.stats": () => ({}),
+  "run.opsLive": () => undefined,
+  "run.opsTrends": () => ({}),
   "run.pause": async () => ({ runId: await newWaitingRun() }),
   "run.resume": () => ({ runId: fixtures.runId }),
   "run.cancel": async () => ({ runId: await newWaitingRun() }),
@@ -237,6 +247,15 @@ const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
     ownIds.add(id);
     return { id };
   },
+  // No cap, no override: the matrix's own runs must not be refused by a budget it set.
+  "alerts.list": () => undefined,
+  "alerts.create": () => ({ kind: "task_waiting", threshold: 60, channelId: null }),
+  "alerts.update": async () => ({ id: await newAlertRuleId(), kind: "daily_cost", threshold: 25, channelId: null, enabled: false }),
+  "alerts.delete": async () => ({ id: await newAlertRuleId() }),
+  "budgets.get": () => undefined,
+  "budgets.set": () => ({ monthlyCapUsd: null }),
+  "budgets.override": () => ({ until: null }),
+  "budgets.resumePaused": () => undefined,
   "prices.list": () => undefined,
   "prices.set": () => ({ model: `matrix-model-${newId("wf").slice(3)}`, inputPerMTok: 1, outputPerMTok: 2 }),
   "prices.delete": async () => {
@@ -332,6 +351,8 @@ const POLICY: Record<string, "public" | "user" | Permission> = {
   "run.get": "run:read",
   "run.childRuns": "run:read",
   "run.stats": "run:read",
+  "run.opsLive": "run:read",
+  "run.opsTrends": "run:read",
   "run.pause": "run:control",
   "run.resume": "run:control",
   "run.cancel": "run:control",
@@ -359,6 +380,14 @@ const POLICY: Record<string, "public" | "user" | Permission> = {
   "mcpServers.update": "credential:manage",
   "mcpServers.refresh": "credential:manage",
   "mcpServers.delete": "credential:manage",
+  "alerts.list": "workflow:read",
+  "alerts.create": "credential:manage",
+  "alerts.update": "credential:manage",
+  "alerts.delete": "credential:manage",
+  "budgets.get": "workflow:read",
+  "budgets.set": "credential:manage",
+  "budgets.override": "workspace:manage",
+  "budgets.resumePaused": "run:control",
   "prices.list": "workflow:read",
   "prices.set": "credential:manage",
   "prices.delete": "credential:manage",
@@ -650,6 +679,12 @@ const ROUTES: Record<string, { call: (headers: Headers) => Promise<Response>; ex
     // queue prefix, so every caller gets the same 503 (tests/health.test.ts covers the 200).
     call: () => readyRoute.GET(),
     expect: Object.fromEntries(CREDENTIALS.map((c) => [c, 503])) as Expectation,
+  },
+  "app/api/metrics/route.ts": {
+    // Prometheus text: METRICS_TOKEN or a metrics-scoped key only (both in tests/metrics.test.ts);
+    // a valid key without the scope is 403, anything else — a session included — 401.
+    call: (headers) => metricsRoute.GET(new Request(`${BASE}/api/metrics`, { headers })),
+    expect: { none: 401, triggerToken: 401, otherTriggerToken: 401, "key:trigger": 403, "key:read": 403, "key:control": 403, "key:admin": 403, outsiderKey: 403, outsiderSession: 401, viewer: 401, operator: 401, editor: 401, admin: 401, owner: 401 },
   },
   "app/api/trpc/[trpc]/route.ts": {
     // Covered procedure by procedure above; here: a request for no procedure at all.

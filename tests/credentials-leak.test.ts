@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
 import { createTestUser, createWorkspaceWith, type TestUser } from "./support/identities";
 import type { Db } from "../server/db";
+import { setLogDestination } from "../server/ops/log";
 import type { WorkspaceAccess } from "../server/auth/access";
 import { buildGraph } from "../server/engine/test-helpers";
 import type { Graph } from "../server/engine/graph";
@@ -182,6 +183,8 @@ beforeAll(async () => {
       original(...args);
     });
   }
+  // …and so is what its logger writes (server/ops/log.ts goes to stdout, not through console).
+  setLogDestination({ write: (line: string) => void consoleLog.push(line) });
   admin = await createTestUser("vault-admin");
   workspaceId = await createWorkspaceWith(db, "Leak check", [{ user: admin, role: "admin" }]);
   access = { workspaceId, actor: { kind: "user", id: admin.id, name: admin.name, email: admin.email }, role: "admin", ip: null };
@@ -198,6 +201,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   vi.restoreAllMocks();
+  setLogDestination(null);
   if (worker && worker.exitCode === null) {
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     worker.kill("SIGTERM");

@@ -63,7 +63,9 @@ it("a headless first start (AGENTFLOW_OWNER_EMAIL/PASSWORD) creates the owner, w
   } finally {
     child.kill("SIGTERM");
   }
-  expect(output).toContain(`created the owner account ${email}`);
+  // The worker's JSON log line (server/ops/log.ts) names the account it created.
+  const created = output.split("\n").find((line) => line.includes('"msg":"created the owner account"'));
+  expect(created, output).toContain(`"email":"${email}"`);
   expect(output).not.toContain("headless owner password");
 
   const db = new pg.Client({ connectionString: fresh.url });

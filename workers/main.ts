@@ -8,7 +8,6 @@ import { reconcileRuns } from "../server/runs/reconcile";
 import { expireOverdueTasks } from "../server/runs/human-timeouts";
 import { createWorkspaceSweeper } from "../server/runs/workspace-retention";
 import { closeRunCodeSandbox } from "../server/tools/run-code";
-import { ensureOwnerFromEnv } from "../server/auth/setup";
 import { createNotificationWorker } from "../server/notifications/worker";
 import { createEscalationSweeper } from "../server/notifications/escalation";
 import { closeNotificationsQueue } from "../server/notifications/queue";
@@ -20,7 +19,12 @@ import { createRunCallbackWorker } from "../server/callbacks/worker";
 import { sweepRunCallbacks } from "../server/callbacks/outbox";
 import { closeRunCallbacksQueue } from "../server/callbacks/queue";
 import { startWorkerHeartbeat } from "../server/ops/heartbeat";
+import { componentLog, setLogService } from "../server/ops/log";
+import { initTracing, shutdownTracing } from "../server/ops/tracing";
+import { startMetricsPush } from "../server/ops/metrics-push";
+import { ALERT_SWEEP_EVERY_MS, createAlertSweeper } from "../server/ops/alerts";
 
+const logger = componentLog("worker");
 const RECONCILE_EVERY_MS = 15_000;
 /** How late a human node's timeout may answer, at most. */
 const EXPIRE_TASKS_EVERY_MS = 5_000;
@@ -34,58 +38,73 @@ const BEAT_FILE = path.join(os.tmpdir(), "agentflow-worker.beat");
  * (the in-flight step finishes or is retried by another worker).
  */
 async function main() {
+  // Before anything that logs or opens a span (OpenTelemetry only when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+  setLogService("agentflow-worker");
+  await initTracing("agentflow-worker");
   const env = getEnv();
   const db = getDb();
-  // Headless first start (docker): the owner account from AGENTFLOW_OWNER_EMAIL/PASSWORD.
-  if ((await ensureOwnerFromEnv(db)) === "created") console.log(`[worker] created the owner account ${env.AGENTFLOW_OWNER_EMAIL ?? ""}`);
+  // Headless first start (docker): the owner account from AGENTFLOW_OWNER_EMAIL/PASSWORD. Imported
+  // only then: the account code loads better-auth (~40 MiB) that a worker otherwise never needs.
+  if (env.AGENTFLOW_OWNER_EMAIL && env.AGENTFLOW_OWNER_PASSWORD) {
+    const { ensureOwnerFromEnv } = await import("../server/auth/setup");
+    if ((await ensureOwnerFromEnv(db)) === "created") logger.info({ email: env.AGENTFLOW_OWNER_EMAIL }, "created the owner account");
+  }
   const worker = createRunWorker(db);
-  worker.on("failed", (job, error) => console.error(`[worker] job ${job?.id ?? "?"} failed: ${error.message}`));
-  worker.on("error", (error) => console.error(`[worker] ${error.message}`));
+  worker.on("failed", (job, error) => logger.error({ err: error, jobId: job?.id, runId: job?.data.runId }, "job failed"));
+  worker.on("error", (error) => logger.error({ err: error }, "runs worker error"));
   // Notifications (a task waits, a task is escalated) on their own queue: a slow or failing
   // channel never holds up a run.
   const notifications = createNotificationWorker(db);
-  notifications.on("failed", (job, error) => console.error(`[notifications] delivery ${job?.data.deliveryId ?? "?"} failed: ${error.message}`));
-  notifications.on("error", (error) => console.error(`[notifications] ${error.message}`));
+  notifications.on("failed", (job, error) => logger.error({ err: error, jobId: job?.id, deliveryId: job?.data.deliveryId }, "notification delivery failed"));
+  notifications.on("error", (error) => logger.error({ err: error }, "notifications worker error"));
   const escalations = createEscalationSweeper(db);
   // Schedules: each slot is one job of the "schedules" queue, whichever worker takes it.
   const schedules = createScheduleWorker(db);
-  schedules.on("failed", (job, error) => console.error(`[schedules] ${job?.data.scheduleId ?? "?"} failed: ${error.message}`));
-  schedules.on("error", (error) => console.error(`[schedules] ${error.message}`));
+  schedules.on("failed", (job, error) => logger.error({ err: error, jobId: job?.id, scheduleId: job?.data.scheduleId }, "schedule fire failed"));
+  schedules.on("error", (error) => logger.error({ err: error }, "schedules worker error"));
   // Run-finished callbacks, retried with backoff for 24 h.
   const callbacks = createRunCallbackWorker(db);
-  callbacks.on("failed", (job, error) => console.error(`[callbacks] ${job?.data.callbackId ?? "?"} attempt failed: ${error.message}`));
-  callbacks.on("error", (error) => console.error(`[callbacks] ${error.message}`));
+  callbacks.on("failed", (job, error) => logger.warn({ err: error, jobId: job?.id, callbackId: job?.data.callbackId }, "run callback attempt failed"));
+  callbacks.on("error", (error) => logger.error({ err: error }, "callbacks worker error"));
   await Promise.all([worker.waitUntilReady(), notifications.waitUntilReady(), schedules.waitUntilReady(), callbacks.waitUntilReady()]);
   // Postgres holds the schedules: a flushed Redis gets its job schedulers back; `run_once`
   // schedules that missed slots while every worker was down get their one catch-up run.
   try {
     const report = await reconcileSchedulers(db);
     const caughtUp = (await catchUpMissedFires(db, new Date())).filter((outcome) => outcome.outcome === "started");
-    console.log(`[worker] schedules: ${report.upserted} active, ${report.removed} stale scheduler(s) removed, ${caughtUp.length} catch-up run(s)`);
+    logger.info({ active: report.upserted, removed: report.removed, catchUpRuns: caughtUp.length }, "schedules reconciled");
   } catch (error) {
-    console.error(`[worker] schedules: ${error instanceof Error ? error.message : String(error)}`);
+    logger.error({ err: error }, "reconciling schedules failed");
   }
   const sweepCallbacks = () =>
     sweepRunCallbacks(db).then(
-      (report) => void (report.enqueued > 0 && console.log(`[worker] callbacks: re-enqueued ${report.enqueued}`)),
-      (error: unknown) => console.error(`[worker] callbacks sweep: ${error instanceof Error ? error.message : String(error)}`),
+      (report) => void (report.enqueued > 0 && logger.info({ enqueued: report.enqueued }, "callbacks re-enqueued")),
+      (error: unknown) => logger.error({ err: error }, "callbacks sweep failed"),
     );
+  // Alert rules (server/ops/alerts.ts): swept once before this worker's first beat, so a
+  // fleet coming back after every worker was down fires "no worker alive", then every 30 s.
+  const alerts = createAlertSweeper(db, logger);
+  await alerts.tick();
+  const alertSweeper = setInterval(() => void alerts.tick(), ALERT_SWEEP_EVERY_MS);
   // Announced only once its queues are consumed: /api/ready counts it from its first beat.
   const heartbeat = await startWorkerHeartbeat({
     concurrency: env.WORKER_CONCURRENCY,
     beatFile: BEAT_FILE,
-    onError: (error) => console.error(`[worker] heartbeat: ${error instanceof Error ? error.message : String(error)}`),
+    onError: (error) => logger.error({ err: error }, "heartbeat failed"),
   });
-  console.log(`[worker] ready (concurrency ${env.WORKER_CONCURRENCY})`);
+  // Its metrics reach the web's /api/metrics through Redis, under the heartbeat's id.
+  const metricsPush = startMetricsPush({ workerId: heartbeat.id });
+  // Tests and the supervisor wait for this text ("[worker] ready").
+  logger.info({ concurrency: env.WORKER_CONCURRENCY }, "[worker] ready");
 
   const reconcile = async () => {
     try {
       const report = await reconcileRuns(db);
       if (report.reEnqueued.length + report.failed.length > 0) {
-        console.log(`[worker] reconciler: re-enqueued ${report.reEnqueued.length}, failed ${report.failed.length}`);
+        logger.info({ reEnqueued: report.reEnqueued.length, failed: report.failed.length }, "reconciler acted");
       }
     } catch (error) {
-      console.error(`[worker] reconciler: ${error instanceof Error ? error.message : String(error)}`);
+      logger.error({ err: error }, "reconciler failed");
     }
   };
   // Deletes workspaces of runs that ended long ago or were deleted: at start, then every 10 minutes.
@@ -97,8 +116,8 @@ async function main() {
   let expiring: Promise<void> = Promise.resolve();
   const expireTasks = () => {
     expiring = expireOverdueTasks(db).then(
-      (report) => void (report.expired.length > 0 && console.log(`[worker] timed out ${report.expired.length} human task(s)`)),
-      (error: unknown) => console.error(`[worker] task timeouts: ${error instanceof Error ? error.message : String(error)}`),
+      (report) => void (report.expired.length > 0 && logger.info({ expired: report.expired.length }, "human tasks timed out")),
+      (error: unknown) => logger.error({ err: error }, "task timeouts failed"),
     );
   };
   expireTasks();
@@ -116,17 +135,21 @@ async function main() {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`[worker] ${signal}: closing`);
+    logger.info({ signal }, "closing");
     // Not counted as online while it drains (it takes no new job).
     await heartbeat.stop();
+    await metricsPush.stop();
     clearInterval(reconciler);
     clearInterval(expirer);
-    await Promise.all([reconciling, expiring, workspaces.stop(), escalations.stop()]);
+    clearInterval(alertSweeper);
+    await Promise.all([reconciling, expiring, workspaces.stop(), escalations.stop(), alerts.stop()]);
     await Promise.all([worker.close(), notifications.close(), schedules.close(), callbacks.close()]);
     await Promise.all([closeNotificationsQueue(), closeSchedulesQueue(), closeRunCallbacksQueue()]);
     await closeRunCodeSandbox();
     await closeRedis();
     await closeDb();
+    // The spans still batched go out before the process does.
+    await shutdownTracing();
     process.exit(0);
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
@@ -134,6 +157,6 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  console.error("[worker] failed to start:", error instanceof Error ? error.message : error);
+  logger.fatal({ err: error }, "failed to start");
   process.exit(1);
 });

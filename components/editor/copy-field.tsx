@@ -1,21 +1,12 @@
 "use client";
 
-import { useState } from "react";
+import { useCopy } from "@/components/ui/use-copy";
 import { Button } from "@/components/ui/button";
 import { CheckIcon, CopyIcon } from "@/components/ui/icons";
 
 /** A read-only value with a copy button (trigger URL, tokens and secrets shown once, curl examples). */
 export function CopyField({ value, label, multiline, testId }: { value: string; label: string; multiline?: boolean; testId?: string }) {
-  const [copied, setCopied] = useState(false);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(value);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      // Clipboard access can be refused (insecure origin); the text stays selectable.
-    }
-  };
+  const { copied, copy } = useCopy(value);
   return (
     <div className="flex items-start gap-1.5">
       <code

@@ -26,6 +26,7 @@ import { RunEventsList } from "./run-events-list";
 import { RunLineagePanel, RunOrigin } from "./run-lineage";
 import { RunCaller } from "./child-runs";
 import { RunResult } from "./run-result";
+import { RunTraceId } from "./run-trace-id";
 import { RetryFromHere, RetryNodeToolbar, RetryRunButton, useRunRetry } from "./retry-run";
 import { ForkPanel } from "./time-travel/fork-panel";
 import { TimeTravelBanner } from "./time-travel/time-travel-banner";
@@ -142,6 +143,7 @@ function RunLayout({ detail, initialTab }: { detail: RunDetail; initialTab: Tab 
             <Stat label="Duration" value={formatDuration(duration)} />
             <Stat label="Tokens" value={formatTokens(tokens)} />
             <Stat label="Cost" value={formatCost(state.usage.costUsd, state.usage.unpricedCalls)} title={costTitle(state.usage.unpricedCalls)} testId="run-cost" />
+            {detail.traceId && <RunTraceId traceId={detail.traceId} />}
             {/* A for-each's items and a sub-workflow's run spend in runs of their own: shown beside this run's own figures. */}
             {detail.calledRuns.runs > 0 && (
               <Stat

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc";
 import { costTitle, formatCost, formatTokens } from "@/components/ui/format";
+import { RunsOps } from "@/components/runs/runs-ops";
 
 const WINDOW_HOURS = 24 * 7;
 
@@ -18,7 +19,7 @@ function Figure({ label, value, tone = "text-slate-900", testId, title }: { labe
   );
 }
 
-/** The dashboard: what ran in the last 7 days, what it cost (by workflow and provider), what failed. */
+/** The dashboard: what ran in the last 7 days, the operations figures (runs-ops.tsx), what it cost (by workflow and provider), what failed. */
 export function RunsSummary() {
   const trpc = useTRPC();
   const stats = useQuery(trpc.run.stats.queryOptions({ sinceHours: WINDOW_HOURS }, { refetchInterval: 10_000 }));
@@ -38,6 +39,7 @@ export function RunsSummary() {
         <Figure label="Waiting for a person" value={String(waiting)} tone={waiting > 0 ? "text-amber-700" : "text-slate-900"} />
         <Figure label="Cost · tokens" value={`${formatCost(data.costUsd, data.unpricedCalls)} · ${formatTokens(data.tokens)}`} title={costTitle(data.unpricedCalls)} testId="stat-cost" />
       </div>
+      <RunsOps />
       <div className="grid gap-3 md:grid-cols-3">
         <div className="rounded-lg border border-slate-200 bg-white p-3 shadow-xs">
           <h2 className="mb-2 text-xs font-medium text-slate-500">Cost by workflow</h2>

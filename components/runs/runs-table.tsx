@@ -74,11 +74,11 @@ function FilteredRuns() {
             <tr>
               <th scope="col" className="px-4 py-2.5">Workflow</th>
               <th scope="col" className="px-4 py-2.5">Status</th>
-              <th scope="col" className="px-4 py-2.5">Trigger</th>
+              <th scope="col" className="hidden px-4 py-2.5 xl:table-cell">Trigger</th>
               <th scope="col" className="px-4 py-2.5">Started</th>
               <th scope="col" className="px-4 py-2.5">Started by</th>
               <th scope="col" className="px-4 py-2.5 text-right">Duration</th>
-              <th scope="col" className="px-4 py-2.5 text-right">Steps</th>
+              <th scope="col" className="hidden px-4 py-2.5 text-right xl:table-cell">Steps</th>
               <th scope="col" className="px-4 py-2.5 text-right">Tokens</th>
               <th scope="col" className="px-4 py-2.5 text-right">Cost</th>
             </tr>
@@ -160,13 +160,13 @@ function RunRow({ run }: { run: RunListRow }) {
       <td className="px-4 py-2.5 whitespace-nowrap">
         <StatusBadge status={run.status} testId="run-row-status" />
       </td>
-      <td className="px-4 py-2.5 text-slate-600">{triggerLabel(run.trigger)}</td>
+      <td className="hidden px-4 py-2.5 text-slate-600 xl:table-cell">{triggerLabel(run.trigger)}</td>
       <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">{formatDateTime(run.startedAt ?? run.createdAt)}</td>
       <td className="max-w-48 truncate px-4 py-2.5 text-slate-600" data-testid="run-started-by" title={run.startedBy ?? undefined}>
         {run.startedBy ?? <span className="text-slate-400">—</span>}
       </td>
       <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatDuration(run.durationMs)}</td>
-      <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{run.stepCount}</td>
+      <td className="hidden px-4 py-2.5 text-right text-slate-600 tabular-nums xl:table-cell">{run.stepCount}</td>
       <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatTokens(run.tokens)}</td>
       <td className="px-4 py-2.5 text-right text-slate-600 tabular-nums">{formatCost(run.costUsd, run.unpricedCalls)}</td>
     </tr>

@@ -59,6 +59,12 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "workflow.schedule_deleted": "removed a workflow's schedule",
   "workflow.callback_set": "set a workflow's run-finished callback",
   "workflow.callback_secret_rotated": "rotated a workflow's callback signing secret",
+  "budget.cap_set": "set the monthly budget",
+  "budget.override_set": "allowed runs over the budget",
+  "budget.override_ended": "ended the budget override",
+  "alert_rule.created": "added an alert rule",
+  "alert_rule.updated": "changed an alert rule",
+  "alert_rule.deleted": "deleted an alert rule",
 };
 
 export function actionLabel(action: string, details: unknown): string {

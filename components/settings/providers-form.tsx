@@ -7,7 +7,7 @@ import { fieldError, formError } from "./form-errors";
 
 import { PROVIDER_KINDS, PROVIDER_KIND_LABELS, type ProviderKind } from "@/lib/provider-kinds";
 
-export { PROVIDER_KINDS, PROVIDER_KIND_LABELS, isProviderKind, type ProviderKind } from "@/lib/provider-kinds";
+export { PROVIDER_KIND_LABELS, isProviderKind, type ProviderKind } from "@/lib/provider-kinds";
 
 export type ProviderDraft = {
   name: string;

@@ -17,6 +17,8 @@ const GROUPS: { title: string; items: NavItem[] }[] = [
       { href: "/settings/credentials", label: "Credentials", needs: "credential:list" },
       { href: "/settings/providers", label: "Model providers" },
       { href: "/settings/prices", label: "Model prices" },
+      { href: "/settings/budget", label: "Budget" },
+      { href: "/settings/alerts", label: "Alerts" },
       { href: "/settings/mcp-servers", label: "MCP servers" },
       { href: "/settings/notifications", label: "Notifications", needs: "credential:manage" },
       { href: "/settings/audit", label: "Audit log", needs: "audit:read" },

@@ -3,7 +3,18 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+/**
+ * The folder of package.json above this module: scripts/lib/ when run from source, dist/ when
+ * bundled into the launcher (scripts/launch.mjs), so it is looked up rather than counted.
+ */
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, "..", "..");
+  }
+}
+
+export const ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 /**
  * Command + args for a CLI installed in node_modules/.bin, run by the current node binary

@@ -11,6 +11,11 @@ import { warn } from "./log";
 
 export type ExitInfo = { code: number | null; signal: NodeJS.Signals | null };
 
+/** "signal SIGKILL" or "exit code 1", for log lines about a process that ended. */
+export function describeExit(info: ExitInfo): string {
+  return info.signal ? `signal ${info.signal}` : `exit code ${info.code ?? "?"}`;
+}
+
 export type GroupOptions = {
   cwd?: string;
   env?: NodeJS.ProcessEnv;

@@ -63,3 +63,18 @@ export async function startServices(options: ServiceOptions): Promise<Services> 
     },
   };
 }
+
+/**
+ * startPostgres/startRedis take DATABASE_URL/REDIS_URL as "use this server": `start` runs with
+ * both unset, so a harness that must own its stores (to restart them) always gets its own.
+ */
+export async function withoutExternalStores<T>(start: () => Promise<T>): Promise<T> {
+  const saved = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL };
+  delete process.env.DATABASE_URL;
+  delete process.env.REDIS_URL;
+  try {
+    return await start();
+  } finally {
+    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+  }
+}

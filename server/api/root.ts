@@ -1,5 +1,7 @@
 import { accountRouter, setupRouter } from "./routers/account";
 import { auditRouter } from "./routers/audit";
+import { alertsRouter } from "./routers/alerts";
+import { budgetsRouter } from "./routers/budgets";
 import { credentialsRouter } from "./routers/credentials";
 import { humanRouter } from "./routers/human";
 import { callbacksRouter } from "./routers/callbacks";
@@ -30,6 +32,8 @@ export const appRouter = createTrpcRouter({
   schedules: schedulesRouter,
   callbacks: callbacksRouter,
   mcpServers: mcpServersRouter,
+  budgets: budgetsRouter,
+  alerts: alertsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,11 +3,13 @@ import { wire } from "../../lib/wire";
 import { ZodError } from "zod";
 import { getDb, type Db } from "../db";
 import { ConflictError, NotFoundError, PayloadTooLargeError, UserInputError } from "../errors";
+import { BudgetExceededError } from "../ops/budget-error";
 import type { WorkspaceAccess } from "../auth/access";
 import { can } from "../auth/access";
-import { clientIp, memberAccess, sessionUser, type MemberContext, type SessionUser } from "../auth/request";
+import { clientIp, memberAccess, sessionUser, type SessionUser } from "../auth/request";
 import { minimumRole, type Permission } from "../auth/roles";
 import { assertSafeJson, MAX_GRAPH_JSON_VALUES } from "../http/json-guard";
+import { isStoreOutage, STORE_OUTAGE_MESSAGE } from "../http/store-outage";
 
 /**
  * Who asked is resolved here, once per request, from the session cookie — before any input
@@ -52,6 +54,14 @@ const t = initTRPC
     errorFormatter({ shape, error }) {
       const cause = error.cause;
       // A 500 says nothing about our internals (Prisma, SQL, stack): it is logged instead.
+      // Postgres or Redis unreachable (a restart): 503 "try again", not a bug's 500 (server/http/store-outage.ts).
+      if (error.code === "INTERNAL_SERVER_ERROR" && isStoreOutage(cause)) {
+        return {
+          ...shape,
+          message: STORE_OUTAGE_MESSAGE,
+          data: { code: "SERVICE_UNAVAILABLE" as const, httpStatus: 503, zodIssues: null, path: null, details: null },
+        };
+      }
       const internal = error.code === "INTERNAL_SERVER_ERROR";
       // An input the schema refused: "name: Name is required", not zod's JSON dump.
       const firstIssue = cause instanceof ZodError ? cause.issues[0] : undefined;
@@ -76,6 +86,7 @@ const mapDomainErrors = t.middleware(async ({ next }) => {
   if (result.ok) return result;
   const cause = result.error.cause;
   if (cause instanceof PayloadTooLargeError) throw new TRPCError({ code: "PAYLOAD_TOO_LARGE", message: cause.message, cause });
+  if (cause instanceof BudgetExceededError) throw new TRPCError({ code: "PAYMENT_REQUIRED", message: cause.message, cause });
   if (cause instanceof UserInputError) throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
   if (cause instanceof NotFoundError) throw new TRPCError({ code: "NOT_FOUND", message: cause.message, cause });
   if (cause instanceof ConflictError) throw new TRPCError({ code: "CONFLICT", message: cause.message, cause });
@@ -108,8 +119,6 @@ export const userProcedure = base.meta({ access: { kind: "user" } }).use(({ ctx,
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: UNAUTHORIZED });
   return next({ ctx: { user: ctx.user } });
 }).use(guardRawInput);
-
-export type WorkspaceContext = TrpcContext & { user: SessionUser; access: MemberContext["access"]; member: MemberContext };
 
 /** A member of the current workspace whose role allows `permission`. */
 export function workspaceProcedure(permission: Permission) {

@@ -66,6 +66,12 @@ export const AUDIT_ACTIONS = [
   "workflow.schedule_deleted",
   "workflow.callback_set",
   "workflow.callback_secret_rotated",
+  "budget.cap_set",
+  "budget.override_set",
+  "budget.override_ended",
+  "alert_rule.created",
+  "alert_rule.updated",
+  "alert_rule.deleted",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { getEnv, type Env } from "../env";
 import { deriveKey, loadMasterKey } from "../vault/master-key";
+import { guardSecretValues } from "../ops/log";
 
 /**
  * Every secret the app needs is derived from one master key (AGENTFLOW_SECRET_KEY, or the
@@ -18,6 +19,8 @@ function masterKey(env: Pick<Env, "AGENTFLOW_SECRET_KEY" | "AGENTFLOW_SECRET_KEY
       env: env.AGENTFLOW_SECRET_KEY,
       keyFile: path.resolve(env.AGENTFLOW_SECRET_KEY_FILE),
     });
+    const key = globalForSecrets.agentflowMasterKey;
+    guardSecretValues([key.toString("base64"), key.toString("base64url"), key.toString("hex")]);
   }
   return globalForSecrets.agentflowMasterKey;
 }

@@ -1,5 +1,8 @@
 import nodemailer from "nodemailer";
 import { getEnv } from "../env";
+import { componentLog } from "../ops/log";
+
+const logger = componentLog("mail");
 
 /**
  * Outbound mail, only when SMTP_URL is set; everything works without it (invite links are
@@ -25,7 +28,7 @@ export async function sendInvitationMail(params: { to: string; url: string; work
     return true;
   } catch (error) {
     // The message never includes the link: it is a credential.
-    console.error(`[mail] could not send the invitation to ${params.to}: ${error instanceof Error ? error.message : String(error)}`);
+    logger.error({ err: error, to: params.to }, "could not send the invitation");
     return false;
   }
 }

@@ -58,7 +58,7 @@ export function minimumRole(permission: Permission): Role {
  * Scopes of a workspace API key (REST only). A key acts for the workspace, not for a person,
  * so it gets exactly its scopes' permissions whatever the role of whoever created it.
  */
-export const API_KEY_SCOPES = ["trigger", "read", "control", "admin"] as const;
+export const API_KEY_SCOPES = ["trigger", "read", "control", "admin", "metrics"] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 export const SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
@@ -66,6 +66,7 @@ export const SCOPE_DESCRIPTIONS: Record<ApiKeyScope, string> = {
   read: "Read workflows, runs and their live events",
   control: "Pause, resume and cancel runs, answer human tasks, and read runs",
   admin: "Everything an admin can do over the API",
+  metrics: "Scrape /api/metrics (Prometheus): instance health and this workspace's series",
 };
 
 const SCOPE_PERMISSIONS: Record<ApiKeyScope, readonly Permission[]> = {
@@ -73,6 +74,8 @@ const SCOPE_PERMISSIONS: Record<ApiKeyScope, readonly Permission[]> = {
   read: ["workflow:read", "run:read"],
   control: ["run:control", "human:respond", "run:read"],
   admin: permissionsOf("admin"),
+  // Only GET /api/metrics, which checks for this scope itself; no workspace permission.
+  metrics: [],
 };
 
 export function scopesAllow(scopes: readonly ApiKeyScope[], permission: Permission): boolean {

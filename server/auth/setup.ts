@@ -4,7 +4,6 @@ import { getEnv } from "../env";
 import { ConflictError } from "../errors";
 import { newId } from "../ids";
 import { recordAudit } from "../audit/audit";
-import { getAuth } from "./better-auth";
 import { createWorkspace } from "./workspaces";
 import { signUp, type NewAccount } from "./accounts";
 
@@ -68,4 +67,3 @@ export async function ensureOwnerFromEnv(db: Db): Promise<"created" | "exists" |
   }
 }
 
-export { getAuth };

@@ -43,7 +43,6 @@ export const fallbackAttemptSchema = z.object({
   latencyMs: z.number(),
 });
 export type FallbackAttempt = z.infer<typeof fallbackAttemptSchema>;
-export type Usage = z.infer<typeof usageSchema>;
 
 export const humanDecisionSchema = z.enum(["approve", "reject"]);
 export type HumanDecision = z.infer<typeof humanDecisionSchema>;
@@ -267,11 +266,6 @@ export const TERMINAL_STATUSES_SQL = `(${terminalRunStatusSchema.options.map((st
 
 export function isTerminalStatus(status: RunStatus): status is TerminalRunStatus {
   return TERMINAL_RUN_STATUSES.includes(status);
-}
-
-/** The node an event concerns, if any (the canvas re-renders only that node). */
-export function eventNodeId(event: RunEvent): string | null {
-  return "nodeId" in event ? event.nodeId : null;
 }
 
 /** A stored run log or state that does not match the schema: reported with its place, never folded. */

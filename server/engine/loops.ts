@@ -10,14 +10,10 @@ import { outgoingEdges } from "./graph-index";
 export type LoopShape = { body: Set<string>; backEdges: GraphEdge[] };
 
 /**
- * A for-each has the same shape: its "item" handle leads into the body, whose last nodes lead
- * back into it. Its body runs in child runs (item-graph.ts), never in the for-each's own run.
+ * `outgoing` may be passed in when shaping several loops of one graph. A for-each has the same
+ * shape through its "item" handle (`bodyHandle`); its body runs in child runs (item-graph.ts),
+ * never in the for-each's own run.
  */
-export function bodyHandleOf(node: { type: string }): string | null {
-  return node.type === "loop" ? "body" : node.type === "for_each" ? "item" : null;
-}
-
-/** `outgoing` may be passed in when shaping several loops of one graph. */
 export function loopShape(graph: Graph, loopId: string, outgoing = outgoingEdges(graph), bodyHandle = "body"): LoopShape {
   const body = new Set<string>();
   // Breadth-first, so the body (and the reset list of `loop_iteration`) keeps its order.
@@ -31,10 +27,4 @@ export function loopShape(graph: Graph, loopId: string, outgoing = outgoingEdges
   }
   const backEdges = graph.edges.filter((e) => e.target === loopId && body.has(e.source));
   return { body, backEdges };
-}
-
-export function isBackEdge(graph: Graph, edge: GraphEdge): boolean {
-  const target = graph.nodes.find((node) => node.id === edge.target);
-  const handle = target ? bodyHandleOf(target) : null;
-  return target !== undefined && handle !== null && loopShape(graph, target.id, undefined, handle).body.has(edge.source);
 }

@@ -342,6 +342,7 @@ type Widen<T> = T extends string ? string : T extends readonly (infer U)[] ? Wid
 type Fits<Actual, Schema extends z.ZodType> = [AsJson<Actual>] extends [Widen<z.output<Schema>>] ? ([keyof AsJson<Actual>] extends [keyof z.output<Schema>] ? ([keyof z.output<Schema>] extends [keyof AsJson<Actual>] ? true : false) : false) : false;
 type Assert<T extends true> = T;
 
+/** @public Checked by the compiler only: nothing imports it. */
 export type ApiSchemaDriftChecks = [
   Assert<Fits<Awaited<ReturnType<typeof listWorkflowsForApi>>[number], typeof workflowSummarySchema>>,
   Assert<Fits<RunListPage["runs"][number], typeof runSummarySchema>>,

@@ -4,6 +4,10 @@ import type { WorkspaceAccess } from "../auth/access";
 import { IDEMPOTENCY_KEY_PATTERN } from "./api-schemas";
 import { readBodyBytes } from "./webhook-signature";
 import { errorResponse, jsonError } from "./rest";
+import { isStoreOutage } from "./store-outage";
+import { componentLog } from "../ops/log";
+
+const logger = componentLog("idempotency");
 
 /**
  * `Idempotency-Key` on the REST POSTs that create or change something (trigger, run control and
@@ -124,17 +128,44 @@ async function findKey(db: Db, scope: string, key: string): Promise<KeyRow | nul
   return rows[0] ?? null;
 }
 
+/** How long the bookkeeping after the work keeps trying through a store outage (a Postgres restart takes seconds). */
+const SETTLE_THROUGH_OUTAGE_MS = 20_000;
+const SETTLE_RETRY_MS = 250;
+
+/**
+ * Writes the claim's outcome, retrying while Postgres is unreachable. Left undone, the claim
+ * would stay "in progress": the client's retries would get 409 until IN_FLIGHT_STALE_MS and
+ * then run the request a second time, although the first one did its work (seen in the chaos
+ * harness: a Postgres restart right after a trigger gave a second run three minutes later).
+ * Gives up quietly in the end: the answer to the client matters more than the bookkeeping.
+ */
+async function settleClaim(write: () => Promise<unknown>): Promise<void> {
+  const deadline = Date.now() + SETTLE_THROUGH_OUTAGE_MS;
+  for (;;) {
+    try {
+      await write();
+      return;
+    } catch (error) {
+      if (!isStoreOutage(error) || Date.now() >= deadline) {
+        logger.error({ err: error }, "could not record the outcome of an idempotent request");
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_RETRY_MS));
+    }
+  }
+}
+
 async function runClaimed(db: Db, id: string, handle: () => Promise<Response>): Promise<Response> {
   let response: Response;
   try {
     response = await handle();
   } catch (error) {
-    await db.$executeRaw`DELETE FROM "IdempotencyKey" WHERE "id" = ${id}`;
+    await settleClaim(() => db.$executeRaw`DELETE FROM "IdempotencyKey" WHERE "id" = ${id}`);
     return errorResponse(error);
   }
-  if (response.status >= 500 || response.status === 429) {
-    // The work did not happen: free the key so the client's retry is handled afresh.
-    await db.$executeRaw`DELETE FROM "IdempotencyKey" WHERE "id" = ${id}`;
+  if (response.status >= 500 || response.status === 429 || response.status === 402) {
+    // The work did not happen (402: the monthly budget was spent): free the key so the client's retry is handled afresh.
+    await settleClaim(() => db.$executeRaw`DELETE FROM "IdempotencyKey" WHERE "id" = ${id}`);
     return response;
   }
   const text = await response.text();
@@ -143,10 +174,12 @@ async function runClaimed(db: Db, id: string, handle: () => Promise<Response>): 
     const value = response.headers.get(name);
     if (value !== null) headers[name] = value;
   }
-  await db.$executeRaw`
-    UPDATE "IdempotencyKey"
-    SET "responseStatus" = ${response.status}, "responseBody" = ${text}, "responseHeaders" = ${JSON.stringify(headers)}::jsonb, "completedAt" = now()
-    WHERE "id" = ${id}`;
+  await settleClaim(
+    () => db.$executeRaw`
+      UPDATE "IdempotencyKey"
+      SET "responseStatus" = ${response.status}, "responseBody" = ${text}, "responseHeaders" = ${JSON.stringify(headers)}::jsonb, "completedAt" = now()
+      WHERE "id" = ${id}`,
+  );
   return new Response(text, { status: response.status, headers: response.headers });
 }
 

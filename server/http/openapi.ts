@@ -424,6 +424,9 @@ function responseObject(spec: ResponseSpec, names: Map<z.ZodType, string>): Json
 
 const EVENT_STREAM_CONTENT = { schema: { type: "string", description: "SSE frames: `run-event` (RunEvent) and `token` (TokenFrame)" } };
 
+/** Operations that touch no store (liveness): they have no "store unavailable" answer. */
+const STORE_FREE_OPERATIONS = new Set(["getHealth"]);
+
 function operationObject(operation: ApiOperation, names: Map<z.ZodType, string>): JsonSchema {
   const responses: Record<string, JsonSchema> = {};
   for (const [status, spec] of Object.entries(operation.responses)) responses[status] = responseObject(spec, names);
@@ -431,6 +434,14 @@ function operationObject(operation: ApiOperation, names: Map<z.ZodType, string>)
     responses[status] = {
       description,
       ...(status === "429" ? { headers: { "Retry-After": RESPONSE_HEADERS["Retry-After"] } } : {}),
+      content: { "application/json": { schema: componentRef("Error") } },
+    };
+  }
+  // An operation that reads Postgres or Redis answers 503 to retry, never a 500, while one is unreachable (a restart).
+  if (!STORE_FREE_OPERATIONS.has(operation.operationId) && !("503" in responses)) {
+    responses["503"] = {
+      description: "A data store is unavailable for a moment (`unavailable`): retry after `Retry-After` seconds",
+      headers: { "Retry-After": RESPONSE_HEADERS["Retry-After"] },
       content: { "application/json": { schema: componentRef("Error") } },
     };
   }

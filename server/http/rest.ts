@@ -1,11 +1,16 @@
 import { ZodError, type ZodType } from "zod";
 import { ConflictError, InvalidWorkflowError, NotFoundError, PayloadTooLargeError, UserInputError } from "../errors";
+import { BudgetExceededError } from "../ops/budget-error";
 import type { Db } from "../db";
 import { can, type WorkspaceAccess } from "../auth/access";
 import { authenticateRequest } from "../auth/request";
 import type { Permission } from "../auth/roles";
 import { readBodyText } from "./body";
 import { assertSafeJson } from "./json-guard";
+import { isStoreOutage, STORE_OUTAGE_MESSAGE, STORE_OUTAGE_RETRY_AFTER_SECONDS } from "./store-outage";
+import { componentLog } from "../ops/log";
+
+const logger = componentLog("api");
 
 /**
  * Helpers for the public REST API (app/api/v1) and the event stream. Errors are JSON
@@ -76,13 +81,22 @@ export async function readJsonBody<T>(request: Request, schema: ZodType<T>, maxB
 /** Maps domain errors to 4xx; anything unexpected is logged and becomes a 500 without internals. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof PayloadTooLargeError) return jsonError(413, "payload_too_large", error.message);
+  if (error instanceof BudgetExceededError) return jsonError(402, "budget_exceeded", error.message, { details: { spentUsd: error.spentUsd, capUsd: error.capUsd } });
   if (error instanceof InvalidWorkflowError) return jsonError(422, "invalid_workflow", error.message, { path: error.path, details: error.details });
   if (error instanceof UserInputError) return jsonError(400, "invalid_input", error.message, { path: error.path, details: error.details });
   if (error instanceof NotFoundError) return jsonError(404, "not_found", error.message);
   if (error instanceof ConflictError) return jsonError(409, "conflict", error.message);
   if (error instanceof ZodError) return jsonError(400, "invalid_request", error.issues[0]?.message ?? "invalid request");
-  console.error("[api] unexpected error", error);
+  // Postgres or Redis unreachable (a restart, a failover): the same request works once it is back.
+  if (isStoreOutage(error)) return storeOutageResponse(error);
+  logger.error({ err: error }, "unexpected error");
   return jsonError(500, "internal", "Unexpected server error");
+}
+
+/** 503 + Retry-After for a store that cannot be reached right now (server/http/store-outage.ts). */
+function storeOutageResponse(error: unknown): Response {
+  logger.warn({ err: error }, "store unavailable: answered 503");
+  return jsonError(503, "unavailable", STORE_OUTAGE_MESSAGE, { headers: { "retry-after": String(STORE_OUTAGE_RETRY_AFTER_SECONDS) } });
 }
 
 /** Route ids are checked like tRPC's: a malformed id is a 404 (it names nothing that exists). */

@@ -13,6 +13,9 @@ import { parseResumeCursor, streamRunEvents } from "../streams/run-event-stream"
 import { checkRequestCallback, recordRunCallback } from "../callbacks/settings";
 import { errorResponse, isWellFormedId, jsonError, readJsonBody, requireAccess, type RestAccess } from "./rest";
 import { findWebhookSecret, forgetSignature, readBodyBytes, rememberSignature, SCHEME_HEADERS, verifyWebhookSignature, type WebhookScheme } from "./webhook-signature";
+import { componentLog } from "../ops/log";
+
+const logger = componentLog("trigger");
 
 /** GitHub and Stripe send their own payloads, not `{input}`: the whole JSON document is the input. */
 const wholePayloadSchema = z.unknown().transform((input) => ({ input }));
@@ -234,7 +237,7 @@ function watchRunOutcome(db: Db, runId: string) {
       const row = await readRunOutcome(db, runId);
       if (row) settle(row);
     } catch (error) {
-      console.error("[trigger] sync wait read failed", error);
+      logger.error({ err: error, runId }, "sync wait read failed");
     } finally {
       reading = false;
     }

@@ -14,8 +14,6 @@ export function demoModelKey(env: Env = getEnv()): string {
  * environment configures, or to the built-in demo model when none is.
  */
 
-export type ProviderId = "openai" | "runpod" | "ollama" | "demo";
-
 /** What protocol and billing a provider has; workspace providers add anthropic and any OpenAI-compatible server. */
 export type ProviderKind = "openai" | "anthropic" | "runpod" | "ollama" | "openai_compatible" | "demo";
 

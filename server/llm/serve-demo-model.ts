@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleDemoModelRequest } from "./demo-model";
+import { fetchRequestOf, readRequestBody, sendFetchResponse } from "../http/node-bridge";
 
 /**
  * Serves the demo model's Request → Response handler over real HTTP on loopback, so
@@ -26,37 +27,13 @@ export async function startDemoModelServer(options: DemoModelServerOptions = {})
   const server: Server = createServer(async (req, res) => {
     count += 1;
     options.onRequest?.(req.method ?? "GET", req.url ?? "/");
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
-    // A client that gives up (timeout) closes the socket: let a hanging reply end too.
-    const aborted = new AbortController();
+    const body = await readRequestBody(req);
+    // A client that gives up (timeout) closes the socket: the request's signal ends a hanging reply too.
     res.on("close", () => {
       if (!res.writableFinished) abandoned += 1;
-      aborted.abort();
     });
-    const request = new Request(`http://127.0.0.1${req.url ?? "/"}`, {
-      method: req.method,
-      headers: Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as [string, string]] : [])),
-      body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
-      signal: aborted.signal,
-    });
-    const response = await handleDemoModelRequest(request);
-    if (res.destroyed) return;
-    res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
     // Streamed replies (SSE) are passed on frame by frame, as a real provider sends them.
-    const reader = response.body?.getReader();
-    if (!reader) return void res.end();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done || res.destroyed) break;
-        res.write(value);
-      }
-    } finally {
-      await reader.cancel().catch(() => undefined);
-      res.end();
-    }
+    await sendFetchResponse(res, await handleDemoModelRequest(fetchRequestOf(req, res, "http://127.0.0.1", body)));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

@@ -20,7 +20,6 @@ import { configuredProviders, type ProviderConfig } from "./providers";
  * bound to its row, and never leaves this module towards a client ("set" / "not set").
  */
 
-export { PROVIDER_KINDS, PROVIDER_KIND_LABELS } from "../../lib/provider-kinds";
 export type { ProviderKind as WorkspaceProviderKind } from "../../lib/provider-kinds";
 
 

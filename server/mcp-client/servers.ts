@@ -128,7 +128,6 @@ function present(row: McpServerRow) {
     createdAt: row.createdAt,
   };
 }
-export type McpServerView = ReturnType<typeof present>;
 
 export async function listMcpServers(db: Db, workspaceId: string, env: Env = getEnv()) {
   const rows = await db.mcpServer.findMany({ where: { workspaceId }, orderBy: { name: "asc" } });

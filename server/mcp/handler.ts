@@ -10,7 +10,11 @@ import { NotFoundError, UserInputError } from "../errors";
 import { assertSafeJson } from "../http/json-guard";
 import { errorResponse, jsonError, requireAccess } from "../http/rest";
 import { startRun } from "../runs/start-run";
+import { BudgetExceededError } from "../ops/budget-error";
 import { findWorkflowTool, listWorkflowTools } from "./workflow-tools";
+import { componentLog } from "../ops/log";
+
+const logger = componentLog("mcp");
 
 /**
  * `/api/mcp`: the workspace's published workflows as tools of an MCP server (Streamable HTTP,
@@ -70,7 +74,7 @@ function createWorkflowServer(db: Db, access: WorkspaceAccess, requestSignal: Ab
   });
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const tools = await listWorkflowTools(db, access.workspaceId).catch((error: unknown) => {
-      console.error("[mcp] tools/list failed", error);
+      logger.error({ err: error }, "tools/list failed");
       throw new Error("Unexpected server error");
     });
     return { tools: tools.map(({ name, title, description, inputSchema }) => ({ name, title, description, inputSchema })) };
@@ -81,7 +85,7 @@ function createWorkflowServer(db: Db, access: WorkspaceAccess, requestSignal: Ab
       return await callWorkflowTool(db, access, request.params.name, request.params.arguments ?? {}, signal, options);
     } catch (error) {
       // The SDK would send the error's own message (a database error's details) to the caller.
-      console.error("[mcp] tools/call failed", error);
+      logger.error({ err: error }, "tools/call failed");
       return toolError("Unexpected server error");
     }
   });
@@ -108,7 +112,7 @@ async function callWorkflowTool(db: Db, access: WorkspaceAccess, name: string, a
     ({ runId } = await startRun(db, { workspaceId: access.workspaceId, workflowId: tool.workflowId, input: args, trigger: "api", startedBy: actorLabel(access.actor) }));
   } catch (error) {
     // Bad arguments, or a workflow that cannot run as published: the caller (a model) can act on the message.
-    if (error instanceof UserInputError || error instanceof NotFoundError) return toolError(error.message);
+    if (error instanceof UserInputError || error instanceof NotFoundError || error instanceof BudgetExceededError) return toolError(error.message);
     throw error;
   }
   return waitForRunResult(db, runId, signal, options);

@@ -1,4 +1,6 @@
 import type { Db } from "../db";
+import { createSweeper, type Sweeper } from "../ops/sweeper";
+import { componentLog, errorFields } from "../ops/log";
 import { escalationOf } from "./escalation-settings";
 import { enqueueTaskEvent } from "./notify";
 
@@ -30,29 +32,14 @@ export async function sweepEscalations(db: Db, now: Date = new Date()): Promise<
   return { escalated };
 }
 
-/** The worker's handle on the sweep: `tick()` never rejects and never overlaps itself. */
-export function createEscalationSweeper(db: Db, log: Pick<Console, "log" | "error"> = console) {
-  let current: Promise<void> | undefined;
-  let stopped = false;
-  const sweep = async () => {
-    try {
+/** The worker's handle on the sweep (server/ops/sweeper.ts). */
+export function createEscalationSweeper(db: Db): Sweeper {
+  const log = componentLog("notifications");
+  return createSweeper(
+    async () => {
       const report = await sweepEscalations(db);
-      if (report.escalated.length > 0) log.log(`[notifications] escalated ${report.escalated.length} waiting task(s)`);
-    } catch (error) {
-      log.error(`[notifications] escalation sweep failed: ${error instanceof Error ? error.message : String(error)}`);
-    } finally {
-      current = undefined;
-    }
-  };
-  return {
-    tick(): Promise<void> {
-      if (stopped || current) return current ?? Promise.resolve();
-      current = sweep();
-      return current;
+      if (report.escalated.length > 0) log.info({ escalated: report.escalated.length }, "escalated waiting tasks");
     },
-    async stop(): Promise<void> {
-      stopped = true;
-      await current;
-    },
-  };
+    (error) => log.error(errorFields(error), "escalation sweep failed"),
+  );
 }

@@ -7,7 +7,7 @@ import type { Role } from "../auth/roles";
 export const NOTIFICATION_EVENTS = ["task_waiting", "task_escalated"] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 /** "test" is what "Send test" delivers: no task, same channel path. */
-export type NoticeEvent = NotificationEvent | "test";
+export type NoticeEvent = NotificationEvent | "test" | "alert";
 
 export type Notice = {
   event: NoticeEvent;
@@ -19,6 +19,8 @@ export type Notice = {
   url: string;
   /** task_escalated: the least role it was escalated to. */
   escalatedTo?: Role;
+  /** alert: the rule that fired and what it saw (server/ops/alerts.ts). */
+  alert?: { ruleId: string; kind: string; message: string; value: number };
 };
 
 const KIND_LABEL: Record<string, string> = {
@@ -69,6 +71,7 @@ export function webhookBody(notice: Notice): string {
     workspace: notice.workspace,
     url: notice.url,
     ...(notice.escalatedTo ? { escalatedTo: notice.escalatedTo } : {}),
+    ...(notice.alert ? { alert: notice.alert } : {}),
     at: notice.at.toISOString(),
   });
 }
@@ -87,6 +90,7 @@ function quoted(text: string): string {
 
 export function slackText(notice: Notice): string {
   const workspace = slackEscape(notice.workspace.name);
+  if (notice.alert) return `:rotating_light: *AgentFlow alert* (workspace *${workspace}*): ${slackEscape(notice.alert.message)}\n<${notice.url}|Alert settings>`;
   if (notice.event === "test" || !notice.task || !notice.run) {
     return `:white_check_mark: Test notification from AgentFlow (workspace *${workspace}*): this channel works. <${notice.url}|Notification settings>`;
   }
@@ -100,6 +104,12 @@ export function slackText(notice: Notice): string {
 }
 
 export function emailMessage(notice: Notice): { subject: string; text: string } {
+  if (notice.alert) {
+    return {
+      subject: `[AgentFlow] Alert: ${clip(notice.alert.message, 120)}`,
+      text: [`An alert rule of the AgentFlow workspace "${notice.workspace.name}" fired:`, "", notice.alert.message, "", `Alert settings: ${notice.url}`].join("\n"),
+    };
+  }
   if (notice.event === "test" || !notice.task || !notice.run) {
     return {
       subject: `[AgentFlow] Test notification from ${notice.workspace.name}`,

@@ -3,6 +3,9 @@ import { deliveryIdFor } from "./channels";
 import { escalationOf } from "./escalation-settings";
 import type { NotificationEvent } from "./messages";
 import { enqueueDeliveries, type DeliverPayload } from "./queue";
+import { componentLog } from "../ops/log";
+
+const logger = componentLog("notifications");
 
 /**
  * The worker calls this right after it committed human tasks. It records when each task is
@@ -65,5 +68,5 @@ export async function enqueueTaskEvent(
 }
 
 function logError(what: string, error: unknown): void {
-  console.error(`[notifications] ${what}: ${error instanceof Error ? error.message : String(error)}`);
+  logger.error({ err: error }, what);
 }

@@ -5,6 +5,9 @@ import type { Redis } from "ioredis";
 import { getEnv } from "../env";
 import { getRedis } from "../events";
 import { HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, workerKey, workersIndexKey, type LiveWorker } from "./workers";
+import { componentLog } from "./log";
+
+const logger = componentLog("heartbeat");
 
 /** Index entries whose last beat is older than this belong to workers that died without saying so. */
 const PRUNE_AFTER_MS = 10 * HEARTBEAT_TTL_MS;
@@ -41,7 +44,7 @@ export async function startWorkerHeartbeat(options: HeartbeatOptions): Promise<W
   const queuePrefix = options.queuePrefix ?? getEnv().QUEUE_PREFIX;
   const everyMs = options.everyMs ?? HEARTBEAT_EVERY_MS;
   const ttlMs = options.ttlMs ?? HEARTBEAT_TTL_MS;
-  const onError = options.onError ?? ((error: unknown) => console.error(`[heartbeat] ${error instanceof Error ? error.message : String(error)}`));
+  const onError = options.onError ?? ((error: unknown) => logger.error({ err: error }, "heartbeat failed"));
   const id = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const startedAt = new Date().toISOString();
   const key = workerKey(queuePrefix, id);

@@ -8,8 +8,11 @@ import { getEnv } from "../env";
 import { getRedis } from "../events";
 import { READINESS_CHECK_TIMEOUT_MS, type ReadinessCheck, type ReadinessCheckName, type ReadinessReport } from "./checks";
 import { HEARTBEAT_TTL_MS, listLiveWorkers } from "./workers";
+import { componentLog } from "./log";
 
-export { READINESS_CHECK_TIMEOUT_MS, type ReadinessCheck, type ReadinessReport } from "./checks";
+const logger = componentLog("ready");
+
+export { type ReadinessReport } from "./checks";
 
 /**
  * Readiness (GET /api/ready): can this deployment run workflows right now? Postgres answers,
@@ -43,7 +46,7 @@ function defaultDeps(): ReadinessDeps {
     queuePrefix: getEnv().QUEUE_PREFIX,
     migrationsDir: DEFAULT_MIGRATIONS_DIR,
     timeoutMs: READINESS_CHECK_TIMEOUT_MS,
-    log: (line) => console.error(`[ready] ${line}`),
+    log: (line) => logger.error(line),
   };
 }
 

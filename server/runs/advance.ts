@@ -15,6 +15,8 @@ import { loadRun } from "./load";
 import { performToolCall, type ToolCallContext } from "./perform-tool";
 import { createLiveTokenWriter } from "../streams/live-tokens";
 import { finishedChildEvents, hasChildrenInFlight, startChildRun } from "./child-runs";
+import { traceModelCall, traceToolCall } from "../ops/tracing";
+import { budgetPauseEvent } from "../ops/budgets";
 import type { Graph, GraphNode } from "../engine/graph";
 import type { Prisma } from "../generated/prisma/client";
 
@@ -152,6 +154,16 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
           if (committed) await notifyHumanTasksCreated(db, tasks.map((task) => task.id));
           continue;
         }
+        // The workspace's monthly budget is spent: pause before any new model or tool call (server/ops/budgets.ts).
+        const startsIo = wanted.some((effect) => {
+          const key = effectKey(effect);
+          return key !== null && !inFlight.has(key);
+        });
+        const budgetPause = startsIo ? await budgetPauseEvent(db, await (workspaceId ??= runWorkspaceId(db, runId))) : null;
+        if (budgetPause) {
+          await commit([budgetPause]);
+          continue;
+        }
         for (const effect of wanted) {
           const key = effectKey(effect);
           if (key !== null && !inFlight.has(key)) inFlight.start(key, () => perform(runId, effect, signal, toolContext));
@@ -225,14 +237,16 @@ async function perform(runId: string, effect: Effect, runSignal: AbortSignal, to
         const live = createLiveTokenWriter(runId, effect.nodeId, String(effect.request.messages.length));
         try {
           // The workspace's model providers (Settings → Model providers) come first; the agent's fallbacks after.
-          return await callModelWithFallbacks(effect.nodeId, effect.request, { signal: call.signal, workspace: toolContext(effect.nodeId), onTextDelta: live.push, onTextReset: live.restart });
+          return await traceModelCall(effect, () =>
+            callModelWithFallbacks(effect.nodeId, effect.request, { signal: call.signal, workspace: toolContext(effect.nodeId), onTextDelta: live.push, onTextReset: live.restart }),
+          );
         } finally {
           // Before the answer is committed: its last piece is out and its text so far is gone.
           await live.finish();
         }
       }
       case "call_tool":
-        return await performToolCall(runId, effect, call.signal, toolContext(effect.nodeId));
+        return await traceToolCall(effect, () => performToolCall(runId, effect, call.signal, toolContext(effect.nodeId)));
       case "start_child":
         return await startChildRun(runId, effect);
       case "emit":

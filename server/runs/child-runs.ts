@@ -9,9 +9,11 @@ import { newId } from "../ids";
 import { jsonText, storableText } from "../json";
 import { enqueueAdvance, enqueueChildWake } from "../queue";
 import { publishRunChange } from "../streams/workspace-feed";
+import { recordRunStarted } from "../ops/metrics";
 import { checkedInput } from "./start-run";
 import { latestPublished } from "./pinned-graph";
 import { cancelRun } from "./control";
+import { currentTraceparent } from "../ops/tracing";
 
 /**
  * Child runs: each item of a for-each, and the workflow a sub-workflow node calls, runs as a
@@ -34,8 +36,8 @@ type CallerRow = { workspaceId: string; workflowId: string; versionId: string; s
 const INSERT_CHILD_SQL = `
   WITH run AS (
     INSERT INTO "Run" ("id", "workspaceId", "workflowId", "versionId", "status", "trigger", "startedBy", "input", "state", "lastSeq", "stepCount",
-                       "createdAt", "startedAt", "callerRunId", "callerNodeId", "callerIndex", "callerKey", "itemOf", "depth")
-    VALUES ($1, $2, $3, $4, $5, 'workflow', $6, $7::jsonb, $8::jsonb, 1, 1, $9::timestamp(3), $9::timestamp(3), $10, $11, $12, $13, $14, $15)
+                       "createdAt", "startedAt", "callerRunId", "callerNodeId", "callerIndex", "callerKey", "itemOf", "depth", "traceparent")
+    VALUES ($1, $2, $3, $4, $5, 'workflow', $6, $7::jsonb, $8::jsonb, 1, 1, $9::timestamp(3), $9::timestamp(3), $10, $11, $12, $13, $14, $15, $18)
     ON CONFLICT ("callerKey") DO NOTHING
     RETURNING "id"
   ), step AS (
@@ -107,10 +109,14 @@ export async function startChildRun(runId: string, effect: StartChildEffect): Pr
       caller.depth + 1,
       newId("evt"),
       jsonText(started),
+      // Its jobs continue the caller's trace (null when tracing is off).
+      currentTraceparent() ?? null,
     ],
   });
   const id = result.rows[0]?.id;
   if (!id) return fail("the child run could not be started");
+  // Its trigger as stored ('workflow'); a repeated start that found its child counts nothing.
+  if (id === childId) recordRunStarted({ workspaceId: caller.workspaceId, workflowId: target.workflowId, trigger: "workflow" });
   // Queued even when the child existed: its first job may have been lost with a crash (the job id dedups).
   await enqueueAdvance(id, 1);
   if (id === childId && target.itemOf === null) {

@@ -11,6 +11,7 @@ import { loadRun } from "./load";
 import { publishRunChange } from "../streams/workspace-feed";
 import { enqueueRunCallbacks } from "../callbacks/queue";
 import { afterRunEnded } from "./child-runs";
+import { recordCommittedEvents, recordRunStarted } from "../ops/metrics";
 
 /**
  * The one writer of `Run` and `RunStep`. Every change to a run — its start, the worker's
@@ -163,6 +164,7 @@ export async function commitEvents(
     // Best effort: a callback whose job is lost here is found by the outbox sweep.
     await enqueueRunCallbacks(row.callbackIds.map((id) => ({ id, readyAt: new Date(at) }))).catch(() => undefined);
   }
+  recordCommittedEvents(row, state, next, committed);
   await announce(runId, row, committed, state.status, next);
   if (finishedNow) await afterRunEnded(runId, row.callerRunId, next);
   return { state: next, events: committed };
@@ -195,8 +197,8 @@ export async function commitToRun(
 const INSERT_RUN_SQL = `
   WITH run AS (
     INSERT INTO "Run" ("id", "workspaceId", "workflowId", "versionId", "status", "trigger", "startedBy", "input", "state", "lastSeq", "stepCount",
-                       "tokens", "costUsd", "createdAt", "startedAt", "parentRunId", "origin", "forkedAtSeq", "unpricedCalls")
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $10, $11, $12, $13::timestamp(3), $14::timestamp(3), $15, $16, $17, $19)
+                       "tokens", "costUsd", "createdAt", "startedAt", "parentRunId", "origin", "forkedAtSeq", "unpricedCalls", "traceparent")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $10, $11, $12, $13::timestamp(3), $14::timestamp(3), $15, $16, $17, $19, $20)
     RETURNING "id"
   )
   INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
@@ -214,6 +216,8 @@ export type NewRun = {
   /** The run's first events, already committed elsewhere (a fork's copied history) or new, with seqs 1..n. */
   events: CommittedEvent[];
   lineage?: { parentRunId: string; origin: "rerun" | "fork"; forkedAtSeq?: number };
+  /** The trigger's trace context (server/ops/tracing.ts); absent when tracing is off. */
+  traceparent?: string;
 };
 
 /**
@@ -247,8 +251,10 @@ export async function insertRun(run: NewRun): Promise<RunState> {
       run.lineage?.forkedAtSeq ?? null,
       jsonText(stepRows(run.events)),
       state.usage.unpricedCalls ?? 0,
+      run.traceparent ?? null,
     ],
   });
+  recordRunStarted(run);
   await announce(run.runId, run, run.events, null, state);
   return state;
 }

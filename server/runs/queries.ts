@@ -3,6 +3,7 @@ import type { Db, Prisma } from "../db";
 import { NotFoundError } from "../errors";
 import { loadRun, pinnedGraph } from "./load";
 import type { WorkspaceAccess } from "../auth/access";
+import { traceIdOf } from "../ops/tracing";
 
 /**
  * A run of this workspace (and, for a trigger token, of its workflow), or NotFound — the same
@@ -123,6 +124,8 @@ export async function getRunDetail(db: Db, workspaceId: string, runId: string) {
     status: row.status,
     trigger: row.trigger,
     startedBy: row.startedBy,
+    /** OpenTelemetry trace of the run (null: tracing was off when it started). */
+    traceId: traceIdOf(row.traceparent),
     input: row.input,
     output: row.output,
     error: row.error,

@@ -11,6 +11,8 @@ import { enqueueAdvance } from "../queue";
 import { latestVersion, snapshotVersion } from "../workflows/versions";
 import { checkedVersion, latestPublished } from "./pinned-graph";
 import { insertRun } from "./commit";
+import { openRunTrace } from "../ops/tracing";
+import { assertBudgetAllowsStart } from "../ops/budgets";
 
 import type { RunTrigger } from "../../lib/run-triggers";
 
@@ -52,6 +54,8 @@ export async function startRun(
   },
 ): Promise<{ runId: string }> {
   assertStorable(params.input, "input");
+  // The monthly budget (402 when spent); child runs start elsewhere (child-runs.ts) and are never refused.
+  await assertBudgetAllowsStart(db, params.workspaceId);
   const pinned = await pinGraph(db, params);
   // Graph problems, and agents whose model provider this workspace cannot use (not configured, or unsupported).
   const [providers, mcpServers] = await Promise.all([providerProblems(db, params.workspaceId, pinned.graph), mcpServerProblems(db, params.workspaceId, pinned.graph)]);
@@ -62,6 +66,8 @@ export async function startRun(
   const input = checkedInput(pinned.graph, params.input ?? null);
   const versionId = pinned.versionId ?? (await snapshotVersion(db, params.workflowId, pinned.graph)).id;
   const runId = params.runId ?? newId("run");
+  // The run's trace starts here; its context is stored with the run for the worker (server/ops/tracing.ts).
+  const runTrace = openRunTrace({ runId, workspaceId: params.workspaceId, workflowId: params.workflowId, trigger: params.trigger });
   const state = await insertRun({
     runId,
     workspaceId: params.workspaceId,
@@ -71,9 +77,14 @@ export async function startRun(
     startedBy: params.startedBy,
     events: [{ type: "run_started", input: input ?? null, seq: 1, at: new Date().toISOString() }],
     ...(params.lineage ? { lineage: { parentRunId: params.lineage.parentRunId, origin: params.lineage.origin } } : {}),
+    ...(runTrace.traceparent ? { traceparent: runTrace.traceparent } : {}),
+  }).catch((error: unknown) => {
+    runTrace.end(error);
+    throw error;
   });
   await params.beforeEnqueue?.();
   await enqueueAdvance(runId, state.lastSeq);
+  runTrace.end();
   return { runId };
 }
 

@@ -6,9 +6,16 @@ import { NotFoundError } from "../errors";
 import { ADVANCE_RUN_JOB, advanceRunPayloadSchema, redisConnection, RUNS_QUEUE, type AdvanceRunPayload } from "../queue";
 import { advanceRun, RUN_CHANGED, type AdvanceOptions } from "./advance";
 import { tryAcquireRunLease } from "./run-lease";
+import { observeRunJob } from "../ops/tracing";
+import { isStoreOutage } from "../http/store-outage";
 
-/** How soon a job whose run is busy in another job looks again (its notice was already sent). */
-const BUSY_RUN_RETRY_MS = 1_000;
+/**
+ * How soon a job looks again when its run is busy in another job (its notice was already sent),
+ * when it lost the run's lease (a Redis outage outlived the lease), or when Postgres or Redis
+ * could not be reached: soon, and without using up one of the job's attempts, so a run moves on
+ * about a second after the store is back instead of waiting for the reconciler or failing.
+ */
+const RETRY_SOON_MS = 1_000;
 
 /** What the worker can do to a run it is advancing when a notice about it arrives. */
 type Advancing = { cancel: AbortController; changes: EventTarget };
@@ -37,21 +44,33 @@ export function createRunWorker(db: Db, options: { concurrency?: number } & Pick
       const { runId } = payload.data;
 
       const run: Advancing = { cancel: new AbortController(), changes: new EventTarget() };
-      const lease = await tryAcquireRunLease(getRedis(), runId, env.WORKER_LOCK_MS, () =>
-        run.cancel.abort(new Error("another job took over the run")),
-      );
-      if (!lease) {
-        // Another job is advancing this run; it was told of whatever this job is for. Look
-        // again later: once it lets go, this job continues from wherever the log ends.
-        await job.moveToDelayed(Date.now() + BUSY_RUN_RETRY_MS, token);
+      let leaseLost = false;
+      const lease = await tryAcquireRunLease(getRedis(), runId, env.WORKER_LOCK_MS, () => {
+        leaseLost = true;
+        run.cancel.abort(new Error("another job took over the run"));
+      });
+      const retrySoon = async (): Promise<never> => {
+        await job.moveToDelayed(Date.now() + RETRY_SOON_MS, token);
         throw new DelayedError();
-      }
+      };
+      // Another job is advancing this run; it was told of whatever this job is for. Look
+      // again later: once it lets go, this job continues from wherever the log ends.
+      if (!lease) return await retrySoon();
       advancing.set(runId, run);
       try {
-        return await advanceRun(db, runId, { onStep: options.onStep, signal: run.cancel.signal, changes: run.changes });
+        // The run's ids on every log line of the job, and its span in the run's trace (server/ops/tracing.ts).
+        const due = { runId, jobId: job.id, dueAt: job.timestamp + (job.opts.delay ?? 0), takenAt: job.processedOn ?? Date.now(), attempt: job.attemptsMade + 1 };
+        const result = await observeRunJob(due, () => advanceRun(db, runId, { onStep: options.onStep, signal: run.cancel.signal, changes: run.changes }));
+        // The lease ran out under this job (Redis was away longer than it lasts) and the run still
+        // has work: come back for it, whichever job holds the lease now.
+        if (leaseLost && (result.status === "running" || result.status === "queued")) return await retrySoon();
+        return result;
       } catch (error) {
+        if (error instanceof DelayedError) throw error;
         // A run that no longer exists will never succeed: do not retry it.
         if (error instanceof NotFoundError) throw new UnrecoverableError(error.message);
+        // Postgres or Redis unreachable: not the run's fault, so not one of its attempts.
+        if (isStoreOutage(error)) return await retrySoon();
         throw error;
       } finally {
         advancing.delete(runId);

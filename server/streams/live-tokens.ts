@@ -1,6 +1,9 @@
 import type { Redis } from "ioredis";
 import { getEnv } from "../env";
 import { getRedis } from "../events";
+import { componentLog } from "../ops/log";
+
+const logger = componentLog("live-tokens");
 
 /**
  * Live tokens: the text of a model answer while it is being written, for the canvas, the run
@@ -74,7 +77,7 @@ export function createLiveTokenWriter(runId: string, nodeId: string, callKey: st
         // The publish goes last: a viewer woken by it and reading the hash finds this text in it.
         await redis.multi().hset(key, field, text).pexpire(key, LIVE_TEXT_TTL_MS).publish(channel, JSON.stringify(delta)).exec();
       } catch (error) {
-        if (!warned) console.warn(`[live-tokens] run ${runId}: ${error instanceof Error ? error.message : String(error)}`);
+        if (!warned) logger.warn({ err: error, runId }, "publishing live tokens failed");
         warned = true;
       }
     });

@@ -3,6 +3,9 @@ import { Redis } from "ioredis";
 import { getEnv } from "../env";
 import { runChannel } from "../events";
 import { liveTokensChannel } from "./live-tokens";
+import { componentLog } from "../ops/log";
+
+const logger = componentLog("run-event-hub");
 
 /**
  * One Redis subscriber connection per web process, shared by every live run stream (SSE) in
@@ -84,7 +87,7 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
       try {
         viewer.onWake(events);
       } catch (error) {
-        console.error("[run-event-hub] a viewer failed on wake", error);
+        logger.error({ err: error }, "a viewer failed on wake");
       }
     }
   };
@@ -94,7 +97,7 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
       try {
         viewer.onLive();
       } catch (error) {
-        console.error("[run-event-hub] a token viewer failed", error);
+        logger.error({ err: error }, "a token viewer failed");
       }
     }
   };
@@ -111,7 +114,7 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
         }
       },
       (error: unknown) => {
-        if (!closed) console.error("[run-event-hub] subscribe failed", error);
+        if (!closed) logger.error({ err: error }, "subscribe failed");
       },
     );
   };
@@ -128,7 +131,7 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
       try {
         viewer.onToken(payload);
       } catch (error) {
-        console.error("[run-event-hub] a token viewer failed", error);
+        logger.error({ err: error }, "a token viewer failed");
       }
     }
   });
@@ -142,7 +145,7 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
     if (channels.size + tokenChannels.size > 0) subscribe([...channels.keys(), ...tokenChannels.keys()]);
   });
   subscriber.on("error", (error: Error) => {
-    if (!closed) console.warn(`[run-event-hub] redis: ${error.message}`);
+    if (!closed) logger.warn({ err: error }, "redis error");
   });
 
   return {

@@ -5,6 +5,9 @@ import { getRunEventHub, type RunEventHub } from "./run-event-hub";
 import { MAX_STREAMS_PER_VIEWER } from "./viewer-limits";
 import { openSseStream, type SseChannel } from "./sse";
 import { readLiveTexts } from "./live-tokens";
+import { componentLog } from "../ops/log";
+
+const logger = componentLog("sse");
 
 /** `RunStep.seq` is a Postgres `integer`. */
 const MAX_SEQ = 2 ** 31 - 1;
@@ -89,7 +92,7 @@ export async function streamRunEvents({ db, runId, afterSeq, viewerKey, limit = 
           } while (readAgain && !channel.closed);
         } catch (error) {
           // Ending the stream makes the browser reconnect with Last-Event-ID after `retry`.
-          console.error(`[sse] reading run ${runId} failed`, error);
+          logger.error({ err: error, runId }, "reading the run failed");
           channel.close();
         } finally {
           reading = false;
@@ -132,7 +135,7 @@ function forwardLiveTokens(hub: RunEventHub, runId: string, channel: SseChannel)
         held = null;
       },
       (error: unknown) => {
-        console.warn(`[sse] reading live texts of run ${runId} failed`, error);
+        logger.warn({ err: error, runId }, "reading live texts failed");
         if (read !== reads) return;
         for (const payload of held ?? []) sendToken(payload);
         held = null;

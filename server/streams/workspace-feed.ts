@@ -2,6 +2,9 @@ import { Redis } from "ioredis";
 import { z } from "zod";
 import { getEnv } from "../env";
 import { getRedis } from "../events";
+import { componentLog } from "../ops/log";
+
+const logger = componentLog("workspace-feed");
 
 /**
  * The workspace live feed: a small notice whenever a run's status changes, so lists (the
@@ -45,7 +48,7 @@ export async function publishRunChange(change: RunChange): Promise<void> {
   try {
     await getRedis().publish(runChangesChannel(), JSON.stringify(change));
   } catch (error) {
-    console.warn(`[workspace-feed] publishing a change of run ${change.runId} failed: ${error instanceof Error ? error.message : String(error)}`);
+    logger.warn({ err: error, runId: change.runId }, "publishing a run change failed");
   }
 }
 
@@ -81,7 +84,7 @@ export function createWorkspaceFeedHub(options: WorkspaceFeedHubOptions = {}): W
     try {
       notify();
     } catch (error) {
-      console.error("[workspace-feed] a viewer failed", error);
+      logger.error({ err: error }, "a viewer failed");
     }
   };
   const everyViewer = () => [...byWorkspace.values()].flatMap((viewers) => [...viewers]);
@@ -93,7 +96,7 @@ export function createWorkspaceFeedHub(options: WorkspaceFeedHubOptions = {}): W
         for (const viewer of everyViewer()) safely(viewer.onLive);
       },
       (error: unknown) => {
-        if (!closed) console.error("[workspace-feed] subscribe failed", error);
+        if (!closed) logger.error({ err: error }, "subscribe failed");
       },
     );
   };
@@ -135,7 +138,7 @@ export function createWorkspaceFeedHub(options: WorkspaceFeedHubOptions = {}): W
       live = false;
     });
     connection.on("error", (error: Error) => {
-      if (!closed) console.warn(`[workspace-feed] redis: ${error.message}`);
+      if (!closed) logger.warn({ err: error }, "redis error");
     });
     subscribe(connection);
   };

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { guardSecretValues } from "../ops/log";
 
 /**
  * Sealing secrets at rest: AES-256-GCM with a random 96-bit IV per encryption and the full
@@ -65,11 +66,15 @@ export function decryptSecret(key: Buffer, sealed: string, aad: string): string 
   const decipher = createDecipheriv(ALGORITHM, key, iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(Buffer.from(aad, "utf8"));
   decipher.setAuthTag(tag);
+  let plaintext: string;
   try {
-    return Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString("utf8");
+    plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString("utf8");
   } catch {
     throw new VaultDecryptError("authentication_failed");
   }
+  // Whatever is read from the vault can never be printed by a log line (server/ops/log.ts).
+  guardSecretValues([plaintext]);
+  return plaintext;
 }
 
 /**

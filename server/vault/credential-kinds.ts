@@ -100,7 +100,6 @@ export const credentialSecretSchema = z.discriminatedUnion("kind", [bearerSchema
 
 export type CredentialSecret = z.infer<typeof credentialSecretSchema>;
 export type CredentialKind = CredentialSecret["kind"];
-export const CREDENTIAL_KINDS = ["bearer", "basic", "header", "secret"] as const satisfies readonly CredentialKind[];
 
 /** What the UI may show about a saved credential. */
 export type CredentialPreview = {

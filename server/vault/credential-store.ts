@@ -12,7 +12,7 @@ import { CREDENTIAL_NAME } from "./templates";
  * Credentials in Postgres: the secret sealed with AES-256-GCM under the vault key, bound to
  * its row (the AAD is workspace and credential id, so a ciphertext copied elsewhere does not
  * open). What leaves this module towards a client is the name, kind, preview and hosts —
- * never the value. Only the worker calls `resolveCredentials`, at tool-call time.
+ * never the value. Only the worker calls `openCredentials`, at tool-call time.
  */
 export const CREDENTIAL_NAME_PATTERN = CREDENTIAL_NAME;
 
@@ -104,18 +104,6 @@ export async function deleteCredential(db: Db, access: WorkspaceAccess, id: stri
 
 export type ResolvedCredential = { name: string; secret: CredentialSecret; allowedHosts: string[] };
 
-/** Worker only: the decrypted credentials of a workspace by name (missing names are absent). */
-export async function resolveCredentials(db: Db, workspaceId: string, names: readonly string[]): Promise<Map<string, ResolvedCredential>> {
-  const resolved = new Map<string, ResolvedCredential>();
-  if (names.length === 0) return resolved;
-  const rows = await db.credential.findMany({ where: { workspaceId, name: { in: [...new Set(names)] } }, select: { id: true, name: true, sealed: true, allowedHosts: true } });
-  for (const row of rows) {
-    const secret = credentialSecretSchema.parse(JSON.parse(decryptSecret(appSecret("credentials:v1"), row.sealed, aad(workspaceId, row.id))));
-    resolved.set(row.name, { name: row.name, secret, allowedHosts: row.allowedHosts });
-  }
-  return resolved;
-}
-
 export type OpenedCredentials = {
   found: Map<string, ResolvedCredential>;
   /** Names whose row exists but could not be opened (another vault key, a damaged row). */
@@ -123,8 +111,9 @@ export type OpenedCredentials = {
 };
 
 /**
- * Worker only: `resolveCredentials` for one tool call, where one credential that cannot be
- * opened must not hide the others and must not end the job. No error of decryption or parsing
+ * Worker only: the decrypted credentials of a workspace by name, for one tool call (missing
+ * names are absent). One credential that cannot be opened must not hide the others and must
+ * not end the job. No error of decryption or parsing
  * escapes: such a message could quote decrypted text, so the credential is only named.
  */
 export async function openCredentials(db: Db, workspaceId: string, names: readonly string[]): Promise<OpenedCredentials> {

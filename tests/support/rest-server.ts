@@ -1,11 +1,11 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import * as triggerRoute from "../../app/api/v1/workflows/[workflowId]/trigger/route";
 import * as runRoute from "../../app/api/v1/runs/[runId]/route";
 import * as runActionRoute from "../../app/api/v1/runs/[runId]/[action]/route";
+import * as humanTasksRoute from "../../app/api/v1/human-tasks/route";
 import * as humanTaskRoute from "../../app/api/v1/human-tasks/[taskId]/route";
+import { fetchRequestOf, readRequestBody, sendFetchResponse } from "../../server/http/node-bridge";
 
 /**
  * The public REST routes (app/api/v1) mounted on a real loopback HTTP server the way Next.js
@@ -32,6 +32,7 @@ function route(method: string, pathname: string): ((request: Request) => Promise
     const runId = decodeURIComponent(match[1] ?? "");
     return (request) => runRoute.GET(request, { params: Promise.resolve({ runId }) });
   }
+  if (pathname === "/api/v1/human-tasks" && method === "GET") return (request) => humanTasksRoute.GET(request);
   match = /^\/api\/v1\/human-tasks\/([^/]+)$/.exec(pathname);
   if (match && method === "POST") {
     const taskId = decodeURIComponent(match[1] ?? "");
@@ -40,31 +41,28 @@ function route(method: string, pathname: string): ((request: Request) => Promise
   return null;
 }
 
-export async function startRestServer(): Promise<RestServer> {
+export type RestServerOptions = {
+  /** A fixed port (default: any free one). */
+  port?: number;
+  /** Told of a handler that threw instead of answering (answered 500, as Next would). */
+  onThrow?: (error: unknown) => void;
+};
+
+export async function startRestServer(options: RestServerOptions = {}): Promise<RestServer> {
   const server: Server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const aborted = new AbortController();
-    res.on("close", () => aborted.abort());
-    const { port } = server.address() as AddressInfo;
-    const url = new URL(`http://127.0.0.1:${port}${req.url ?? "/"}`);
-    const handler = route(req.method ?? "GET", url.pathname);
-    if (!handler) {
-      res.writeHead(404).end();
-      return;
+    try {
+      const body = await readRequestBody(req);
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const handler = route(req.method ?? "GET", new URL(req.url ?? "/", origin).pathname);
+      if (!handler) return void res.writeHead(404).end();
+      await sendFetchResponse(res, await handler(fetchRequestOf(req, res, origin, body)));
+    } catch (error) {
+      options.onThrow?.(error);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("handler threw");
     }
-    const request = new Request(url, {
-      method: req.method,
-      headers: Object.entries(req.headers).flatMap(([key, value]) => (typeof value === "string" ? [[key, value] as [string, string]] : [])),
-      body: req.method === "GET" || req.method === "HEAD" ? undefined : Buffer.concat(chunks),
-      signal: aborted.signal,
-    });
-    const response = await handler(request);
-    res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
-    if (response.body) Readable.fromWeb(response.body as NodeReadableStream<Uint8Array>).pipe(res);
-    else res.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,

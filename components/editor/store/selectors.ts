@@ -14,8 +14,6 @@ import type { EditorState } from "./types";
  * component re-renders only when its own slice changes (React Flow's performance guide).
  */
 
-export const selectNodes = (s: EditorState) => s.nodes;
-export const selectEdges = (s: EditorState) => s.edges;
 export const selectSelectedNodeId = (s: EditorState) => s.selectedNodeId;
 export const selectProblems = (s: EditorState) => s.problems;
 export const selectReadOnly = (s: EditorState) => s.readOnly;
@@ -25,10 +23,6 @@ export const selectSave = (s: EditorState) => s.save;
 export const selectCanUndo = (s: EditorState) => s.past.length > 0;
 export const selectCanRedo = (s: EditorState) => s.future.length > 0;
 export const selectRun = (s: EditorState) => s.run;
-export const selectRunId = (s: EditorState) => s.run.runId;
-export const selectRunStatus = (s: EditorState) => s.run.state?.status ?? null;
-export const selectRunEvents = (s: EditorState) => s.run.events;
-export const selectTimeTravel = (s: EditorState) => s.timeTravel;
 /** The run as it is now, also while the canvas shows an earlier state (time travel). */
 export const selectLiveRun = (s: EditorState) => s.timeTravel?.live ?? s.run;
 /** The shown run has ended; nodes it left running or waiting will not move again. */

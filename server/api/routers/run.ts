@@ -7,7 +7,7 @@ import { controlRun } from "../../runs/control";
 import { forkRun, rerunRun, retryRun } from "../../runs/lineage";
 import { forkEditSchema } from "../../engine/events";
 import type { WorkspaceAccess } from "../../auth/access";
-import { runStats } from "../../runs/stats";
+import { runOpsLive, runOpsTrends, runStats } from "../../runs/stats";
 import { actorLabel, can } from "../../auth/access";
 import { rateLimitMessage, takeRunStart } from "../../auth/rate-limit";
 import { createTrpcRouter, workspaceProcedure } from "../trpc";
@@ -49,6 +49,12 @@ export const runRouter = createTrpcRouter({
   stats: read
     .input(z.object({ sinceHours: z.number().int().min(1).max(24 * 90).default(24 * 7) }).default({ sinceHours: 24 * 7 }))
     .query(({ ctx, input }) => runStats(ctx.db, ctx.access.workspaceId, input)),
+  /** The dashboard's live figures (queue of this workspace's runs, workers online, oldest waiting task): polled every few seconds. */
+  opsLive: read.query(({ ctx }) => runOpsLive(ctx.db, ctx.access.workspaceId)),
+  /** The dashboard's trends: p50/p95 duration and success rate per workflow, cost per day. */
+  opsTrends: read
+    .input(z.object({ sinceHours: z.number().int().min(1).max(24 * 90).default(24 * 7) }).default({ sinceHours: 24 * 7 }))
+    .query(({ ctx, input }) => runOpsTrends(ctx.db, ctx.access.workspaceId, input)),
   pause: control.input(runId).mutation(({ ctx, input }) => controlRun(ctx.db, ctx.access, input.runId, "pause")),
   resume: control.input(runId).mutation(({ ctx, input }) => controlRun(ctx.db, ctx.access, input.runId, "resume")),
   cancel: control.input(runId).mutation(({ ctx, input }) => controlRun(ctx.db, ctx.access, input.runId, "cancel")),

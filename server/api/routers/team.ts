@@ -48,7 +48,7 @@ export const apiKeysRouter = createTrpcRouter({
   list: manageKeys.query(({ ctx }) => listApiKeys(ctx.db, ctx.access.workspaceId)),
   /** The key is in this response only; it is stored hashed. */
   create: manageKeys
-    .input(z.object({ name: z.string().trim().min(1, "Name is required").max(80), scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, "Choose at least one scope").max(4) }))
+    .input(z.object({ name: z.string().trim().min(1, "Name is required").max(80), scopes: z.array(z.enum(API_KEY_SCOPES)).min(1, "Choose at least one scope").max(API_KEY_SCOPES.length) }))
     .mutation(({ ctx, input }) => createApiKey(ctx.db, ctx.access, { name: input.name, scopes: [...new Set(input.scopes)] })),
   revoke: manageKeys.input(z.object({ keyId: idSchema })).mutation(({ ctx, input }) => revokeApiKey(ctx.db, ctx.access, input.keyId)),
 });

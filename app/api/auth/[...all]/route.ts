@@ -1,5 +1,5 @@
 import { getAuth, SSO_PROVIDER_ID } from "@/server/auth/better-auth";
-import { jsonError } from "@/server/http/rest";
+import { errorResponse, jsonError } from "@/server/http/rest";
 import { recordSignInOutcome, signInBlockedFor } from "@/server/auth/rate-limit";
 
 export const dynamic = "force-dynamic";
@@ -22,13 +22,15 @@ function allowed(method: "GET" | "POST", request: Request): boolean {
 
 export async function GET(request: Request) {
   if (!allowed("GET", request)) return jsonError(404, "not_found", "Not found");
-  return getAuth().handler(request);
+  // better-auth rethrows a database error (reading the session with Postgres down): a 503 with Retry-After, not a 500.
+  return getAuth().handler(request).catch(errorResponse);
 }
 
 export async function POST(request: Request) {
   if (!allowed("POST", request)) return jsonError(404, "not_found", "Not found");
-  if (new URL(request.url).pathname.endsWith("/sign-in/email")) return signInWithPassword(request);
-  return getAuth().handler(request);
+  // The sign-in counter lives in Redis: its outage is a 503 with Retry-After (errorResponse), not a 500.
+  if (new URL(request.url).pathname.endsWith("/sign-in/email")) return signInWithPassword(request).catch(errorResponse);
+  return getAuth().handler(request).catch(errorResponse);
 }
 
 /** Password sign-in, with failures counted per account (see signInBlockedFor). */

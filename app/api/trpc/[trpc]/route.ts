@@ -5,6 +5,10 @@ import { createTrpcContext } from "@/server/api/trpc";
 import { getEnv } from "@/server/env";
 import { PayloadTooLargeError, UserInputError } from "@/server/errors";
 import { readBodyText } from "@/server/http/body";
+import { isStoreOutage, STORE_OUTAGE_RETRY_AFTER_SECONDS } from "@/server/http/store-outage";
+import { componentLog } from "@/server/ops/log";
+
+const logger = componentLog("trpc");
 
 export const dynamic = "force-dynamic";
 
@@ -35,8 +39,13 @@ async function handler(request: Request) {
       return createTrpcContext({ req: r, resHeaders });
     },
     maxBatchSize: MAX_BATCH_SIZE,
+    // A store outage answers 503 (the error formatter in server/api/trpc.ts); say when to retry.
+    responseMeta: ({ errors }) => (errors.some((error) => isStoreOutage(error.cause)) ? { headers: { "retry-after": String(STORE_OUTAGE_RETRY_AFTER_SECONDS) } } : {}),
     onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") console.error(`[trpc] ${path ?? "?"}:`, error.cause ?? error);
+      if (error.code !== "INTERNAL_SERVER_ERROR") return;
+      // A store outage is answered 503 (server/api/trpc.ts): a warning, not a bug.
+      if (isStoreOutage(error.cause)) logger.warn({ err: error.cause, path: path ?? "?" }, "store unavailable: answered 503");
+      else logger.error({ err: error.cause ?? error, path: path ?? "?" }, "internal error");
     },
   });
 }

@@ -1,6 +1,6 @@
 import { getDb } from "@/server/db";
 import { getEnv } from "@/server/env";
-import { requireAccess } from "@/server/http/rest";
+import { errorResponse, requireAccess } from "@/server/http/rest";
 import { streamWorkspaceFeed } from "@/server/streams/workspace-feed-stream";
 
 export const dynamic = "force-dynamic";
@@ -13,6 +13,11 @@ export const dynamic = "force-dynamic";
  * resolves to — there is no parameter to name another.
  */
 export async function GET(request: Request) {
+  // A store outage before the stream opens is a 503 with Retry-After (errorResponse), not a 500.
+  return openWorkspaceFeed(request).catch(errorResponse);
+}
+
+async function openWorkspaceFeed(request: Request): Promise<Response> {
   const db = getDb();
   const auth = await requireAccess(db, request, "run:read", { allowTriggerToken: false });
   if (!auth.ok) return auth.response;

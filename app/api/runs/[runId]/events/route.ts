@@ -1,7 +1,7 @@
 import { getDb } from "@/server/db";
 import { findReachableRun } from "@/server/runs/queries";
 import { getEnv } from "@/server/env";
-import { jsonError, requireAccess } from "@/server/http/rest";
+import { errorResponse, jsonError, requireAccess } from "@/server/http/rest";
 import { parseResumeCursor, streamRunEvents } from "@/server/streams/run-event-stream";
 
 export const dynamic = "force-dynamic";
@@ -13,6 +13,11 @@ export const dynamic = "force-dynamic";
  * wake-ups, reads from the Postgres log, the per-viewer limit — is in server/streams.
  */
 export async function GET(request: Request, context: { params: Promise<{ runId: string }> }) {
+  // A store outage before the stream opens is a 503 with Retry-After (errorResponse), not a 500.
+  return openRunStream(request, context).catch(errorResponse);
+}
+
+async function openRunStream(request: Request, context: { params: Promise<{ runId: string }> }): Promise<Response> {
   const { runId } = await context.params;
   const db = getDb();
   const auth = await requireAccess(db, request, "run:read", { allowTriggerToken: true });

@@ -1,0 +1,179 @@
+/**
+ * Memory bench (`npm run bench -- memory`): what `npm start` costs a machine, measured on the
+ * real launcher as a user runs it (npm → launcher → web + worker processes), against the bench's
+ * Postgres and Redis (DATABASE_URL/REDIS_URL from scripts/with-services.ts, which the launcher
+ * uses instead of starting its own) under a queue prefix of its own.
+ *
+ * Figures: resident set (VmRSS) of every node/npm/sh process in the launcher's tree once the app
+ * is idle, grouped as web, worker(s) and launcher chain (Postgres and Redis are not counted);
+ * then the web process's RSS after 25 s of 10 callers POSTing the sync trigger (as bench-api.ts).
+ * Aims (issue 14): idle web + worker + launcher ≤ 270 MiB; web ≤ 300 MiB after the load.
+ */
+import http from "node:http";
+import { readdirSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { getDb } from "../server/db";
+import { newId } from "../server/ids";
+import { createApiKey } from "../server/auth/api-keys";
+import { createWorkflow } from "../server/workflows/workflows";
+import { publishVersion } from "../server/workflows/versions";
+import { createNode, GRAPH_SCHEMA_VERSION, type Graph } from "../server/engine/graph";
+import { say } from "./lib/log";
+import { ROOT } from "./lib/paths";
+import { commandLine, sleep, startGroup, waitUntil } from "./lib/process";
+
+const PORT = 3210;
+const CALLERS = 10;
+const LOAD_MS = 25_000;
+/** After /api/ready answers: start-up garbage collected, first heartbeats and sweeps done. */
+const SETTLE_MS = 20_000;
+const IDLE_AIM_MIB = 270;
+const WEB_AFTER_LOAD_AIM_MIB = 300;
+
+type Role = "web" | "worker" | "launcher" | "service";
+type Proc = { pid: number; ppid: number; command: string; rssKiB: number };
+
+function readProcs(): Map<number, Proc> {
+  const procs = new Map<number, Proc>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, "utf8");
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? "0");
+      // Zombies and kernel threads have no VmRSS line: they hold no memory.
+      const rssKiB = Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? "0");
+      procs.set(Number(entry), { pid: Number(entry), ppid, command: commandLine(Number(entry)), rssKiB });
+    } catch {
+      // gone while we looked
+    }
+  }
+  return procs;
+}
+
+function ownRole(command: string): Role | undefined {
+  if (/postgres|redis-server/.test(command)) return "service";
+  if (/dist\/worker\/main\.mjs|workers\/main\.ts/.test(command)) return "worker";
+  if (/next-server|\/next (start|dev)\b|\bnext (start|dev)\b/.test(command)) return "web";
+  return undefined;
+}
+
+type Snapshot = Record<Role, { mib: number; processes: string[] }>;
+
+/** Every live process under `rootPid`, by role: a process belongs to its nearest ancestor with a role. */
+function snapshot(rootPid: number): Snapshot {
+  const procs = readProcs();
+  const result: Snapshot = { web: { mib: 0, processes: [] }, worker: { mib: 0, processes: [] }, launcher: { mib: 0, processes: [] }, service: { mib: 0, processes: [] } };
+  for (const proc of procs.values()) {
+    if (proc.rssKiB === 0) continue;
+    let role: Role | undefined;
+    let inTree = false;
+    for (let at: Proc | undefined = proc; at; at = procs.get(at.ppid)) {
+      role ??= ownRole(at.command);
+      if (at.pid === rootPid) {
+        inTree = true;
+        break;
+      }
+      if (at.ppid <= 1) break;
+    }
+    if (!inTree) continue;
+    const bucket = result[role ?? "launcher"];
+    bucket.mib += proc.rssKiB / 1024;
+    bucket.processes.push(`${proc.command.split(" ").slice(0, 3).join(" ").replace(`${ROOT}/`, "")} ${Math.round(proc.rssKiB / 1024)}`);
+  }
+  return result;
+}
+
+function plainGraph(): Graph {
+  const nodes = [createNode("trigger", "trigger", { x: 0, y: 0 }), createNode("output", "output", { x: 280, y: 0 })];
+  return { schemaVersion: GRAPH_SCHEMA_VERSION, nodes, edges: [{ id: "e", source: nodes[0]!.id, target: nodes[1]!.id, sourceHandle: null, targetHandle: null }] };
+}
+
+function post(agent: http.Agent, url: URL, key: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = '{"input":{"topic":"memory"}}';
+    const request = http.request(url, { method: "POST", agent, headers: { authorization: `Bearer ${key}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) } }, (response) => {
+      response.resume();
+      response.on("end", () => resolve(response.statusCode ?? 0));
+      response.on("error", reject);
+    });
+    request.on("error", reject);
+    request.end(body);
+  });
+}
+
+async function ready(baseUrl: string): Promise<boolean> {
+  try {
+    return (await fetch(`${baseUrl}/api/ready`, { signal: AbortSignal.timeout(5_000) })).ok;
+  } catch {
+    return false;
+  }
+}
+
+const mib = (value: number) => `${Math.round(value)} MiB`;
+
+export async function benchMemory(): Promise<string[]> {
+  const baseUrl = `http://127.0.0.1:${PORT}`;
+  // Whatever other bench parts set for themselves is not the app's configuration.
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "DEMO_MODEL_URL" && name !== "NODE_ENV"));
+  const env: Record<string, string | undefined> = {
+    ...inherited,
+    PORT: String(PORT),
+    QUEUE_PREFIX: `bench-memory-${randomBytes(3).toString("hex")}`,
+    // Thousands of runs a minute from one key: the per-caller run-start limit would answer 429 first.
+    RUN_START_RATE_PER_MINUTE: "1000000",
+  };
+  // BENCH_MEMORY_START="<command>" measures another launcher the same way: npm → sh → command.
+  const custom = process.env.BENCH_MEMORY_START;
+  const [what, args] = custom ? [custom, ["exec", "--call", custom]] : ["npm start", ["start"]];
+  say(`bench memory: ${what} on port ${PORT} (builds first if the sources changed)`);
+  const launcher = startGroup(what, "npm", args, { cwd: ROOT, env: env as NodeJS.ProcessEnv, stdio: ["ignore", "ignore", "inherit"], stopTimeoutMs: 60_000 });
+  const db = getDb();
+  const workspaceId = newId("ws");
+  try {
+    if (!(await waitUntil(async () => !launcher.running() || (await ready(baseUrl)), 900_000, 1_000)) || !launcher.running()) {
+      throw new Error(`${what} did not become ready on ${baseUrl}`);
+    }
+    await sleep(SETTLE_MS);
+    const idle = snapshot(launcher.pid);
+    const idleTotal = idle.web.mib + idle.worker.mib + idle.launcher.mib;
+
+    await db.workspace.create({ data: { id: workspaceId, name: "Bench memory" } });
+    const access = { workspaceId, actor: { kind: "system" as const, name: "bench" }, ip: null };
+    const { token } = await createApiKey(db, access, { name: "bench memory", scopes: ["trigger"] });
+    const { id: workflowId } = await createWorkflow(db, workspaceId, { name: "bench memory", graph: plainGraph() });
+    await publishVersion(db, workspaceId, workflowId);
+
+    const url = new URL(`${baseUrl}/api/v1/workflows/${workflowId}/trigger?wait=30`);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: CALLERS });
+    let runs = 0;
+    let failures = 0;
+    let peakWebMib = 0;
+    const sampler = setInterval(() => (peakWebMib = Math.max(peakWebMib, snapshot(launcher.pid).web.mib)), 1_000);
+    const end = Date.now() + LOAD_MS;
+    await Promise.all(
+      Array.from({ length: CALLERS }, async () => {
+        while (Date.now() < end) {
+          const status = await post(agent, url, token).catch(() => 0);
+          if (status === 200) runs += 1;
+          else failures += 1;
+        }
+      }),
+    );
+    clearInterval(sampler);
+    agent.destroy();
+    const loaded = snapshot(launcher.pid);
+
+    const list = (bucket: { processes: string[] }) => bucket.processes.join(", ");
+    return [
+      `memory: idle web ${mib(idle.web.mib)} (${list(idle.web)})`,
+      `memory: idle worker(s) ${mib(idle.worker.mib)} (${list(idle.worker)})`,
+      `memory: launched with: ${what}`,
+      `memory: idle launcher chain ${mib(idle.launcher.mib)} (${list(idle.launcher)})`,
+      `memory: idle web + worker + launcher ${mib(idleTotal)} (aim ≤ ${IDLE_AIM_MIB} MiB) ${idleTotal <= IDLE_AIM_MIB ? "met" : "NOT met"}`,
+      `memory: web after ${LOAD_MS / 1000} s of ${CALLERS}-caller sync trigger load (${runs} runs, ${failures} failed): ${mib(loaded.web.mib)}, peak ${mib(Math.max(peakWebMib, loaded.web.mib))} (aim ≤ ${WEB_AFTER_LOAD_AIM_MIB} MiB) ${loaded.web.mib <= WEB_AFTER_LOAD_AIM_MIB ? "met" : "NOT met"}`,
+    ];
+  } finally {
+    await launcher.stop();
+    await db.workspace.delete({ where: { id: workspaceId } }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * Scale bench (`npm run bench -- scale`), the "Scale" line of issue 14:
+ *  1. Waiting runs: a real worker process (the compiled bundle dist/worker/main.mjs, rebuilt
+ *     first when its sources changed, as `npm start` runs it) and a workflow trigger → human
+ *     approval → output. N runs (BENCH_SCALE_RUNS, default 10,000) are started through
+ *     startRun (what the API calls) and wait for a person; the worker's RSS (and its V8 heap in
+ *     use, from the metrics it pushes) is read idle (after warm-up runs) and once they all wait,
+ *     each time after a settle and a full GC (the worker is started with --expose-gc and collects
+ *     on SIGUSR2). Then M of them are answered one
+ *     at a time through respondToHumanTask (what the API calls), timed from the call to the run
+ *     row reading `succeeded`; the floor is the same resume with no other run waiting.
+ *     Aims: worker memory grows ≤ 20 MiB; resuming one takes p50 ≤ 50 ms.
+ *  2. SSE viewers: 1,000 streams of one run, opened through the run page's route
+ *     (app/api/runs/[runId]/events) in this process, which plays the one web process; the
+ *     run has several human gates the bench answers, the worker process committing the steps
+ *     between them. Per viewer and event: the RunStep row's createdAt (stamped by the process
+ *     that committed it, on this machine's clock; a little before the commit itself) → the
+ *     frame arriving at the viewer. The floor: a raw Redis publish → subscriber round trip.
+ *     The route allows MAX_STREAMS_PER_VIEWER streams per key, so the viewers use enough API
+ *     keys to stay under it (they are as many people, each with a few tabs open).
+ *     Aim: committed step visible to the viewer p99 ≤ 50 ms.
+ * Runs in a process of its own (its queue prefix; `--conditions=react-server` for the route's
+ * server-only modules). Needs DATABASE_URL and REDIS_URL (scripts/with-services.ts).
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { buildWorker, checkWorkerBuild, WORKER_ENTRY } from "./build-worker";
+import { summarize } from "./bench-runtime";
+import { say } from "./lib/log";
+import { ROOT } from "./lib/paths";
+import { sleep, startGroup, waitUntil } from "./lib/process";
+import { runAloneIfMain } from "./lib/run-alone";
+import type { PushedMetrics } from "../server/ops/metrics-push";
+
+const WAITING_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 10_000);
+const VIEWERS = Number(process.env.BENCH_SCALE_VIEWERS ?? 1_000);
+const RESUMES = 50;
+const START_CONCURRENCY = 16;
+const GATES = 5;
+const SETTLE_MS = Number(process.env.BENCH_SCALE_SETTLE_MS ?? 5_000);
+const MEMORY_AIM_MIB = 20;
+const RESUME_AIM_MS = 50;
+const VISIBLE_AIM_MS = 50;
+const REDIS_SAMPLES = 500;
+
+const fmt = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
+const met = (ok: boolean) => (ok ? "met" : "NOT met");
+const wallNow = () => performance.timeOrigin + performance.now();
+
+function percentile(samples: number[], q: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
+
+function rssMib(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? Number.NaN) / 1024;
+}
+
+/** Runs `task` for every item with at most `limit` in flight. */
+async function inParallel<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await task(items[next++] as T);
+    }),
+  );
+}
+
+/** One SSE client: records when each `id:` frame arrives. */
+function readFrames(body: ReadableStream<Uint8Array>, arrivals: Map<number, number>): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  return (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      const at = wallNow();
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const id = /^id: (\d+)$/m.exec(buffer.slice(0, end))?.[1];
+        buffer = buffer.slice(end + 2);
+        if (id !== undefined) arrivals.set(Number(id), at);
+      }
+    }
+  })();
+}
+
+export async function benchScale(): Promise<string[]> {
+  process.env.QUEUE_PREFIX = `bench-scale-${randomBytes(3).toString("hex")}`;
+  process.env.APP_URL ??= "http://localhost:3000";
+  // Imported after the env is set: these modules read it lazily but cache it.
+  const { getDb, closeDb } = await import("../server/db");
+  const { closeRedis, createSubscriber, getRedis, runChannel } = await import("../server/events");
+  const { getRunsQueue } = await import("../server/queue");
+  const { newId } = await import("../server/ids");
+  const { createWorkflow } = await import("../server/workflows/workflows");
+  const { createApiKey } = await import("../server/auth/api-keys");
+  const { buildGraph } = await import("../server/engine/test-helpers");
+  const { startRun } = await import("../server/runs/start-run");
+  const { respondToHumanTask } = await import("../server/runs/respond-human");
+  const { getEnv } = await import("../server/env");
+  const { closeRunEventHub } = await import("../server/streams/run-event-hub");
+  const { GET } = await import("../app/api/runs/[runId]/events/route");
+
+  const check = checkWorkerBuild();
+  if (check.stale) {
+    say(`bench scale: ${check.reason}; bundling the worker`);
+    await buildWorker(check.hash);
+  }
+  const db = getDb();
+  const workspaceId = newId("ws");
+  const access = { workspaceId, actor: { kind: "system" as const, name: "bench" }, ip: null };
+  // --expose-gc and a SIGUSR2 handler that collects: memory is read after a full collection,
+  // so it is what the worker holds, not garbage an idle process had no reason to collect yet.
+  const collectOnSignal = "data:text/javascript,process.on('SIGUSR2',()=>globalThis.gc())";
+  const worker = startGroup("worker", process.execPath, ["--expose-gc", "--import", collectOnSignal, path.relative(ROOT, WORKER_ENTRY)], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn" },
+    stdio: ["ignore", "ignore", "inherit"],
+    stopTimeoutMs: 15_000,
+  });
+  const lines: string[] = [`scale: worker process: node ${path.relative(ROOT, WORKER_ENTRY)} (compiled bundle), WORKER_CONCURRENCY ${getEnv().WORKER_CONCURRENCY}`];
+
+  /**
+   * The worker's V8 heap in use, from the metrics it pushes to Redis every 3 s (prom-client's
+   * default metrics): tells memory the worker holds from heap it has not given back yet.
+   */
+  const workerHeapUsedMib = async (): Promise<number> => {
+    const [key] = await getRedis().keys(`${process.env.QUEUE_PREFIX}:metrics:*`);
+    const pushed = key ? await getRedis().get(key) : null;
+    if (!pushed) return Number.NaN;
+    const { metrics } = JSON.parse(pushed) as PushedMetrics;
+    const used = metrics.find((metric) => metric.name === "nodejs_heap_size_used_bytes")?.values[0]?.value;
+    return used === undefined ? Number.NaN : used / 2 ** 20;
+  };
+  /** A full collection in the worker, then a wait for its next metrics push (every 3 s). */
+  const collectWorkerGarbage = async () => {
+    process.kill(worker.pid, "SIGUSR2");
+    await sleep(4_000);
+  };
+  const statusOf = async (runId: string) => (await db.run.findUniqueOrThrow({ where: { id: runId }, select: { status: true } })).status;
+  const waitForStatus = async (runId: string, status: string, timeoutMs = 60_000) => {
+    if (!(await waitUntil(async () => (await statusOf(runId)) === status, timeoutMs, 2))) throw new Error(`run ${runId} did not reach ${status}`);
+  };
+  /** Answer → the run row reads `succeeded` (the worker committed run_finished). */
+  const resume = async (runId: string): Promise<number> => {
+    const task = await db.humanTask.findFirstOrThrow({ where: { runId, status: "pending" }, select: { id: true } });
+    const started = performance.now();
+    await respondToHumanTask(db, access, { taskId: task.id, decision: "approve" });
+    await waitForStatus(runId, "succeeded");
+    return performance.now() - started;
+  };
+
+  try {
+    await db.workspace.create({ data: { id: workspaceId, name: "bench scale" } });
+
+    // ---- 1. Waiting runs ----
+    const gateGraph = buildGraph(
+      [["trigger", "trigger"], ["review", "human", { message: "Go ahead?" }], ["out", "output"]],
+      [["trigger", "review"], ["review", "out", "approve"]],
+    );
+    const { id: workflowId } = await createWorkflow(db, workspaceId, { name: "bench scale gate", graph: gateGraph });
+    const start = async () => (await startRun(db, { workspaceId, workflowId, input: {}, trigger: "api", startedBy: "bench" })).runId;
+
+    // Warm-up, then the floor: the same resume with no other run waiting.
+    for (let i = 0; i < 3; i += 1) {
+      const runId = await start();
+      await waitForStatus(runId, "waiting_for_human");
+      await resume(runId);
+    }
+    const floorResumes: number[] = [];
+    for (let i = 0; i < RESUMES; i += 1) {
+      const runId = await start();
+      await waitForStatus(runId, "waiting_for_human");
+      floorResumes.push(await resume(runId));
+    }
+    await sleep(SETTLE_MS);
+    await collectWorkerGarbage();
+    const idleMib = rssMib(worker.pid);
+    const idleHeapMib = await workerHeapUsedMib();
+
+    say(`bench scale: starting ${WAITING_RUNS} runs that wait for a person`);
+    const startedAt = performance.now();
+    const waitingIds: string[] = [];
+    await inParallel(
+      Array.from({ length: WAITING_RUNS }, (_, i) => i),
+      START_CONCURRENCY,
+      async () => void waitingIds.push(await start()),
+    );
+    const startSeconds = (performance.now() - startedAt) / 1000;
+    const allWaiting = await waitUntil(
+      async () => (await db.run.count({ where: { workspaceId, workflowId, status: "waiting_for_human" } })) >= WAITING_RUNS,
+      30 * 60_000,
+      1_000,
+    );
+    const waitSeconds = (performance.now() - startedAt) / 1000;
+    if (!allWaiting) throw new Error(`not all ${WAITING_RUNS} runs reached waiting_for_human`);
+    let peakMib = rssMib(worker.pid);
+    // A settle (timers, sweeps, the last jobs' clean-up), then a full collection.
+    for (let waited = 0; waited < SETTLE_MS; waited += 500) {
+      await sleep(500);
+      peakMib = Math.max(peakMib, rssMib(worker.pid));
+    }
+    await collectWorkerGarbage();
+    const waitingMib = rssMib(worker.pid);
+    const waitingHeapMib = await workerHeapUsedMib();
+
+    const loadedResumes: number[] = [];
+    for (const runId of waitingIds.slice(0, RESUMES)) loadedResumes.push(await resume(runId));
+    const grown = waitingMib - idleMib;
+    const p50 = percentile(loadedResumes, 0.5);
+    lines.push(
+      `scale: ${WAITING_RUNS.toLocaleString()} runs started (startRun, ${START_CONCURRENCY} at a time) in ${fmt(startSeconds)} s, all waiting_for_human after ${fmt(waitSeconds)} s`,
+      `scale: worker RSS idle ${fmt(idleMib)} MiB → ${fmt(waitingMib)} MiB with ${WAITING_RUNS.toLocaleString()} waiting, each after a full GC (peak ${fmt(peakMib)} MiB): grew ${fmt(grown)} MiB (aim ≤ ${MEMORY_AIM_MIB} MiB) ${met(grown <= MEMORY_AIM_MIB)}`,
+      `scale: worker V8 heap in use (its pushed metrics) idle ${fmt(idleHeapMib)} MiB → ${fmt(waitingHeapMib)} MiB with ${WAITING_RUNS.toLocaleString()} waiting: grew ${fmt(waitingHeapMib - idleHeapMib)} MiB (after a full collection: what the worker holds)`,
+      `scale: resume one (respondToHumanTask → run succeeded) with ${WAITING_RUNS.toLocaleString()} waiting p50 ${fmt(p50)} ms p95 ${fmt(percentile(loadedResumes, 0.95))} ms | floor with 0 waiting p50 ${fmt(percentile(floorResumes, 0.5))} ms p95 ${fmt(percentile(floorResumes, 0.95))} ms (n=${RESUMES}; aim p50 ≤ ${RESUME_AIM_MS} ms) ${met(p50 <= RESUME_AIM_MS)}`,
+    );
+
+    // ---- 2. SSE viewers ----
+    // Floor: a raw Redis publish → subscriber round trip on this machine.
+    const subscriber = createSubscriber();
+    const channel = `bench-scale-floor-${randomBytes(3).toString("hex")}`;
+    const redisTrips: number[] = [];
+    subscriber.on("message", (_channel: string, message: string) => redisTrips.push(wallNow() - Number(message)));
+    await subscriber.subscribe(channel);
+    for (let i = 0; i < REDIS_SAMPLES; i += 1) {
+      await getRedis().publish(channel, String(wallNow()));
+      await sleep(1);
+    }
+    await sleep(100);
+    await subscriber.quit();
+
+    const gates = Array.from({ length: GATES }, (_, i) => `gate${i + 1}`);
+    const viewGraph = buildGraph(
+      [["trigger", "trigger"], ...gates.map((id): [string, "human", Record<string, unknown>] => [id, "human", { message: `Step ${id}?` }]), ["out", "output"]],
+      // A human node's way on is its "approve" handle.
+      ["trigger", ...gates, "out"].slice(1).map((id, i, rest): [string, string, string?] => (i === 0 ? ["trigger", id] : [rest[i - 1] as string, id, "approve"])),
+    );
+    const { id: viewWorkflowId } = await createWorkflow(db, workspaceId, { name: "bench scale viewers", graph: viewGraph });
+    const { runId } = await startRun(db, { workspaceId, workflowId: viewWorkflowId, input: {}, trigger: "api", startedBy: "bench" });
+    await waitForStatus(runId, "waiting_for_human");
+
+    // Where the time goes: the run's Redis notice arriving in this process, before any stream reads the log.
+    const noticeAt = new Map<number, number>();
+    const noticeSubscriber = createSubscriber();
+    noticeSubscriber.on("message", (_channel: string, message: string) => {
+      const at = wallNow();
+      for (const event of JSON.parse(message) as { seq: number }[]) noticeAt.set(event.seq, at);
+    });
+    await noticeSubscriber.subscribe(runChannel(runId));
+
+    const perKey = getEnv().MAX_STREAMS_PER_VIEWER;
+    const keys: string[] = [];
+    for (let i = 0; i < Math.ceil(VIEWERS / perKey); i += 1) keys.push((await createApiKey(db, access, { name: `bench viewer ${i}`, scopes: ["read"] })).token);
+    const abort = new AbortController();
+    const viewers: { arrivals: Map<number, number>; done: Promise<void> }[] = [];
+    const refused = new Map<number, number>();
+    for (let i = 0; i < VIEWERS; i += 1) {
+      const response = await GET(
+        new Request(`http://localhost/api/runs/${runId}/events`, { headers: { authorization: `Bearer ${keys[Math.floor(i / perKey)]}` }, signal: abort.signal }),
+        { params: Promise.resolve({ runId }) },
+      );
+      if (response.status !== 200 || !response.body) {
+        refused.set(response.status, (refused.get(response.status) ?? 0) + 1);
+        continue;
+      }
+      const arrivals = new Map<number, number>();
+      viewers.push({ arrivals, done: readFrames(response.body, arrivals).catch(() => undefined) });
+    }
+    const lastSeqNow = async () => (await db.runStep.findFirst({ where: { runId }, orderBy: { seq: "desc" }, select: { seq: true } }))?.seq ?? 0;
+    const allSeen = async (seq: number) => waitUntil(() => viewers.every((viewer) => viewer.arrivals.has(seq)), 60_000, 5);
+    const backlogSeq = await lastSeqNow();
+    if (!(await allSeen(backlogSeq))) throw new Error("not every viewer received the run's backlog");
+
+    // Answer each gate; the worker commits the steps up to the next one (or the run's end).
+    for (let gate = 0; gate < GATES; gate += 1) {
+      const task = await db.humanTask.findFirstOrThrow({ where: { runId, status: "pending" }, select: { id: true } });
+      await respondToHumanTask(db, access, { taskId: task.id, decision: "approve" });
+      await waitForStatus(runId, gate === GATES - 1 ? "succeeded" : "waiting_for_human");
+      if (gate < GATES - 1) await waitUntil(async () => (await db.humanTask.count({ where: { runId, status: "pending" } })) > 0, 60_000, 5);
+      if (!(await allSeen(await lastSeqNow()))) throw new Error(`not every viewer saw the steps after ${gates[gate]}`);
+    }
+    abort.abort();
+    await Promise.all(viewers.map((viewer) => viewer.done));
+    await noticeSubscriber.quit();
+
+    const steps = await db.runStep.findMany({ where: { runId, seq: { gt: backlogSeq } }, select: { seq: true, createdAt: true } });
+    const visible: number[] = [];
+    let missing = 0;
+    for (const viewer of viewers) {
+      for (const step of steps) {
+        const at = viewer.arrivals.get(step.seq);
+        if (at === undefined) missing += 1;
+        else visible.push(at - step.createdAt.getTime());
+      }
+    }
+    const notices = summarize(steps.flatMap((step) => (noticeAt.has(step.seq) ? [(noticeAt.get(step.seq) as number) - step.createdAt.getTime()] : [])));
+    const seen = summarize(visible);
+    const floor = summarize(redisTrips);
+    const refusedText = [...refused].map(([status, count]) => `${count} × ${status}`).join(", ");
+    lines.push(
+      `scale: ${viewers.length} SSE viewers of one run through the run events route in one process (${keys.length} API keys, ≤ ${perKey} streams each = MAX_STREAMS_PER_VIEWER)${refusedText ? `; refused: ${refusedText}` : ""}`,
+      `scale: committed step → frame at the viewer p50 ${fmt(seen.p50)} ms p99 ${fmt(seen.p99)} ms over ${seen.n.toLocaleString()} frames (${steps.length} steps × ${viewers.length} viewers, ${missing} missing) | floor raw Redis publish → subscriber p50 ${fmt(floor.p50, 2)} ms p99 ${fmt(floor.p99, 2)} ms (n=${floor.n}) (aim p99 ≤ ${VISIBLE_AIM_MS} ms) ${met(seen.p99 <= VISIBLE_AIM_MS)}`,
+      `scale: of which committed step → its Redis notice in the web process p50 ${fmt(notices.p50)} ms p99 ${fmt(notices.p99)} ms (n=${notices.n}); the rest is the ${viewers.length} streams each reading the log from Postgres on the wake-up (pool of ${getEnv().DATABASE_POOL_SIZE}) and writing the frame, and the viewers' parsing in the same process`,
+    );
+    return lines;
+  } finally {
+    await worker.stop();
+    await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
+    await getRunsQueue().close();
+    await db.$executeRaw`DELETE FROM "Run" WHERE "workspaceId" = ${workspaceId}`.catch((error: unknown) => console.error(error));
+    await db.workspace.delete({ where: { id: workspaceId } }).catch((error: unknown) => console.error(error));
+    await closeRunEventHub();
+    await closeRedis();
+    await closeDb();
+  }
+}
+
+// `tsx scripts/bench-scale.ts` runs this part alone (bench.ts starts it that way).
+runAloneIfMain(import.meta.url, benchScale);

@@ -1,0 +1,17 @@
+import { ConflictError } from "../errors";
+
+/**
+ * A run refused because the workspace's monthly budget is spent. REST answers 402
+ * `budget_exceeded`, tRPC PAYMENT_REQUIRED; it is a ConflictError so that any other layer that
+ * does not know it (MCP, a schedule) still answers 4xx with its message, never a 500.
+ */
+export class BudgetExceededError extends ConflictError {
+  constructor(
+    message: string,
+    readonly spentUsd: number,
+    readonly capUsd: number,
+  ) {
+    super(message);
+    this.name = "BudgetExceededError";
+  }
+}
