@@ -305,7 +305,7 @@ export async function benchScale(): Promise<string[]> {
     lines.push(
       `scale: ${viewers.length} SSE viewers of one run through the run events route in one process (${keys.length} API keys, ≤ ${perKey} streams each = MAX_STREAMS_PER_VIEWER)${refusedText ? `; refused: ${refusedText}` : ""}`,
       `scale: committed step → frame at the viewer p50 ${fmt(seen.p50)} ms p99 ${fmt(seen.p99)} ms over ${seen.n.toLocaleString()} frames (${steps.length} steps × ${viewers.length} viewers, ${missing} missing) | floor raw Redis publish → subscriber p50 ${fmt(floor.p50, 2)} ms p99 ${fmt(floor.p99, 2)} ms (n=${floor.n}) (aim p99 ≤ ${VISIBLE_AIM_MS} ms) ${met(seen.p99 <= VISIBLE_AIM_MS)}`,
-      `scale: of which committed step → its Redis notice in the web process p50 ${fmt(notices.p50)} ms p99 ${fmt(notices.p99)} ms (n=${notices.n}); the rest is the ${viewers.length} streams each reading the log from Postgres on the wake-up (pool of ${getEnv().DATABASE_POOL_SIZE}) and writing the frame, and the viewers' parsing in the same process`,
+      `scale: of which committed step → its Redis notice in the web process p50 ${fmt(notices.p50)} ms p99 ${fmt(notices.p99)} ms (n=${notices.n}); the rest is writing the notice's frames to the ${viewers.length} streams (no read of the log when the notice continues a stream) and the viewers' parsing, in the same process`,
     );
     return lines;
   } finally {

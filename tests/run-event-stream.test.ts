@@ -212,6 +212,29 @@ describe("many viewers, one subscription", () => {
   });
 });
 
+describe("notices carry the events", () => {
+  it("sends a notice's events that continue the stream as they are (no read of the log), and reads the log after a gap", async () => {
+    const { runId, lastSeq } = await waitingRun("notice payloads");
+    const viewers = await Promise.all([openViewer(runId, { key: "notice a" }), openViewer(runId, { key: "notice b" })]);
+    await waitUntil(() => viewers.every((v) => v.events().at(-1)?.seq === lastSeq), "the viewers to catch up with the log");
+
+    // A notice whose event is not in the log at all: it reaches the viewers, so it was sent from
+    // the notice itself — what saves one read of the log per viewer on every commit.
+    const marker = { type: "run_paused", by: "notice-only marker", seq: lastSeq + 1, at: new Date().toISOString() };
+    await getRedis().publish(runChannel(runId), JSON.stringify([marker]));
+    await waitUntil(() => viewers.every((v) => v.events().at(-1)?.seq === lastSeq + 1), "the notice's event to reach the viewers");
+    for (const viewer of viewers) expect(viewer.events().at(-1)).toEqual(marker);
+
+    // A notice that skips a seq cannot be trusted to continue the stream: the viewers read the
+    // log instead, which has no such event, so nothing from that notice is sent.
+    await getRedis().publish(runChannel(runId), JSON.stringify([{ ...marker, by: "after a gap", seq: lastSeq + 3 }]));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const viewer of viewers) expect(viewer.events().map((e) => e.seq)).toEqual(range(1, lastSeq + 1));
+    for (const viewer of viewers) viewer.abort();
+    await Promise.all(viewers.map((v) => v.ended.catch(() => undefined)));
+  });
+});
+
 describe("resuming", () => {
   it("sends only the events after Last-Event-ID (or ?after=), the header winning", async () => {
     const { runId, log } = await finishedRun();

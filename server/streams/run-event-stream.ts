@@ -47,8 +47,11 @@ export type StreamRunEventsParams = {
 /**
  * Server-Sent Events of one run (which the caller has checked exists): every event after
  * `afterSeq` as `id: <seq>` / `event: run-event`, then the live ones, until `run_finished`.
- * Redis notices (through the process's shared hub) only wake the stream; events are always
- * read from the Postgres log, so a missed notice never makes a client skip an event.
+ * A Redis notice (through the process's shared hub) carries the events just committed: when
+ * they continue exactly where this stream is, they are sent as they are, with no query (one
+ * commit watched by 1,000 viewers would otherwise be 1,000 reads of the log). Otherwise — a
+ * gap, a notice lost or out of order, a reconnect — the stream reads the Postgres log from
+ * where it is, so a missed notice never makes a client skip an event.
  *
  * Live tokens ride along as `event: token` frames without an `id:` (they are not part of the
  * log, so `Last-Event-ID` still names the last committed event): `{nodeId, callKey, offset,
@@ -72,10 +75,21 @@ export async function streamRunEvents({ db, runId, afterSeq, viewerKey, limit = 
     // of notices costs at most two queries and never sends an event twice.
     let reading = false;
     let readAgain = false;
-    const pump = () => {
+    const pump = (payload: Buffer | null) => {
       if (channel.closed) return;
       if (reading) {
         readAgain = true;
+        return;
+      }
+      // The notice's events continue this stream (they are in seq order, see framesOf): send them
+      // as they are. Already sent: nothing to do. A gap: read the log below.
+      const fresh = payload ? framesOf(payload)?.filter((frame) => frame.seq > lastSent) : undefined;
+      if (fresh && (fresh[0] === undefined || fresh[0].seq === lastSent + 1)) {
+        for (const frame of fresh) {
+          lastSent = frame.seq;
+          channel.send(frame.text);
+          if (frame.finished) return channel.close();
+        }
         return;
       }
       reading = true;
@@ -86,7 +100,7 @@ export async function streamRunEvents({ db, runId, afterSeq, viewerKey, limit = 
             for (const event of await getRunEvents(db, runId, lastSent)) {
               if (channel.closed) return;
               lastSent = event.seq;
-              channel.send(`id: ${event.seq}\nevent: run-event\ndata: ${JSON.stringify(event)}\n\n`);
+              channel.send(runEventFrame(event));
               if (event.type === "run_finished") return channel.close();
             }
           } while (readAgain && !channel.closed);
@@ -102,12 +116,49 @@ export async function streamRunEvents({ db, runId, afterSeq, viewerKey, limit = 
     // Watch before the first read: a commit after the read is then always followed by a wake.
     const unwatch = hub.watchRun(runId, pump);
     const unwatchTokens = forwardLiveTokens(hub, runId, channel);
-    pump();
+    pump(null);
     return () => {
       unwatch();
       unwatchTokens();
     };
   });
+}
+
+function runEventFrame(event: { seq: number }): string {
+  return `id: ${event.seq}\nevent: run-event\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+type NotifiedFrame = { seq: number; finished: boolean; text: string };
+
+/**
+ * A notice's events as SSE frames, made once per notice for all of the run's viewers in this
+ * process (the hub hands each of them the same Buffer). null when the payload is not a list of
+ * events in seq order: the stream then reads the log instead.
+ */
+const framesByPayload = new WeakMap<Buffer, NotifiedFrame[] | null>();
+
+function framesOf(payload: Buffer): NotifiedFrame[] | null {
+  const known = framesByPayload.get(payload);
+  if (known !== undefined) return known;
+  let frames: NotifiedFrame[] | null = null;
+  try {
+    const events: unknown = JSON.parse(payload.toString());
+    if (Array.isArray(events) && events.length > 0) {
+      frames = [];
+      for (const event of events as { seq?: unknown; type?: unknown }[]) {
+        const previous = frames.at(-1);
+        if (typeof event?.seq !== "number" || !Number.isInteger(event.seq) || typeof event.type !== "string" || (previous && event.seq !== previous.seq + 1)) {
+          frames = null;
+          break;
+        }
+        frames.push({ seq: event.seq, finished: event.type === "run_finished", text: runEventFrame(event as { seq: number }) });
+      }
+    }
+  } catch {
+    frames = null;
+  }
+  framesByPayload.set(payload, frames);
+  return frames;
 }
 
 /**
