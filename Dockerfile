@@ -20,4 +20,6 @@ RUN npm run build && npm run build:worker && chown -R node:node .next
 ENV NODE_ENV=production
 USER node
 EXPOSE 3000
-CMD ["npx", "next", "start", "-H", "0.0.0.0", "-p", "3000"]
+# The web's node flags and environment as docker-compose.yml gives them (scripts/lib/lean-node.ts).
+ENV MALLOC_ARENA_MAX=2
+CMD ["node", "--wasm-tiering-budget=1000000000", "--max-old-space-size=512", "node_modules/next/dist/bin/next", "start", "-H", "0.0.0.0", "-p", "3000"]

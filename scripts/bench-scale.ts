@@ -29,6 +29,7 @@ import { buildWorker, checkWorkerBuild, WORKER_ENTRY } from "./build-worker";
 import { summarize } from "./bench-runtime";
 import { say } from "./lib/log";
 import { ROOT } from "./lib/paths";
+import { leanNodeEnv, workerNodeFlags } from "./lib/lean-node";
 import { sleep, startGroup, waitUntil } from "./lib/process";
 import { runAloneIfMain } from "./lib/run-alone";
 import type { PushedMetrics } from "../server/ops/metrics-push";
@@ -117,9 +118,10 @@ export async function benchScale(): Promise<string[]> {
   // --expose-gc and a SIGUSR2 handler that collects: memory is read after a full collection,
   // so it is what the worker holds, not garbage an idle process had no reason to collect yet.
   const collectOnSignal = "data:text/javascript,process.on('SIGUSR2',()=>globalThis.gc())";
-  const worker = startGroup("worker", process.execPath, ["--expose-gc", "--import", collectOnSignal, path.relative(ROOT, WORKER_ENTRY)], {
+  // With the flags and environment `npm start` gives it (scripts/lib/lean-node.ts).
+  const worker = startGroup("worker", process.execPath, [...workerNodeFlags(), "--expose-gc", "--import", collectOnSignal, path.relative(ROOT, WORKER_ENTRY)], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn" },
+    env: leanNodeEnv({ ...process.env, NODE_ENV: "production", LOG_LEVEL: "warn" }),
     stdio: ["ignore", "ignore", "inherit"],
     stopTimeoutMs: 15_000,
   });

@@ -6,7 +6,9 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { buildWorker, checkWorkerBuild, WORKER_ENTRY } from "./build-worker";
 import { checkBuild, forgetBuild, recordBuild } from "./lib/build";
+import { leanNodeEnv, webNodeFlags, workerNodeFlags } from "./lib/lean-node";
 import { say } from "./lib/log";
 import { nodeBin, ROOT } from "./lib/paths";
 import { startGroup, waitUntil, type ProcessGroup } from "./lib/process";
@@ -26,7 +28,7 @@ async function runToEnd(group: ProcessGroup): Promise<void> {
   if (result.code !== 0) throw new Error(`${group.name} failed (exit ${result.code ?? result.signal})`);
 }
 
-/** The editor bench needs the production app and a worker, as a user would run them. */
+/** The editor and API benches need the production app and a worker, run as `npm start` runs them. */
 async function withApp<T>(measure: (baseUrl: string) => Promise<T>, extraEnv: Record<string, string> = {}): Promise<T> {
   const check = checkBuild(ROOT);
   if (check.stale) {
@@ -35,13 +37,16 @@ async function withApp<T>(measure: (baseUrl: string) => Promise<T>, extraEnv: Re
     await runToEnd(startGroup("next build", ...nodeBin("next", ["build"]), { cwd: ROOT }));
     recordBuild(ROOT, check.hash);
   }
+  const workerBuild = checkWorkerBuild();
+  if (workerBuild.stale) await buildWorker(workerBuild.hash);
   const baseUrl = `http://localhost:${EDITOR_PORT}`;
   // The runtime bench pointed DEMO_MODEL_URL at its own (now closed) server: use the app's.
-  const env: NodeJS.ProcessEnv = { ...process.env, APP_URL: baseUrl, QUEUE_PREFIX: "bench-editor" };
+  const env: NodeJS.ProcessEnv = leanNodeEnv({ ...process.env, APP_URL: baseUrl, QUEUE_PREFIX: "bench-editor", NODE_ENV: "production" });
   delete env.DEMO_MODEL_URL;
   Object.assign(env, extraEnv);
-  const web = startGroup("web", ...nodeBin("next", ["start", "-H", "127.0.0.1", "-p", String(EDITOR_PORT)]), { cwd: ROOT, env });
-  const worker = startGroup("worker", ...nodeBin("tsx", ["workers/main.ts"]), { cwd: ROOT, env, stopTimeoutMs: 10_000 });
+  const [node, nextArgs] = nodeBin("next", ["start", "-H", "127.0.0.1", "-p", String(EDITOR_PORT)]);
+  const web = startGroup("web", node, [...webNodeFlags(env), ...nextArgs], { cwd: ROOT, env });
+  const worker = startGroup("worker", node, [...workerNodeFlags(), WORKER_ENTRY], { cwd: ROOT, env, stopTimeoutMs: 10_000 });
   try {
     const up = await waitUntil(async () => {
       try {

@@ -9,6 +9,7 @@ import { say, seconds, warn } from "./lib/log";
 import { nodeBin, ROOT } from "./lib/paths";
 import { describeExit, startGroup, waitUntil, watchLauncher, type ProcessGroup } from "./lib/process";
 import { DEV_SERVICES, startServices, type Services } from "./lib/services";
+import { leanNodeEnv, webNodeFlags, workerNodeFlags } from "./lib/lean-node";
 import { parseWorkerProcesses } from "./lib/supervise";
 import { startWorkerPool, type WorkerPool } from "./lib/worker-pool";
 
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
   superviseExit(services.redis.process);
   await applyMigrations(services.databaseUrl);
 
-  const env: NodeJS.ProcessEnv = {
+  const env: NodeJS.ProcessEnv = leanNodeEnv({
     ...process.env,
     DATABASE_URL: services.databaseUrl,
     REDIS_URL: services.redisUrl,
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
     APP_URL: appUrl,
     PORT: String(port),
     NEXT_TELEMETRY_DISABLED: "1",
-  };
+  });
 
   if (!dev) {
     const check = checkBuild(ROOT);
@@ -119,7 +120,8 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
-  web = startGroup("web", ...nodeBin("next", [dev ? "dev" : "start", "-H", "127.0.0.1", "-p", String(port)]), { cwd: ROOT, env });
+  const [node, nextArgs] = nodeBin("next", [dev ? "dev" : "start", "-H", "127.0.0.1", "-p", String(port)]);
+  web = startGroup("web", node, [...webNodeFlags(env), ...nextArgs], { cwd: ROOT, env });
   superviseExit(web);
   // One node process per worker (in dev tsx's loader inside it, not tsx's CLI plus a child).
   workers = startWorkerPool({
@@ -127,7 +129,7 @@ async function main(): Promise<void> {
     command: process.execPath,
     // Production runs the compiled bundle (no TypeScript compiler in memory); dev runs the
     // sources through tsx's loader so edits apply on the next worker start.
-    args: dev ? ["--import", "tsx", "workers/main.ts"] : [path.relative(ROOT, WORKER_ENTRY)],
+    args: [...workerNodeFlags(), ...(dev ? ["--import", "tsx", "workers/main.ts"] : [path.relative(ROOT, WORKER_ENTRY)])],
     cwd: ROOT,
     // Next sets NODE_ENV for the web process itself; the worker needs it told.
     env: { ...env, NODE_ENV: process.env.NODE_ENV ?? (dev ? "development" : "production") },

@@ -254,6 +254,9 @@ const SAMPLES: Record<string, () => Promise<unknown> | unknown> = {
   "alerts.delete": async () => ({ id: await newAlertRuleId() }),
   "budgets.get": () => undefined,
   "budgets.set": () => ({ monthlyCapUsd: null }),
+  // A cap no run of the matrix reaches.
+  "budgets.setWorkflowCap": () => ({ workflowId: fixtures.otherWorkflowId, monthlyCapUsd: 1_000_000 }),
+  "budgets.removeWorkflowCap": () => ({ workflowId: fixtures.otherWorkflowId }),
   "budgets.override": () => ({ until: null }),
   "budgets.resumePaused": () => undefined,
   "prices.list": () => undefined,
@@ -386,6 +389,8 @@ const POLICY: Record<string, "public" | "user" | Permission> = {
   "alerts.delete": "credential:manage",
   "budgets.get": "workflow:read",
   "budgets.set": "credential:manage",
+  "budgets.setWorkflowCap": "credential:manage",
+  "budgets.removeWorkflowCap": "credential:manage",
   "budgets.override": "workspace:manage",
   "budgets.resumePaused": "run:control",
   "prices.list": "workflow:read",

@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, waitForRun, type Harness } from "./support/harness";
+import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
 import { createTestUser, createWorkspaceWith } from "./support/identities";
 import { startDemoModelServer, type DemoModelServer } from "../server/llm/serve-demo-model";
 import type { WorkspaceAccess } from "../server/auth/access";
@@ -10,7 +11,9 @@ import type { Graph } from "../server/engine/graph";
 import { buildGraph } from "../server/engine/test-helpers";
 import { UserInputError } from "../server/errors";
 import { setModelPrice } from "../server/llm/model-prices";
-import { createChannel } from "../server/notifications/channels";
+import { alertDeliveryId, createChannel, deleteChannel } from "../server/notifications/channels";
+import { closeNotificationsQueue, getNotificationsQueue } from "../server/notifications/queue";
+import { createNotificationWorker } from "../server/notifications/worker";
 import { alertRuleInputSchema, createAlertRule, createAlertSweeper, listAlerts, sweepAlerts, updateAlertRule, type AlertRuleInput } from "../server/ops/alerts";
 import { startWorkerHeartbeat } from "../server/ops/heartbeat";
 import { startRun } from "../server/runs/start-run";
@@ -21,7 +24,9 @@ import { createWorkflow } from "../server/workflows/workflows";
  * Alerts on the real Postgres, Redis (the workers' heartbeat index), the demo model over HTTP
  * and an HTTP receiver on loopback for the webhook and Slack channels: each condition fires when
  * it holds and not when it does not, is delivered signed through the workspace's channel,
- * logged, and sent once per cool-down however many workers sweep at the same moment.
+ * logged, and sent once per cool-down however many workers sweep at the same moment. Delivery
+ * goes through the real "notifications" queue and two of its workers (retries 100 ms apart
+ * instead of 5 s), so a channel that is briefly down is retried like a task notice.
  */
 
 type Received = { path: string; headers: http.IncomingHttpHeaders; body: string };
@@ -32,15 +37,35 @@ let paid: DemoModelServer;
 let receiver: http.Server;
 let base: string;
 const received: Received[] = [];
+let notifications: Worker;
+let notificationsTwin: Worker;
+/** Requests per path, so a path can fail its first requests. */
+const seen = new Map<string, number>();
+/** "/hold/" answers its second request only when the test says so (an attempt in flight). */
+const held: (() => void)[] = [];
+
+function answerFor(path: string): { status: number; body: string } | "hold" {
+  const count = (seen.get(path) ?? 0) + 1;
+  seen.set(path, count);
+  if (path.startsWith("/down/")) return { status: 500, body: "broken" };
+  if (path.startsWith("/gone/")) return { status: 410, body: "channel_is_archived" };
+  if (path.startsWith("/flaky/") && count === 1) return { status: 503, body: "busy, try later" };
+  if (path.startsWith("/hold/") && count === 1) return { status: 503, body: "busy, try later" };
+  if (path.startsWith("/hold/") && count === 2) return "hold";
+  return { status: 200, body: "ok" };
+}
 
 beforeAll(async () => {
   receiver = http.createServer((request, response) => {
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
     request.on("end", () => {
-      received.push({ path: request.url ?? "/", headers: request.headers, body });
-      const status = request.url?.startsWith("/down/") ? 500 : 200;
-      response.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? "ok" : "broken");
+      const path = request.url ?? "/";
+      received.push({ path, headers: request.headers, body });
+      const answer = answerFor(path);
+      const send = (status: number, text: string) => response.writeHead(status, { "content-type": "text/plain" }).end(text);
+      if (answer === "hold") held.push(() => send(200, "ok"));
+      else send(answer.status, answer.body);
     });
   });
   await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
@@ -49,9 +74,18 @@ beforeAll(async () => {
   harness = await startHarness({
     env: { APP_URL: "http://localhost:3100", HTTP_ALLOW_PRIVATE_HOSTS: "127.0.0.1", LLM_MAX_RETRIES: "0", OPENAI_API_KEY: "sk-test-alerts", OPENAI_BASE_URL: paid.baseUrl },
   });
+  // Two consumers of the queue, as two worker processes have: a job is still taken by one.
+  notifications = createNotificationWorker(harness.db, { retryBaseMs: 100 });
+  notificationsTwin = createNotificationWorker(harness.db, { retryBaseMs: 100 });
+  await Promise.all([notifications.waitUntilReady(), notificationsTwin.waitUntilReady()]);
 }, 60_000);
 
 afterAll(async () => {
+  for (const release of held.splice(0)) release();
+  await notifications?.close();
+  await notificationsTwin?.close();
+  await getNotificationsQueue().obliterate({ force: true }).catch(() => undefined);
+  await closeNotificationsQueue();
   await harness?.stop();
   await paid?.close();
   await new Promise<void>((resolve) => receiver?.close(() => resolve()));
@@ -97,7 +131,20 @@ function signatureValid(secret: string, header: string, body: string): boolean {
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
-const at = (path: string) => received.filter((request) => request.path === path);
+/**
+ * The alerts a path received. A channel also hears of its workspace's human tasks (the runs
+ * here that wait for a person), which the queue workers deliver too: those are left out.
+ */
+const at = (path: string) =>
+  received.filter((request) => request.path === path && (request.headers["agentflow-event"] === "alert" || request.body.includes("*AgentFlow alert*")));
+
+/** The log entry of a firing once its delivery settled (no longer pending or retrying). */
+async function settled(logId: string, timeoutMs = 15_000) {
+  await waitUntil(async () => !["pending", "retrying"].includes((await harness.db.alertLog.findUniqueOrThrow({ where: { id: logId } })).status), `alert ${logId} to settle`, timeoutMs);
+  return harness.db.alertLog.findUniqueOrThrow({ where: { id: logId } });
+}
+
+const firedFor = (report: Awaited<ReturnType<typeof sweepAlerts>>, ruleId: string) => report.fired.filter((entry) => entry.ruleId === ruleId);
 
 describe("alert rules", () => {
   it("failure rate: fires once at least N runs ended and more than X % failed, signed to the webhook, logged; once per cool-down even when five workers sweep at once", async () => {
@@ -116,7 +163,8 @@ describe("alert rules", () => {
     const reports = await Promise.all(Array.from({ length: 5 }, () => sweepAlerts(harness.db)));
     const fired = reports.flatMap((report) => report.fired).filter((entry) => entry.ruleId === ruleId);
     expect(fired).toHaveLength(1);
-    expect(fired[0]?.status).toBe("delivered");
+    expect(fired[0]?.status).toBe("pending");
+    expect(await settled(fired[0]!.logId)).toMatchObject({ status: "delivered", attempts: 1, error: null, deliveredAt: expect.any(Date) });
     expect(at("/hook/failures")).toHaveLength(1);
     const request = at("/hook/failures")[0]!;
     expect(request.headers["agentflow-event"]).toBe("alert");
@@ -126,7 +174,7 @@ describe("alert rules", () => {
     expect(body.alert.message).toBe("2 of 3 runs failed in the last 15 min (67 %, above 50 %)");
 
     const { log } = await listAlerts(harness.db, workspaceId);
-    expect(log).toEqual([expect.objectContaining({ ruleId, kind: "failure_rate", status: "delivered", channelName: "Ops hook", message: body.alert.message })]);
+    expect(log).toEqual([expect.objectContaining({ ruleId, kind: "failure_rate", status: "delivered", attempts: 1, channelName: "Ops hook", message: body.alert.message })]);
 
     // Within the cool-down: nothing more; after it (60 min later), it fires again while the condition holds.
     await sweepAlerts(harness.db);
@@ -146,7 +194,8 @@ describe("alert rules", () => {
     expect(run.costUsd).toBeGreaterThan(1);
 
     const fired = (await sweepAlerts(harness.db)).fired.filter((entry) => entry.ruleId === high || entry.ruleId === low);
-    expect(fired).toEqual([expect.objectContaining({ ruleId: low, status: "delivered" })]);
+    expect(fired).toEqual([expect.objectContaining({ ruleId: low, status: "pending" })]);
+    expect(await settled(fired[0]!.logId)).toMatchObject({ status: "delivered", attempts: 1 });
     const posts = at("/slack/spend");
     expect(posts).toHaveLength(1);
     const text = (JSON.parse(posts[0]!.body) as { text: string }).text;
@@ -170,15 +219,26 @@ describe("alert rules", () => {
     const ours = (report: Awaited<ReturnType<typeof sweepAlerts>>) => report.fired.filter((entry) => [ruleId, disabledId, silentId].includes(entry.ruleId));
     expect(ours(await sweepAlerts(harness.db))).toEqual([]);
     const fired = ours(await sweepAlerts(harness.db, { now: new Date(Date.now() + 31 * 60_000) }));
-    expect(fired.map((entry) => [entry.ruleId, entry.status]).sort()).toEqual([[ruleId, "failed"], [silentId, "no_channel"]].sort());
-    expect(at("/down/waiting")).toHaveLength(1);
+    expect(fired.map((entry) => [entry.ruleId, entry.status]).sort()).toEqual([[ruleId, "pending"], [silentId, "no_channel"]].sort());
+    // A channel that stays down: every attempt of the task notices' schedule, then failed with the last error.
+    await settled(fired.find((entry) => entry.ruleId === ruleId)!.logId);
+    expect(at("/down/waiting")).toHaveLength(6);
     const { log } = await listAlerts(harness.db, workspaceId);
-    expect(log.find((entry) => entry.ruleId === ruleId)).toMatchObject({ status: "failed", error: expect.stringMatching(/^HTTP 500/), message: "A human task in “Refunds” has waited 31 min (longer than 30 min)" });
+    expect(log.find((entry) => entry.ruleId === ruleId)).toMatchObject({
+      status: "failed",
+      attempts: 6,
+      error: "HTTP 500 Internal Server Error: broken",
+      message: "A human task in “Refunds” has waited 31 min (longer than 30 min)",
+    });
+    const delivery = await harness.db.notificationDelivery.findUniqueOrThrow({ where: { alertLogId: log.find((entry) => entry.ruleId === ruleId)!.id } });
+    expect(delivery).toMatchObject({ event: "alert", status: "failed", attempts: 6, lastStatusCode: 500, channelId: hook.id });
     expect(log.find((entry) => entry.ruleId === silentId)).toMatchObject({ status: "no_channel", channelName: null });
 
     // Re-enabling the disabled rule (an audited update) lets it fire at the next sweep.
     await updateAlertRule(harness.db, admin, { id: disabledId, ...rule({ kind: "task_waiting", threshold: 30, channelId: hook.id, enabled: true }) });
-    expect(ours(await sweepAlerts(harness.db, { now: new Date(Date.now() + 31 * 60_000) })).map((entry) => entry.ruleId)).toEqual([disabledId]);
+    const again = ours(await sweepAlerts(harness.db, { now: new Date(Date.now() + 31 * 60_000) }));
+    expect(again.map((entry) => entry.ruleId)).toEqual([disabledId]);
+    expect(await settled(again[0]!.logId)).toMatchObject({ status: "failed", attempts: 6 });
     expect(await harness.db.auditEntry.count({ where: { workspaceId, action: { in: ["alert_rule.created", "alert_rule.updated"] } } })).toBe(4);
   });
 
@@ -189,6 +249,8 @@ describe("alert rules", () => {
     // The harness's in-process worker does not beat: no worker is alive for the index.
     const sweeper = createAlertSweeper(harness.db, { info: () => undefined, error: (details) => console.error(details) });
     await sweeper.tick();
+    await waitUntil(() => at("/hook/workers").length === 1, "the no-worker alert");
+    expect(await settled((await harness.db.alertLog.findFirstOrThrow({ where: { ruleId } })).id)).toMatchObject({ status: "delivered" });
     const first = at("/hook/workers");
     expect(first).toHaveLength(1);
     expect((JSON.parse(first[0]!.body) as { alert: { message: string; value: number } }).alert).toMatchObject({ message: "No worker process is alive: runs do not advance", value: 0 });
@@ -202,6 +264,89 @@ describe("alert rules", () => {
       await sweeper.stop();
     }
     expect(at("/hook/workers")).toHaveLength(1);
+  });
+
+  it("a channel briefly down: retried with backoff and delivered on the 2nd attempt, once, by two queue workers; the rule does not fire again meanwhile", async () => {
+    const { workspaceId, admin } = await team("Briefly down");
+    const hook = await createChannel(harness.db, admin, { kind: "webhook", name: "Pager", url: `${base}/hold/pager` });
+    const { id: ruleId } = await createAlertRule(harness.db, admin, rule({ kind: "no_worker", threshold: 1, cooldownMinutes: 1, channelId: hook.id }));
+
+    // Five sweepers at once: one firing, one delivery row, one job.
+    const reports = await Promise.all(Array.from({ length: 5 }, () => sweepAlerts(harness.db, { liveWorkers: async () => 0 })));
+    const fired = reports.flatMap((report) => firedFor(report, ruleId));
+    expect(fired).toEqual([expect.objectContaining({ status: "pending" })]);
+    const logId = fired[0]!.logId;
+    const firedAt = (await harness.db.alertRule.findUniqueOrThrow({ where: { id: ruleId } })).lastFiredAt;
+
+    // The first attempt got a 503; the second is in flight (held by the receiver).
+    await waitUntil(() => held.length === 1, "the second attempt to reach the receiver");
+    expect(await harness.db.alertLog.findUniqueOrThrow({ where: { id: logId } })).toMatchObject({ status: "retrying", attempts: 1, error: "HTTP 503 Service Unavailable: busy, try later" });
+    const shown = (await listAlerts(harness.db, workspaceId)).log;
+    expect(shown).toEqual([expect.objectContaining({ id: logId, status: "retrying", attempts: 1, error: expect.stringContaining("503") })]);
+
+    // Two minutes on, past the cool-down and the condition still holds — but this firing is still
+    // being delivered: no new firing, and the claim is not taken.
+    const twoMinutesOn = () => new Date(Date.now() + 2 * 60_000);
+    expect(firedFor(await sweepAlerts(harness.db, { now: twoMinutesOn(), liveWorkers: async () => 0 }), ruleId)).toEqual([]);
+    expect((await harness.db.alertRule.findUniqueOrThrow({ where: { id: ruleId } })).lastFiredAt).toEqual(firedAt);
+
+    held.shift()!();
+    const entry = await settled(logId);
+    expect(entry).toMatchObject({ status: "delivered", attempts: 2, error: null, channelName: "Pager" });
+    expect(entry.deliveredAt).toBeInstanceOf(Date);
+    expect(await harness.db.notificationDelivery.findUniqueOrThrow({ where: { id: alertDeliveryId(logId) } })).toMatchObject({ status: "delivered", attempts: 2, lastStatusCode: 200, alertLogId: logId });
+    // Two requests, both the same delivery (its id is the receiver's idempotency key), signed alike.
+    const requests = at("/hold/pager");
+    expect(requests).toHaveLength(2);
+    expect(new Set(requests.map((request) => request.headers["agentflow-delivery"]))).toEqual(new Set([alertDeliveryId(logId)]));
+    expect(requests.every((request) => signatureValid(hook.signingSecret ?? "", String(request.headers["agentflow-signature"]), request.body))).toBe(true);
+
+    // Delivered and past the cool-down: the rule fires again (a new firing, delivered at once).
+    const next = firedFor(await sweepAlerts(harness.db, { now: twoMinutesOn(), liveWorkers: async () => 0 }), ruleId);
+    expect(next).toEqual([expect.objectContaining({ status: "pending" })]);
+    expect(next[0]!.logId).not.toBe(logId);
+    expect(await settled(next[0]!.logId)).toMatchObject({ status: "delivered", attempts: 1 });
+    expect(at("/hold/pager")).toHaveLength(3);
+  });
+
+  it("a refused channel fails at once; a lost job is enqueued again by the next sweep; a deleted channel settles its firing", async () => {
+    const { admin } = await team("Lost and found");
+    const gone = await createChannel(harness.db, admin, { kind: "slack", name: "#archived", url: `${base}/gone/slack` });
+    const flaky = await createChannel(harness.db, admin, { kind: "webhook", name: "Flaky", url: `${base}/flaky/found` });
+    const { id: goneRule } = await createAlertRule(harness.db, admin, rule({ kind: "no_worker", threshold: 1, cooldownMinutes: 1, channelId: gone.id }));
+
+    // 410 Gone is permanent: no retry.
+    const [refused] = firedFor(await sweepAlerts(harness.db, { liveWorkers: async () => 0 }), goneRule);
+    expect(await settled(refused!.logId)).toMatchObject({ status: "failed", attempts: 1, error: "HTTP 410 Gone: channel_is_archived" });
+    expect(at("/gone/slack")).toHaveLength(1);
+
+    // A job lost before any worker took it (the workers paused; the job removed, as a flushed Redis would).
+    await Promise.all([notifications.pause(), notificationsTwin.pause()]);
+    const { id: lostRule } = await createAlertRule(harness.db, admin, rule({ kind: "no_worker", threshold: 1, cooldownMinutes: 1, channelId: flaky.id }));
+    const [lost] = firedFor(await sweepAlerts(harness.db, { liveWorkers: async () => 0 }), lostRule);
+    await getNotificationsQueue().remove(`deliver-${alertDeliveryId(lost!.logId)}`);
+    expect(await getNotificationsQueue().getJob(`deliver-${alertDeliveryId(lost!.logId)}`)).toBeUndefined();
+    notifications.resume();
+    notificationsTwin.resume();
+    // A minute later, the sweep sees a firing never tried and enqueues it again; it is not fired anew.
+    expect(firedFor(await sweepAlerts(harness.db, { now: new Date(Date.now() + 61_000), liveWorkers: async () => 0 }), lostRule)).toEqual([]);
+    expect(await settled(lost!.logId)).toMatchObject({ status: "delivered", attempts: 2 });
+    expect(at("/flaky/found")).toHaveLength(2);
+
+    // A channel deleted while its firing waits: the firing is settled as failed, so the rule can fire again.
+    await Promise.all([notifications.pause(), notificationsTwin.pause()]);
+    try {
+      const doomed = await createChannel(harness.db, admin, { kind: "webhook", name: "Doomed", url: `${base}/hook/doomed` });
+      const { id: doomedRule } = await createAlertRule(harness.db, admin, rule({ kind: "no_worker", threshold: 1, cooldownMinutes: 1, channelId: doomed.id }));
+      const [orphan] = firedFor(await sweepAlerts(harness.db, { liveWorkers: async () => 0 }), doomedRule);
+      await deleteChannel(harness.db, admin, doomed.id);
+      await sweepAlerts(harness.db, { liveWorkers: async () => 0 });
+      expect(await harness.db.alertLog.findUniqueOrThrow({ where: { id: orphan!.logId } })).toMatchObject({ status: "failed", attempts: 0, error: "the channel was deleted before this was delivered" });
+    } finally {
+      notifications.resume();
+      notificationsTwin.resume();
+    }
+    expect(at("/hook/doomed")).toHaveLength(0);
   });
 
   it("refuses bad rules naming the field, and another workspace's channel", async () => {

@@ -10,12 +10,24 @@ import { createCallerFactory, createTrpcContext } from "../server/api/trpc";
 import { buildGraph } from "../server/engine/test-helpers";
 import type { Graph } from "../server/engine/graph";
 import { setModelPrice } from "../server/llm/model-prices";
-import { BUDGET_PAUSE_BY, budgetOverview, checkBudget, resumeBudgetPausedRuns, setBudget, setBudgetOverride, setBudgetSchema } from "../server/ops/budgets";
+import {
+  BUDGET_PAUSE_BY,
+  budgetOverview,
+  checkBudget,
+  removeWorkflowCap,
+  resumeBudgetPausedRuns,
+  setBudget,
+  setBudgetOverride,
+  setBudgetSchema,
+  setWorkflowCap,
+  setWorkflowCapSchema,
+} from "../server/ops/budgets";
 import { BudgetExceededError } from "../server/ops/budget-error";
 import { startRun } from "../server/runs/start-run";
 import { respondToHumanTask } from "../server/runs/respond-human";
 import { getRunEvents } from "../server/runs/queries";
 import { createWorkflow } from "../server/workflows/workflows";
+import { publishVersion } from "../server/workflows/versions";
 import { closeRunEventHub } from "../server/streams/run-event-hub";
 import { UserInputError } from "../server/errors";
 import { WORKSPACE_COOKIE } from "../server/auth/request";
@@ -112,8 +124,8 @@ describe("monthly budget", () => {
     expect(overview.spentUsd).toBeCloseTo(run.costUsd, 9);
     const now = new Date();
     // Next month this month's runs no longer count; the first instant of this month they do.
-    expect((await checkBudget(harness.db, workspaceId, new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)))).spentUsd).toBe(0);
-    expect((await checkBudget(harness.db, workspaceId, now)).spentUsd).toBeCloseTo(run.costUsd, 9);
+    expect((await checkBudget(harness.db, { workspaceId, workflowId }, new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)))).spentUsd).toBe(0);
+    expect((await checkBudget(harness.db, { workspaceId, workflowId }, now)).spentUsd).toBeCloseTo(run.costUsd, 9);
   });
 
   it("refuses new runs once the month's spend reached the cap: 402 over REST, PAYMENT_REQUIRED over tRPC; an owner's override lets them start", async () => {
@@ -180,7 +192,7 @@ describe("monthly budget", () => {
     await waitForRun(harness.db, runId, ["paused"]);
     const events = await getRunEvents(harness.db, runId);
     const pause = events.findLast((event) => event.type === "run_paused");
-    expect(pause).toMatchObject({ type: "run_paused", by: `${BUDGET_PAUSE_BY} (spent $0.00 of $0.00 this month)` });
+    expect(pause).toMatchObject({ type: "run_paused", by: `${BUDGET_PAUSE_BY} of the workspace (spent $0.00 of $0.00 this month)` });
     expect(events.some((event) => event.type === "llm_response")).toBe(false);
     expect(paid.requests()).toBe(requestsBefore);
     expect((await budgetOverview(harness.db, workspaceId)).pausedRuns).toBe(1);
@@ -188,7 +200,7 @@ describe("monthly budget", () => {
     // Still blocked: resuming them would only pause them again, so it is refused with the reason.
     await expect(resumeBudgetPausedRuns(harness.db, system(workspaceId))).rejects.toThrow(/still blocks runs/);
     await setBudgetOverride(harness.db, system(workspaceId), { until: new Date(Date.now() + 86_400_000).toISOString() });
-    expect(await (await callerFor(editor, workspaceId)).budgets.resumePaused()).toEqual({ resumed: 1 });
+    expect(await (await callerFor(editor, workspaceId)).budgets.resumePaused()).toEqual({ resumed: 1, stillBlocked: 0 });
     const done = await waitForRun(harness.db, runId, ["succeeded", "failed"]);
     expect(done.status, done.error ?? "").toBe("succeeded");
     expect(paid.requests()).toBeGreaterThan(requestsBefore);
@@ -224,7 +236,7 @@ describe("monthly budget", () => {
     expect((await budgetOverview(harness.db, workspaceId)).pausedRuns).toBe(3);
 
     await setBudgetOverride(harness.db, system(workspaceId), { until: new Date(Date.now() + 86_400_000).toISOString() });
-    expect(await resumeBudgetPausedRuns(harness.db, system(workspaceId))).toEqual({ resumed: 3 });
+    expect(await resumeBudgetPausedRuns(harness.db, system(workspaceId))).toEqual({ resumed: 3, stillBlocked: 0 });
     const done = await waitForRun(harness.db, runId, ["succeeded", "failed"], 30_000);
     expect(done.status, done.error ?? "").toBe("succeeded");
     expect((await children()).every((child) => child.status === "succeeded")).toBe(true);
@@ -252,7 +264,7 @@ describe("monthly budget", () => {
     await waitForRun(harness.db, runId, ["paused"]);
     expect(await harness.db.run.count({ where: { callerRunId: runId } })).toBe(0);
     await setBudget(harness.db, system(workspaceId), { monthlyCapUsd: 1_000 });
-    expect(await resumeBudgetPausedRuns(harness.db, system(workspaceId))).toEqual({ resumed: 1 });
+    expect(await resumeBudgetPausedRuns(harness.db, system(workspaceId))).toEqual({ resumed: 1, stillBlocked: 0 });
     const done = await waitForRun(harness.db, runId, ["succeeded", "failed"], 30_000);
     expect(done.status, done.error ?? "").toBe("succeeded");
     expect(await harness.db.run.count({ where: { callerRunId: runId, status: "succeeded" } })).toBe(2);
@@ -266,5 +278,182 @@ describe("monthly budget", () => {
       (error: unknown) => error instanceof UserInputError && error.path === "until",
     );
     await expect((await callerFor(owner, workspaceId)).budgets.set({ monthlyCapUsd: -5 })).rejects.toSatisfy((error: unknown) => error instanceof TRPCError && error.code === "BAD_REQUEST");
+  });
+});
+
+/** The error a tRPC call is refused with (in-process caller). */
+const trpcRefusal = (code: TRPCError["code"], message?: RegExp) => (error: unknown) => error instanceof TRPCError && error.code === code && (message === undefined || message.test(error.message));
+
+describe("monthly budget of a workflow", () => {
+  async function namedWorkflow(workspaceId: string, name: string, graph: Graph): Promise<string> {
+    return (await createWorkflow(harness.db, workspaceId, { name, graph })).id;
+  }
+
+  it("refuses new runs of a workflow whose cap is reached with a 402 naming the workflow; other workflows still run; the owner's override and removing the cap let it start", async () => {
+    const workspaceId = await pricedWorkspace("workflow budget refusal");
+    const capped = await namedWorkflow(workspaceId, "Capped summaries", agentGraph());
+    const free = await namedWorkflow(workspaceId, "Free summaries", agentGraph());
+    const asAdmin = await callerFor(admin, workspaceId);
+    // Only those who set the workspace's cap set a workflow's.
+    await expect((await callerFor(editor, workspaceId)).budgets.setWorkflowCap({ workflowId: capped, monthlyCapUsd: 1 })).rejects.toSatisfy(trpcRefusal("FORBIDDEN"));
+    const overview = await asAdmin.budgets.setWorkflowCap({ workflowId: capped, monthlyCapUsd: 1 });
+    expect(overview.workflowCaps).toEqual([{ workflowId: capped, name: "Capped summaries", capUsd: 1, spentUsd: 0, reached: false, blocking: false }]);
+    expect(await harness.db.auditEntry.findFirstOrThrow({ where: { workspaceId, action: "budget.workflow_cap_set" } })).toMatchObject({ targetId: capped, details: { monthlyCapUsd: 1, previousCapUsd: null } });
+
+    // Under the cap: the run starts, and costs more than the whole cap.
+    const first = await paidRun(workspaceId, capped);
+    const message = `The monthly budget of workflow "Capped summaries" is reached: spent $${first.costUsd.toFixed(2)} of $1.00 this month; an admin can raise the workflow's cap or an owner can allow an override`;
+    await expect(startRun(harness.db, { workspaceId, workflowId: capped, input: {}, trigger: "manual", startedBy: "budget test" })).rejects.toThrow(message);
+
+    const { token } = await createTestApiKey(harness.db, workspaceId, ["trigger"]);
+    const trigger = (workflowId: string) =>
+      fetch(`${server.url}/api/v1/workflows/${workflowId}/trigger`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ input: {} }) });
+    const runsBefore = await harness.db.run.count({ where: { workspaceId } });
+    const refused = await trigger(capped);
+    expect(refused.status).toBe(402);
+    expect(await refused.json()).toMatchObject({ error: { code: "budget_exceeded", message } });
+    expect(await harness.db.run.count({ where: { workspaceId } })).toBe(runsBefore);
+    await expect((await callerFor(editor, workspaceId)).run.start({ workflowId: capped, input: {} })).rejects.toSatisfy(trpcRefusal("PAYMENT_REQUIRED", /workflow "Capped summaries"/));
+
+    // The workspace's budget ($5,000 from MAX_MONTHLY_COST) is far from reached: another workflow runs, over REST too.
+    await paidRun(workspaceId, free);
+    const accepted = await trigger(free);
+    expect(accepted.status).toBe(202);
+    await waitForRun(harness.db, ((await accepted.json()) as { runId: string }).runId, ["succeeded"]);
+    const listed = (await budgetOverview(harness.db, workspaceId)).workflowCaps;
+    expect(listed).toMatchObject([{ workflowId: capped, reached: true, blocking: true }]);
+    expect(listed[0]?.spentUsd).toBeCloseTo(first.costUsd, 9);
+
+    // The workspace's one override lifts the workflow's cap too.
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    expect((await (await callerFor(owner, workspaceId)).budgets.override({ until })).workflowCaps).toMatchObject([{ workflowId: capped, reached: true, blocking: false }]);
+    await paidRun(workspaceId, capped);
+    await setBudgetOverride(harness.db, system(workspaceId), { until: null });
+    await expect(startRun(harness.db, { workspaceId, workflowId: capped, input: {}, trigger: "manual", startedBy: "budget test" })).rejects.toBeInstanceOf(BudgetExceededError);
+
+    // Raising it above the spend lets runs start; removing it leaves only the workspace's cap.
+    await asAdmin.budgets.setWorkflowCap({ workflowId: capped, monthlyCapUsd: 10_000 });
+    await paidRun(workspaceId, capped);
+    await asAdmin.budgets.setWorkflowCap({ workflowId: capped, monthlyCapUsd: 0 });
+    await expect(startRun(harness.db, { workspaceId, workflowId: capped, input: {}, trigger: "manual", startedBy: "budget test" })).rejects.toBeInstanceOf(BudgetExceededError);
+    expect((await asAdmin.budgets.removeWorkflowCap({ workflowId: capped })).workflowCaps).toEqual([]);
+    await paidRun(workspaceId, capped);
+    const audit = await harness.db.auditEntry.findMany({ where: { workspaceId, action: { startsWith: "budget.workflow_cap" } }, orderBy: { at: "asc" }, select: { action: true, details: true } });
+    expect(audit.map((entry) => entry.action)).toEqual(["budget.workflow_cap_set", "budget.workflow_cap_set", "budget.workflow_cap_set", "budget.workflow_cap_removed"]);
+    expect(audit[2]?.details).toMatchObject({ monthlyCapUsd: 0, previousCapUsd: 10_000 });
+    // Removing a cap that is not there changes nothing and records nothing.
+    await removeWorkflowCap(harness.db, system(workspaceId), { workflowId: capped });
+    expect(await harness.db.auditEntry.count({ where: { workspaceId, action: "budget.workflow_cap_removed" } })).toBe(1);
+  });
+
+  it("names the workspace's budget when both are reached", async () => {
+    const workspaceId = await pricedWorkspace("workflow budget both");
+    const workflowId = await namedWorkflow(workspaceId, "Both capped", agentGraph());
+    await setWorkflowCap(harness.db, system(workspaceId), { workflowId, monthlyCapUsd: 0 });
+    await expect(startRun(harness.db, { workspaceId, workflowId, input: {}, trigger: "manual", startedBy: "budget test" })).rejects.toThrow(/^The monthly budget of workflow "Both capped" is reached: spent \$0\.00 of \$0\.00/);
+    await setBudget(harness.db, system(workspaceId), { monthlyCapUsd: 0 });
+    await expect(startRun(harness.db, { workspaceId, workflowId, input: {}, trigger: "manual", startedBy: "budget test" })).rejects.toThrow(/^The workspace's monthly budget is reached/);
+  });
+
+  it("pauses a running run of the workflow before its next model call, says which budget, and resumes it after the override", async () => {
+    const workspaceId = await pricedWorkspace("workflow budget pause");
+    const gated = await namedWorkflow(workspaceId, "Gated writer", gateThenAgentGraph());
+    const other = await namedWorkflow(workspaceId, "Other writer", gateThenAgentGraph());
+    const start = async (workflowId: string) => (await startRun(harness.db, { workspaceId, workflowId, input: {}, trigger: "manual", startedBy: "budget test" })).runId;
+    const gatedRun = await start(gated);
+    const otherRun = await start(other);
+    await waitForRun(harness.db, gatedRun, ["waiting_for_human"]);
+    await waitForRun(harness.db, otherRun, ["waiting_for_human"]);
+    // The workflow's budget runs out while its run waits for a person ($0 of $0: reached).
+    await setWorkflowCap(harness.db, system(workspaceId), { workflowId: gated, monthlyCapUsd: 0 });
+    const requestsBefore = paid.requests();
+    for (const runId of [gatedRun, otherRun]) {
+      const task = await harness.db.humanTask.findFirstOrThrow({ where: { runId, status: "pending" } });
+      await respondToHumanTask(harness.db, system(workspaceId), { taskId: task.id, decision: "approve" });
+    }
+
+    await waitForRun(harness.db, gatedRun, ["paused"]);
+    const events = await getRunEvents(harness.db, gatedRun);
+    expect(events.findLast((event) => event.type === "run_paused")).toMatchObject({ type: "run_paused", by: `${BUDGET_PAUSE_BY} of workflow "Gated writer" (spent $0.00 of $0.00 this month)` });
+    expect(events.some((event) => event.type === "llm_response")).toBe(false);
+    // The other workflow's run is not under that cap: it goes on and pays its model call.
+    const otherDone = await waitForRun(harness.db, otherRun, ["succeeded", "failed"]);
+    expect(otherDone.status, otherDone.error ?? "").toBe("succeeded");
+    expect(paid.requests()).toBe(requestsBefore + 1);
+    expect((await budgetOverview(harness.db, workspaceId)).pausedRuns).toBe(1);
+
+    // Still blocked by the workflow's cap: refused, naming it.
+    await expect(resumeBudgetPausedRuns(harness.db, system(workspaceId))).rejects.toThrow(/^The monthly budget of workflow "Gated writer" still blocks runs: spent \$0\.00 of \$0\.00 this month; raise the workflow's cap or allow an override first$/);
+    await (await callerFor(owner, workspaceId)).budgets.override({ until: new Date(Date.now() + 86_400_000).toISOString() });
+    expect(await (await callerFor(editor, workspaceId)).budgets.resumePaused()).toEqual({ resumed: 1, stillBlocked: 0 });
+    const done = await waitForRun(harness.db, gatedRun, ["succeeded", "failed"]);
+    expect(done.status, done.error ?? "").toBe("succeeded");
+    expect(paid.requests()).toBe(requestsBefore + 2);
+  });
+
+  it("counts a sub-workflow's child run toward the calling workflow's budget, not the called one's", async () => {
+    const workspaceId = await pricedWorkspace("workflow budget children");
+    const called = await namedWorkflow(workspaceId, "Called writer", agentGraph());
+    await publishVersion(harness.db, workspaceId, called);
+    const callerGraph = buildGraph(
+      [["trigger", "trigger"], ["call", "subworkflow", { workflowId: called, input: "{}" }], ["out", "output"]],
+      [["trigger", "call"], ["call", "out"]],
+    );
+    const caller = await namedWorkflow(workspaceId, "Caller", callerGraph);
+    await setWorkflowCap(harness.db, system(workspaceId), { workflowId: caller, monthlyCapUsd: 1 });
+    await setWorkflowCap(harness.db, system(workspaceId), { workflowId: called, monthlyCapUsd: 1 });
+    const { runId } = await startRun(harness.db, { workspaceId, workflowId: caller, input: {}, trigger: "manual", startedBy: "budget test" });
+    const parent = await waitForRun(harness.db, runId, ["succeeded", "failed"], 30_000);
+    expect(parent.status, parent.error ?? "").toBe("succeeded");
+    const child = await harness.db.run.findFirstOrThrow({ where: { callerRunId: runId }, select: { workflowId: true, budgetWorkflowId: true, costUsd: true } });
+    expect(child).toMatchObject({ workflowId: called, budgetWorkflowId: caller });
+    expect(child.costUsd).toBeGreaterThan(1);
+
+    const caps = Object.fromEntries((await budgetOverview(harness.db, workspaceId)).workflowCaps.map((cap) => [cap.name, cap]));
+    expect(caps["Caller"]?.spentUsd).toBeCloseTo(parent.costUsd + child.costUsd, 9);
+    expect(caps["Caller"]?.reached).toBe(true);
+    expect(caps["Called writer"]).toMatchObject({ spentUsd: 0, reached: false });
+    await expect(startRun(harness.db, { workspaceId, workflowId: caller, input: {}, trigger: "manual", startedBy: "budget test" })).rejects.toThrow(/workflow "Caller" is reached/);
+    // Started on its own, the called workflow counts toward itself.
+    await paidRun(workspaceId, called);
+    expect((await budgetOverview(harness.db, workspaceId)).workflowCaps.find((cap) => cap.name === "Called writer")?.reached).toBe(true);
+  });
+
+  it("reads a workflow's month over the (budgetWorkflowId, createdAt) index", async () => {
+    // Seq scans off: on a test-sized table the planner would scan anyway; this proves the index exists and serves the query.
+    const plan = await harness.db.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe("SET LOCAL enable_seqscan = off");
+      return tx.$queryRawUnsafe<{ "QUERY PLAN": string }[]>(
+        `EXPLAIN SELECT COALESCE(SUM(r."costUsd"), 0) FROM "Run" r WHERE r."budgetWorkflowId" = 'wf_x' AND r."createdAt" >= now() - interval '1 month'`,
+      );
+    });
+    expect(plan.map((line) => line["QUERY PLAN"]).join("\n")).toContain("Run_budgetWorkflowId_createdAt_idx");
+  });
+
+  it("refuses a bad cap naming the field, and another workspace's workflow as not found", async () => {
+    expect(setWorkflowCapSchema.safeParse({ workflowId: "wf_1", monthlyCapUsd: -1 }).success).toBe(false);
+    expect(setWorkflowCapSchema.safeParse({ workflowId: "wf_1", monthlyCapUsd: Number.NaN }).success).toBe(false);
+    expect(setWorkflowCapSchema.safeParse({ workflowId: "wf_1", monthlyCapUsd: Number.POSITIVE_INFINITY }).success).toBe(false);
+    expect(setWorkflowCapSchema.safeParse({ workflowId: "", monthlyCapUsd: 1 }).success).toBe(false);
+    const workspaceId = await pricedWorkspace("workflow budget validation");
+    const elsewhere = await pricedWorkspace("workflow budget elsewhere");
+    const foreign = await namedWorkflow(elsewhere, "Not yours", agentGraph());
+    const own = await namedWorkflow(workspaceId, "Yours", agentGraph());
+    const asOwner = await callerFor(owner, workspaceId);
+    // A 400 naming the field: by the input schema (zod issues) or by the input guard before it (UserInputError's path).
+    const badField = (path: string) => (error: unknown) => {
+      if (!(error instanceof TRPCError) || error.code !== "BAD_REQUEST") return false;
+      if (error.cause instanceof UserInputError) return error.cause.path === path;
+      const issues = (error.cause as { issues?: { path: unknown[] }[] } | undefined)?.issues ?? [];
+      return issues.some((issue) => issue.path.join(".") === path);
+    };
+    await expect(asOwner.budgets.setWorkflowCap({ workflowId: own, monthlyCapUsd: -5 })).rejects.toSatisfy(badField("monthlyCapUsd"));
+    await expect(asOwner.budgets.setWorkflowCap({ workflowId: own, monthlyCapUsd: Number.NaN })).rejects.toSatisfy(badField("monthlyCapUsd"));
+    await expect(asOwner.budgets.setWorkflowCap({ workflowId: "not an id!", monthlyCapUsd: 5 })).rejects.toSatisfy(badField("workflowId"));
+    await expect(asOwner.budgets.setWorkflowCap({ workflowId: foreign, monthlyCapUsd: 5 })).rejects.toSatisfy(trpcRefusal("NOT_FOUND"));
+    await expect(asOwner.budgets.removeWorkflowCap({ workflowId: foreign })).rejects.toSatisfy(trpcRefusal("NOT_FOUND"));
+    await expect(asOwner.budgets.setWorkflowCap({ workflowId: "wf_missing", monthlyCapUsd: 5 })).rejects.toSatisfy(trpcRefusal("NOT_FOUND"));
+    expect(await harness.db.workflowBudget.count({ where: { workflowId: { in: [own, foreign] } } })).toBe(0);
+    expect(await harness.db.auditEntry.count({ where: { workspaceId, action: { startsWith: "budget.workflow_cap" } } })).toBe(0);
   });
 });

@@ -52,7 +52,7 @@ async function main() {
   const worker = createRunWorker(db);
   worker.on("failed", (job, error) => logger.error({ err: error, jobId: job?.id, runId: job?.data.runId }, "job failed"));
   worker.on("error", (error) => logger.error({ err: error }, "runs worker error"));
-  // Notifications (a task waits, a task is escalated) on their own queue: a slow or failing
+  // Notifications (a task waits, a task is escalated, an alert fires) on their own queue: a slow or failing
   // channel never holds up a run.
   const notifications = createNotificationWorker(db);
   notifications.on("failed", (job, error) => logger.error({ err: error, jobId: job?.id, deliveryId: job?.data.deliveryId }, "notification delivery failed"));

@@ -27,10 +27,24 @@ const KINDS: { kind: Kind; label: string; threshold: string; unit: string; place
 const SHOWN = ["kind", "threshold", "windowMinutes", "minRuns", "cooldownMinutes", "channelId"];
 
 const STATUS_STYLE: Record<string, string> = {
+  pending: "bg-amber-50 text-amber-800 ring-amber-200",
+  retrying: "bg-amber-50 text-amber-800 ring-amber-200",
   delivered: "bg-emerald-50 text-emerald-700 ring-emerald-200",
   failed: "bg-red-50 text-red-700 ring-red-200",
   no_channel: "bg-slate-50 text-slate-600 ring-slate-200",
 };
+
+const STATUS_LABEL: Record<string, string> = { pending: "sending", no_channel: "logged only" };
+
+/** While a firing is being delivered (retried), the page re-reads itself this often, and not at all otherwise. */
+const WHILE_DELIVERING_MS = 5_000;
+
+type LogEntry = Alerts["log"][number];
+
+function attemptsText(entry: LogEntry): string | null {
+  if (entry.status === "no_channel" || entry.attempts === 0) return null;
+  return `${entry.attempts} attempt${entry.attempts === 1 ? "" : "s"}`;
+}
 
 /**
  * /settings/alerts: rules a worker checks every 30 s (failure rate, cost per day, a task
@@ -39,7 +53,11 @@ const STATUS_STYLE: Record<string, string> = {
 export function AlertSettings() {
   const trpc = useTRPC();
   const canManage = useCan("credential:manage");
-  const alerts = useQuery(trpc.alerts.list.queryOptions());
+  const alerts = useQuery(
+    trpc.alerts.list.queryOptions(undefined, {
+      refetchInterval: (query) => (query.state.data?.log.some((entry) => entry.status === "pending" || entry.status === "retrying") ? WHILE_DELIVERING_MS : false),
+    }),
+  );
   const [editing, setEditing] = useState<Rule | null>(null);
   return (
     <div>
@@ -256,7 +274,12 @@ function RuleForm({ channels, editing, onDone }: { channels: Alerts["channels"];
 
 function LogCard({ log }: { log: Alerts["log"] | undefined }) {
   return (
-    <Card title="Alert log" description="The latest 50 firings and how their delivery went." flush testId="alert-log">
+    <Card
+      title="Alert log"
+      description="The latest 50 firings and how their delivery went. A failed delivery is retried with growing pauses (about 2.5 minutes in all), like a task notification; meanwhile the rule does not fire again."
+      flush
+      testId="alert-log"
+    >
       <table className="w-full text-left text-sm">
         <thead className="border-b border-slate-100 text-xs text-slate-500">
           <tr>
@@ -275,14 +298,19 @@ function LogCard({ log }: { log: Alerts["log"] | undefined }) {
             </tr>
           )}
           {log?.map((entry) => (
-            <tr key={entry.id} data-testid="alert-log-row">
+            <tr key={entry.id} data-testid="alert-log-row" data-status={entry.status}>
               <td className={`${TD} text-xs whitespace-nowrap`}>{formatDateTime(entry.firedAt)}</td>
               <td className={TD}>{entry.message}</td>
               <td className={TD}>{entry.channelName ?? "—"}</td>
               <td className={TD}>
                 <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ${STATUS_STYLE[entry.status] ?? STATUS_STYLE.no_channel}`} title={entry.error ?? undefined}>
-                  {entry.status === "no_channel" ? "logged only" : entry.status}
+                  {STATUS_LABEL[entry.status] ?? entry.status}
                 </span>
+                {attemptsText(entry) && (
+                  <span className="ml-1.5 text-xs text-slate-500 tabular-nums" data-testid="alert-log-attempts" title={entry.lastAttemptAt ? `Last attempt ${formatDateTime(entry.lastAttemptAt)}` : undefined}>
+                    {attemptsText(entry)}
+                  </span>
+                )}
                 {entry.error && <p className="mt-0.5 max-w-xs truncate text-xs text-red-600">{entry.error}</p>}
               </td>
             </tr>

@@ -62,6 +62,8 @@ export const ACTION_LABELS: Record<AuditAction, string> = {
   "budget.cap_set": "set the monthly budget",
   "budget.override_set": "allowed runs over the budget",
   "budget.override_ended": "ended the budget override",
+  "budget.workflow_cap_set": "set a workflow's monthly budget",
+  "budget.workflow_cap_removed": "removed a workflow's monthly budget",
   "alert_rule.created": "added an alert rule",
   "alert_rule.updated": "changed an alert rule",
   "alert_rule.deleted": "deleted an alert rule",

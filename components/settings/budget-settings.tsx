@@ -7,6 +7,7 @@ import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { FormError, TextField } from "@/components/ui/text-field";
 import { formatDateTime } from "@/components/ui/format";
+import { WorkflowCapsCard } from "./budget-workflow-caps";
 import { fieldError, formError } from "./form-errors";
 import { Card, RoleNote, SettingsHeader, SuccessNote } from "./section";
 
@@ -20,7 +21,8 @@ function monthLabel(monthStart: Date): string {
 
 /**
  * /settings/budget: the month's model spend against the workspace's cap, the cap (admins),
- * an override (owners) and the runs the budget paused. Everyone who sees runs can read it.
+ * workflows' own caps (admins), an override (owners) and the runs the budgets paused.
+ * Everyone who sees runs can read it.
  */
 export function BudgetSettings() {
   const trpc = useTRPC();
@@ -31,24 +33,26 @@ export function BudgetSettings() {
     <div>
       <SettingsHeader
         title="Budget"
-        description="A monthly cap on what model calls cost (tokens × Model prices), counted per calendar month in UTC. When the month's spend reaches it, new runs are refused and running runs pause before their next model or tool call."
+        description="A monthly cap on what model calls cost (tokens × Model prices), counted per calendar month in UTC, for the workspace and, if you like, for single workflows. When the month's spend reaches a cap, new runs are refused and running runs pause before their next model or tool call."
       />
-      {!canSet && <RoleNote title="Only admins can set the budget, and only owners can override it.">You can see this month&apos;s spend against the cap.</RoleNote>}
+      {!canSet && <RoleNote title="Only admins can set the budget, and only owners can override it.">You can see this month&apos;s spend against the caps.</RoleNote>}
       {budget.isPending && <p className="text-sm text-slate-500">Loading the budget…</p>}
       {budget.isError && <FormError message={errorMessage(budget.error)} />}
       {budget.data && (
         <>
-          <SpendCard budget={budget.data} />
+          <SpendCard budget={budget.data} workflowCaps={budget.data.workflowCaps.length} />
           {budget.data.pausedRuns > 0 && <PausedRunsCard budget={budget.data} />}
           {canSet && <CapCard budget={budget.data} />}
-          {canOverride && budget.data.capUsd !== null && <OverrideCard budget={budget.data} />}
+          <WorkflowCapsCard budget={budget.data} canSet={canSet} />
+          {/* One override lifts the workspace's cap and every workflow's (server/ops/budgets.ts says why). */}
+          {canOverride && (budget.data.capUsd !== null || budget.data.workflowCaps.length > 0) && <OverrideCard budget={budget.data} />}
         </>
       )}
     </div>
   );
 }
 
-function SpendCard({ budget }: { budget: Budget }) {
+function SpendCard({ budget, workflowCaps }: { budget: Budget; workflowCaps: number }) {
   const cap = budget.capUsd;
   const share = cap === null ? 0 : cap === 0 ? 1 : Math.min(1, budget.spentUsd / cap);
   const tone = budget.blocking ? "bg-red-500" : budget.reached ? "bg-amber-500" : share >= 0.8 ? "bg-amber-400" : "bg-emerald-500";
@@ -79,7 +83,11 @@ function SpendCard({ budget }: { budget: Budget }) {
       )}
       <p className="mt-3 text-sm" data-testid="budget-state">
         {cap === null ? (
-          <span className="text-slate-500">No cap: runs are never stopped for cost. Set one below, or set MAX_MONTHLY_COST for every workspace.</span>
+          <span className="text-slate-500">
+            {workflowCaps > 0
+              ? `No workspace cap: only the ${workflowCaps === 1 ? "workflow cap below stops" : `${workflowCaps} workflow caps below stop`} runs for cost. Set one below, or set MAX_MONTHLY_COST for every workspace.`
+              : "No cap: runs are never stopped for cost. Set one below, or set MAX_MONTHLY_COST for every workspace."}
+          </span>
         ) : budget.blocking ? (
           <span className="font-medium text-red-700">The budget is reached: new runs are refused and running runs pause at their next step.</span>
         ) : budget.overrideUntil ? (
@@ -109,7 +117,7 @@ function PausedRunsCard({ budget }: { budget: Budget }) {
     <Card title="Runs paused by the budget" testId="budget-paused">
       <div className="flex flex-wrap items-center justify-between gap-3">
         <p className="text-sm text-slate-600">
-          {budget.pausedRuns} run{budget.pausedRuns === 1 ? " is" : "s are"} paused until the budget allows {budget.pausedRuns === 1 ? "it" : "them"} to go on: raise the cap or allow an override, then resume.
+          {budget.pausedRuns} run{budget.pausedRuns === 1 ? " is" : "s are"} paused until the budget allows {budget.pausedRuns === 1 ? "it" : "them"} to go on: raise the cap (the workspace&apos;s or the workflow&apos;s) or allow an override, then resume.
         </p>
         {canResume && (
           <Button onClick={() => resume.mutate()} disabled={resume.isPending}>
@@ -122,7 +130,17 @@ function PausedRunsCard({ budget }: { budget: Budget }) {
           <FormError message={errorMessage(resume.error)} />
         </div>
       )}
-      {resume.data && <p className="mt-2 text-sm text-emerald-700">Resumed {resume.data.resumed} run{resume.data.resumed === 1 ? "" : "s"}.</p>}
+      {resume.data && (
+        <p className="mt-2 text-sm text-emerald-700">
+          Resumed {resume.data.resumed} run{resume.data.resumed === 1 ? "" : "s"}.
+          {resume.data.stillBlocked > 0 && (
+            <span className="text-amber-700">
+              {" "}
+              {resume.data.stillBlocked} stay{resume.data.stillBlocked === 1 ? "s" : ""} paused: {resume.data.stillBlocked === 1 ? "its workflow's" : "their workflows'"} cap is still reached.
+            </span>
+          )}
+        </p>
+      )}
     </Card>
   );
 }
@@ -187,7 +205,7 @@ function OverrideCard({ budget }: { budget: Budget }) {
     override.mutate({ until: Number.isNaN(date.getTime()) ? until : date.toISOString() });
   };
   return (
-    <Card title="Override" description="Owners only. Lets runs start and go on over the cap until a date; recorded in the audit log.">
+    <Card title="Override" description="Owners only. Lets runs start and go on over the caps (the workspace's and every workflow's) until a date; recorded in the audit log.">
       {budget.overrideUntil ? (
         <div className="flex flex-wrap items-center justify-between gap-3">
           <p className="text-sm text-slate-600">Runs may go over the budget until {formatDateTime(budget.overrideUntil)}.</p>

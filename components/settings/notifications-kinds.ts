@@ -1,7 +1,7 @@
 /** Names the notification settings show for channel kinds, events and delivery states. */
 export const CHANNEL_KIND_LABEL: Record<string, string> = { webhook: "Webhook", slack: "Slack", email: "Email" };
 
-export const EVENT_LABEL: Record<string, string> = { task_waiting: "Task waiting", task_escalated: "Escalated", test: "Test" };
+export const EVENT_LABEL: Record<string, string> = { task_waiting: "Task waiting", task_escalated: "Escalated", test: "Test", alert: "Alert" };
 
 export const DELIVERY_STATUS_STYLE: Record<string, string> = {
   delivered: "bg-emerald-50 text-emerald-700 ring-emerald-200",

@@ -10,7 +10,8 @@ import { pageAs } from "../support/users";
  * real worker: the owner sets a monthly cap the workspace has already reached, a run started
  * from the editor and a REST trigger are refused with the spend and what to do, the owner
  * allows an override and the run starts; a viewer reads the page without its forms. Then an
- * admin adds an alert rule and turns it off.
+ * admin adds an alert rule and turns it off. A workflow's own cap is set from the same page and
+ * refuses that workflow's trigger, naming it.
  */
 
 const SHOTS = "/tmp/shots";
@@ -77,6 +78,69 @@ test("a reached monthly budget refuses runs with the reason; an owner's override
     // Later specs run in this workspace: no cap, no override.
     await trpcMutation(request, "budgets", "override", { until: null });
     await trpcMutation(request, "budgets", "set", { monthlyCapUsd: null });
+  }
+});
+
+test("a workflow's own cap: set in Settings → Budget, listed with its spend, refuses the workflow's REST trigger with a 402 naming it", async ({ page, request, playwright, baseURL, browser }) => {
+  const name = `Capped flow ${Date.now()}`;
+  const { id: workflowId } = await trpcMutation(request, "workflow", "create", { name, graph: agentGraph() });
+  try {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto("/settings/budget");
+    const caps = page.getByTestId("budget-workflow-caps");
+    await expect(caps).toContainText("No workflow has a cap of its own.");
+    await caps.getByLabel("Workflow", { exact: true }).selectOption({ label: name });
+    // Bad amounts are told under the field, from the server.
+    await caps.getByLabel("Monthly cap, USD").fill("-3");
+    await caps.getByRole("button", { name: "Set workflow cap" }).click();
+    await expect(caps.getByText("The cap cannot be negative")).toBeVisible();
+    await caps.getByLabel("Monthly cap, USD").fill("");
+    await caps.getByRole("button", { name: "Set workflow cap" }).click();
+    await expect(caps.getByText("The cap must be a number of USD")).toBeVisible();
+    await page.screenshot({ path: `${SHOTS}/budget-workflow-cap-invalid-1440.png`, fullPage: true });
+
+    // $0 is reached whatever the workflow spent.
+    await caps.getByLabel("Monthly cap, USD").fill("0");
+    await caps.getByRole("button", { name: "Set workflow cap" }).click();
+    await expect(caps.getByText(`The monthly cap of ${name} is now $0.00.`)).toBeVisible();
+    const row = caps.getByTestId("workflow-cap-row").filter({ hasText: name });
+    await expect(row).toContainText("$0.00");
+    await expect(row).toContainText("Reached: runs stop");
+    await expect(page.getByTestId("budget-state")).toContainText("No workspace cap: only the workflow cap below stops runs");
+    await expect(caps.getByText("The cap cannot be negative")).toHaveCount(0);
+    await page.screenshot({ path: `${SHOTS}/budget-workflow-cap-1440.png`, fullPage: true });
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await page.screenshot({ path: `${SHOTS}/budget-workflow-cap-1024.png`, fullPage: true });
+    // The settings pane scrolls on its own: the card itself, so the form shows at this width too.
+    await caps.screenshot({ path: `${SHOTS}/budget-workflow-cap-card-1024.png` });
+    await page.setViewportSize({ width: 1440, height: 900 });
+
+    // The workflow's REST trigger: 402 budget_exceeded, naming the workflow's budget (the workspace has no cap).
+    const { token } = await trpcMutation(request, "apiKeys", "create", { name: `workflow budget ${Date.now()}`, scopes: ["trigger"] });
+    const client = await systemClient(playwright, baseURL);
+    const refused = await client.post(`/api/v1/workflows/${workflowId}/trigger`, { headers: { authorization: `Bearer ${token}` }, data: { input: {} } });
+    expect(refused.status()).toBe(402);
+    expect(await refused.json()).toMatchObject({
+      error: { code: "budget_exceeded", message: `The monthly budget of workflow "${name}" is reached: spent $0.00 of $0.00 this month; an admin can raise the workflow's cap or an owner can allow an override` },
+    });
+    await client.dispose();
+
+    // A viewer sees the caps, not the form or Remove.
+    const viewer = await pageAs(browser, "viewer");
+    await viewer.goto("/settings/budget");
+    await expect(viewer.getByTestId("workflow-cap-row").filter({ hasText: name })).toContainText("Reached");
+    await expect(viewer.getByRole("button", { name: "Set workflow cap" })).toHaveCount(0);
+    await expect(viewer.getByRole("button", { name: `Remove the cap of ${name}` })).toHaveCount(0);
+    await viewer.close();
+
+    // Removed: the row goes, and the audit log says both.
+    await row.getByRole("button", { name: `Remove the cap of ${name}` }).click();
+    await expect(row).toHaveCount(0);
+    await page.goto("/settings/audit");
+    await expect(page.getByText("set a workflow's monthly budget").first()).toBeVisible();
+    await expect(page.getByText("removed a workflow's monthly budget").first()).toBeVisible();
+  } finally {
+    await trpcMutation(request, "budgets", "removeWorkflowCap", { workflowId });
   }
 });
 

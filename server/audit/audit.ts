@@ -69,6 +69,8 @@ export const AUDIT_ACTIONS = [
   "budget.cap_set",
   "budget.override_set",
   "budget.override_ended",
+  "budget.workflow_cap_set",
+  "budget.workflow_cap_removed",
   "alert_rule.created",
   "alert_rule.updated",
   "alert_rule.deleted",

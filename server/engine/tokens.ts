@@ -1,4 +1,4 @@
-import { countTokens as countEncodedTokens } from "gpt-tokenizer/encoding/o200k_base";
+import type * as O200k from "gpt-tokenizer/encoding/o200k_base";
 import type { ChatMessage } from "./events";
 
 /**
@@ -8,8 +8,10 @@ import type { ChatMessage } from "./events";
  * One encoding, o200k_base, for every model: it is exact for GPT-4o, GPT-4.1, GPT-5 and the
  * o-series; for other families (Claude, Llama, Mistral…) whose tokenizers are not public or
  * differ, it is a close approximation, which is all a context budget needs. The encoder is
- * big (~2.4 MB of rank data, ~35 MB of heap once loaded): only server code reaches this
- * module (agent.ts ← decide.ts); client bundles import step/state/events, never decide.
+ * big (~2.4 MB of rank data, ~40 MiB of a process's memory once loaded), so it is loaded on the
+ * first count rather than at import: a worker that has not run an agent yet does not hold it.
+ * Only server code reaches this module (agent.ts ← decide.ts); client bundles import
+ * step/state/events, never decide.
  *
  * Pure: the same messages always give the same count. Messages are immutable once in a
  * thread, so each one's count is memoized by identity — a compaction check every step costs a
@@ -34,6 +36,18 @@ const MAX_EXACT_CHARS = 100_000;
 
 /** User text is text: "<|endoftext|>" in a message is counted as characters, never as a control token. */
 const ORDINARY_TEXT = { disallowedSpecial: new Set<string>() };
+
+type O200kEncoding = typeof O200k;
+let o200k: O200kEncoding | undefined;
+
+/**
+ * The encoding, loaded synchronously on first use through node's own require (counting is part
+ * of the synchronous decide step). Deterministic like the rest: only when it is loaded changes.
+ */
+function encoding(): O200kEncoding {
+  o200k ??= process.getBuiltinModule("node:module").createRequire(import.meta.url)("gpt-tokenizer/encoding/o200k_base") as O200kEncoding;
+  return o200k;
+}
 
 const messageCounts = new WeakMap<ChatMessage, number>();
 
@@ -74,8 +88,8 @@ function countSegments(text: string): number {
     // and ends none, so ordinary text counts exactly as if whole.
     const lastSpace = text.lastIndexOf(" ", start + SEGMENT_CHARS - 1);
     const end = lastSpace > start ? lastSpace : start + SEGMENT_CHARS;
-    count += countEncodedTokens(text.slice(start, end), ORDINARY_TEXT);
+    count += encoding().countTokens(text.slice(start, end), ORDINARY_TEXT);
     start = end;
   }
-  return count + countEncodedTokens(text.slice(start), ORDINARY_TEXT);
+  return count + encoding().countTokens(text.slice(start), ORDINARY_TEXT);
 }

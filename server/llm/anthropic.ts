@@ -1,4 +1,4 @@
-import Anthropic from "@anthropic-ai/sdk";
+import type Anthropic from "@anthropic-ai/sdk";
 import type { LlmRequest } from "../engine/decide";
 import type { ChatMessage, ToolCall } from "../engine/events";
 import { LiveAnswerText } from "./live-answer";
@@ -77,6 +77,23 @@ export type AnthropicReply = {
  * `onTextDelta` the reply is streamed (the SDK's `messages.stream`, Anthropic's SSE) and each
  * piece of text is handed over as it arrives; the result is the same final message.
  */
+type AnthropicSdk = typeof Anthropic;
+let anthropicSdk: AnthropicSdk | undefined;
+
+/**
+ * The SDK on first use rather than at import: it holds ~20 MiB of a process's memory, and a
+ * worker whose workspaces use no Anthropic model never needs it.
+ */
+async function loadAnthropicSdk(): Promise<AnthropicSdk> {
+  anthropicSdk ??= (await import("@anthropic-ai/sdk")).default;
+  return anthropicSdk;
+}
+
+/** An error of the Anthropic SDK with an HTTP status. Without the SDK loaded no call was made, so none can be. */
+export function isAnthropicApiError(error: unknown): error is InstanceType<AnthropicSdk["APIError"]> & { status: number } {
+  return anthropicSdk !== undefined && error instanceof anthropicSdk.APIError && typeof error.status === "number";
+}
+
 export async function callAnthropic(
   provider: AnthropicProvider,
   model: string,
@@ -84,6 +101,7 @@ export async function callAnthropic(
   signal: AbortSignal | undefined,
   onTextDelta?: (text: string) => void,
 ): Promise<AnthropicReply> {
+  const Anthropic = await loadAnthropicSdk();
   const client = new Anthropic({ apiKey: provider.apiKey, baseURL: provider.baseURL, timeout: provider.timeoutMs, maxRetries: provider.maxRetries });
   const { system, messages } = toAnthropicMessages(request.messages);
   const params = {
@@ -123,6 +141,6 @@ function replyOf(reply: Anthropic.Messages.Message): AnthropicReply {
 
 /** Whether an Anthropic error can pass on another try (the SDK already retried those). */
 export function isRetryableAnthropicError(error: unknown): boolean | null {
-  if (!(error instanceof Anthropic.APIError) || typeof error.status !== "number") return null;
+  if (!isAnthropicApiError(error)) return null;
   return !(error.status === 400 || error.status === 401 || error.status === 403 || error.status === 404 || error.status === 422);
 }

@@ -2,8 +2,7 @@ import OpenAI from "openai";
 import type { Db } from "../db";
 import type { LlmRequest } from "../engine/decide";
 import type { ChatMessage, RunEvent, ToolCall } from "../engine/events";
-import Anthropic from "@anthropic-ai/sdk";
-import { callAnthropic, isRetryableAnthropicError, type AnthropicProvider } from "./anthropic";
+import { callAnthropic, isAnthropicApiError, isRetryableAnthropicError, type AnthropicProvider } from "./anthropic";
 import { getEnv } from "../env";
 import { clientFor, providerLimit, resolveProvider, type ProviderConfig } from "./providers";
 import { priceModelCall } from "./model-prices";
@@ -206,7 +205,7 @@ export function isRetryable(error: unknown): boolean {
 
 /** The error in plain words: what the person fixing it (and the agent) needs. */
 function describeModelError(error: unknown, model: string): string {
-  if ((error instanceof OpenAI.APIError || error instanceof Anthropic.APIError) && typeof error.status === "number") {
+  if (((error instanceof OpenAI.APIError && typeof error.status === "number") || isAnthropicApiError(error))) {
     const detail = compactError(error);
     if (error.status === 401 || error.status === 403) return compactError(`The key was refused (${error.status}): ${detail}`);
     if (error.status === 404) return compactError(`Not found (404) — check the model "${model}" and the base URL: ${detail}`);

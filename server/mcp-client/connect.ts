@@ -1,8 +1,9 @@
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport, getDefaultEnvironment } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport, StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type * as McpClientModule from "@modelcontextprotocol/sdk/client/index.js";
+import type * as McpStdioModule from "@modelcontextprotocol/sdk/client/stdio.js";
+import type * as McpHttpModule from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type * as McpTypesModule from "@modelcontextprotocol/sdk/types.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { vetUrl } from "../tools/http-request";
 
@@ -59,6 +60,42 @@ function guardedFetch(allowPrivateHosts: string[]): typeof fetch {
   };
 }
 
+type McpSdk = {
+  Client: typeof McpClientModule.Client;
+  StdioClientTransport: typeof McpStdioModule.StdioClientTransport;
+  getDefaultEnvironment: typeof McpStdioModule.getDefaultEnvironment;
+  StreamableHTTPClientTransport: typeof McpHttpModule.StreamableHTTPClientTransport;
+  StreamableHTTPError: typeof McpHttpModule.StreamableHTTPError;
+  McpError: typeof McpTypesModule.McpError;
+  ErrorCode: typeof McpTypesModule.ErrorCode;
+};
+let mcpSdk: McpSdk | undefined;
+
+/**
+ * The MCP SDK, loaded on first use rather than at import: it holds ~25 MiB of a process's
+ * memory, and a worker or web process whose workflows use no MCP server never needs it.
+ */
+export async function loadMcpSdk(): Promise<McpSdk> {
+  if (!mcpSdk) {
+    const [client, stdio, http, types] = await Promise.all([
+      import("@modelcontextprotocol/sdk/client/index.js"),
+      import("@modelcontextprotocol/sdk/client/stdio.js"),
+      import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+      import("@modelcontextprotocol/sdk/types.js"),
+    ]);
+    mcpSdk = {
+      Client: client.Client,
+      StdioClientTransport: stdio.StdioClientTransport,
+      getDefaultEnvironment: stdio.getDefaultEnvironment,
+      StreamableHTTPClientTransport: http.StreamableHTTPClientTransport,
+      StreamableHTTPError: http.StreamableHTTPError,
+      McpError: types.McpError,
+      ErrorCode: types.ErrorCode,
+    };
+  }
+  return mcpSdk;
+}
+
 type Opened = { client: Client; stderr: () => string };
 
 /**
@@ -66,6 +103,7 @@ type Opened = { client: Client; stderr: () => string };
  * client (`closeQuietly`) when done.
  */
 export async function openMcpClient(target: McpTarget, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Opened> {
+  const { Client, StdioClientTransport, StreamableHTTPClientTransport, getDefaultEnvironment } = await loadMcpSdk();
   let stderrText = "";
   let transport: Transport;
   if (target.transport === "http") {
@@ -155,7 +193,10 @@ export function describeMcpError(error: unknown, target: McpTarget, stderr: stri
   const where = target.transport === "http" ? safeHost(target.url) : `the command "${target.commandLine}"`;
   const seconds = Math.round(timeoutMs / 100) / 10;
   if (error instanceof McpConnectionError) return error.message;
-  if (error instanceof McpError) {
+  // Without the SDK loaded no connection was tried, so no error can be one of its classes.
+  const sdk = mcpSdk;
+  if (sdk && error instanceof sdk.McpError) {
+    const { ErrorCode } = sdk;
     if (error.code === ErrorCode.RequestTimeout) return `${where} did not answer within ${seconds} s (timeout)`;
     if (error.code === ErrorCode.ConnectionClosed) {
       const tail = stderr.trim() ? `; it said: ${stderr.trim().slice(-500)}` : "";
@@ -163,7 +204,7 @@ export function describeMcpError(error: unknown, target: McpTarget, stderr: stri
     }
     return `${where} answered with an error: ${error.message}`;
   }
-  if (error instanceof StreamableHTTPError) {
+  if (sdk && error instanceof sdk.StreamableHTTPError) {
     const status = error.code ?? 0;
     if (status === 401 || status === 403) return `${where} refused the credentials (HTTP ${status}); check the auth header value`;
     if (status === 404 || status === 405) return `${where} is not an MCP server (HTTP ${status} at this URL; the Streamable HTTP endpoint is often /mcp)`;

@@ -1,8 +1,8 @@
 import { StreamableHTTPError } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { outcomeOf } from "./call-tool";
-import { describeMcpError, splitCommandLine, stdioAllowlist, type McpTarget } from "./connect";
+import { describeMcpError, loadMcpSdk, splitCommandLine, stdioAllowlist, type McpTarget } from "./connect";
 import { snapshotTools } from "./servers";
 
 const http: McpTarget = { transport: "http", url: "https://mcp.example.com/mcp", headers: {}, allowPrivateHosts: [] };
@@ -49,6 +49,9 @@ describe("stdio commands", () => {
 });
 
 describe("describeMcpError", () => {
+  beforeAll(async () => {
+    await loadMcpSdk();
+  });
   it("says what went wrong in plain words", () => {
     expect(describeMcpError(new StreamableHTTPError(401, "Unauthorized"), http, "", 10_000)).toBe("mcp.example.com refused the credentials (HTTP 401); check the auth header value");
     expect(describeMcpError(new StreamableHTTPError(404, "Not Found"), http, "", 10_000)).toMatch(/is not an MCP server \(HTTP 404/);

@@ -10,6 +10,11 @@ import { taskUrl, type Notice, type NoticeEvent } from "./messages";
  * the status code and error of this attempt, and the status — `delivered`, `pending` (will be
  * retried), `failed` (permanent, or the last attempt) or `skipped` (nothing to tell any more:
  * the task was answered or the channel disabled before it went out).
+ *
+ * A delivery is about a human task (task_waiting, task_escalated), a test, or an alert firing
+ * (event `alert`, `alertLogId` set). For an alert, each attempt is also copied to its AlertLog
+ * row, in the same transaction: Settings → Alerts reads pending / retrying / delivered / failed,
+ * the attempt count and the last error there, and that log outlives a deleted channel.
  */
 export type AttemptResult =
   | { outcome: "delivered"; statusCode: number | null; detail: string }
@@ -18,21 +23,27 @@ export type AttemptResult =
   /** The row is gone (its channel was deleted) or was already settled. */
   | { outcome: "done" };
 
+type DeliveryUpdate = { status: string; attempted: boolean; lastStatusCode?: number | null; lastError: string | null; at: Date; delivered?: boolean };
+
 export async function attemptDelivery(db: Db, deliveryId: string, options: { isLastAttempt: boolean; escalatedTo?: Role }): Promise<AttemptResult> {
   const delivery = await db.notificationDelivery.findUnique({
     where: { id: deliveryId },
-    select: { id: true, taskId: true, event: true, status: true, channel: true },
+    select: { id: true, taskId: true, alertLogId: true, event: true, status: true, channel: true },
   });
   if (!delivery || delivery.status === "delivered" || delivery.status === "skipped") return { outcome: "done" };
   const { channel } = delivery;
 
+  const record = (update: DeliveryUpdate) => recordAttempt(db, delivery, update);
   const skip = async (reason: string): Promise<AttemptResult> => {
-    await db.notificationDelivery.update({ where: { id: delivery.id }, data: { status: "skipped", lastError: reason } });
+    await record({ status: "skipped", attempted: false, lastError: reason, at: new Date() });
     return { outcome: "skipped", reason };
   };
   if (!channel.enabled && delivery.event !== "test") return skip("the channel was disabled before this went out");
 
-  const notice = await buildNotice(db, { channel, taskId: delivery.taskId, event: delivery.event as NoticeEvent, escalatedTo: options.escalatedTo });
+  const notice =
+    delivery.event === "alert"
+      ? await buildAlertNotice(db, { channel, alertLogId: delivery.alertLogId })
+      : await buildNotice(db, { channel, taskId: delivery.taskId, event: delivery.event as NoticeEvent, escalatedTo: options.escalatedTo });
   if (typeof notice === "string") return skip(notice);
 
   let outcome: DeliveryOutcome;
@@ -44,18 +55,65 @@ export async function attemptDelivery(db: Db, deliveryId: string, options: { isL
   }
   const attemptedAt = new Date();
   if (outcome.ok) {
-    await db.notificationDelivery.update({
-      where: { id: delivery.id },
-      data: { status: "delivered", attempts: { increment: 1 }, lastStatusCode: outcome.statusCode, lastError: null, lastAttemptAt: attemptedAt, deliveredAt: attemptedAt },
-    });
+    await record({ status: "delivered", attempted: true, lastStatusCode: outcome.statusCode, lastError: null, at: attemptedAt, delivered: true });
     return { outcome: "delivered", statusCode: outcome.statusCode, detail: outcome.detail };
   }
   const final = outcome.permanent || options.isLastAttempt;
-  await db.notificationDelivery.update({
-    where: { id: delivery.id },
-    data: { status: final ? "failed" : "pending", attempts: { increment: 1 }, lastStatusCode: outcome.statusCode, lastError: outcome.error.slice(0, 1_000), lastAttemptAt: attemptedAt },
-  });
+  await record({ status: final ? "failed" : "pending", attempted: true, lastStatusCode: outcome.statusCode, lastError: outcome.error.slice(0, 1_000), at: attemptedAt });
   return { outcome: final ? "failed" : "retry", statusCode: outcome.statusCode, error: outcome.error };
+}
+
+/** The delivery row, and for an alert its log entry, in one transaction: the two never disagree. */
+async function recordAttempt(db: Db, delivery: { id: string; alertLogId: string | null }, update: DeliveryUpdate): Promise<void> {
+  const deliveryData = {
+    status: update.status,
+    lastError: update.lastError,
+    ...(update.attempted ? { attempts: { increment: 1 }, lastStatusCode: update.lastStatusCode ?? null, lastAttemptAt: update.at } : {}),
+    ...(update.delivered ? { deliveredAt: update.at } : {}),
+  };
+  if (!delivery.alertLogId) {
+    await db.notificationDelivery.update({ where: { id: delivery.id }, data: deliveryData });
+    return;
+  }
+  await db.$transaction([
+    db.notificationDelivery.update({ where: { id: delivery.id }, data: deliveryData }),
+    db.alertLog.updateMany({
+      where: { id: delivery.alertLogId },
+      data: {
+        status: alertLogStatus(update.status),
+        error: update.lastError,
+        ...(update.attempted ? { attempts: { increment: 1 }, lastAttemptAt: update.at } : {}),
+        ...(update.delivered ? { deliveredAt: update.at } : {}),
+      },
+    }),
+  ]);
+}
+
+/** How the alert log names a delivery's state: a pending delivery that was tried is being retried; a skipped one did not reach anyone. */
+function alertLogStatus(deliveryStatus: string): string {
+  if (deliveryStatus === "pending") return "retrying";
+  if (deliveryStatus === "skipped") return "failed";
+  return deliveryStatus;
+}
+
+/** The notice for an alert firing, read from its log entry (within the channel's workspace), or why there is none. */
+async function buildAlertNotice(db: Db, params: { channel: { workspaceId: string }; alertLogId: string | null }): Promise<Notice | string> {
+  if (!params.alertLogId) return "the alert is not recorded";
+  const entry = await db.alertLog.findFirst({
+    where: { id: params.alertLogId, workspaceId: params.channel.workspaceId },
+    select: { ruleId: true, kind: true, message: true, value: true, firedAt: true, workspace: { select: { id: true, name: true } } },
+  });
+  if (!entry) return "the alert is no longer recorded";
+  return {
+    event: "alert",
+    at: entry.firedAt,
+    workspace: entry.workspace,
+    task: null,
+    run: null,
+    url: `${getEnv().APP_URL.replace(/\/$/, "")}/settings/alerts`,
+    // A rule deleted since keeps its id in the message: the receiver can still tell firings apart.
+    alert: { ruleId: entry.ruleId ?? "", kind: entry.kind, message: entry.message, value: entry.value },
+  };
 }
 
 /** The notice for a delivery, or why there is nothing to tell any more. */

@@ -65,6 +65,11 @@ export function deliveryIdFor(channelId: string, taskId: string, event: string):
   return `ndl_${createHash("sha256").update(`${channelId}\n${taskId}\n${event}`).digest("base64url").slice(0, 22)}`;
 }
 
+/** An alert firing's one delivery: derived from its AlertLog id, so enqueueing it twice is one delivery and one job. */
+export function alertDeliveryId(alertLogId: string): string {
+  return `ndl_${alertLogId}`;
+}
+
 export function newTestDeliveryId(): string {
   return newId("ndl");
 }

@@ -5,7 +5,8 @@ import { redisConnection } from "../queue";
 import { NOTIFY_ROLES } from "./channels";
 
 /**
- * The "notifications" queue: one job per delivery (a channel told about a task event). Its
+ * The "notifications" queue: one job per delivery (a channel told about a task event, or about
+ * an alert firing — server/ops/alerts.ts; the same attempts and backoff for both). Its
  * own queue, so a slow or failing endpoint never holds up the jobs that advance runs. Job
  * ids derive from the delivery, so enqueueing the same delivery twice is one job.
  */

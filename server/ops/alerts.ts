@@ -1,15 +1,14 @@
 import { z } from "zod";
 import { createSweeper, type Sweeper } from "./sweeper";
 import type { Db } from "../db";
-import { getEnv } from "../env";
 import { newId } from "../ids";
 import { NotFoundError, UserInputError } from "../errors";
 import type { WorkspaceAccess } from "../auth/access";
 import { recordAudit } from "../audit/audit";
-import { openChannel } from "../notifications/channels";
-import { sendNotice, type DeliveryOutcome } from "../notifications/deliver";
-import type { Notice } from "../notifications/messages";
+import { alertDeliveryId } from "../notifications/channels";
+import { enqueueDeliveries } from "../notifications/queue";
 import { listLiveWorkers } from "./workers";
+import { componentLog } from "./log";
 import { usd } from "./budgets";
 
 /**
@@ -27,13 +26,31 @@ import { usd } from "./budgets";
  *
  * A rule fires at most once per `cooldownMinutes`: the firing is claimed by a conditional
  * UPDATE of its `lastFiredAt`, so when several workers sweep at once exactly one sends it.
- * Each firing is logged (AlertLog) with its delivery's outcome.
+ * Each firing is logged (AlertLog). Its delivery is a NotificationDelivery on the
+ * "notifications" queue (server/notifications/queue.ts), so it is tried DELIVERY_ATTEMPTS
+ * times with the same backoff as a task notice, and every attempt is copied to the log entry
+ * (pending → retrying → delivered | failed, attempts, last error). While a firing of a rule is
+ * still being delivered, the rule does not fire again, whatever its cool-down.
  */
 
 export const ALERT_KINDS = ["failure_rate", "daily_cost", "task_waiting", "no_worker"] as const;
 
 /** How often the worker sweeps. */
 export const ALERT_SWEEP_EVERY_MS = 30_000;
+
+/**
+ * A firing whose delivery has not settled this long after it fired is given up (failed): its
+ * job was lost (Redis flushed) or no worker ran it. The retries themselves take about 2.5 min.
+ */
+export const ALERT_DELIVERY_GIVE_UP_MS = 30 * 60_000;
+
+/** A queued delivery not tried this long after its firing is enqueued again (a no-op while its job exists). */
+const ALERT_REQUEUE_AFTER_MS = 60_000;
+
+/** The log entry states of a firing still being delivered: its rule waits for it. */
+const UNSETTLED = ["pending", "retrying"];
+
+const logger = componentLog("alerts");
 
 const FAILED_STATUSES = ["failed", "compensated", "compensation_failed"];
 const ENDED_STATUSES = ["succeeded", "rejected", "cancelled", ...FAILED_STATUSES];
@@ -143,7 +160,7 @@ export async function listAlerts(db: Db, workspaceId: string) {
       where: { workspaceId },
       orderBy: { firedAt: "desc" },
       take: 50,
-      select: { id: true, ruleId: true, kind: true, message: true, value: true, channelName: true, status: true, error: true, firedAt: true },
+      select: { id: true, ruleId: true, kind: true, message: true, value: true, channelName: true, status: true, error: true, attempts: true, lastAttemptAt: true, deliveredAt: true, firedAt: true },
     }),
   ]);
   return { rules: rules.map((rule) => ({ ...rule, description: describeRule(rule) })), channels, log };
@@ -198,52 +215,91 @@ async function evaluate(db: Db, rule: Rule, context: SweepContext): Promise<Find
   }
 }
 
-/** Takes the right to fire `rule` now; false when it fired within its cool-down (here or in another worker). */
+/**
+ * Takes the right to fire `rule` now; false when it fired within its cool-down (here or in
+ * another worker), or when an earlier firing of it is still being delivered (retried).
+ */
 async function claimFiring(db: Db, rule: Rule, now: Date): Promise<boolean> {
   const claimed = await db.$executeRaw`
     UPDATE "AlertRule" SET "lastFiredAt" = ${now}
     WHERE "id" = ${rule.id} AND "enabled"
-      AND ("lastFiredAt" IS NULL OR "lastFiredAt" <= ${new Date(now.getTime() - rule.cooldownMinutes * 60_000)})`;
+      AND ("lastFiredAt" IS NULL OR "lastFiredAt" <= ${new Date(now.getTime() - rule.cooldownMinutes * 60_000)})
+      AND NOT EXISTS (SELECT 1 FROM "AlertLog" WHERE "status" IN ('pending', 'retrying') AND "ruleId" = ${rule.id})`;
   return claimed === 1;
 }
 
-async function deliverAlert(db: Db, rule: Rule, finding: NonNullable<Finding>, now: Date): Promise<{ status: string; channelName: string | null; error: string | null; logId: string }> {
+/**
+ * Logs a firing and, when the rule has an enabled channel, queues its one delivery (row and
+ * log entry in one transaction; the delivery and job ids derive from the log id). The
+ * notifications worker sends it and records each attempt (server/notifications/attempt.ts).
+ */
+async function fireAlert(db: Db, rule: Rule, finding: NonNullable<Finding>, now: Date): Promise<{ status: string; logId: string }> {
   const logId = newId("alg");
-  const row = await db.alertRule.findUnique({
-    where: { id: rule.id },
-    select: { workspace: { select: { id: true, name: true } }, channel: { select: { id: true, workspaceId: true, kind: true, name: true, sealed: true, emailMinRole: true, emailAddresses: true, enabled: true } } },
-  });
+  const row = await db.alertRule.findUnique({ where: { id: rule.id }, select: { channel: { select: { id: true, name: true, enabled: true } } } });
   const channel = row?.channel ?? null;
-  let status: string;
-  let error: string | null = null;
-  if (!row || !channel) {
-    status = "no_channel";
-  } else if (!channel.enabled) {
-    status = "failed";
-    error = "the channel is disabled";
-  } else {
-    const notice: Notice = {
-      event: "alert",
-      at: now,
-      workspace: row.workspace,
-      task: null,
-      run: null,
-      url: `${getEnv().APP_URL.replace(/\/$/, "")}/settings/alerts`,
-      alert: { ruleId: rule.id, kind: rule.kind, message: finding.message, value: finding.value },
-    };
-    let outcome: DeliveryOutcome;
-    try {
-      outcome = await sendNotice(db, openChannel(channel), notice, { id: logId });
-    } catch {
-      outcome = { ok: false, statusCode: null, error: "the channel's settings could not be opened (was the vault key changed?)", permanent: true };
-    }
-    status = outcome.ok ? "delivered" : "failed";
-    error = outcome.ok ? null : outcome.error.slice(0, 1_000);
+  const entry = { id: logId, workspaceId: rule.workspaceId, ruleId: rule.id, kind: rule.kind, message: finding.message, value: finding.value, channelName: channel?.name ?? null, firedAt: now };
+  if (!channel) {
+    await db.alertLog.create({ data: { ...entry, status: "no_channel" } });
+    return { status: "no_channel", logId };
   }
-  await db.alertLog.create({
-    data: { id: logId, workspaceId: rule.workspaceId, ruleId: rule.id, kind: rule.kind, message: finding.message, value: finding.value, channelName: channel?.name ?? null, status, error, firedAt: now },
+  if (!channel.enabled) {
+    await db.alertLog.create({ data: { ...entry, status: "failed", error: "the channel is disabled" } });
+    return { status: "failed", logId };
+  }
+  const deliveryId = alertDeliveryId(logId);
+  await db.$transaction([
+    db.alertLog.create({ data: { ...entry, status: "pending" } }),
+    db.notificationDelivery.create({ data: { id: deliveryId, channelId: channel.id, taskId: null, event: "alert", alertLogId: logId, status: "pending" } }),
+  ]);
+  try {
+    await enqueueDeliveries([{ deliveryId }]);
+  } catch (error) {
+    // The row is there: a later sweep enqueues it again (tendAlertDeliveries).
+    logger.error({ err: error, deliveryId }, "could not enqueue an alert delivery; the next sweeps retry");
+  }
+  return { status: "pending", logId };
+}
+
+/**
+ * Keeps firings from being stuck "being delivered", which would hold their rules back: a
+ * delivery never tried a minute after its firing is enqueued again (its job id makes that a
+ * no-op while the job exists); one whose channel was deleted, or that has not settled within
+ * ALERT_DELIVERY_GIVE_UP_MS, is settled as failed.
+ */
+async function tendAlertDeliveries(db: Db, now: Date): Promise<void> {
+  const unsettled = await db.alertLog.findMany({ where: { status: { in: UNSETTLED } }, select: { id: true, firedAt: true }, take: 500 });
+  if (unsettled.length === 0) return;
+  const deliveries = await db.notificationDelivery.findMany({
+    where: { alertLogId: { in: unsettled.map((entry) => entry.id) } },
+    select: { id: true, alertLogId: true, attempts: true },
   });
-  return { status, channelName: channel?.name ?? null, error, logId };
+  const deliveryOf = new Map(deliveries.map((delivery) => [delivery.alertLogId, delivery]));
+  const requeue: { deliveryId: string }[] = [];
+  for (const entry of unsettled) {
+    const delivery = deliveryOf.get(entry.id);
+    const age = now.getTime() - entry.firedAt.getTime();
+    if (!delivery) {
+      await settleAsFailed(db, entry.id, null, "the channel was deleted before this was delivered");
+    } else if (age >= ALERT_DELIVERY_GIVE_UP_MS) {
+      await settleAsFailed(db, entry.id, delivery.id, `not delivered within ${ALERT_DELIVERY_GIVE_UP_MS / 60_000} min of firing (no worker took it); given up`);
+    } else if (delivery.attempts === 0 && age >= ALERT_REQUEUE_AFTER_MS) {
+      requeue.push({ deliveryId: delivery.id });
+    }
+  }
+  try {
+    await enqueueDeliveries(requeue);
+  } catch (error) {
+    // Redis may be down: the rules are still evaluated and logged; the next sweep tries again.
+    logger.error({ err: error, deliveries: requeue.length }, "could not enqueue alert deliveries again");
+  }
+}
+
+async function settleAsFailed(db: Db, alertLogId: string, deliveryId: string | null, reason: string): Promise<void> {
+  await db.$transaction([
+    // "skipped": should its job still run, the attempt finds nothing to do.
+    ...(deliveryId ? [db.notificationDelivery.updateMany({ where: { id: deliveryId, status: "pending" }, data: { status: "skipped", lastError: reason } })] : []),
+    db.alertLog.updateMany({ where: { id: alertLogId, status: { in: UNSETTLED } }, data: { status: "failed", error: reason } }),
+  ]);
 }
 
 export type AlertSweepReport = { evaluated: number; fired: { ruleId: string; status: string; logId: string }[] };
@@ -257,14 +313,15 @@ export async function sweepAlerts(db: Db, options: { now?: Date; liveWorkers?: (
     where: { enabled: true },
     select: { id: true, workspaceId: true, kind: true, threshold: true, windowMinutes: true, minRuns: true, cooldownMinutes: true, lastFiredAt: true },
   });
+  await tendAlertDeliveries(db, now);
   const fired: AlertSweepReport["fired"] = [];
   for (const rule of rules) {
     // Within its cool-down nothing is even evaluated.
     if (rule.lastFiredAt && now.getTime() - rule.lastFiredAt.getTime() < rule.cooldownMinutes * 60_000) continue;
     const finding = await evaluate(db, rule, context);
     if (!finding || !(await claimFiring(db, rule, now))) continue;
-    const delivered = await deliverAlert(db, rule, finding, now);
-    fired.push({ ruleId: rule.id, status: delivered.status, logId: delivered.logId });
+    const firing = await fireAlert(db, rule, finding, now);
+    fired.push({ ruleId: rule.id, status: firing.status, logId: firing.logId });
   }
   return { evaluated: rules.length, fired };
 }

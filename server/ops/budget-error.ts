@@ -1,7 +1,8 @@
 import { ConflictError } from "../errors";
 
 /**
- * A run refused because the workspace's monthly budget is spent. REST answers 402
+ * A run refused because a monthly budget is spent (the workspace's or the workflow's; the message
+ * names which, server/ops/budgets.ts). REST answers 402
  * `budget_exceeded`, tRPC PAYMENT_REQUIRED; it is a ConflictError so that any other layer that
  * does not know it (MCP, a schedule) still answers 4xx with its message, never a 500.
  */

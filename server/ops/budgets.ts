@@ -4,31 +4,49 @@ import { getEnv } from "../env";
 import type { RunEvent } from "../engine/events";
 import { actorLabel, type WorkspaceAccess } from "../auth/access";
 import { recordAudit } from "../audit/audit";
-import { UserInputError } from "../errors";
+import { NotFoundError, UserInputError } from "../errors";
 import { resumeRun } from "../runs/control";
 import { BudgetExceededError } from "./budget-error";
 
 /**
- * A workspace's monthly budget: a cap on model spend (USD, the `costUsd` every run already
- * carries, from token usage × prices) for the calendar month in UTC. A run counts in the month
- * it was created in. The cap is the workspace's own (Settings → Budget) or MAX_MONTHLY_COST.
+ * Monthly budgets: caps on model spend (USD, the `costUsd` every run already carries, from
+ * token usage × prices) for the calendar month in UTC. A run counts in the month it was created
+ * in. Two caps can apply to a run:
+ * - the workspace's (its own from Settings → Budget, or MAX_MONTHLY_COST): every run of the
+ *   workspace counts toward it;
+ * - its budget workflow's (Settings → Budget, "Workflow caps"): a run started by a person, a
+ *   trigger, a schedule, a re-run or a fork counts toward its own workflow; a child run (a
+ *   for-each item, a sub-workflow) toward its caller's budget workflow — so the whole tree of a
+ *   run counts toward the workflow that was started, as all of it counts toward the workspace.
+ *   "Run"."budgetWorkflowId" holds it (filled by a database trigger on insert).
+ * Both apply: whichever is reached first stops the run (when both are, the workspace's is named:
+ * raising the workflow's cap alone would not help).
  *
  * Reached (spend ≥ cap): new runs are refused (`assertBudgetAllowsStart`, at the one place
  * runs start, server/runs/start-run.ts) and running runs pause before their next model or tool
  * call (`budgetPauseEvent`, in the worker loop). Child runs (for-each items, sub-workflows)
  * are never refused: their parent was admitted, so refusing its children would fail work
  * already paid for. They pause like any running run, and "Resume paused runs" picks them all up.
- * An owner can let runs go over the cap until a date (audited), or raise the cap.
+ *
+ * An owner can let runs go over the caps until a date (audited), or an admin raise a cap. There
+ * is one override per workspace and it lifts both caps: it is the owner's emergency lever ("let
+ * work go on until …"), one place to look and one audit entry; going over one workflow's cap
+ * alone is what raising (or removing) that workflow's cap is for.
  */
 
-/** What a run paused by the budget says it was paused by (the run page shows "by …"). */
+/** What a run paused by a budget says it was paused by (the run page shows "by …"); every such text starts with it. */
 export const BUDGET_PAUSE_BY = "the monthly budget";
+
+/** The caps a run is under: its workspace's and its budget workflow's (null: only the workspace's). */
+export type BudgetScope = { workspaceId: string; workflowId: string | null };
 
 export type BudgetCheck = {
   capUsd: number | null;
   /** null when there is no cap, or an override is active (then the spend is not needed). */
   spentUsd: number | null;
   overrideUntil: Date | null;
+  /** The workflow's own cap, when it has one; `spentUsd` null as above. */
+  workflow: { workflowId: string; name: string; capUsd: number; spentUsd: number | null } | null;
 };
 
 /** 00:00 UTC on the first day of `now`'s month. */
@@ -37,93 +55,147 @@ export function monthStartUtc(now: Date): Date {
 }
 
 /**
- * The budget and, only when a cap applies and no override is active, the month's spend: one
- * round trip, and the spend is one aggregate over the (workspaceId, createdAt) index. Without a
- * cap it is a primary-key lookup only (the trigger path is benchmarked).
+ * Both budgets and, only for a cap that applies while no override is active, the month's spend:
+ * one round trip. The workspace's spend is one aggregate over the (workspaceId, createdAt)
+ * index, the workflow's over (budgetWorkflowId, createdAt). Without caps it is two primary-key
+ * lookups only (the trigger path is benchmarked).
  */
-export async function checkBudget(db: Db, workspaceId: string, now = new Date()): Promise<BudgetCheck> {
+export async function checkBudget(db: Db, scope: BudgetScope, now = new Date()): Promise<BudgetCheck> {
   const envCap = getEnv().MAX_MONTHLY_COST ?? null;
-  const rows = await db.$queryRaw<{ cap: number | null; overrideUntil: Date | null; spent: number | null }[]>`
+  const monthStart = monthStartUtc(now);
+  const rows = await db.$queryRaw<
+    { cap: number | null; overrideUntil: Date | null; spent: number | null; workflowId: string | null; workflowName: string | null; workflowCap: number | null; workflowSpent: number | null }[]
+  >`
     SELECT COALESCE(b."monthlyCapUsd", ${envCap}::double precision) AS cap,
            b."overrideUntil" AS "overrideUntil",
            CASE WHEN COALESCE(b."monthlyCapUsd", ${envCap}::double precision) IS NOT NULL
                  AND (b."overrideUntil" IS NULL OR b."overrideUntil" <= ${now})
-                THEN (SELECT COALESCE(SUM(r."costUsd"), 0) FROM "Run" r WHERE r."workspaceId" = ${workspaceId} AND r."createdAt" >= ${monthStartUtc(now)})
-           END AS spent
-    FROM (SELECT 1) AS one LEFT JOIN "WorkspaceBudget" b ON b."workspaceId" = ${workspaceId}`;
+                THEN (SELECT COALESCE(SUM(r."costUsd"), 0) FROM "Run" r WHERE r."workspaceId" = ${scope.workspaceId} AND r."createdAt" >= ${monthStart})
+           END AS spent,
+           wb."workflowId" AS "workflowId",
+           w."name" AS "workflowName",
+           wb."monthlyCapUsd" AS "workflowCap",
+           CASE WHEN wb."monthlyCapUsd" IS NOT NULL
+                 AND (b."overrideUntil" IS NULL OR b."overrideUntil" <= ${now})
+                THEN (SELECT COALESCE(SUM(r."costUsd"), 0) FROM "Run" r WHERE r."budgetWorkflowId" = wb."workflowId" AND r."createdAt" >= ${monthStart})
+           END AS "workflowSpent"
+    FROM (SELECT 1) AS one
+    LEFT JOIN "WorkspaceBudget" b ON b."workspaceId" = ${scope.workspaceId}
+    LEFT JOIN "WorkflowBudget" wb ON wb."workflowId" = ${scope.workflowId}::text AND wb."workspaceId" = ${scope.workspaceId}
+    LEFT JOIN "Workflow" w ON w."id" = wb."workflowId"`;
   const row = rows[0];
-  return { capUsd: row?.cap ?? null, spentUsd: row?.spent ?? null, overrideUntil: row?.overrideUntil ?? null };
+  const workflow =
+    row?.workflowId && row.workflowCap !== null ? { workflowId: row.workflowId, name: row.workflowName ?? row.workflowId, capUsd: row.workflowCap, spentUsd: row.workflowSpent } : null;
+  return { capUsd: row?.cap ?? null, spentUsd: row?.spent ?? null, overrideUntil: row?.overrideUntil ?? null, workflow };
 }
 
 export function usd(value: number): string {
   return `$${value.toFixed(2)}`;
 }
 
-/** The reason the budget stops runs now, or null when it does not. */
-function exceeded(check: BudgetCheck): { spentUsd: number; capUsd: number } | null {
-  if (check.capUsd === null || check.spentUsd === null) return null;
-  return check.spentUsd >= check.capUsd ? { spentUsd: check.spentUsd, capUsd: check.capUsd } : null;
+/** Which budget stops runs now (the workspace's first, see above), or null when none does. */
+type Exceeded = { spentUsd: number; capUsd: number; workflowName: string | null };
+
+function exceeded(check: BudgetCheck): Exceeded | null {
+  if (check.capUsd !== null && check.spentUsd !== null && check.spentUsd >= check.capUsd) return { spentUsd: check.spentUsd, capUsd: check.capUsd, workflowName: null };
+  const workflow = check.workflow;
+  if (workflow && workflow.spentUsd !== null && workflow.spentUsd >= workflow.capUsd) return { spentUsd: workflow.spentUsd, capUsd: workflow.capUsd, workflowName: workflow.name };
+  return null;
+}
+
+function spentOf(over: Exceeded): string {
+  return `spent ${usd(over.spentUsd)} of ${usd(over.capUsd)} this month`;
+}
+
+/** "the monthly budget of workflow "Invoices"": which cap it was, for messages and the pause's "by". */
+function budgetName(over: Exceeded): string {
+  return over.workflowName === null ? `${BUDGET_PAUSE_BY} of the workspace` : `${BUDGET_PAUSE_BY} of workflow "${over.workflowName}"`;
+}
+
+function refusal(over: Exceeded): BudgetExceededError {
+  const message =
+    over.workflowName === null
+      ? `The workspace's monthly budget is reached: ${spentOf(over)}; an owner can raise the budget or allow an override`
+      : `The monthly budget of workflow "${over.workflowName}" is reached: ${spentOf(over)}; an admin can raise the workflow's cap or an owner can allow an override`;
+  return new BudgetExceededError(message, over.spentUsd, over.capUsd);
 }
 
 /**
- * Workspaces seen without any cap, for a moment: the trigger path (benchmarked) then skips even
- * the budget lookup. Only "no cap" is remembered — a spend always comes fresh — so a cap set in
- * another process applies within UNCAPPED_CACHE_MS, and one set in this process at once.
+ * Budget scopes seen without any cap, for a moment: the trigger path (benchmarked) then skips
+ * even the budget lookup. Only "no cap" is remembered — a spend always comes fresh — so a cap
+ * set in another process applies within UNCAPPED_CACHE_MS, and one set in this process at once.
+ * Keys are `cacheKey(scope)`, so a workspace's change forgets all of its workflows.
  */
 const UNCAPPED_CACHE_MS = 2_000;
 const uncappedSeenAt = new Map<string, number>();
 
-/** Throws BudgetExceededError (402) when the workspace's monthly budget is spent. */
-export async function assertBudgetAllowsStart(db: Db, workspaceId: string): Promise<void> {
-  const seenAt = uncappedSeenAt.get(workspaceId);
+function cacheKey(scope: BudgetScope): string {
+  return `${scope.workspaceId} ${scope.workflowId ?? ""}`;
+}
+
+/**
+ * Throws BudgetExceededError (402) when the workspace's or the workflow's monthly budget is
+ * spent. `workflowId` is the workflow being started (a started run's budget workflow is its own).
+ */
+export async function assertBudgetAllowsStart(db: Db, workspaceId: string, workflowId: string): Promise<void> {
+  const scope = { workspaceId, workflowId };
+  const key = cacheKey(scope);
+  const seenAt = uncappedSeenAt.get(key);
   if (seenAt !== undefined && Date.now() - seenAt < UNCAPPED_CACHE_MS) return;
-  const check = await checkBudget(db, workspaceId);
-  if (check.capUsd === null) {
+  const check = await checkBudget(db, scope);
+  if (check.capUsd === null && check.workflow === null) {
     if (uncappedSeenAt.size > 10_000) uncappedSeenAt.clear();
-    uncappedSeenAt.set(workspaceId, Date.now());
+    uncappedSeenAt.set(key, Date.now());
     return;
   }
-  uncappedSeenAt.delete(workspaceId);
+  uncappedSeenAt.delete(key);
   const over = exceeded(check);
-  if (!over) return;
-  throw new BudgetExceededError(
-    `The workspace's monthly budget is reached: spent ${usd(over.spentUsd)} of ${usd(over.capUsd)} this month; an owner can raise the budget or allow an override`,
-    over.spentUsd,
-    over.capUsd,
-  );
+  if (over) throw refusal(over);
 }
 
 /**
  * The worker asks before every round of new model/tool calls, so it keeps the answer for a
- * moment per workspace: a budget reached is seen within BUDGET_CACHE_MS, and a busy worker
- * does not add a query per step. Changes made in this process clear it at once.
+ * moment per budget scope (workspace and budget workflow): a budget reached is seen within
+ * BUDGET_CACHE_MS, and a busy worker does not add a query per step. Changes made in this
+ * process clear it at once.
  */
 const BUDGET_CACHE_MS = 2_000;
 const pauseCache = new Map<string, { at: number; event: RunEvent | null }>();
 
 function forgetBudgetCache(workspaceId: string): void {
-  pauseCache.delete(workspaceId);
-  uncappedSeenAt.delete(workspaceId);
+  const prefix = `${workspaceId} `;
+  for (const cache of [pauseCache, uncappedSeenAt]) {
+    for (const key of cache.keys()) if (key.startsWith(prefix)) cache.delete(key);
+  }
 }
 
-/** The `run_paused` event a running run commits when the budget is spent, or null. */
-export async function budgetPauseEvent(db: Db, workspaceId: string): Promise<RunEvent | null> {
-  const cached = pauseCache.get(workspaceId);
+/** The budgets a run is under: its workspace's and its budget workflow's (read once per worker job). */
+export async function runBudgetScope(db: Db, runId: string): Promise<BudgetScope> {
+  const row = await db.run.findUnique({ where: { id: runId }, select: { workspaceId: true, budgetWorkflowId: true } });
+  if (!row) throw new NotFoundError(`Run ${runId}`);
+  return { workspaceId: row.workspaceId, workflowId: row.budgetWorkflowId };
+}
+
+/** The `run_paused` event a running run commits when one of its budgets is spent, or null. */
+export async function budgetPauseEvent(db: Db, scope: BudgetScope): Promise<RunEvent | null> {
+  const key = cacheKey(scope);
+  const cached = pauseCache.get(key);
   if (cached && Date.now() - cached.at < BUDGET_CACHE_MS) return cached.event;
-  const over = exceeded(await checkBudget(db, workspaceId));
-  const event: RunEvent | null = over ? { type: "run_paused", by: `${BUDGET_PAUSE_BY} (spent ${usd(over.spentUsd)} of ${usd(over.capUsd)} this month)` } : null;
+  const over = exceeded(await checkBudget(db, scope));
+  const event: RunEvent | null = over ? { type: "run_paused", by: `${budgetName(over)} (${spentOf(over)})` } : null;
   if (pauseCache.size > 10_000) pauseCache.clear();
-  pauseCache.set(workspaceId, { at: Date.now(), event });
+  pauseCache.set(key, { at: Date.now(), event });
   return event;
 }
 
 /** Settings → Budget: the cap, where it comes from, the month's spend and any override. */
 export async function budgetOverview(db: Db, workspaceId: string, now = new Date()) {
   const monthStart = monthStartUtc(now);
-  const [row, spend, pausedRuns] = await Promise.all([
+  const [row, spend, pausedRuns, workflowCaps] = await Promise.all([
     db.workspaceBudget.findUnique({ where: { workspaceId }, select: { monthlyCapUsd: true, overrideUntil: true, overrideBy: true, updatedAt: true } }),
     db.run.aggregate({ where: { workspaceId, createdAt: { gte: monthStart } }, _sum: { costUsd: true, unpricedCalls: true }, _count: { _all: true } }),
-    budgetPausedRunIds(db, workspaceId),
+    budgetPausedRuns(db, workspaceId),
+    workflowCapsOf(db, workspaceId, monthStart),
   ]);
   const envCap = getEnv().MAX_MONTHLY_COST ?? null;
   const capUsd = row?.monthlyCapUsd ?? envCap;
@@ -143,12 +215,26 @@ export async function budgetOverview(db: Db, workspaceId: string, now = new Date
     reached: capUsd !== null && spentUsd >= capUsd,
     blocking: capUsd !== null && spentUsd >= capUsd && !overrideActive,
     pausedRuns: pausedRuns.length,
+    workflowCaps: workflowCaps.map((cap) => ({ ...cap, reached: cap.spentUsd >= cap.capUsd, blocking: cap.spentUsd >= cap.capUsd && !overrideActive })),
   };
 }
 
+/** The workspace's workflow caps with each one's spend this month (by name). */
+async function workflowCapsOf(db: Db, workspaceId: string, monthStart: Date) {
+  return db.$queryRaw<{ workflowId: string; name: string; capUsd: number; spentUsd: number }[]>`
+    SELECT wb."workflowId" AS "workflowId", w."name" AS name, wb."monthlyCapUsd" AS "capUsd",
+           (SELECT COALESCE(SUM(r."costUsd"), 0) FROM "Run" r WHERE r."budgetWorkflowId" = wb."workflowId" AND r."createdAt" >= ${monthStart}) AS "spentUsd"
+    FROM "WorkflowBudget" wb JOIN "Workflow" w ON w."id" = wb."workflowId"
+    WHERE wb."workspaceId" = ${workspaceId}
+    ORDER BY lower(w."name"), wb."workflowId"`;
+}
+
+/** A monthly cap in USD (the workspace's or a workflow's). */
+const capUsdSchema = z.number({ message: "The cap must be a number of USD" }).finite("The cap must be a number of USD").min(0, "The cap cannot be negative").max(1_000_000_000, "The cap is too large");
+
 export const setBudgetSchema = z.object({
   /** null: no cap of the workspace's own (MAX_MONTHLY_COST applies, if set). */
-  monthlyCapUsd: z.number({ message: "The cap must be a number of USD" }).finite().min(0, "The cap cannot be negative").max(1_000_000_000, "The cap is too large").nullable(),
+  monthlyCapUsd: capUsdSchema.nullable(),
 });
 
 export async function setBudget(db: Db, access: WorkspaceAccess, input: z.infer<typeof setBudgetSchema>) {
@@ -159,6 +245,45 @@ export async function setBudget(db: Db, access: WorkspaceAccess, input: z.infer<
       update: { monthlyCapUsd: input.monthlyCapUsd },
     });
     await recordAudit(tx, access, "budget.cap_set", { kind: "workspace", id: access.workspaceId }, { monthlyCapUsd: input.monthlyCapUsd });
+  });
+  forgetBudgetCache(access.workspaceId);
+  return budgetOverview(db, access.workspaceId);
+}
+
+const workflowIdSchema = z.string({ message: "Choose a workflow" }).min(1, "Choose a workflow").max(100, "is too long for an id").regex(/^[A-Za-z0-9_-]+$/, "is not a valid id");
+
+export const setWorkflowCapSchema = z.object({ workflowId: workflowIdSchema, monthlyCapUsd: capUsdSchema });
+export const removeWorkflowCapSchema = z.object({ workflowId: workflowIdSchema });
+
+/** The workflow, if it is this workspace's (another workspace's id is "not found", like a missing one). */
+async function workflowOf(db: Db, access: WorkspaceAccess, workflowId: string): Promise<{ id: string; name: string }> {
+  const workflow = await db.workflow.findFirst({ where: { id: workflowId, workspaceId: access.workspaceId }, select: { id: true, name: true } });
+  if (!workflow) throw new NotFoundError(`Workflow ${workflowId}`);
+  return workflow;
+}
+
+/** Sets (or changes) a workflow's own monthly cap; the workspace's cap still applies too. */
+export async function setWorkflowCap(db: Db, access: WorkspaceAccess, input: z.infer<typeof setWorkflowCapSchema>) {
+  const workflow = await workflowOf(db, access, input.workflowId);
+  await db.$transaction(async (tx) => {
+    const previous = await tx.workflowBudget.findUnique({ where: { workflowId: workflow.id }, select: { monthlyCapUsd: true } });
+    await tx.workflowBudget.upsert({
+      where: { workflowId: workflow.id },
+      create: { workflowId: workflow.id, workspaceId: access.workspaceId, monthlyCapUsd: input.monthlyCapUsd },
+      update: { monthlyCapUsd: input.monthlyCapUsd },
+    });
+    await recordAudit(tx, access, "budget.workflow_cap_set", { kind: "workflow", id: workflow.id, name: workflow.name }, { monthlyCapUsd: input.monthlyCapUsd, previousCapUsd: previous?.monthlyCapUsd ?? null });
+  });
+  forgetBudgetCache(access.workspaceId);
+  return budgetOverview(db, access.workspaceId);
+}
+
+/** Removes a workflow's own cap (only the workspace's applies then); audited only when there was one. */
+export async function removeWorkflowCap(db: Db, access: WorkspaceAccess, input: z.infer<typeof removeWorkflowCapSchema>) {
+  const workflow = await workflowOf(db, access, input.workflowId);
+  await db.$transaction(async (tx) => {
+    const removed = await tx.workflowBudget.deleteMany({ where: { workflowId: workflow.id, workspaceId: access.workspaceId } });
+    if (removed.count > 0) await recordAudit(tx, access, "budget.workflow_cap_removed", { kind: "workflow", id: workflow.id, name: workflow.name });
   });
   forgetBudgetCache(access.workspaceId);
   return budgetOverview(db, access.workspaceId);
@@ -189,38 +314,49 @@ export async function setBudgetOverride(db: Db, access: WorkspaceAccess, input: 
   return budgetOverview(db, access.workspaceId);
 }
 
-/** Runs of the workspace paused by the budget (their latest pause was the budget's). */
-async function budgetPausedRunIds(db: Db, workspaceId: string): Promise<string[]> {
-  const rows = await db.$queryRaw<{ id: string }[]>`
-    SELECT r."id" FROM "Run" r
+/** Runs of the workspace paused by a budget (their latest pause was a budget's), with their budget workflow. */
+async function budgetPausedRuns(db: Db, workspaceId: string): Promise<{ id: string; budgetWorkflowId: string }[]> {
+  return db.$queryRaw<{ id: string; budgetWorkflowId: string }[]>`
+    SELECT r."id", r."budgetWorkflowId" FROM "Run" r
     CROSS JOIN LATERAL (
       SELECT s."payload" FROM "RunStep" s WHERE s."runId" = r."id" AND s."type" = 'run_paused' ORDER BY s."seq" DESC LIMIT 1
     ) last_pause
     WHERE r."workspaceId" = ${workspaceId} AND r."status" = 'paused' AND last_pause."payload"->>'by' LIKE ${`${BUDGET_PAUSE_BY}%`}
     ORDER BY r."createdAt" ASC
     LIMIT 1000`;
-  return rows.map((row) => row.id);
 }
 
 /**
- * Resumes every run the budget paused (after the cap was raised or an override set). Each is
- * audited like a resume from the run page. While the budget still blocks, they would pause
- * again at once: refused instead, saying why.
+ * Resumes every run a budget paused that its budgets now allow (after a cap was raised or an
+ * override set). Each is audited like a resume from the run page. While the workspace's budget
+ * still blocks, or a workflow's blocks every one of them, they would pause again at once:
+ * refused instead, saying which budget. Runs whose workflow's cap still blocks stay paused and
+ * are counted in `stillBlocked`.
  */
-export async function resumeBudgetPausedRuns(db: Db, access: WorkspaceAccess): Promise<{ resumed: number }> {
+export async function resumeBudgetPausedRuns(db: Db, access: WorkspaceAccess): Promise<{ resumed: number; stillBlocked: number }> {
   forgetBudgetCache(access.workspaceId);
-  const over = exceeded(await checkBudget(db, access.workspaceId));
-  if (over) throw new BudgetExceededError(`The budget still blocks runs: spent ${usd(over.spentUsd)} of ${usd(over.capUsd)} this month; raise the budget or allow an override first`, over.spentUsd, over.capUsd);
+  const stillBlocks = (over: Exceeded) =>
+    new BudgetExceededError(`${budgetName(over).replace(/^t/, "T")} still blocks runs: ${spentOf(over)}; raise the ${over.workflowName === null ? "budget" : "workflow's cap"} or allow an override first`, over.spentUsd, over.capUsd);
+  const workspaceOver = exceeded(await checkBudget(db, { workspaceId: access.workspaceId, workflowId: null }));
+  if (workspaceOver) throw stillBlocks(workspaceOver);
+  const paused = await budgetPausedRuns(db, access.workspaceId);
+  const blockedBy = new Map<string, Exceeded | null>();
+  for (const workflowId of new Set(paused.map((run) => run.budgetWorkflowId))) {
+    blockedBy.set(workflowId, exceeded(await checkBudget(db, { workspaceId: access.workspaceId, workflowId })));
+  }
+  const resumable = paused.filter((run) => !blockedBy.get(run.budgetWorkflowId));
+  const firstBlock = [...blockedBy.values()].find((over) => over !== null);
+  if (resumable.length === 0 && firstBlock) throw stillBlocks(firstBlock);
   let resumed = 0;
-  for (const runId of await budgetPausedRunIds(db, access.workspaceId)) {
+  for (const run of resumable) {
     try {
-      await resumeRun(db, runId, actorLabel(access.actor));
+      await resumeRun(db, run.id, actorLabel(access.actor));
     } catch {
       // Resumed or cancelled by someone else meanwhile: nothing to do for this one.
       continue;
     }
-    await recordAudit(db, access, "run.resumed", { kind: "run", id: runId }, { reason: "budget" });
+    await recordAudit(db, access, "run.resumed", { kind: "run", id: run.id }, { reason: "budget" });
     resumed += 1;
   }
-  return { resumed };
+  return { resumed, stillBlocked: paused.length - resumable.length };
 }

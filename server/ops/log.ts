@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { isSpanContextValid, trace } from "@opentelemetry/api";
 import pino, { type DestinationStream, type Logger } from "pino";
-import pinoPretty from "pino-pretty";
+import type PinoPretty from "pino-pretty";
 import { getOpsEnv, secretEnvValues, type OpsEnv } from "../env";
 import { createRedactor, MIN_REDACTED_SECRET_CHARS, type Redactor } from "../vault/redact";
 
@@ -156,11 +156,20 @@ function opsEnvOrDefaults(): { env: OpsEnv; problem?: string } {
   }
 }
 
+/**
+ * pino-pretty only when lines are pretty (development): loaded at import it would cost every
+ * production web and worker process ~20 MiB of memory for a formatter they never use.
+ * Synchronous because the root logger is created synchronously, on first use.
+ */
+function loadPinoPretty(): typeof PinoPretty {
+  return process.getBuiltinModule("node:module").createRequire(import.meta.url)("pino-pretty") as typeof PinoPretty;
+}
+
 function createRootLogger(): Logger {
   const { env, problem } = opsEnvOrDefaults();
   const pretty = env.LOG_FORMAT === "pretty" || (env.LOG_FORMAT === undefined && env.NODE_ENV === "development");
   // Synchronous: the last lines before a crash or process.exit are not lost.
-  const stdout: DestinationStream = pretty ? pinoPretty({ sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }) : pino.destination({ fd: 1, sync: true });
+  const stdout: DestinationStream = pretty ? loadPinoPretty()({ sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }) : pino.destination({ fd: 1, sync: true });
   const destination: DestinationStream = { write: (line: string) => void (state.target ?? stdout).write(line) };
   const logger = pino(
     {

@@ -16,7 +16,7 @@ import { performToolCall, type ToolCallContext } from "./perform-tool";
 import { createLiveTokenWriter } from "../streams/live-tokens";
 import { finishedChildEvents, hasChildrenInFlight, startChildRun } from "./child-runs";
 import { traceModelCall, traceToolCall } from "../ops/tracing";
-import { budgetPauseEvent } from "../ops/budgets";
+import { budgetPauseEvent, runBudgetScope, type BudgetScope } from "../ops/budgets";
 import type { Graph, GraphNode } from "../engine/graph";
 import type { Prisma } from "../generated/prisma/client";
 
@@ -76,6 +76,8 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
   let run = await loadRun(db, runId);
   // Read once per job, and only when a tool call uses a credential.
   let workspaceId: Promise<string> | undefined;
+  // Read once per job, when the run first wants a model or tool call (the budgets it is under).
+  let budgetScope: Promise<BudgetScope> | undefined;
   const toolContext = (nodeId: string): ToolCallContext => ({
     db,
     workspaceId: () => (workspaceId ??= runWorkspaceId(db, runId)),
@@ -154,12 +156,12 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
           if (committed) await notifyHumanTasksCreated(db, tasks.map((task) => task.id));
           continue;
         }
-        // The workspace's monthly budget is spent: pause before any new model or tool call (server/ops/budgets.ts).
+        // The workspace's or the run's workflow's monthly budget is spent: pause before any new model or tool call (server/ops/budgets.ts).
         const startsIo = wanted.some((effect) => {
           const key = effectKey(effect);
           return key !== null && !inFlight.has(key);
         });
-        const budgetPause = startsIo ? await budgetPauseEvent(db, await (workspaceId ??= runWorkspaceId(db, runId))) : null;
+        const budgetPause = startsIo ? await budgetPauseEvent(db, await (budgetScope ??= runBudgetScope(db, runId))) : null;
         if (budgetPause) {
           await commit([budgetPause]);
           continue;

@@ -54,8 +54,8 @@ export async function startRun(
   },
 ): Promise<{ runId: string }> {
   assertStorable(params.input, "input");
-  // The monthly budget (402 when spent); child runs start elsewhere (child-runs.ts) and are never refused.
-  await assertBudgetAllowsStart(db, params.workspaceId);
+  // The monthly budgets, the workspace's and the workflow's (402 when spent); child runs start elsewhere (child-runs.ts) and are never refused.
+  await assertBudgetAllowsStart(db, params.workspaceId, params.workflowId);
   const pinned = await pinGraph(db, params);
   // Graph problems, and agents whose model provider this workspace cannot use (not configured, or unsupported).
   const [providers, mcpServers] = await Promise.all([providerProblems(db, params.workspaceId, pinned.graph), mcpServerProblems(db, params.workspaceId, pinned.graph)]);

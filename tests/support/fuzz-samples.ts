@@ -121,6 +121,8 @@ export function fuzzSamples(f: FuzzFixtures): Record<string, unknown> {
     "alerts.delete": { id: "alert_fuzz" },
     "budgets.get": undefined,
     "budgets.set": { monthlyCapUsd: null },
+    "budgets.setWorkflowCap": { workflowId: f.workflowId, monthlyCapUsd: 1_000_000 },
+    "budgets.removeWorkflowCap": { workflowId: f.workflowId },
     "budgets.override": { until: null },
     "budgets.resumePaused": undefined,
     "prices.list": undefined,

@@ -1,0 +1,34 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { leanNodeEnv, webNodeFlags, workerNodeFlags } from "./lean-node";
+import { ROOT } from "./paths";
+
+const compose = readFileSync(path.join(ROOT, "docker-compose.yml"), "utf8");
+const dockerfile = readFileSync(path.join(ROOT, "Dockerfile"), "utf8");
+const production: NodeJS.ProcessEnv = { NODE_ENV: "production" };
+
+/** The JSON array of a compose service's `command:` or the Dockerfile's CMD. */
+function commandOf(text: string, marker: RegExp): string[] {
+  const line = text.split("\n").find((candidate) => marker.test(candidate));
+  if (!line) throw new Error(`no line matches ${marker}`);
+  return JSON.parse(line.slice(line.indexOf("["))) as string[];
+}
+
+describe("production node flags", () => {
+  it("are the same in docker-compose.yml and the Dockerfile as under npm start", () => {
+    const web = webNodeFlags(production);
+    const worker = workerNodeFlags();
+    expect(commandOf(compose, /command: \[.*next", "start"/).slice(1, 1 + web.length)).toEqual(web);
+    expect(commandOf(dockerfile, /^CMD \[/).slice(1, 1 + web.length)).toEqual(web);
+    expect(commandOf(compose, /command: \[.*dist\/worker\/main\.mjs"\]/).slice(1, 1 + worker.length)).toEqual(worker);
+    expect(compose).toContain(`MALLOC_ARENA_MAX: "${leanNodeEnv(production).MALLOC_ARENA_MAX}"`);
+    expect(dockerfile).toContain(`ENV MALLOC_ARENA_MAX=${leanNodeEnv(production).MALLOC_ARENA_MAX}`);
+  });
+
+  it("leave the heap limit and malloc arenas to an operator who set them", () => {
+    expect(webNodeFlags({ ...production, NODE_OPTIONS: "--max-old-space-size=2048" }).some((flag) => flag.startsWith("--max-old-space-size"))).toBe(false);
+    expect(webNodeFlags(production)).toContain("--max-old-space-size=512");
+    expect(leanNodeEnv({ ...production, MALLOC_ARENA_MAX: "4" }).MALLOC_ARENA_MAX).toBe("4");
+  });
+});

@@ -1,0 +1,46 @@
+// How production runs the web and worker node processes: the same flags and environment for
+// `npm start` and for the benchmarks that measure what it runs. docker-compose.yml repeats
+// them (it cannot import this file): keep the two in step.
+
+/**
+ * V8 flags for both processes.
+ *
+ * `--wasm-tiering-budget`: Prisma 7 plans every query in a WebAssembly module (its query
+ * compiler, ~3.4 MB). By default V8 recompiles each WebAssembly function with its optimizing
+ * compiler after a short warm-up, and those compilations of Prisma's large functions leave
+ * ~60–90 MiB of native memory behind in every process (an idle worker measured 215–224 MiB
+ * without the flag, 116–125 MiB with it). With a high budget only a function that has really
+ * run a lot is optimized (a CPU-heavy Python tool in Pyodide still gets there within
+ * seconds); Prisma's planning stays on V8's baseline compiler, which is small next to a
+ * query's round trip to Postgres.
+ */
+const SHARED_FLAGS = ["--wasm-tiering-budget=1000000000"];
+
+/**
+ * The web's V8 heap limit (MiB). Without one V8 sizes it from the machine's memory (4 GiB
+ * here) and, under a burst of requests, grows the heap to ~400–500 MiB and keeps it, though
+ * only ~130 MiB of it is in use. With a limit the heap stays near what it uses (~220 MiB
+ * after 25 s of 10-caller load). 512 MiB leaves room for the largest request the app accepts
+ * (a 16 MiB workflow import). An operator's own `--max-old-space-size` in NODE_OPTIONS wins.
+ */
+const WEB_HEAP_LIMIT_MIB = 512;
+
+export function webNodeFlags(env: NodeJS.ProcessEnv): string[] {
+  const ownLimit = /--max-old-space-size\b/.test(env.NODE_OPTIONS ?? "");
+  return [...SHARED_FLAGS, ...(ownLimit ? [] : [`--max-old-space-size=${WEB_HEAP_LIMIT_MIB}`])];
+}
+
+/** The worker keeps V8's own heap limit: a run's state can be large, and a worker that runs out of heap would fail the job it holds. */
+export function workerNodeFlags(): string[] {
+  return [...SHARED_FLAGS];
+}
+
+/**
+ * Environment for both processes. MALLOC_ARENA_MAX: glibc gives each thread that allocates
+ * its own malloc arena (up to 8 per core), and node's compiler and GC helper threads leave
+ * tens of MiB in them that are never handed back; two arenas are enough. The operator's
+ * value wins.
+ */
+export function leanNodeEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, MALLOC_ARENA_MAX: env.MALLOC_ARENA_MAX ?? "2" };
+}
