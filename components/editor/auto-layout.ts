@@ -1,5 +1,6 @@
 import { layout, Graph } from "@dagrejs/dagre";
 import { DEFAULT_NODE_SIZE } from "./node-size";
+import { estimatedCardSize } from "./estimated-handles";
 import type { FlowGraph } from "./types";
 
 export type LayoutOptions = { grid: number; rankGap: number; nodeGap: number };
@@ -32,10 +33,9 @@ function dagreLayers(graph: FlowGraph, options: Partial<LayoutOptions>): Map<str
   g.setGraph({ rankdir: "LR", ranksep: rankGap, nodesep: nodeGap, marginx: 0, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const node of graph.nodes) {
-    g.setNode(node.id, {
-      width: node.measured?.width ?? DEFAULT_NODE_SIZE.width,
-      height: node.measured?.height ?? DEFAULT_NODE_SIZE.height,
-    });
+    // A card never in view has not been measured (only cards in view are built): estimate it.
+    const estimate = estimatedCardSize(node);
+    g.setNode(node.id, { width: node.measured?.width ?? estimate.width, height: node.measured?.height ?? estimate.height });
   }
   for (const edge of graph.edges) {
     // An edge to a missing node (a graph the validator will flag) would make dagre invent a node.

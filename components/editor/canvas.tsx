@@ -15,11 +15,13 @@ import {
   type IsValidConnection,
   type Viewport,
 } from "@xyflow/react";
-import { useCallback, useLayoutEffect, useRef, useState, type DragEvent } from "react";
+import { useCallback, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from "react";
 import { useShallow } from "zustand/react/shallow";
 import type { NodeKind } from "@/server/engine/graph";
-import { GridIcon, LayoutIcon } from "@/components/ui/icons";
+import { FitViewIcon, GridIcon, LayoutIcon } from "@/components/ui/icons";
 import { DEFAULT_NODE_SIZE } from "./node-size";
+import { withEstimatedHandles } from "./estimated-handles";
+import { useFitView } from "./fit-view";
 import { connectionProblem } from "./commands";
 import { edgeTypes } from "./edges/flow-edge";
 import { nodeTypes } from "./nodes/node-types";
@@ -144,6 +146,9 @@ function FlowCanvas({ defaultViewport }: { defaultViewport: Viewport }) {
   const store = useEditorStoreApi();
   const { screenToFlowPosition, setViewport, getNodes } = useReactFlow<AppNode, AppEdge>();
   const flow = useFlowStoreApi();
+  const fitView = useFitView();
+  // Only the cards in view are built at open: the others declare estimated handles (see estimated-handles.ts).
+  const flowNodes = useMemo(() => withEstimatedHandles(nodes, (id) => flow.getState().nodeLookup.get(id)?.measured.width !== undefined), [nodes, flow]);
 
   const layout = useCallback(async () => {
     await store.getState().autoLayout();
@@ -181,7 +186,7 @@ function FlowCanvas({ defaultViewport }: { defaultViewport: Viewport }) {
 
   return (
     <ReactFlow<AppNode, AppEdge>
-      nodes={nodes}
+      nodes={flowNodes}
       edges={edges}
       nodeTypes={nodeTypes}
       edgeTypes={edgeTypes}
@@ -213,7 +218,11 @@ function FlowCanvas({ defaultViewport }: { defaultViewport: Viewport }) {
     >
       <CanvasBackground />
       <RevealWaitingNode />
-      <Controls showInteractive={false} position="bottom-left" fitViewOptions={FIT_VIEW_OPTIONS}>
+      {/* Our own Fit view button (in React Flow's place and look): React Flow's waits for every card to be measured (see fit-view.ts). */}
+      <Controls showInteractive={false} showFitView={false} position="bottom-left">
+        <ControlButton onClick={() => void fitView(FIT_VIEW_OPTIONS)} className="react-flow__controls-fitview" title="Fit View" aria-label="Fit View">
+          <FitViewIcon />
+        </ControlButton>
         {!readOnly && (
           <>
             <ControlButton onClick={() => void layout()} title="Auto-layout" aria-label="Auto-layout">

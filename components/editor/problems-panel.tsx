@@ -1,7 +1,7 @@
 "use client";
 
-import { useReactFlow } from "@xyflow/react";
 import { AlertIcon, CheckIcon } from "@/components/ui/icons";
+import { useFitView } from "./fit-view";
 import { useEditorStore, useEditorStoreApi } from "./store/editor-store-provider";
 import { selectProblems } from "./store/selectors";
 import { useMcpServerProblems, useProviderProblems } from "./provider-problems";
@@ -14,12 +14,13 @@ export function ProblemsPanel() {
   const mcpProblems = useMcpServerProblems();
   const problems = providerProblems.length + mcpProblems.length > 0 ? [...graphProblems, ...providerProblems, ...mcpProblems] : graphProblems;
   const store = useEditorStoreApi();
-  const { fitView } = useReactFlow();
+  // Also reaches a card never in view, which React Flow's own fitView would wait for (fit-view.ts).
+  const fitView = useFitView();
   const errors = problems.filter((problem) => problem.severity === "error").length;
 
   const show = (nodeId: string) => {
     store.getState().selectNode(nodeId);
-    void fitView({ nodes: [{ id: nodeId }], duration: 300, maxZoom: 1.1, padding: 0.6 });
+    void fitView({ nodeIds: [nodeId], duration: 300, maxZoom: 1.1, padding: 0.6 });
   };
 
   return (

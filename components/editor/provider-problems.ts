@@ -1,11 +1,29 @@
 "use client";
 
-import { useMemo } from "react";
+import { useMemo, useRef } from "react";
 import { useQueries, useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc";
 import { nodeNamer } from "@/server/engine/node-name";
 import type { GraphProblem } from "@/server/engine/validate";
 import { useEditorStore } from "./store/editor-store-provider";
+import type { EditorState } from "./store/types";
+
+/**
+ * The nodes, as the same array until a node is added or removed or its settings change: moving,
+ * measuring or selecting cards (every frame of a drag) does not recompute the checks below, which
+ * go through every node of the graph.
+ */
+function useNodesBySettings(): EditorState["nodes"] {
+  const last = useRef<EditorState["nodes"]>([]);
+  return useEditorStore((state) => {
+    const previous = last.current;
+    const same =
+      previous.length === state.nodes.length &&
+      state.nodes.every((node, index) => node.id === previous[index]?.id && node.type === previous[index]?.type && node.data === previous[index]?.data);
+    if (!same) last.current = state.nodes;
+    return last.current;
+  });
+}
 
 /**
  * Agents whose provider (or a fallback's) this workspace cannot use (not configured, or a
@@ -17,7 +35,7 @@ import { useEditorStore } from "./store/editor-store-provider";
 export function useProviderProblems(): GraphProblem[] {
   const trpc = useTRPC();
   const list = useQuery(trpc.providers.list.queryOptions());
-  const nodes = useEditorStore((state) => state.nodes);
+  const nodes = useNodesBySettings();
   const choices = list.data?.choices;
   const defaultName = list.data?.defaultName;
 
@@ -73,7 +91,7 @@ export function useProviderProblems(): GraphProblem[] {
 export function useMcpServerProblems(): GraphProblem[] {
   const trpc = useTRPC();
   const servers = useQuery(trpc.mcpServers.toolChoices.queryOptions());
-  const nodes = useEditorStore((state) => state.nodes);
+  const nodes = useNodesBySettings();
   const known = servers.data;
   return useMemo(() => {
     if (!known) return [];

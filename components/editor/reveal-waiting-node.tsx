@@ -2,9 +2,14 @@
 
 import { useEffect } from "react";
 import { useReactFlow, useStoreApi } from "@xyflow/react";
+import { estimatedCardSize } from "./estimated-handles";
+import { useFitView } from "./fit-view";
 import { useEditorStore } from "./store/editor-store-provider";
 import type { EditorState } from "./store/types";
 import type { AppEdge, AppNode } from "./types";
+
+/** How long to wait for a card brought into view to be measured (frames, about a second). */
+const UNMEASURED_WAIT_FRAMES = 60;
 
 /** Space kept between a revealed card and the canvas edge, in screen pixels. */
 const MARGIN = 24;
@@ -33,31 +38,48 @@ export function panToFit(start: number, size: number, view: number): number {
  */
 export function RevealWaitingNode() {
   const waitingId = useEditorStore(selectWaitingNodeId);
-  const { getInternalNode, setViewport, fitView } = useReactFlow<AppNode, AppEdge>();
+  const { getInternalNode, setViewport } = useReactFlow<AppNode, AppEdge>();
+  const fitView = useFitView();
   const flow = useStoreApi<AppNode, AppEdge>();
 
   useEffect(() => {
     if (waitingId === null) return;
+    let estimatedPanDone = false;
+    let framesLeft = UNMEASURED_WAIT_FRAMES;
+    const reveal = () => {
+      const internal = getInternalNode(waitingId);
+      if (!internal) return;
+      const { transform, width: viewWidth, height: viewHeight } = flow.getState();
+      const [x, y, zoom] = transform;
+      const left = internal.internals.positionAbsolute.x * zoom + x;
+      const top = internal.internals.positionAbsolute.y * zoom + y;
+      const width = internal.measured.width;
+      const height = internal.measured.height;
+      if (!width || !height) {
+        // A card that was never in view has no measured size (only cards in view are built):
+        // bring its estimated card into view, then reveal it exactly once it is measured.
+        if (!estimatedPanDone) {
+          estimatedPanDone = true;
+          const estimate = estimatedCardSize(internal.internals.userNode);
+          const dx = panToFit(left, estimate.width * zoom, viewWidth);
+          const dy = panToFit(top, estimate.height * zoom, viewHeight);
+          if (dx !== 0 || dy !== 0) void setViewport({ x: x + dx, y: y + dy, zoom });
+        }
+        if (framesLeft-- > 0) frame = requestAnimationFrame(reveal);
+        return;
+      }
+      if (width * zoom + 2 * MARGIN > viewWidth || height * zoom + 2 * MARGIN > viewHeight) {
+        void fitView({ nodeIds: [waitingId], maxZoom: zoom, padding: 0.05, duration: 250 });
+        return;
+      }
+      const dx = panToFit(left, width * zoom, viewWidth);
+      const dy = panToFit(top, height * zoom, viewHeight);
+      if (dx === 0 && dy === 0) return;
+      void setViewport({ x: x + dx, y: y + dy, zoom }, { duration: 250 });
+    };
     // Two frames: the card re-renders with its review form, then React Flow measures it.
     let frame = requestAnimationFrame(() => {
-      frame = requestAnimationFrame(() => {
-        const internal = getInternalNode(waitingId);
-        const width = internal?.measured.width;
-        const height = internal?.measured.height;
-        if (!internal || !width || !height) return;
-        const { transform, width: viewWidth, height: viewHeight } = flow.getState();
-        const [x, y, zoom] = transform;
-        const left = internal.internals.positionAbsolute.x * zoom + x;
-        const top = internal.internals.positionAbsolute.y * zoom + y;
-        if (width * zoom + 2 * MARGIN > viewWidth || height * zoom + 2 * MARGIN > viewHeight) {
-          void fitView({ nodes: [{ id: waitingId }], maxZoom: zoom, padding: 0.05, duration: 250 });
-          return;
-        }
-        const dx = panToFit(left, width * zoom, viewWidth);
-        const dy = panToFit(top, height * zoom, viewHeight);
-        if (dx === 0 && dy === 0) return;
-        void setViewport({ x: x + dx, y: y + dy, zoom }, { duration: 250 });
-      });
+      frame = requestAnimationFrame(reveal);
     });
     return () => cancelAnimationFrame(frame);
   }, [waitingId, getInternalNode, setViewport, fitView, flow]);

@@ -3,7 +3,8 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ReactFlowProvider } from "@xyflow/react";
 import Link from "next/link";
-import { useCallback, useEffect, useState, type ReactNode } from "react";
+import { Suspense, use, useCallback, useEffect, useMemo, useState, useSyncExternalStore, type ReactNode } from "react";
+import { decodeOutput } from "@/lib/wire";
 import { isTerminalStatus } from "@/server/engine/events";
 import { useRunStream } from "@/components/runs/use-run-stream";
 import { useCan } from "@/components/session/session-context";
@@ -31,13 +32,40 @@ import { RunHistory } from "./run-history";
 
 type Workflow = RouterOutputs["workflow"]["get"];
 
-/** Loads a workflow and mounts one editor (store + React Flow instance) for it. */
-export function WorkflowEditor({ workflowId }: { workflowId: string }) {
+const subscribeToNothing = () => () => undefined;
+
+/**
+ * Loads a workflow and mounts one editor for it. `preloaded` is `workflow.get`'s answer as the
+ * server streamed it with the page (wire-encoded JSON text; null when the server could not
+ * load it, and then the editor asks the API as it would without it).
+ */
+export function WorkflowEditor({ workflowId, preloaded }: { workflowId: string; preloaded?: Promise<string | null> }) {
+  // The editor renders in the browser only (it reads the window: panel state, canvas size):
+  // the server's HTML and the hydrating render show the loading message, then the editor mounts.
+  const inBrowser = useSyncExternalStore(subscribeToNothing, () => true, () => false);
+  const loading = <CenteredMessage>Loading workflow…</CenteredMessage>;
+  if (!inBrowser) return loading;
+  return (
+    <Suspense fallback={loading}>
+      <LoadedWorkflowEditor workflowId={workflowId} preloaded={preloaded} />
+    </Suspense>
+  );
+}
+
+function decodePreloaded(text: string | null): Workflow | undefined {
+  return text === null ? undefined : (decodeOutput(JSON.parse(text)) as Workflow);
+}
+
+/** Mounts one editor (store + React Flow instance) for the loaded workflow. */
+function LoadedWorkflowEditor({ workflowId, preloaded }: { workflowId: string; preloaded?: Promise<string | null> }) {
   const trpc = useTRPC();
   const client = useTRPCClient();
   const queryClient = useQueryClient();
-  // The editor owns the draft once loaded: background refetches must not replace it.
-  const workflow = useQuery(trpc.workflow.get.queryOptions({ id: workflowId }, { refetchOnWindowFocus: false }));
+  const preloadedText = preloaded ? use(preloaded) : null;
+  const initialData = useMemo(() => decodePreloaded(preloadedText), [preloadedText]);
+  // The editor owns the draft once loaded: background refetches must not replace it. The
+  // preloaded answer fills the cache only when it is empty, as a fetch on mount would have.
+  const workflow = useQuery(trpc.workflow.get.queryOptions({ id: workflowId }, { refetchOnWindowFocus: false, initialData }));
   // Bumped to remount the editor on the server's latest version (after a save conflict).
   const [generation, setGeneration] = useState(0);
   // A version shown read-only instead of the draft.

@@ -157,6 +157,12 @@ export const GridIcon = (p: IconProps) => (
     <path d="M4 4h16v16H4zM4 10h16M4 16h16M10 4v16M16 4v16" />
   </Icon>
 );
+/** Four corners framing the view: fit the whole graph on screen. */
+export const FitViewIcon = (p: IconProps) => (
+  <Icon {...p}>
+    <path d="M4 9V4h5M15 4h5v5M20 15v5h-5M9 20H4v-5" />
+  </Icon>
+);
 export const DownloadIcon = (p: IconProps) => (
   <Icon {...p}>
     <path d="M12 4v11M7 10l5 5 5-5M5 20h14" />
