@@ -121,7 +121,9 @@ async function main(): Promise<void> {
   if (stopping) return;
 
   const [node, nextArgs] = nodeBin("next", [dev ? "dev" : "start", "-H", "127.0.0.1", "-p", String(port)]);
-  web = startGroup("web", node, [...webNodeFlags(env), ...nextArgs], { cwd: ROOT, env });
+  // `next dev` runs its server in a child it passes its own node flags to through NODE_OPTIONS,
+  // which refuses V8 flags: development keeps node's defaults (memory is production's concern).
+  web = startGroup("web", node, [...(dev ? [] : webNodeFlags(env)), ...nextArgs], { cwd: ROOT, env });
   superviseExit(web);
   // One node process per worker (in dev tsx's loader inside it, not tsx's CLI plus a child).
   workers = startWorkerPool({
