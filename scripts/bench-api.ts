@@ -81,7 +81,8 @@ async function bullmqRoundTrip(): Promise<Figures> {
   }
 }
 
-function graphOf(withAgent: boolean): Graph {
+/** trigger → output, or trigger → agent (default model: the demo) → output. */
+export function graphOf(withAgent: boolean): Graph {
   const nodes = [createNode("trigger", "trigger", { x: 0, y: 0 }), createNode("output", "output", { x: 560, y: 0 })];
   if (withAgent) nodes.splice(1, 0, createNode("agent", "agent", { x: 280, y: 0 }));
   const ids = nodes.map((node) => node.id);

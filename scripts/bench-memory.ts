@@ -6,7 +6,8 @@
  *
  * Figures: resident set (VmRSS) of every node/npm/sh process in the launcher's tree once the app
  * is idle, grouped as web, worker(s) and launcher chain (Postgres and Redis are not counted);
- * then the web process's RSS after 25 s of 10 callers POSTing the sync trigger (as bench-api.ts).
+ * then the worker's after one agent run (what it loads on an agent's first step); then the web
+ * process's RSS after 25 s of 10 callers POSTing the sync trigger (as bench-api.ts).
  * Aims (issue 14): idle web + worker + launcher ≤ 270 MiB; web ≤ 300 MiB after the load.
  * The idle total is printed twice: RSS summed (the aim's measure; it counts the pages the
  * processes share, such as the node binary's code, once per process) and PSS summed (each
@@ -20,7 +21,7 @@ import { newId } from "../server/ids";
 import { createApiKey } from "../server/auth/api-keys";
 import { createWorkflow } from "../server/workflows/workflows";
 import { publishVersion } from "../server/workflows/versions";
-import { createNode, GRAPH_SCHEMA_VERSION, type Graph } from "../server/engine/graph";
+import { graphOf } from "./bench-api";
 import { say } from "./lib/log";
 import { ROOT } from "./lib/paths";
 import { commandLine, sleep, startGroup, waitUntil } from "./lib/process";
@@ -101,11 +102,6 @@ function snapshot(rootPid: number): Snapshot {
   return result;
 }
 
-function plainGraph(): Graph {
-  const nodes = [createNode("trigger", "trigger", { x: 0, y: 0 }), createNode("output", "output", { x: 280, y: 0 })];
-  return { schemaVersion: GRAPH_SCHEMA_VERSION, nodes, edges: [{ id: "e", source: nodes[0]!.id, target: nodes[1]!.id, sourceHandle: null, targetHandle: null }] };
-}
-
 function post(agent: http.Agent, url: URL, key: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const body = '{"input":{"topic":"memory"}}';
@@ -159,8 +155,17 @@ export async function benchMemory(): Promise<string[]> {
     await db.workspace.create({ data: { id: workspaceId, name: "Bench memory" } });
     const access = { workspaceId, actor: { kind: "system" as const, name: "bench" }, ip: null };
     const { token } = await createApiKey(db, access, { name: "bench memory", scopes: ["trigger"] });
-    const { id: workflowId } = await createWorkflow(db, workspaceId, { name: "bench memory", graph: plainGraph() });
+    const { id: workflowId } = await createWorkflow(db, workspaceId, { name: "bench memory", graph: graphOf(false) });
     await publishVersion(db, workspaceId, workflowId);
+
+    // One agent run first: the worker loads what an agent step needs (the token counter, the
+    // model client) only then, so idle is not what a worker that has run agents holds.
+    const { id: agentWorkflowId } = await createWorkflow(db, workspaceId, { name: "bench memory agent", graph: graphOf(true) });
+    await publishVersion(db, workspaceId, agentWorkflowId);
+    const agentStatus = await post(new http.Agent(), new URL(`${baseUrl}/api/v1/workflows/${agentWorkflowId}/trigger?wait=30`), token);
+    if (agentStatus !== 200) throw new Error(`the agent run answered ${agentStatus}`);
+    await sleep(SETTLE_MS);
+    const afterAgent = snapshot(launcher.pid);
 
     const url = new URL(`${baseUrl}/api/v1/workflows/${workflowId}/trigger?wait=30`);
     const agent = new http.Agent({ keepAlive: true, maxSockets: CALLERS });
@@ -190,6 +195,7 @@ export async function benchMemory(): Promise<string[]> {
       `memory: idle launcher chain ${mib(idle.launcher.mib)} (${list(idle.launcher)})`,
       `memory: idle web + worker + launcher ${mib(idleTotal)} RSS summed (aim ≤ ${IDLE_AIM_MIB} MiB) ${idleTotal <= IDLE_AIM_MIB ? "met" : "NOT met"}`,
       `memory: idle web + worker + launcher ${mib(idlePss)} PSS summed (shared pages counted once: web ${mib(idle.web.pssMib)}, worker(s) ${mib(idle.worker.pssMib)}, launcher ${mib(idle.launcher.pssMib)}) ${idlePss <= IDLE_AIM_MIB ? "within" : "above"} ${IDLE_AIM_MIB} MiB`,
+      `memory: worker(s) after one agent run (demo model), settled ${SETTLE_MS / 1000} s: ${mib(afterAgent.worker.mib)} RSS, ${mib(afterAgent.worker.pssMib)} PSS (idle ${mib(idle.worker.mib)})`,
       `memory: web after ${LOAD_MS / 1000} s of ${CALLERS}-caller sync trigger load (${runs} runs, ${failures} failed): ${mib(loaded.web.mib)}, peak ${mib(Math.max(peakWebMib, loaded.web.mib))} (aim ≤ ${WEB_AFTER_LOAD_AIM_MIB} MiB) ${loaded.web.mib <= WEB_AFTER_LOAD_AIM_MIB ? "met" : "NOT met"}`,
     ];
   } finally {

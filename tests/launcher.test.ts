@@ -7,6 +7,7 @@ import { listLiveWorkers } from "../server/ops/workers";
 import { getRunEvents } from "../server/runs/queries";
 import { startRun } from "../server/runs/start-run";
 import { createWorkflow } from "../server/workflows/workflows";
+import { workerNodeFlags } from "../scripts/lib/lean-node";
 import { commandLine, groupAlive, pidAlive, stopGroup } from "../scripts/lib/process";
 import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
 import { testRunScope, testWorkspace } from "./support/workspace";
@@ -68,6 +69,8 @@ it("restarts a worker killed with SIGKILL while the web keeps serving; runs cont
   // Production mode: the compiled bundle under plain node, no TypeScript compiler.
   expect(commandLine(first!.pid)).toContain("dist/worker/main.mjs");
   expect(commandLine(first!.pid)).not.toContain("tsx");
+  // With production's node flags (scripts/lib/lean-node.ts).
+  for (const flag of workerNodeFlags()) expect(commandLine(first!.pid)).toContain(flag);
 
   const graph = buildGraph(
     [["trigger", "trigger"], ["first", "agent", { task: "Step one" }], ["second", "agent", { task: "Step two #demo:slow:2500" }], ["out", "output"]],
