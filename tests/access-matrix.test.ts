@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, waitUntil, type Harness } from "./support/harness";
@@ -713,6 +713,25 @@ describe("every REST and SSE route", () => {
         if (Array.isArray(wanted)) expect(wanted, where).toContain(response.status);
         else expect(response.status, where).toBe(wanted);
       }
+    });
+  }
+
+  // proxy.ts skips app/api/v1 (its matcher): each of those handlers must run the front door
+  // itself (publicApiRoute). One exported without it answers the owner here, and fails.
+  for (const file of Object.keys(ROUTES).filter((name) => name.startsWith("app/api/v1/"))) {
+    it(`${file}: refuses a foreign Host and, for writes, another site's page, even for the owner`, async () => {
+      const rebound = headersFor("owner");
+      rebound.set("host", "rebind.attacker.example:3100");
+      const refused = await ROUTES[file]!.call(rebound);
+      expect(refused.status, file).toBe(400);
+      expect(((await refused.json()) as { error: { code: string } }).error.code, file).toBe("host_not_allowed");
+
+      if (!readFileSync(file, "utf8").includes("export const POST =")) return;
+      const crossSite = headersFor("owner");
+      crossSite.set("origin", "https://attacker.example");
+      const forbidden = await ROUTES[file]!.call(crossSite);
+      expect(forbidden.status, file).toBe(403);
+      expect(((await forbidden.json()) as { error: { code: string } }).error.code, file).toBe("cross_origin");
     });
   }
 

@@ -236,7 +236,7 @@ describe("the front door lets probes in whatever their Host header", () => {
         expect(response.headers.get("x-middleware-next"), `${method} ${probe}`).toBe("1");
       }
     }
-    const elsewhere = proxy(request("http://10.1.2.3:3000/api/v1/workflows", { host: "10.1.2.3:3000" }));
+    const elsewhere = proxy(request("http://10.1.2.3:3000/api/trpc/setup.status", { host: "10.1.2.3:3000" }));
     expect(elsewhere.status).toBe(400);
     expect(await elsewhere.json()).toMatchObject({ error: { code: "host_not_allowed" } });
     // Only the exact paths, only reads.

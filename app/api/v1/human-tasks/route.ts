@@ -1,6 +1,7 @@
 import { getDb } from "@/server/db";
 import { errorResponse, isWellFormedId, jsonError, requireAccess } from "@/server/http/rest";
 import { listPendingTasks } from "@/server/runs/pending-tasks";
+import { publicApiRoute } from "@/server/http/public-api";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +12,7 @@ const PARAMETERS = ["workflowId", "limit"];
  * `?workflowId=&limit=50` (1–200) → `{ tasks }`. Answer one with POST /api/v1/human-tasks/:taskId.
  * Credentials: an API key that may read runs, a session, or a trigger token (its workflow's tasks only).
  */
-export async function GET(request: Request) {
+export const GET = publicApiRoute(async (request: Request) => {
   try {
     const db = getDb();
     const auth = await requireAccess(db, request, "run:read", { allowTriggerToken: true });
@@ -35,4 +36,4 @@ export async function GET(request: Request) {
   } catch (error) {
     return errorResponse(error);
   }
-}
+});

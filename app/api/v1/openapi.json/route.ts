@@ -2,6 +2,7 @@ import { getDb } from "@/server/db";
 import { getEnv } from "@/server/env";
 import { errorResponse, requireAccess } from "@/server/http/rest";
 import { getOpenApiDocument } from "@/server/http/openapi";
+import { publicApiRoute } from "@/server/http/public-api";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +11,7 @@ export const dynamic = "force-dynamic";
  * built once per process. Closed like every route: any valid credential — an API key of any
  * scope, a trigger token, a session — may read it (`run:read` is what every one of them holds).
  */
-export async function GET(request: Request) {
+export const GET = publicApiRoute(async (request: Request) => {
   try {
     const auth = await requireAccess(getDb(), request, "run:read", { allowTriggerToken: true });
     if (!auth.ok) return auth.response;
@@ -18,4 +19,4 @@ export async function GET(request: Request) {
   } catch (error) {
     return errorResponse(error);
   }
-}
+});

@@ -2,6 +2,7 @@ import { getDb } from "@/server/db";
 import { can } from "@/server/auth/access";
 import { errorResponse, jsonError, requireAccess } from "@/server/http/rest";
 import { listRunsInputSchema, listRunsPage, type ListRunsInput } from "@/server/runs/list-runs";
+import { publicApiRoute } from "@/server/http/public-api";
 
 export const dynamic = "force-dynamic";
 
@@ -61,7 +62,7 @@ function inputFromQuery(params: URLSearchParams): ListRunsInput {
  * → `{ runs, nextCursor }` (pass `nextCursor` as `cursor` for the next page; null at the end).
  * Credentials: an API key that may read runs, a session, or a trigger token (its workflow's runs only).
  */
-export async function GET(request: Request) {
+export const GET = publicApiRoute(async (request: Request) => {
   try {
     const db = getDb();
     const auth = await requireAccess(db, request, "run:read", { allowTriggerToken: true });
@@ -82,4 +83,4 @@ export async function GET(request: Request) {
   } catch (error) {
     return errorResponse(error);
   }
-}
+});

@@ -2,6 +2,7 @@ import { getDb } from "@/server/db";
 import { getEnv } from "@/server/env";
 import { errorResponse, jsonError, requireAccess } from "@/server/http/rest";
 import { listWorkflowsForApi } from "@/server/workflows/rest-list";
+import { publicApiRoute } from "@/server/http/public-api";
 
 export const dynamic = "force-dynamic";
 
@@ -10,7 +11,7 @@ export const dynamic = "force-dynamic";
  * the API runs (`published`, null before a first publish) → `{ workflows }`.
  * Credentials: an API key with the `read` scope, or a session (a trigger token is for its one workflow's trigger).
  */
-export async function GET(request: Request) {
+export const GET = publicApiRoute(async (request: Request) => {
   try {
     const db = getDb();
     const auth = await requireAccess(db, request, "workflow:read", { allowTriggerToken: true });
@@ -23,4 +24,4 @@ export async function GET(request: Request) {
   } catch (error) {
     return errorResponse(error);
   }
-}
+});

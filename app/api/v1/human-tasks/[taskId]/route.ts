@@ -4,6 +4,7 @@ import { humanTaskAnswerBodySchema } from "@/server/http/api-schemas";
 import { withIdempotency } from "@/server/http/idempotency";
 import { errorResponse, isWellFormedId, jsonError, readJsonBody, requireAccess } from "@/server/http/rest";
 import { respondToHumanTask } from "@/server/runs/respond-human";
+import { publicApiRoute } from "@/server/http/public-api";
 
 export const dynamic = "force-dynamic";
 
@@ -13,7 +14,7 @@ export const dynamic = "force-dynamic";
  * with `control`, a trigger token of the task's workflow, or a session of an operator or above.
  * An `Idempotency-Key` header makes a retry return the first answer (server/http/idempotency.ts).
  */
-export async function POST(request: Request, context: { params: Promise<{ taskId: string }> }) {
+export const POST = publicApiRoute(async (request: Request, context: { params: Promise<{ taskId: string }> }) => {
   try {
     const { taskId } = await context.params;
     const db = getDb();
@@ -31,4 +32,4 @@ export async function POST(request: Request, context: { params: Promise<{ taskId
   } catch (error) {
     return errorResponse(error);
   }
-}
+});

@@ -4,6 +4,7 @@ import { step } from "@/server/engine/step";
 import { findReachableRun, getRunEvents } from "@/server/runs/queries";
 import { errorResponse, jsonError, requireAccess } from "@/server/http/rest";
 import { getRunQuerySchema, MAX_EVENTS_PAGE } from "@/server/http/api-schemas";
+import { publicApiRoute } from "@/server/http/public-api";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +15,7 @@ export const dynamic = "force-dynamic";
  * `nextEventsAfter` names the next page); `?atSeq=N` adds the run's state as it was at event N
  * (what a fork from there starts from).
  */
-export async function GET(request: Request, context: { params: Promise<{ runId: string }> }) {
+export const GET = publicApiRoute(async (request: Request, context: { params: Promise<{ runId: string }> }) => {
   try {
     const { runId } = await context.params;
     const db = getDb();
@@ -77,4 +78,4 @@ export async function GET(request: Request, context: { params: Promise<{ runId: 
   } catch (error) {
     return errorResponse(error);
   }
-}
+});

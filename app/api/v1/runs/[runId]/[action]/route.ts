@@ -7,6 +7,7 @@ import { withIdempotency } from "@/server/http/idempotency";
 import { errorResponse, isWellFormedId, jsonError, readJsonBody, requireAccess } from "@/server/http/rest";
 import { controlRun, isRunControl } from "@/server/runs/control";
 import { forkRun, rerunRun, retryRun } from "@/server/runs/lineage";
+import { publicApiRoute } from "@/server/http/public-api";
 
 export const dynamic = "force-dynamic";
 
@@ -22,7 +23,7 @@ type Action = (typeof ACTIONS)[number];
  * Credentials: a trigger token of the run's workflow, an API key (control for pause/resume/cancel/retry,
  * trigger for rerun/fork), or a session. An `Idempotency-Key` header makes a retry return the first answer.
  */
-export async function POST(request: Request, context: { params: Promise<{ runId: string; action: string }> }) {
+export const POST = publicApiRoute(async (request: Request, context: { params: Promise<{ runId: string; action: string }> }) => {
   try {
     const { runId, action } = await context.params;
     if (!(ACTIONS as readonly string[]).includes(action)) {
@@ -39,7 +40,7 @@ export async function POST(request: Request, context: { params: Promise<{ runId:
   } catch (error) {
     return errorResponse(error);
   }
-}
+});
 
 /** The action itself, under the request's Idempotency-Key (server/http/idempotency.ts). */
 async function perform(request: Request, access: WorkspaceAccess, runId: string, action: Action, limit: number): Promise<Response> {

@@ -1,5 +1,6 @@
 import { getDb } from "@/server/db";
 import { handleTrigger } from "@/server/http/trigger";
+import { publicApiRoute } from "@/server/http/public-api";
 
 export const dynamic = "force-dynamic";
 
@@ -7,7 +8,7 @@ export const dynamic = "force-dynamic";
  * POST /api/v1/workflows/:workflowId/trigger — start a run; answers 202 with where to poll.
  * Credentials: that workflow's trigger token, or a workspace API key with the `trigger` scope.
  */
-export async function POST(request: Request, context: { params: Promise<{ workflowId: string }> }) {
+export const POST = publicApiRoute(async (request: Request, context: { params: Promise<{ workflowId: string }> }) => {
   const { workflowId } = await context.params;
   return handleTrigger(getDb(), request, workflowId);
-}
+});
