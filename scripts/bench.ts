@@ -17,7 +17,7 @@ import { benchRuntime } from "./bench-runtime";
 import { benchRuns } from "./bench-runs";
 import { benchForEach } from "./bench-foreach";
 import { benchPython } from "./bench-python";
-import { benchApi } from "./bench-api";
+import { benchApi, type AppProcesses } from "./bench-api";
 import { benchMemory } from "./bench-memory";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
 
@@ -28,8 +28,17 @@ async function runToEnd(group: ProcessGroup): Promise<void> {
   if (result.code !== 0) throw new Error(`${group.name} failed (exit ${result.code ?? result.signal})`);
 }
 
+/**
+ * `BENCH_CPU_PROFILE=<dir>`: the web and the worker write V8 CPU profiles there when they stop
+ * (open them in Chrome DevTools, or sum self time by file) — to find where a run's CPU goes.
+ */
+function cpuProfileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 /** The editor and API benches need the production app and a worker, run as `npm start` runs them. */
-async function withApp<T>(measure: (baseUrl: string) => Promise<T>, extraEnv: Record<string, string> = {}): Promise<T> {
+async function withApp<T>(measure: (baseUrl: string, app: AppProcesses) => Promise<T>, extraEnv: Record<string, string> = {}): Promise<T> {
   const check = checkBuild(ROOT);
   if (check.stale) {
     say(`bench: ${check.reason}; running next build`);
@@ -45,8 +54,9 @@ async function withApp<T>(measure: (baseUrl: string) => Promise<T>, extraEnv: Re
   delete env.DEMO_MODEL_URL;
   Object.assign(env, extraEnv);
   const [node, nextArgs] = nodeBin("next", ["start", "-H", "127.0.0.1", "-p", String(EDITOR_PORT)]);
-  const web = startGroup("web", node, [...webNodeFlags(env), ...nextArgs], { cwd: ROOT, env });
-  const worker = startGroup("worker", node, [...workerNodeFlags(), WORKER_ENTRY], { cwd: ROOT, env, stopTimeoutMs: 10_000 });
+  const profile = cpuProfileFlags();
+  const web = startGroup("web", node, [...webNodeFlags(env), ...profile, ...nextArgs], { cwd: ROOT, env });
+  const worker = startGroup("worker", node, [...workerNodeFlags(), ...profile, WORKER_ENTRY], { cwd: ROOT, env, stopTimeoutMs: 10_000 });
   try {
     const up = await waitUntil(async () => {
       try {
@@ -56,7 +66,7 @@ async function withApp<T>(measure: (baseUrl: string) => Promise<T>, extraEnv: Re
       }
     }, 60_000, 250);
     if (!up) throw new Error(`the app did not answer on ${baseUrl}`);
-    return await measure(baseUrl);
+    return await measure(baseUrl, { webPid: web.pid, workerPid: worker.pid });
   } finally {
     await web.stop();
     await worker.stop();

@@ -11,7 +11,7 @@ import { guardSecretValues } from "../ops/log";
  */
 export type SecretPurpose = "auth-session" | "credentials:v1" | "demo-model";
 
-const globalForSecrets = globalThis as unknown as { agentflowMasterKey?: Buffer };
+const globalForSecrets = globalThis as unknown as { agentflowMasterKey?: Buffer; agentflowAppSecrets?: Map<SecretPurpose, Buffer> };
 
 function masterKey(env: Pick<Env, "AGENTFLOW_SECRET_KEY" | "AGENTFLOW_SECRET_KEY_FILE">): Buffer {
   if (!globalForSecrets.agentflowMasterKey) {
@@ -27,5 +27,13 @@ function masterKey(env: Pick<Env, "AGENTFLOW_SECRET_KEY" | "AGENTFLOW_SECRET_KEY
 
 /** `env` defaults to the process's (callers that were handed an env pass it on). */
 export function appSecret(purpose: SecretPurpose, env: Pick<Env, "AGENTFLOW_SECRET_KEY" | "AGENTFLOW_SECRET_KEY_FILE"> = getEnv()): Buffer {
-  return deriveKey(masterKey(env), purpose);
+  // Derived once per process and purpose, like the master key it comes from: every model call
+  // and every credential read asks for one, and HKDF is not free.
+  const derived = (globalForSecrets.agentflowAppSecrets ??= new Map());
+  let secret = derived.get(purpose);
+  if (!secret) {
+    secret = deriveKey(masterKey(env), purpose);
+    derived.set(purpose, secret);
+  }
+  return secret;
 }

@@ -169,13 +169,6 @@ function forgetBudgetCache(workspaceId: string): void {
   }
 }
 
-/** The budgets a run is under: its workspace's and its budget workflow's (read once per worker job). */
-export async function runBudgetScope(db: Db, runId: string): Promise<BudgetScope> {
-  const row = await db.run.findUnique({ where: { id: runId }, select: { workspaceId: true, budgetWorkflowId: true } });
-  if (!row) throw new NotFoundError(`Run ${runId}`);
-  return { workspaceId: row.workspaceId, workflowId: row.budgetWorkflowId };
-}
-
 /** The `run_paused` event a running run commits when one of its budgets is spent, or null. */
 export async function budgetPauseEvent(db: Db, scope: BudgetScope): Promise<RunEvent | null> {
   const key = cacheKey(scope);

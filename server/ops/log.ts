@@ -13,8 +13,8 @@ import { createRedactor, MIN_REDACTED_SECRET_CHARS, type Redactor } from "../vau
  * line logged deep inside a tool or a model call carries them without being passed anything.
  * Pretty lines under NODE_ENV=development or LOG_FORMAT=pretty.
  *
- * Secrets are kept out twice: pino's redact paths blank the fields where secrets live
- * (authorization headers, cookies, keys, tokens, passwords), and a last pass over each
+ * Secrets are kept out twice: the fields where secrets live are blanked by name
+ * (authorization headers, cookies, keys, tokens, passwords: withoutSecretFields), and a last pass over each
  * finished line replaces every value ever read from the vault or from a secret variable —
  * wherever it hides (an error message quoting a request, a provider's error echoing a key),
  * as written and in its common encodings (server/vault/redact.ts).
@@ -30,12 +30,53 @@ type LogFields = {
 
 const REDACTED = "[redacted]";
 
-/** Field paths that hold secrets, at the top level and one or two levels down (headers of a request or error). */
-const SECRET_KEYS = ["authorization", "Authorization", "cookie", "Cookie", '["set-cookie"]', '["x-api-key"]', "apiKey", "api_key", "token", "accessToken", "refreshToken", "password", "secret", "clientSecret", "credential", "credentials", "sealed", "masterKey"];
-const REDACT_PATHS = SECRET_KEYS.flatMap((key) => {
-  const member = key.startsWith("[") ? key : `.${key}`;
-  return [key.startsWith("[") ? key.replace(/^\["(.*)"\]$/, "$1") : key, `*${member}`, `*.headers${member}`, `*.*.headers${member}`];
-});
+/**
+ * Fields that hold secrets, by name (compared lower-cased), blanked wherever they appear in the
+ * first levels of a line: `{ authorization }`, `{ request: { headers: { cookie } } }`, an
+ * error's `headers`. One walk over the line's own fields, copying only what it changes: pino's
+ * path-based `redact` with wildcards cost ~90 µs per line here (against ~3 µs for the line
+ * itself), paid on every "run advanced" line of every job.
+ */
+const SECRET_FIELDS: ReadonlySet<string> = new Set(
+  ["authorization", "cookie", "set-cookie", "x-api-key", "apiKey", "api_key", "token", "accessToken", "refreshToken", "password", "secret", "clientSecret", "credential", "credentials", "sealed", "masterKey"].map(
+    (name) => name.toLowerCase(),
+  ),
+);
+/** How deep the walk looks: the line's fields (0), theirs (1), and so on. Deeper values are printed as they are. */
+const MAX_SECRET_FIELD_DEPTH = 3;
+
+function isWalkable(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  if (value instanceof Error) return true;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}
+
+/**
+ * `object` with its secret fields blanked (the same object when it has none). A nested error
+ * becomes a plain object of its own enumerable fields, which is all JSON would print of it.
+ */
+export function withoutSecretFields(object: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  let copy: Record<string, unknown> | null = null;
+  for (const key of Object.keys(object)) {
+    const value = object[key];
+    let safe = value;
+    if (SECRET_FIELDS.has(key.toLowerCase())) safe = REDACTED;
+    else if (depth < MAX_SECRET_FIELD_DEPTH && isWalkable(value) && !(depth === 0 && key === "err")) safe = withoutSecretFields(value, depth + 1);
+    if (safe !== value) {
+      copy ??= { ...object };
+      copy[key] = safe;
+    }
+  }
+  return copy ?? object;
+}
+
+/** pino's error serializer (message, type, stack and the error's own fields), then the walk. */
+function errorWithoutSecretFields(error: unknown): unknown {
+  // Its result has pino's own prototype, so it is walked whatever isWalkable says of it.
+  const serialized = pino.stdSerializers.err(error as Error) as unknown;
+  return serialized !== null && typeof serialized === "object" ? withoutSecretFields(serialized as Record<string, unknown>, 1) : serialized;
+}
 
 // ── Secrets read at run time ────────────────────────────────────────────────────────────
 /**
@@ -176,9 +217,10 @@ function createRootLogger(): Logger {
       level: env.LOG_LEVEL,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
       mixin: contextFields,
-      redact: { paths: REDACT_PATHS, censor: REDACTED },
+      // The fields that hold secrets, by name (withoutSecretFields); then every line as written, for the values themselves.
+      formatters: { level: (label) => ({ level: label }), log: withoutSecretFields },
+      serializers: { err: errorWithoutSecretFields },
       hooks: { streamWrite: redactLine },
     },
     destination,

@@ -1,7 +1,6 @@
 import { context, isSpanContextValid, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from "@opentelemetry/api";
 import type { Effect } from "../engine/decide";
 import type { RunEvent } from "../engine/events";
-import { getPool } from "../db";
 import { getOpsEnv } from "../env";
 import { bindLogContext, componentLog, errorFields, redactSecrets, withLogContext } from "./log";
 
@@ -132,16 +131,8 @@ export function currentTraceparent(): string | undefined {
 }
 
 // ── A worker job ────────────────────────────────────────────────────────────────────────
-type RunIds = { workspaceId: string; workflowId: string; traceparent: string | null };
-
-async function runIds(runId: string): Promise<RunIds | null> {
-  const { rows } = await getPool().query<RunIds>({
-    name: "run-trace-ids",
-    text: `SELECT "workspaceId", "workflowId", "traceparent" FROM "Run" WHERE "id" = $1`,
-    values: [runId],
-  });
-  return rows[0] ?? null;
-}
+/** What a job knows of its run once it read it (server/runs/load.ts): ids for its lines, the trace to continue. */
+export type RunJobIds = { workspaceId: string; workflowId: string; traceparent: string | null };
 
 type RunJob = {
   runId: string;
@@ -156,16 +147,15 @@ type RunJob = {
  * Runs one job of a run inside the run's log context (its ids on every line) and, when
  * tracing, inside a span of the run's trace; logs the job's outcome with its timings.
  */
-export async function observeRunJob<T extends { status: string; committedEvents: number }>(job: RunJob, advance: () => Promise<T>): Promise<T> {
-  const ids = await runIds(job.runId).catch(() => null);
+export async function observeRunJob<T extends { status: string; committedEvents: number }>(job: RunJob, ids: RunJobIds, advance: () => Promise<T>): Promise<T> {
   const queueWaitMs = Math.max(0, job.takenAt - job.dueAt);
   // The run's trace id on its lines even where no span is active (or this process does not trace).
-  const traceId = traceIdOf(ids?.traceparent) ?? undefined;
-  return withLogContext({ runId: job.runId, jobId: job.jobId, workspaceId: ids?.workspaceId, workflowId: ids?.workflowId, traceId }, async () => {
+  const traceId = traceIdOf(ids.traceparent) ?? undefined;
+  return withLogContext({ runId: job.runId, jobId: job.jobId, workspaceId: ids.workspaceId, workflowId: ids.workflowId, traceId }, async () => {
     const active = tracer();
     const started = performance.now();
     if (!active) return logged(await advance());
-    const parent = contextOf(ids?.traceparent);
+    const parent = contextOf(ids.traceparent);
     active
       .startSpan("queue.wait", { kind: SpanKind.CONSUMER, startTime: job.dueAt, attributes: { [ATTR.runId]: job.runId, "messaging.destination.name": "runs" } }, parent)
       .end(job.takenAt);
@@ -175,7 +165,8 @@ export async function observeRunJob<T extends { status: string; committedEvents:
         kind: SpanKind.CONSUMER,
         attributes: {
           [ATTR.runId]: job.runId,
-          ...(ids ? { [ATTR.workspaceId]: ids.workspaceId, [ATTR.workflowId]: ids.workflowId } : {}),
+          [ATTR.workspaceId]: ids.workspaceId,
+          [ATTR.workflowId]: ids.workflowId,
           "messaging.system": "bullmq",
           "messaging.destination.name": "runs",
           "messaging.message.id": job.jobId ?? "",

@@ -6,17 +6,16 @@ import type { Db } from "../db";
 import { callModelWithFallbacks } from "../llm/fallback";
 import { notifyHumanTasksCreated } from "../notifications/notify";
 import { newId } from "../ids";
-import { NotFoundError } from "../errors";
 import { enqueueAdvance } from "../queue";
 import { jsonText, storableText } from "../json";
 import { commitEvents, StaleRunError } from "./commit";
 import { InFlightEffects } from "./in-flight";
-import { loadRun } from "./load";
+import { loadRun, type LoadedRun } from "./load";
 import { performToolCall, type ToolCallContext } from "./perform-tool";
 import { createLiveTokenWriter } from "../streams/live-tokens";
 import { finishedChildEvents, hasChildrenInFlight, startChildRun } from "./child-runs";
 import { traceModelCall, traceToolCall } from "../ops/tracing";
-import { budgetPauseEvent, runBudgetScope, type BudgetScope } from "../ops/budgets";
+import { budgetPauseEvent } from "../ops/budgets";
 import type { Graph, GraphNode } from "../engine/graph";
 import type { Prisma } from "../generated/prisma/client";
 
@@ -38,6 +37,8 @@ export type AdvanceOptions = {
   changes?: EventTarget;
   /** Loop iterations before the job hands the run back to the queue (default MAX_ITERATIONS_PER_JOB). */
   maxIterations?: number;
+  /** The run as the job already read it (after taking the run's lease): not read again. */
+  loaded?: LoadedRun;
 };
 
 export const RUN_CHANGED = "run-changed";
@@ -73,14 +74,10 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
     inFlight.interrupt();
   };
   options.changes?.addEventListener(RUN_CHANGED, onChanged);
-  let run = await loadRun(db, runId);
-  // Read once per job, and only when a tool call uses a credential.
-  let workspaceId: Promise<string> | undefined;
-  // Read once per job, when the run first wants a model or tool call (the budgets it is under).
-  let budgetScope: Promise<BudgetScope> | undefined;
+  let run = options.loaded ?? (await loadRun(db, runId));
   const toolContext = (nodeId: string): ToolCallContext => ({
     db,
-    workspaceId: () => (workspaceId ??= runWorkspaceId(db, runId)),
+    workspaceId: () => Promise.resolve(run.workspaceId),
     node: nodeOf(run.graph, nodeId),
   });
   let committedEvents = 0;
@@ -161,7 +158,7 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
           const key = effectKey(effect);
           return key !== null && !inFlight.has(key);
         });
-        const budgetPause = startsIo ? await budgetPauseEvent(db, await (budgetScope ??= runBudgetScope(db, runId))) : null;
+        const budgetPause = startsIo ? await budgetPauseEvent(db, { workspaceId: run.workspaceId, workflowId: run.budgetWorkflowId }) : null;
         if (budgetPause) {
           await commit([budgetPause]);
           continue;
@@ -258,12 +255,6 @@ async function perform(runId: string, effect: Effect, runSignal: AbortSignal, to
   } finally {
     runSignal.removeEventListener("abort", abort);
   }
-}
-
-async function runWorkspaceId(db: Db, runId: string): Promise<string> {
-  const row = await db.run.findUnique({ where: { id: runId }, select: { workspaceId: true } });
-  if (!row) throw new NotFoundError(`Run ${runId}`);
-  return row.workspaceId;
 }
 
 /** Graphs are immutable once pinned: their nodes are indexed once per graph. */

@@ -6,6 +6,7 @@ import { NotFoundError } from "../errors";
 import { ADVANCE_RUN_JOB, advanceRunPayloadSchema, redisConnection, RUNS_QUEUE, type AdvanceRunPayload } from "../queue";
 import { advanceRun, RUN_CHANGED, type AdvanceOptions } from "./advance";
 import { tryAcquireRunLease } from "./run-lease";
+import { loadRun } from "./load";
 import { observeRunJob } from "../ops/tracing";
 import { isStoreOutage } from "../http/store-outage";
 
@@ -60,7 +61,9 @@ export function createRunWorker(db: Db, options: { concurrency?: number } & Pick
       try {
         // The run's ids on every log line of the job, and its span in the run's trace (server/ops/tracing.ts).
         const due = { runId, jobId: job.id, dueAt: job.timestamp + (job.opts.delay ?? 0), takenAt: job.processedOn ?? Date.now(), attempt: job.attemptsMade + 1 };
-        const result = await observeRunJob(due, () => advanceRun(db, runId, { onStep: options.onStep, signal: run.cancel.signal, changes: run.changes }));
+        // Read once, after the lease: the job's log lines and span name the run's ids, and the loop starts from it.
+        const loaded = await loadRun(db, runId);
+        const result = await observeRunJob(due, loaded, () => advanceRun(db, runId, { onStep: options.onStep, signal: run.cancel.signal, changes: run.changes, loaded }));
         // The lease ran out under this job (Redis was away longer than it lasts) and the run still
         // has work: come back for it, whichever job holds the lease now.
         if (leaseLost && (result.status === "running" || result.status === "queued")) return await retrySoon();
