@@ -145,8 +145,10 @@ describe("monthly budget", () => {
       body: JSON.stringify({ input: {} }),
     });
     expect(response.status).toBe(402);
-    const body = (await response.json()) as { error: { code: string; message: string } };
+    const body = (await response.json()) as { error: { code: string; message: string; details: unknown } };
     expect(body.error.code).toBe("budget_exceeded");
+    // Which budget refused, for a program to act on.
+    expect(body.error.details).toEqual({ scope: "workspace", spentUsd: first.costUsd, capUsd: 1 });
     expect(body.error.message).toBe(`The workspace's monthly budget is reached: spent $${first.costUsd.toFixed(2)} of $1.00 this month; an owner can raise the budget or allow an override`);
     expect(await harness.db.run.count({ where: { workspaceId } })).toBe(runsBefore);
 
@@ -311,7 +313,7 @@ describe("monthly budget of a workflow", () => {
     const runsBefore = await harness.db.run.count({ where: { workspaceId } });
     const refused = await trigger(capped);
     expect(refused.status).toBe(402);
-    expect(await refused.json()).toMatchObject({ error: { code: "budget_exceeded", message } });
+    expect(await refused.json()).toMatchObject({ error: { code: "budget_exceeded", message, details: { scope: "workflow", workflowId: capped, capUsd: 1, spentUsd: first.costUsd } } });
     expect(await harness.db.run.count({ where: { workspaceId } })).toBe(runsBefore);
     await expect((await callerFor(editor, workspaceId)).run.start({ workflowId: capped, input: {} })).rejects.toSatisfy(trpcRefusal("PAYMENT_REQUIRED", /workflow "Capped summaries"/));
 

@@ -81,7 +81,7 @@ export async function readJsonBody<T>(request: Request, schema: ZodType<T>, maxB
 /** Maps domain errors to 4xx; anything unexpected is logged and becomes a 500 without internals. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof PayloadTooLargeError) return jsonError(413, "payload_too_large", error.message);
-  if (error instanceof BudgetExceededError) return jsonError(402, "budget_exceeded", error.message, { details: { spentUsd: error.spentUsd, capUsd: error.capUsd } });
+  if (error instanceof BudgetExceededError) return jsonError(402, "budget_exceeded", error.message, { details: { ...error.budget, spentUsd: error.spentUsd, capUsd: error.capUsd } });
   if (error instanceof InvalidWorkflowError) return jsonError(422, "invalid_workflow", error.message, { path: error.path, details: error.details });
   if (error instanceof UserInputError) return jsonError(400, "invalid_input", error.message, { path: error.path, details: error.details });
   if (error instanceof NotFoundError) return jsonError(404, "not_found", error.message);

@@ -6,7 +6,7 @@ import { actorLabel, type WorkspaceAccess } from "../auth/access";
 import { recordAudit } from "../audit/audit";
 import { NotFoundError, UserInputError } from "../errors";
 import { resumeRun } from "../runs/control";
-import { BudgetExceededError } from "./budget-error";
+import { BudgetExceededError, type BudgetRefused } from "./budget-error";
 
 /**
  * Monthly budgets: caps on model spend (USD, the `costUsd` every run already carries, from
@@ -94,13 +94,19 @@ export function usd(value: number): string {
 }
 
 /** Which budget stops runs now (the workspace's first, see above), or null when none does. */
-type Exceeded = { spentUsd: number; capUsd: number; workflowName: string | null };
+type Exceeded = { spentUsd: number; capUsd: number; workflowName: string | null; workflowId: string | null };
 
 function exceeded(check: BudgetCheck): Exceeded | null {
-  if (check.capUsd !== null && check.spentUsd !== null && check.spentUsd >= check.capUsd) return { spentUsd: check.spentUsd, capUsd: check.capUsd, workflowName: null };
+  if (check.capUsd !== null && check.spentUsd !== null && check.spentUsd >= check.capUsd) return { spentUsd: check.spentUsd, capUsd: check.capUsd, workflowName: null, workflowId: null };
   const workflow = check.workflow;
-  if (workflow && workflow.spentUsd !== null && workflow.spentUsd >= workflow.capUsd) return { spentUsd: workflow.spentUsd, capUsd: workflow.capUsd, workflowName: workflow.name };
+  if (workflow && workflow.spentUsd !== null && workflow.spentUsd >= workflow.capUsd) {
+    return { spentUsd: workflow.spentUsd, capUsd: workflow.capUsd, workflowName: workflow.name, workflowId: workflow.workflowId };
+  }
   return null;
+}
+
+function refusedBudget(over: Exceeded): BudgetRefused {
+  return over.workflowId === null ? { scope: "workspace" } : { scope: "workflow", workflowId: over.workflowId };
 }
 
 function spentOf(over: Exceeded): string {
@@ -117,7 +123,7 @@ function refusal(over: Exceeded): BudgetExceededError {
     over.workflowName === null
       ? `The workspace's monthly budget is reached: ${spentOf(over)}; an owner can raise the budget or allow an override`
       : `The monthly budget of workflow "${over.workflowName}" is reached: ${spentOf(over)}; an admin can raise the workflow's cap or an owner can allow an override`;
-  return new BudgetExceededError(message, over.spentUsd, over.capUsd);
+  return new BudgetExceededError(message, over.spentUsd, over.capUsd, refusedBudget(over));
 }
 
 /**
@@ -329,7 +335,7 @@ async function budgetPausedRuns(db: Db, workspaceId: string): Promise<{ id: stri
 export async function resumeBudgetPausedRuns(db: Db, access: WorkspaceAccess): Promise<{ resumed: number; stillBlocked: number }> {
   forgetBudgetCache(access.workspaceId);
   const stillBlocks = (over: Exceeded) =>
-    new BudgetExceededError(`${budgetName(over).replace(/^t/, "T")} still blocks runs: ${spentOf(over)}; raise the ${over.workflowName === null ? "budget" : "workflow's cap"} or allow an override first`, over.spentUsd, over.capUsd);
+    new BudgetExceededError(`${budgetName(over).replace(/^t/, "T")} still blocks runs: ${spentOf(over)}; raise the ${over.workflowName === null ? "budget" : "workflow's cap"} or allow an override first`, over.spentUsd, over.capUsd, refusedBudget(over));
   const workspaceOver = exceeded(await checkBudget(db, { workspaceId: access.workspaceId, workflowId: null }));
   if (workspaceOver) throw stillBlocks(workspaceOver);
   const paused = await budgetPausedRuns(db, access.workspaceId);
