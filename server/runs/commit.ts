@@ -94,11 +94,13 @@ const TASK_EVENTS: ReadonlySet<string> = new Set(["human_requested", "human_resp
  * while the run keeps waiting on another — to the workspace's feed. Best effort.
  */
 async function announce(runId: string, ids: { workspaceId: string; workflowId: string }, events: readonly CommittedEvent[], before: string | null, after: RunState) {
-  // A failed publish loses nothing: streams re-read the log from Postgres.
-  await publishRunEvents(runId, events).catch(() => undefined);
-  if (before !== after.status || events.some((event) => TASK_EVENTS.has(event.type))) {
-    await publishRunChange({ workspaceId: ids.workspaceId, workflowId: ids.workflowId, runId, status: after.status, at: events.at(-1)?.at ?? new Date().toISOString() });
-  }
+  // A failed publish loses nothing: streams re-read the log from Postgres. Both are issued in
+  // the same tick, so Redis's auto-pipelining sends them in one write and one round trip.
+  const changed = before !== after.status || events.some((event) => TASK_EVENTS.has(event.type));
+  await Promise.all([
+    publishRunEvents(runId, events).catch(() => undefined),
+    changed ? publishRunChange({ workspaceId: ids.workspaceId, workflowId: ids.workflowId, runId, status: after.status, at: events.at(-1)?.at ?? new Date().toISOString() }) : undefined,
+  ]);
 }
 
 /**
