@@ -10,8 +10,9 @@
  *     at a time through respondToHumanTask (what the API calls), timed from the call to the run
  *     row reading `succeeded`; the floor is the same resume with no other run waiting.
  *     Aims: worker memory grows ≤ 20 MiB; resuming one takes p50 ≤ 50 ms.
- *  2. SSE viewers: 1,000 streams of one run, opened through the run page's route
- *     (app/api/runs/[runId]/events) in this process, which plays the one web process; the
+ *  2. SSE viewers: 1,000 streams of one run, opened over real HTTP through the run page's route
+ *     (app/api/runs/[runId]/events), served by this process, which plays the one web process,
+ *     and read by another (scripts/lib/sse-viewers.ts), as browsers are elsewhere; the
  *     run has several human gates the bench answers, the worker process committing the steps
  *     between them. Per viewer and event: the RunStep row's createdAt (stamped by the process
  *     that committed it, on this machine's clock; a little before the commit itself) → the
@@ -22,8 +23,11 @@
  * Runs in a process of its own (its queue prefix; `--conditions=react-server` for the route's
  * server-only modules). Needs DATABASE_URL and REDIS_URL (scripts/with-services.ts).
  */
+import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { buildWorker, checkWorkerBuild, WORKER_ENTRY } from "./build-worker";
 import { summarize } from "./bench-runtime";
@@ -33,6 +37,8 @@ import { leanNodeEnv, workerNodeFlags } from "./lib/lean-node";
 import { sleep, startGroup, waitUntil } from "./lib/process";
 import { runAloneIfMain } from "./lib/run-alone";
 import type { PushedMetrics } from "../server/ops/metrics-push";
+import { fetchRequestOf, sendFetchResponse } from "../server/http/node-bridge";
+import type { ViewersAnswer } from "./lib/sse-viewers";
 
 const WAITING_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 10_000);
 const VIEWERS = Number(process.env.BENCH_SCALE_VIEWERS ?? 1_000);
@@ -69,25 +75,47 @@ async function inParallel<T>(items: readonly T[], limit: number, task: (item: T)
   );
 }
 
-/** One SSE client: records when each `id:` frame arrives. */
-function readFrames(body: ReadableStream<Uint8Array>, arrivals: Map<number, number>): Promise<void> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = "";
-  return (async () => {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      const at = wallNow();
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const id = /^id: (\d+)$/m.exec(buffer.slice(0, end))?.[1];
-        buffer = buffer.slice(end + 2);
-        if (id !== undefined) arrivals.set(Number(id), at);
-      }
-    }
-  })();
+type RouteHandler = (request: Request, context: { params: Promise<{ runId: string }> }) => Promise<Response>;
+
+/** The run events route on a node:http server on loopback (through the same bridge the tests use). */
+async function serveRunEvents(route: RouteHandler): Promise<{ origin: string; close: () => Promise<void> }> {
+  let origin = "";
+  const server = http.createServer((req, res) => {
+    const runId = /^\/api\/runs\/([^/?]+)\/events/.exec(req.url ?? "")?.[1];
+    if (!runId) return void res.writeHead(404).end();
+    void (async () => {
+      const response = await route(fetchRequestOf(req, res, origin, Buffer.alloc(0)), { params: Promise.resolve({ runId }) });
+      await sendFetchResponse(res, response);
+    })().catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    origin,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** The viewers' process (scripts/lib/sse-viewers.ts), asked one question at a time over IPC. */
+function startViewers(): { ask: (question: object) => Promise<ViewersAnswer>; stop: () => void } {
+  const child = fork(path.join(ROOT, "scripts/lib/sse-viewers.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  return {
+    ask: (question) =>
+      new Promise((resolve, reject) => {
+        const onExit = (code: number | null) => reject(new Error(`the viewers' process exited (${code})`));
+        child.once("exit", onExit);
+        child.once("message", (reply) => {
+          child.off("exit", onExit);
+          resolve(reply as ViewersAnswer);
+        });
+        child.send(question);
+      }),
+    stop: () => void child.kill(),
+  };
 }
 
 export async function benchScale(): Promise<string[]> {
@@ -258,57 +286,62 @@ export async function benchScale(): Promise<string[]> {
     const perKey = getEnv().MAX_STREAMS_PER_VIEWER;
     const keys: string[] = [];
     for (let i = 0; i < Math.ceil(VIEWERS / perKey); i += 1) keys.push((await createApiKey(db, access, { name: `bench viewer ${i}`, scopes: ["read"] })).token);
-    const abort = new AbortController();
-    const viewers: { arrivals: Map<number, number>; done: Promise<void> }[] = [];
-    const refused = new Map<number, number>();
-    for (let i = 0; i < VIEWERS; i += 1) {
-      const response = await GET(
-        new Request(`http://localhost/api/runs/${runId}/events`, { headers: { authorization: `Bearer ${keys[Math.floor(i / perKey)]}` }, signal: abort.signal }),
-        { params: Promise.resolve({ runId }) },
+    // This process plays the one web process: the run events route on a real HTTP server. The
+    // viewers are another process, as browsers are (scripts/lib/sse-viewers.ts).
+    const server = await serveRunEvents(GET);
+    const viewers = startViewers();
+    try {
+      const opened = await viewers.ask({ type: "open", url: `${server.origin}/api/runs/${runId}/events`, tokens: keys, perToken: perKey, count: VIEWERS });
+      if (opened.type !== "opened") throw new Error("the viewers did not open their streams");
+      const lastSeqNow = async () => (await db.runStep.findFirst({ where: { runId }, orderBy: { seq: "desc" }, select: { seq: true } }))?.seq ?? 0;
+      const allSeen = async (seq: number) =>
+        waitUntil(
+          async () => {
+            const seen = await viewers.ask({ type: "min-seen" });
+            return seen.type === "min-seen" && seen.seq >= seq;
+          },
+          60_000,
+          5,
+        );
+      const backlogSeq = await lastSeqNow();
+      if (!(await allSeen(backlogSeq))) throw new Error("not every viewer received the run's backlog");
+
+      // Answer each gate; the worker commits the steps up to the next one (or the run's end).
+      for (let gate = 0; gate < GATES; gate += 1) {
+        const task = await db.humanTask.findFirstOrThrow({ where: { runId, status: "pending" }, select: { id: true } });
+        await respondToHumanTask(db, access, { taskId: task.id, decision: "approve" });
+        await waitForStatus(runId, gate === GATES - 1 ? "succeeded" : "waiting_for_human");
+        if (gate < GATES - 1) await waitUntil(async () => (await db.humanTask.count({ where: { runId, status: "pending" } })) > 0, 60_000, 5);
+        if (!(await allSeen(await lastSeqNow()))) throw new Error(`not every viewer saw the steps after ${gates[gate]}`);
+      }
+      const report = await viewers.ask({ type: "report" });
+      if (report.type !== "report") throw new Error("the viewers did not report");
+      await noticeSubscriber.quit();
+
+      const steps = await db.runStep.findMany({ where: { runId, seq: { gt: backlogSeq } }, select: { seq: true, createdAt: true } });
+      const arrivals = new Map(report.arrivals.map(([stream, seq, at]) => [`${stream}:${seq}`, at]));
+      const visible: number[] = [];
+      let missing = 0;
+      for (let stream = 0; stream < opened.opened; stream += 1) {
+        for (const step of steps) {
+          const at = arrivals.get(`${stream}:${step.seq}`);
+          if (at === undefined) missing += 1;
+          else visible.push(at - step.createdAt.getTime());
+        }
+      }
+      const notices = summarize(steps.flatMap((step) => (noticeAt.has(step.seq) ? [(noticeAt.get(step.seq) as number) - step.createdAt.getTime()] : [])));
+      const seen = summarize(visible);
+      const floor = summarize(redisTrips);
+      const refusedText = Object.entries(opened.refused).map(([status, count]) => `${count} × ${status}`).join(", ");
+      lines.push(
+        `scale: ${opened.opened} SSE viewers of one run through the run events route over HTTP, served by this process, read by another (${keys.length} API keys, ≤ ${perKey} streams each = MAX_STREAMS_PER_VIEWER)${refusedText ? `; refused: ${refusedText}` : ""}`,
+        `scale: committed step → frame at the viewer p50 ${fmt(seen.p50)} ms p99 ${fmt(seen.p99)} ms over ${seen.n.toLocaleString()} frames (${steps.length} steps × ${opened.opened} viewers, ${missing} missing) | floor raw Redis publish → subscriber p50 ${fmt(floor.p50, 2)} ms p99 ${fmt(floor.p99, 2)} ms (n=${floor.n}) (aim p99 ≤ ${VISIBLE_AIM_MS} ms) ${met(seen.p99 <= VISIBLE_AIM_MS)}`,
+        `scale: of which committed step → its Redis notice in the serving process p50 ${fmt(notices.p50)} ms p99 ${fmt(notices.p99)} ms (n=${notices.n}); the rest is writing the notice's frames to the ${opened.opened} sockets (no read of the log when the notice continues a stream) and the viewers' reading`,
       );
-      if (response.status !== 200 || !response.body) {
-        refused.set(response.status, (refused.get(response.status) ?? 0) + 1);
-        continue;
-      }
-      const arrivals = new Map<number, number>();
-      viewers.push({ arrivals, done: readFrames(response.body, arrivals).catch(() => undefined) });
+    } finally {
+      viewers.stop();
+      await server.close();
     }
-    const lastSeqNow = async () => (await db.runStep.findFirst({ where: { runId }, orderBy: { seq: "desc" }, select: { seq: true } }))?.seq ?? 0;
-    const allSeen = async (seq: number) => waitUntil(() => viewers.every((viewer) => viewer.arrivals.has(seq)), 60_000, 5);
-    const backlogSeq = await lastSeqNow();
-    if (!(await allSeen(backlogSeq))) throw new Error("not every viewer received the run's backlog");
-
-    // Answer each gate; the worker commits the steps up to the next one (or the run's end).
-    for (let gate = 0; gate < GATES; gate += 1) {
-      const task = await db.humanTask.findFirstOrThrow({ where: { runId, status: "pending" }, select: { id: true } });
-      await respondToHumanTask(db, access, { taskId: task.id, decision: "approve" });
-      await waitForStatus(runId, gate === GATES - 1 ? "succeeded" : "waiting_for_human");
-      if (gate < GATES - 1) await waitUntil(async () => (await db.humanTask.count({ where: { runId, status: "pending" } })) > 0, 60_000, 5);
-      if (!(await allSeen(await lastSeqNow()))) throw new Error(`not every viewer saw the steps after ${gates[gate]}`);
-    }
-    abort.abort();
-    await Promise.all(viewers.map((viewer) => viewer.done));
-    await noticeSubscriber.quit();
-
-    const steps = await db.runStep.findMany({ where: { runId, seq: { gt: backlogSeq } }, select: { seq: true, createdAt: true } });
-    const visible: number[] = [];
-    let missing = 0;
-    for (const viewer of viewers) {
-      for (const step of steps) {
-        const at = viewer.arrivals.get(step.seq);
-        if (at === undefined) missing += 1;
-        else visible.push(at - step.createdAt.getTime());
-      }
-    }
-    const notices = summarize(steps.flatMap((step) => (noticeAt.has(step.seq) ? [(noticeAt.get(step.seq) as number) - step.createdAt.getTime()] : [])));
-    const seen = summarize(visible);
-    const floor = summarize(redisTrips);
-    const refusedText = [...refused].map(([status, count]) => `${count} × ${status}`).join(", ");
-    lines.push(
-      `scale: ${viewers.length} SSE viewers of one run through the run events route in one process (${keys.length} API keys, ≤ ${perKey} streams each = MAX_STREAMS_PER_VIEWER)${refusedText ? `; refused: ${refusedText}` : ""}`,
-      `scale: committed step → frame at the viewer p50 ${fmt(seen.p50)} ms p99 ${fmt(seen.p99)} ms over ${seen.n.toLocaleString()} frames (${steps.length} steps × ${viewers.length} viewers, ${missing} missing) | floor raw Redis publish → subscriber p50 ${fmt(floor.p50, 2)} ms p99 ${fmt(floor.p99, 2)} ms (n=${floor.n}) (aim p99 ≤ ${VISIBLE_AIM_MS} ms) ${met(seen.p99 <= VISIBLE_AIM_MS)}`,
-      `scale: of which committed step → its Redis notice in the web process p50 ${fmt(notices.p50)} ms p99 ${fmt(notices.p99)} ms (n=${notices.n}); the rest is writing the notice's frames to the ${viewers.length} streams (no read of the log when the notice continues a stream) and the viewers' parsing, in the same process`,
-    );
     return lines;
   } finally {
     await worker.stop();

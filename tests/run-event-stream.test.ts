@@ -225,11 +225,19 @@ describe("notices carry the events", () => {
     await waitUntil(() => viewers.every((v) => v.events().at(-1)?.seq === lastSeq + 1), "the notice's event to reach the viewers");
     for (const viewer of viewers) expect(viewer.events().at(-1)).toEqual(marker);
 
+    // A notice of several events that starts with one the viewers already have (sent as one
+    // chunk from the first new one): each new event arrives once, in order, none twice.
+    const more = [2, 3].map((offset) => ({ ...marker, by: `notice-only marker ${offset}`, seq: lastSeq + offset }));
+    await getRedis().publish(runChannel(runId), JSON.stringify([marker, ...more]));
+    await waitUntil(() => viewers.every((v) => v.events().at(-1)?.seq === lastSeq + 3), "the notice's new events to reach the viewers");
+    for (const viewer of viewers) expect(viewer.events().slice(-3)).toEqual([marker, ...more]);
+    for (const viewer of viewers) expect(viewer.events().map((e) => e.seq)).toEqual(range(1, lastSeq + 3));
+
     // A notice that skips a seq cannot be trusted to continue the stream: the viewers read the
     // log instead, which has no such event, so nothing from that notice is sent.
-    await getRedis().publish(runChannel(runId), JSON.stringify([{ ...marker, by: "after a gap", seq: lastSeq + 3 }]));
+    await getRedis().publish(runChannel(runId), JSON.stringify([{ ...marker, by: "after a gap", seq: lastSeq + 5 }]));
     await new Promise((resolve) => setTimeout(resolve, 300));
-    for (const viewer of viewers) expect(viewer.events().map((e) => e.seq)).toEqual(range(1, lastSeq + 1));
+    for (const viewer of viewers) expect(viewer.events().map((e) => e.seq)).toEqual(range(1, lastSeq + 3));
     for (const viewer of viewers) viewer.abort();
     await Promise.all(viewers.map((v) => v.ended.catch(() => undefined)));
   });

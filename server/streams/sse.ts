@@ -14,8 +14,11 @@ const SSE_HEADERS = {
   "x-accel-buffering": "no",
 };
 
-/** What a stream's source writes to: text frames, and the end. Both are no-ops once closed. */
-export type SseChannel = { send(text: string): void; close(): void; readonly closed: boolean };
+/**
+ * What a stream's source writes to: frames (text, or bytes already encoded, which may be shared
+ * between streams and are never changed), and the end. Both are no-ops once closed.
+ */
+export type SseChannel = { send(frames: string | Uint8Array): void; close(): void; readonly closed: boolean };
 
 /**
  * A Server-Sent Events response for one viewer, counted against their open streams (429
@@ -55,10 +58,10 @@ export function openSseStream(
         // already closed or cancelled by the client
       }
     },
-    send(text: string) {
+    send(frames: string | Uint8Array) {
       if (channel.closed) return;
       try {
-        controller?.enqueue(encoder.encode(text));
+        controller?.enqueue(typeof frames === "string" ? encoder.encode(frames) : frames);
       } catch {
         channel.close();
       }
