@@ -41,7 +41,7 @@ export function proxy(request: NextRequest) {
   // address as Host; both routes answer everyone the same and reveal nothing (server/ops/probe-paths.ts).
   if (isProbeRequest(request.method, request.nextUrl.pathname)) return NextResponse.next();
   const { pathname } = request.nextUrl;
-  const refusal = frontDoorRefusal({ method: request.method, pathname, headers: request.headers });
+  const refusal = frontDoorRefusal({ method: request.method, pathname, host: request.headers.get("host"), headers: request.headers });
   if (refusal) return refuse(refusal.status, refusal.code, refusal.message);
   const isApi = pathname.startsWith("/api/");
 

@@ -72,11 +72,6 @@ export type AnthropicReply = {
   ttftMs?: number;
 };
 
-/**
- * One Messages API call; throws the SDK's errors (the caller classifies them). With
- * `onTextDelta` the reply is streamed (the SDK's `messages.stream`, Anthropic's SSE) and each
- * piece of text is handed over as it arrives; the result is the same final message.
- */
 type AnthropicSdk = typeof Anthropic;
 let anthropicSdk: AnthropicSdk | undefined;
 
@@ -94,6 +89,11 @@ export function isAnthropicApiError(error: unknown): error is InstanceType<Anthr
   return anthropicSdk !== undefined && error instanceof anthropicSdk.APIError && typeof error.status === "number";
 }
 
+/**
+ * One Messages API call; throws the SDK's errors (the caller classifies them). With
+ * `onTextDelta` the reply is streamed (the SDK's `messages.stream`, Anthropic's SSE) and each
+ * piece of text is handed over as it arrives; the result is the same final message.
+ */
 export async function callAnthropic(
   provider: AnthropicProvider,
   model: string,

@@ -205,7 +205,7 @@ export function isRetryable(error: unknown): boolean {
 
 /** The error in plain words: what the person fixing it (and the agent) needs. */
 function describeModelError(error: unknown, model: string): string {
-  if (((error instanceof OpenAI.APIError && typeof error.status === "number") || isAnthropicApiError(error))) {
+  if ((error instanceof OpenAI.APIError && typeof error.status === "number") || isAnthropicApiError(error)) {
     const detail = compactError(error);
     if (error.status === 401 || error.status === 403) return compactError(`The key was refused (${error.status}): ${detail}`);
     if (error.status === 404) return compactError(`Not found (404) — check the model "${model}" and the base URL: ${detail}`);

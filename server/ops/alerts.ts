@@ -224,7 +224,7 @@ async function claimFiring(db: Db, rule: Rule, now: Date): Promise<boolean> {
     UPDATE "AlertRule" SET "lastFiredAt" = ${now}
     WHERE "id" = ${rule.id} AND "enabled"
       AND ("lastFiredAt" IS NULL OR "lastFiredAt" <= ${new Date(now.getTime() - rule.cooldownMinutes * 60_000)})
-      AND NOT EXISTS (SELECT 1 FROM "AlertLog" WHERE "status" IN ('pending', 'retrying') AND "ruleId" = ${rule.id})`;
+      AND NOT EXISTS (SELECT 1 FROM "AlertLog" WHERE "status" = ANY(${UNSETTLED}) AND "ruleId" = ${rule.id})`;
   return claimed === 1;
 }
 

@@ -94,19 +94,24 @@ export function usd(value: number): string {
 }
 
 /** Which budget stops runs now (the workspace's first, see above), or null when none does. */
-type Exceeded = { spentUsd: number; capUsd: number; workflowName: string | null; workflowId: string | null };
+type Exceeded = {
+  spentUsd: number;
+  capUsd: number;
+  /** The workflow whose own cap it is; null for the workspace's. */
+  workflow: { workflowId: string; name: string } | null;
+};
 
 function exceeded(check: BudgetCheck): Exceeded | null {
-  if (check.capUsd !== null && check.spentUsd !== null && check.spentUsd >= check.capUsd) return { spentUsd: check.spentUsd, capUsd: check.capUsd, workflowName: null, workflowId: null };
+  if (check.capUsd !== null && check.spentUsd !== null && check.spentUsd >= check.capUsd) return { spentUsd: check.spentUsd, capUsd: check.capUsd, workflow: null };
   const workflow = check.workflow;
   if (workflow && workflow.spentUsd !== null && workflow.spentUsd >= workflow.capUsd) {
-    return { spentUsd: workflow.spentUsd, capUsd: workflow.capUsd, workflowName: workflow.name, workflowId: workflow.workflowId };
+    return { spentUsd: workflow.spentUsd, capUsd: workflow.capUsd, workflow: { workflowId: workflow.workflowId, name: workflow.name } };
   }
   return null;
 }
 
 function refusedBudget(over: Exceeded): BudgetRefused {
-  return over.workflowId === null ? { scope: "workspace" } : { scope: "workflow", workflowId: over.workflowId };
+  return over.workflow === null ? { scope: "workspace" } : { scope: "workflow", workflowId: over.workflow.workflowId };
 }
 
 function spentOf(over: Exceeded): string {
@@ -115,14 +120,14 @@ function spentOf(over: Exceeded): string {
 
 /** "the monthly budget of workflow "Invoices"": which cap it was, for messages and the pause's "by". */
 function budgetName(over: Exceeded): string {
-  return over.workflowName === null ? `${BUDGET_PAUSE_BY} of the workspace` : `${BUDGET_PAUSE_BY} of workflow "${over.workflowName}"`;
+  return over.workflow === null ? `${BUDGET_PAUSE_BY} of the workspace` : `${BUDGET_PAUSE_BY} of workflow "${over.workflow.name}"`;
 }
 
 function refusal(over: Exceeded): BudgetExceededError {
   const message =
-    over.workflowName === null
+    over.workflow === null
       ? `The workspace's monthly budget is reached: ${spentOf(over)}; an owner can raise the budget or allow an override`
-      : `The monthly budget of workflow "${over.workflowName}" is reached: ${spentOf(over)}; an admin can raise the workflow's cap or an owner can allow an override`;
+      : `The monthly budget of workflow "${over.workflow.name}" is reached: ${spentOf(over)}; an admin can raise the workflow's cap or an owner can allow an override`;
   return new BudgetExceededError(message, over.spentUsd, over.capUsd, refusedBudget(over));
 }
 
@@ -335,7 +340,7 @@ async function budgetPausedRuns(db: Db, workspaceId: string): Promise<{ id: stri
 export async function resumeBudgetPausedRuns(db: Db, access: WorkspaceAccess): Promise<{ resumed: number; stillBlocked: number }> {
   forgetBudgetCache(access.workspaceId);
   const stillBlocks = (over: Exceeded) =>
-    new BudgetExceededError(`${budgetName(over).replace(/^t/, "T")} still blocks runs: ${spentOf(over)}; raise the ${over.workflowName === null ? "budget" : "workflow's cap"} or allow an override first`, over.spentUsd, over.capUsd, refusedBudget(over));
+    new BudgetExceededError(`${budgetName(over).replace(/^t/, "T")} still blocks runs: ${spentOf(over)}; raise the ${over.workflow === null ? "budget" : "workflow's cap"} or allow an override first`, over.spentUsd, over.capUsd, refusedBudget(over));
   const workspaceOver = exceeded(await checkBudget(db, { workspaceId: access.workspaceId, workflowId: null }));
   if (workspaceOver) throw stillBlocks(workspaceOver);
   const paused = await budgetPausedRuns(db, access.workspaceId);

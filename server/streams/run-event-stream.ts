@@ -84,15 +84,17 @@ export async function streamRunEvents({ db, runId, afterSeq, viewerKey, limit = 
       // The notice's events continue this stream (they are in seq order, see framesOf): send them
       // as they are. Already sent: nothing to do. A gap: read the log below.
       const frames = payload ? framesOf(payload) : null;
-      const from = frames ? frames.findIndex((frame) => frame.seq > lastSent) : -1;
-      if (frames && (from === -1 || frames[from]?.seq === lastSent + 1)) {
+      if (payload && frames) {
+        const from = frames.findIndex((frame) => frame.seq > lastSent);
         if (from === -1) return;
-        // One write per viewer per notice, its bytes shared by every viewer at the same place.
-        channel.send(chunkOf(payload as Buffer, frames, from));
-        const last = frames.at(-1) as NotifiedFrame;
-        lastSent = last.seq;
-        if (last.finished) channel.close();
-        return;
+        if (frames[from]?.seq === lastSent + 1) {
+          // One write per viewer per notice, its bytes shared by every viewer at the same place.
+          channel.send(chunkOf(payload, frames, from));
+          const last = frames.at(-1) as NotifiedFrame;
+          lastSent = last.seq;
+          if (last.finished) channel.close();
+          return;
+        }
       }
       reading = true;
       void (async () => {
