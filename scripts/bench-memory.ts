@@ -1,11 +1,12 @@
 /**
  * Memory bench (`npm run bench -- memory`): what `npm start` costs a machine, measured on the
- * real launcher as a user runs it (npm → launcher → web + worker processes), against the bench's
+ * real launcher as a user runs it (npm → the launcher, which serves the web itself → worker processes), against the bench's
  * Postgres and Redis (DATABASE_URL/REDIS_URL from scripts/with-services.ts, which the launcher
  * uses instead of starting its own) under a queue prefix of its own.
  *
  * Figures: resident set (VmRSS) of every node/npm/sh process in the launcher's tree once the app
- * is idle, grouped as web, worker(s) and launcher chain (Postgres and Redis are not counted);
+ * is idle, grouped as web (the launcher's process, or a `next start` child of another launcher),
+ * worker(s) and launcher chain (npm and any shell; Postgres and Redis are not counted);
  * then the worker's after one agent run (what it loads on an agent's first step); then the web
  * process's RSS after 25 s of 10 callers POSTing the sync trigger (as bench-api.ts).
  * Aims (issue 14): idle web + worker + launcher ≤ 270 MiB; web ≤ 300 MiB after the load.
@@ -70,7 +71,8 @@ function readProcs(): Map<number, Proc> {
 function ownRole(command: string): Role | undefined {
   if (/postgres|redis-server/.test(command)) return "service";
   if (/dist\/worker\/main\.mjs|workers\/main\.ts/.test(command)) return "worker";
-  if (/next-server|\/next (start|dev)\b|\bnext (start|dev)\b/.test(command)) return "web";
+  // Under npm start the launcher process serves the web (scripts/lib/web-server.ts).
+  if (/next-server|\/next (start|dev)\b|\bnext (start|dev)\b|scripts\/launch\.mjs/.test(command)) return "web";
   return undefined;
 }
 

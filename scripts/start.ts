@@ -9,9 +9,10 @@ import { say, seconds, warn } from "./lib/log";
 import { nodeBin, ROOT } from "./lib/paths";
 import { describeExit, startGroup, waitUntil, watchLauncher, type ProcessGroup } from "./lib/process";
 import { DEV_SERVICES, startServices, type Services } from "./lib/services";
-import { leanNodeEnv, webNodeFlags, workerNodeFlags } from "./lib/lean-node";
+import { leanNodeEnv, missingWebFlags, workerNodeFlags } from "./lib/lean-node";
 import { parseWorkerProcesses } from "./lib/supervise";
 import { startWorkerPool, type WorkerPool } from "./lib/worker-pool";
+import { startWebServer, type WebServer } from "./lib/web-server";
 
 const dev = process.argv.includes("--dev");
 const port = Number(process.env.PORT ?? "3000");
@@ -30,7 +31,8 @@ const appUrl = `http://localhost:${port}`;
 let stopping = false;
 let servicesStarting: Promise<Services> | undefined;
 let build: ProcessGroup | undefined;
-let web: ProcessGroup | undefined;
+/** `next dev` as a child in development; in production the server this process runs (lib/web-server.ts). */
+let web: ProcessGroup | WebServer | undefined;
 let workers: WorkerPool | undefined;
 
 async function shutdown(code: number, why: string): Promise<never> {
@@ -120,11 +122,25 @@ async function main(): Promise<void> {
   }
   if (stopping) return;
 
-  const [node, nextArgs] = nodeBin("next", [dev ? "dev" : "start", "-H", "127.0.0.1", "-p", String(port)]);
-  // `next dev` runs its server in a child it passes its own node flags to through NODE_OPTIONS,
-  // which refuses V8 flags: development keeps node's defaults (memory is production's concern).
-  web = startGroup("web", node, [...(dev ? [] : webNodeFlags(env)), ...nextArgs], { cwd: ROOT, env });
-  superviseExit(web);
+  const workerEnv: NodeJS.ProcessEnv = {
+    ...env,
+    // Next sets NODE_ENV for the web itself; the worker needs it told.
+    NODE_ENV: process.env.NODE_ENV ?? (dev ? "development" : "production"),
+    // A worker exits on its own if this process dies without stopping it (workers/main.ts).
+    AGENTFLOW_SUPERVISOR_PID: String(process.pid),
+  };
+  if (dev) {
+    const [node, nextArgs] = nodeBin("next", ["dev", "-H", "127.0.0.1", "-p", String(port)]);
+    const devWeb = startGroup("web", node, nextArgs, { cwd: ROOT, env });
+    web = devWeb;
+    superviseExit(devWeb);
+  } else {
+    const missing = missingWebFlags(process.execArgv);
+    if (missing.length > 0) warn(`serving the web without its node flags ${missing.join(" ")} (npm start gives them): expect more memory`);
+    // The app's server code reads its settings from process.env, now this process's own.
+    Object.assign(process.env, env, { NODE_ENV: "production" });
+    web = await startWebServer({ dir: ROOT, hostname: "127.0.0.1", port });
+  }
   // One node process per worker (in dev tsx's loader inside it, not tsx's CLI plus a child).
   workers = startWorkerPool({
     count: workerCount,
@@ -133,17 +149,16 @@ async function main(): Promise<void> {
     // sources through tsx's loader so edits apply on the next worker start.
     args: [...workerNodeFlags(), ...(dev ? ["--import", "tsx", "workers/main.ts"] : [path.relative(ROOT, WORKER_ENTRY)])],
     cwd: ROOT,
-    // Next sets NODE_ENV for the web process itself; the worker needs it told.
-    env: { ...env, NODE_ENV: process.env.NODE_ENV ?? (dev ? "development" : "production") },
+    env: workerEnv,
     stopTimeoutMs: 15_000, // BullMQ's close() waits for the jobs in hand
   });
   if (workerCount > 1) say(`${workerCount} worker processes (WORKER_PROCESSES)`);
 
-  const currentWeb = web;
-  if (await waitUntil(async () => stopping || !currentWeb.running() || (await answersHttp()), 300_000, 500)) {
-    if (!stopping && currentWeb.running()) say(`AgentFlow is ready: ${appUrl} (started in ${seconds(Date.now() - startedAt)})`);
+  const webUp = () => !(web && "running" in web) || web.running();
+  if (await waitUntil(async () => stopping || !webUp() || (await answersHttp()), 300_000, 500)) {
+    if (!stopping && webUp()) say(`AgentFlow is ready: ${appUrl} (started in ${seconds(Date.now() - startedAt)})`);
   } else {
-    throw new Error(`the web process did not answer on port ${port} within 300 s`);
+    throw new Error(`the web did not answer on port ${port} within 300 s`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "../server/db";
 import { buildGraph } from "../server/engine/test-helpers";
@@ -7,17 +8,19 @@ import { listLiveWorkers } from "../server/ops/workers";
 import { getRunEvents } from "../server/runs/queries";
 import { startRun } from "../server/runs/start-run";
 import { createWorkflow } from "../server/workflows/workflows";
-import { workerNodeFlags } from "../scripts/lib/lean-node";
+import { leanNodeEnv, WEB_NODE_FLAGS, workerNodeFlags } from "../scripts/lib/lean-node";
 import { commandLine, groupAlive, pidAlive, stopGroup } from "../scripts/lib/process";
 import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
 import { testRunScope, testWorkspace } from "./support/workspace";
 
 /**
  * The real launcher of `npm start` (scripts/launch.mjs → scripts/start.ts, production mode: the
- * Next build and the compiled worker) against the test Postgres and Redis (DATABASE_URL and
- * REDIS_URL, which it uses instead of starting its own) on a port of its own. The worker is
- * killed with SIGKILL mid-run: the launcher says so and restarts it, the web keeps answering,
- * the run it held and a run started after the kill both finish, and SIGTERM still stops it all.
+ * Next build, served by the launcher's own process, and the compiled worker) with npm start's
+ * node flags, against the test Postgres and Redis (DATABASE_URL and REDIS_URL, which it uses
+ * instead of starting its own) on a port of its own. The worker is killed with SIGKILL mid-run:
+ * the launcher says so and restarts it, the web keeps answering, the run it held and a run
+ * started after the kill both finish, and SIGTERM still stops it all. Then a launcher killed
+ * with SIGKILL: its worker closes itself rather than run on unsupervised.
  *
  * When the sources changed since the last `next build` the launcher builds first (minutes);
  * `npm test` then finds that build current and skips its own build tier.
@@ -50,11 +53,28 @@ async function answers(url: string): Promise<number> {
   }
 }
 
-it("restarts a worker killed with SIGKILL while the web keeps serving; runs continue; SIGTERM stops everything", async () => {
-  launcher = spawn(process.execPath, ["scripts/launch.mjs"], {
+/** Pids of the processes whose parent is `pid`. */
+function childrenOf(pid: number): number[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
+      } catch {
+        return false; // gone while we looked
+      }
+    })
+    .map(Number);
+}
+
+/** `npm start`'s command (package.json), without npm; resolves once it says it is ready. */
+async function startLauncher(): Promise<{ exited: Promise<number | null> }> {
+  output = "";
+  launcher = spawn(process.execPath, [...WEB_NODE_FLAGS, "scripts/launch.mjs"], {
     cwd: ROOT,
     // The harness's queue prefix and demo model, the test stores, a short job lock.
-    env: { ...process.env, PORT: String(PORT), WORKER_LOCK_MS: "1500", WORKER_PROCESSES: "1" },
+    env: leanNodeEnv({ ...process.env, PORT: String(PORT), WORKER_LOCK_MS: "1500", WORKER_PROCESSES: "1" }),
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -63,6 +83,14 @@ it("restarts a worker killed with SIGKILL while the web keeps serving; runs cont
   const exited = new Promise<number | null>((resolve) => launcher!.once("exit", (code) => resolve(code)));
   await waitUntil(() => output.includes("AgentFlow is ready") || launcher!.exitCode !== null, "the launcher to be ready", BUILD_AND_START_MS);
   expect(output, output).toContain("AgentFlow is ready");
+  expect(output).not.toContain("without its node flags");
+  return { exited };
+}
+
+it("restarts a worker killed with SIGKILL while the web keeps serving; runs continue; SIGTERM stops everything", async () => {
+  const { exited } = await startLauncher();
+  // The launcher serves the web itself: no `next start` process under it.
+  expect(childrenOf(launcher!.pid!).map(commandLine).filter((command) => /next/.test(command))).toEqual([]);
 
   await waitUntil(async () => (await listLiveWorkers()).length === 1, "the worker's heartbeat", 30_000);
   const [first] = await listLiveWorkers();
@@ -89,7 +117,7 @@ it("restarts a worker killed with SIGKILL while the web keeps serving; runs cont
   expect(output).toMatch(new RegExp(`worker \\(pid ${first!.pid}\\) exited unexpectedly \\(signal SIGKILL\\) after [\\d.]+s; restarting it in 1\\.0s`));
   // The web never went away.
   expect(await answers(`http://127.0.0.1:${PORT}/api/health`)).toBe(200);
-  expect(pidAlive(launcher.pid!)).toBe(true);
+  expect(pidAlive(launcher!.pid!)).toBe(true);
 
   const after = await startRun(db, { ...(await testRunScope(db)), workflowId, input: {}, trigger: "manual" });
   expect((await waitForRun(db, before.runId, ["succeeded", "failed"], 60_000)).status).toBe("succeeded");
@@ -104,9 +132,19 @@ it("restarts a worker killed with SIGKILL while the web keeps serving; runs cont
   expect(commandLine(restartedPid)).toContain("dist/worker/main.mjs");
 
   // SIGTERM to the launcher's group (what npm forwards): an ordered stop, exit 0, nothing left.
-  process.kill(-launcher.pid!, "SIGTERM");
+  process.kill(-launcher!.pid!, "SIGTERM");
   expect(await exited).toBe(0);
   expect(output).toContain("[agentflow] stopped");
   expect(pidAlive(restartedPid)).toBe(false);
   expect(await answers(`http://127.0.0.1:${PORT}/api/health`)).toBe(0);
 }, BUILD_AND_START_MS + 180_000);
+
+it("a worker whose launcher was killed with SIGKILL closes itself", async () => {
+  await startLauncher();
+  await waitUntil(async () => (await listLiveWorkers()).some((worker) => pidAlive(worker.pid)), "the worker's heartbeat", 30_000);
+  const worker = (await listLiveWorkers()).find((candidate) => pidAlive(candidate.pid))!;
+  expect(childrenOf(launcher!.pid!)).toContain(worker.pid);
+
+  process.kill(launcher!.pid!, "SIGKILL");
+  await waitUntil(() => !pidAlive(worker.pid), "the orphaned worker to close", 20_000);
+}, BUILD_AND_START_MS + 60_000);

@@ -154,6 +154,24 @@ async function main() {
   };
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+  watchSupervisor(() => void stop("supervisor gone"));
+}
+
+/**
+ * Under `npm start` the launcher (which also serves the web) supervises this process and stops
+ * it in order. If the launcher dies without doing so (kill -9, out of memory), this worker is
+ * re-parented and closes itself the same way, rather than run on unsupervised.
+ */
+function watchSupervisor(onGone: () => void): void {
+  const supervisor = Number(process.env.AGENTFLOW_SUPERVISOR_PID);
+  if (!Number.isInteger(supervisor) || supervisor <= 0) return; // not started by the launcher
+  const timer = setInterval(() => {
+    if (process.ppid === supervisor) return;
+    clearInterval(timer);
+    logger.warn({ supervisorPid: supervisor }, "the launcher that supervised this worker is gone; closing");
+    onGone();
+  }, 1_000);
+  timer.unref();
 }
 
 main().catch((error: unknown) => {

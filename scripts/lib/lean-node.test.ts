@@ -1,12 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { leanNodeEnv, webNodeFlags, workerNodeFlags } from "./lean-node";
+import { leanNodeEnv, missingWebFlags, WEB_NODE_FLAGS, webNodeFlags, workerNodeFlags } from "./lean-node";
 import { ROOT } from "./paths";
 
 const compose = readFileSync(path.join(ROOT, "docker-compose.yml"), "utf8");
 const dockerfile = readFileSync(path.join(ROOT, "Dockerfile"), "utf8");
 const production: NodeJS.ProcessEnv = { NODE_ENV: "production" };
+const startScript = (JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.start!;
 
 /** The JSON array of a compose service's `command:` or the Dockerfile's CMD. */
 function commandOf(text: string, marker: RegExp): string[] {
@@ -24,6 +25,12 @@ describe("production node flags", () => {
     expect(commandOf(compose, /command: \[.*dist\/worker\/main\.mjs"\]/).slice(1, 1 + worker.length)).toEqual(worker);
     expect(compose).toContain(`MALLOC_ARENA_MAX: "${leanNodeEnv(production).MALLOC_ARENA_MAX}"`);
     expect(dockerfile).toContain(`ENV MALLOC_ARENA_MAX=${leanNodeEnv(production).MALLOC_ARENA_MAX}`);
+  });
+
+  it("are on npm start's own command line: its process serves the web, in place of the shell npm runs it in", () => {
+    expect(startScript).toBe(`MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-${leanNodeEnv(production).MALLOC_ARENA_MAX}} exec node ${WEB_NODE_FLAGS.join(" ")} scripts/launch.mjs`);
+    expect(missingWebFlags(["--inspect", ...WEB_NODE_FLAGS])).toEqual([]);
+    expect(missingWebFlags([])).toEqual(WEB_NODE_FLAGS);
   });
 
   it("leave the heap limit and malloc arenas to an operator who set them", () => {

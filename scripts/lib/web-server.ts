@@ -1,0 +1,72 @@
+// The production web server of `npm start`, served from the launcher's own process.
+//
+// Why not a `next start` child, as before: every node process carries ~40 MiB of node itself
+// (the binary's code and V8's start-up heap, counted in each process's RSS), and the launcher
+// held ~63 MiB idle only to wait for signals and restart workers. Serving the web from the
+// launcher removes one process of the four a user's `npm start` left running (npm, launcher,
+// web, worker). Workers stay separate processes: a worker that crashes is restarted while
+// this process keeps serving. `npm run dev` keeps `next dev` as a child (its compiler and
+// hot reload live there). docker-compose.yml runs `next start` as its own service.
+//
+// It is Next's documented custom server: the same request handler `next start` uses (the
+// proxy in proxy.ts, the app's routes, static files), behind a node:http server of ours.
+import http from "node:http";
+import type { Duplex } from "node:stream";
+
+export type WebServer = {
+  /** Stops taking connections, lets requests in flight finish for up to `graceMs`, then closes the rest. */
+  stop(): Promise<void>;
+};
+
+export type WebServerOptions = {
+  dir: string;
+  hostname: string;
+  port: number;
+  /** How long open requests (a sync trigger waiting, an SSE stream) get on stop. */
+  graceMs?: number;
+};
+
+/** Why listen failed, in words an operator acts on. */
+function describeListenError(error: NodeJS.ErrnoException, hostname: string, port: number): string {
+  if (error.code === "EADDRINUSE") return `port ${port} on ${hostname} is in use by another program (set PORT to use another)`;
+  if (error.code === "EACCES") return `not allowed to listen on port ${port} (set PORT to a port above 1023)`;
+  return `cannot listen on ${hostname}:${port}: ${error.message}`;
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const { default: next } = await import("next");
+  const app = next({ dev: false, dir: options.dir, hostname: options.hostname, port: options.port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+
+  const server = http.createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      // Next answers its own errors; this is only reached if its handler itself throws.
+      console.error("[agentflow] web: request handler failed", error);
+      if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: { code: "internal", message: "internal error" } }));
+    });
+  });
+  // The app has no WebSocket routes (live runs use SSE): an upgrade request is refused, not left hanging.
+  server.on("upgrade", (_request, socket: Duplex) => socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n"));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => reject(new Error(describeListenError(error, options.hostname, options.port))));
+    server.listen(options.port, options.hostname, () => resolve());
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    stop() {
+      stopping ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const grace = setTimeout(() => server.closeAllConnections(), options.graceMs ?? 5_000);
+        await closed;
+        clearTimeout(grace);
+        await app.close();
+      })();
+      return stopping;
+    },
+  };
+}
