@@ -2,6 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { getEnv } from "./env";
+import { closeOnShutdown } from "./ops/closers";
 
 /**
  * One node-postgres pool per process, shared by the Prisma client (Prisma 7 needs no native
@@ -22,6 +23,7 @@ export function getPool(): pg.Pool {
 export function getDb(): PrismaClient {
   if (!globalForDb.agentflowPrisma) {
     globalForDb.agentflowPrisma = new PrismaClient({ adapter: new PrismaPg(getPool()) });
+    closeOnShutdown(closeDb);
   }
   return globalForDb.agentflowPrisma;
 }

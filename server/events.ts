@@ -1,6 +1,7 @@
 import { Redis } from "ioredis";
 import type { CommittedEvent } from "./engine/events";
 import { getEnv } from "./env";
+import { closeOnShutdown } from "./ops/closers";
 
 /**
  * Committed run events are published on Redis so any web process can stream them (SSE).
@@ -18,6 +19,7 @@ export function getRedis(): Redis {
   if (!globalForRedis.agentflowRedis) {
     // Auto-pipelining: commands issued by concurrent runs in the same tick share one write.
     globalForRedis.agentflowRedis = new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    closeOnShutdown(closeRedis);
   }
   return globalForRedis.agentflowRedis;
 }

@@ -1,6 +1,7 @@
 import { Queue, type ConnectionOptions } from "bullmq";
 import { z } from "zod";
 import { getEnv } from "./env";
+import { closeOnShutdown } from "./ops/closers";
 
 /**
  * The one job type of the runtime: "advance this run from where its log ends".
@@ -25,8 +26,16 @@ export function getRunsQueue(): Queue<AdvanceRunPayload> {
       connection: redisConnection(),
       prefix: getEnv().QUEUE_PREFIX,
     });
+    closeOnShutdown(closeRunsQueue);
   }
   return globalForQueue.agentflowRunsQueue;
+}
+
+/** Closes the queue's Redis connection if this process opened one. */
+export async function closeRunsQueue(): Promise<void> {
+  const queue = globalForQueue.agentflowRunsQueue;
+  globalForQueue.agentflowRunsQueue = undefined;
+  await queue?.close();
 }
 
 /**

@@ -12,9 +12,13 @@
 // proxy in proxy.ts, the app's routes, static files), behind a node:http server of ours.
 import http from "node:http";
 import type { Duplex } from "node:stream";
+import { closeAllOnShutdown } from "../../server/ops/closers";
 
 export type WebServer = {
-  /** Stops taking connections, lets requests in flight finish for up to `graceMs`, then closes the rest. */
+  /**
+   * Stops taking connections, lets requests in flight finish for up to `graceMs`, closes the
+   * rest, then the app's connections to Redis and Postgres (the launcher stops those next).
+   */
   stop(): Promise<void>;
 };
 
@@ -65,6 +69,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         await closed;
         clearTimeout(grace);
         await app.close();
+        await closeAllOnShutdown();
       })();
       return stopping;
     },

@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import { z } from "zod";
 import { getEnv } from "../env";
 import { redisConnection } from "../queue";
+import { closeOnShutdown } from "../ops/closers";
 
 /**
  * The "run-callbacks" queue: one job per callback of a finished run; each attempt is a try of
@@ -30,7 +31,10 @@ export function callbackRetryDelay(attemptsMade: number, baseMs: number): number
 const globalForQueue = globalThis as unknown as { agentflowRunCallbacksQueue?: Queue<DeliverCallbackPayload> };
 
 export function getRunCallbacksQueue(): Queue<DeliverCallbackPayload> {
-  globalForQueue.agentflowRunCallbacksQueue ??= new Queue<DeliverCallbackPayload>(RUN_CALLBACKS_QUEUE, { connection: redisConnection(), prefix: getEnv().QUEUE_PREFIX });
+  if (!globalForQueue.agentflowRunCallbacksQueue) {
+    globalForQueue.agentflowRunCallbacksQueue = new Queue<DeliverCallbackPayload>(RUN_CALLBACKS_QUEUE, { connection: redisConnection(), prefix: getEnv().QUEUE_PREFIX });
+    closeOnShutdown(closeRunCallbacksQueue);
+  }
   return globalForQueue.agentflowRunCallbacksQueue;
 }
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getEnv } from "../env";
 import { redisConnection } from "../queue";
 import { NOTIFY_ROLES } from "./channels";
+import { closeOnShutdown } from "../ops/closers";
 
 /**
  * The "notifications" queue: one job per delivery (a channel told about a task event, or about
@@ -27,7 +28,10 @@ export type DeliverPayload = z.infer<typeof deliverPayloadSchema>;
 const globalForQueue = globalThis as unknown as { agentflowNotificationsQueue?: Queue<DeliverPayload> };
 
 export function getNotificationsQueue(): Queue<DeliverPayload> {
-  globalForQueue.agentflowNotificationsQueue ??= new Queue<DeliverPayload>(NOTIFICATIONS_QUEUE, { connection: redisConnection(), prefix: getEnv().QUEUE_PREFIX });
+  if (!globalForQueue.agentflowNotificationsQueue) {
+    globalForQueue.agentflowNotificationsQueue = new Queue<DeliverPayload>(NOTIFICATIONS_QUEUE, { connection: redisConnection(), prefix: getEnv().QUEUE_PREFIX });
+    closeOnShutdown(closeNotificationsQueue);
+  }
   return globalForQueue.agentflowNotificationsQueue;
 }
 

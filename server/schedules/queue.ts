@@ -2,6 +2,7 @@ import { Queue } from "bullmq";
 import { z } from "zod";
 import { getEnv } from "../env";
 import { redisConnection } from "../queue";
+import { closeOnShutdown } from "../ops/closers";
 
 /**
  * The "schedules" queue: one BullMQ job scheduler per enabled schedule (`schedule:<id>`),
@@ -25,7 +26,10 @@ export function scheduleIdOfScheduler(schedulerId: string): string | null {
 const globalForQueue = globalThis as unknown as { agentflowSchedulesQueue?: Queue<FireSchedulePayload> };
 
 export function getSchedulesQueue(): Queue<FireSchedulePayload> {
-  globalForQueue.agentflowSchedulesQueue ??= new Queue<FireSchedulePayload>(SCHEDULES_QUEUE, { connection: redisConnection(), prefix: getEnv().QUEUE_PREFIX });
+  if (!globalForQueue.agentflowSchedulesQueue) {
+    globalForQueue.agentflowSchedulesQueue = new Queue<FireSchedulePayload>(SCHEDULES_QUEUE, { connection: redisConnection(), prefix: getEnv().QUEUE_PREFIX });
+    closeOnShutdown(closeSchedulesQueue);
+  }
   return globalForQueue.agentflowSchedulesQueue;
 }
 

@@ -4,6 +4,7 @@ import { getEnv } from "../env";
 import { runChannel } from "../events";
 import { liveTokensChannel } from "./live-tokens";
 import { componentLog } from "../ops/log";
+import { closeOnShutdown } from "../ops/closers";
 
 const logger = componentLog("run-event-hub");
 
@@ -213,7 +214,10 @@ const globalForHub = globalThis as unknown as { agentflowRunEventHub?: RunEventH
 
 /** The process's hub, created (and connected) on first use. */
 export function getRunEventHub(): RunEventHub {
-  globalForHub.agentflowRunEventHub ??= createRunEventHub();
+  if (!globalForHub.agentflowRunEventHub) {
+    globalForHub.agentflowRunEventHub = createRunEventHub();
+    closeOnShutdown(closeRunEventHub);
+  }
   return globalForHub.agentflowRunEventHub;
 }
 

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getEnv } from "../env";
 import { getRedis } from "../events";
 import { componentLog } from "../ops/log";
+import { closeOnShutdown } from "../ops/closers";
 
 const logger = componentLog("workspace-feed");
 
@@ -184,7 +185,10 @@ export function createWorkspaceFeedHub(options: WorkspaceFeedHubOptions = {}): W
 const globalForFeed = globalThis as unknown as { agentflowWorkspaceFeedHub?: WorkspaceFeedHub };
 
 export function getWorkspaceFeedHub(): WorkspaceFeedHub {
-  globalForFeed.agentflowWorkspaceFeedHub ??= createWorkspaceFeedHub();
+  if (!globalForFeed.agentflowWorkspaceFeedHub) {
+    globalForFeed.agentflowWorkspaceFeedHub = createWorkspaceFeedHub();
+    closeOnShutdown(closeWorkspaceFeedHub);
+  }
   return globalForFeed.agentflowWorkspaceFeedHub;
 }
 
