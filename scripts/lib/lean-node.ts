@@ -41,9 +41,17 @@ export function missingWebFlags(execArgv: readonly string[]): string[] {
   return WEB_NODE_FLAGS.filter((flag) => !execArgv.includes(flag));
 }
 
-/** The worker keeps V8's own heap limit: a run's state can be large, and a worker that runs out of heap would fail the job it holds. */
+/**
+ * The worker keeps V8's own heap limit: a run's state can be large, and a worker that runs out
+ * of heap would fail the job it holds.
+ *
+ * `--max-semi-space-size` (MiB): V8 grows its young generation up to 16 MiB per semi-space
+ * under a burst of jobs and keeps it. Measured with 10,000 runs advanced to a human gate, the
+ * worker's RSS after a full GC grew 24 MiB (peak 198) with the default and 12 MiB (peak 157)
+ * with 4, while its CPU per run in the API bench did not move (1.12–1.24 ms either way).
+ */
 export function workerNodeFlags(): string[] {
-  return [...SHARED_FLAGS];
+  return [...SHARED_FLAGS, "--max-semi-space-size=4"];
 }
 
 /**
