@@ -259,6 +259,8 @@ describe("a task that waits", () => {
     expect(byRole?.data).toContain("Approval waiting: Mailed approval");
     expect(byRole?.data).toContain(`${APP_URL}/runs/${runId}?task=${task.id}`);
     expect(mails.find((m) => m.data.includes(task.id) && m.to.length === 1)?.to).toEqual(["lead@agentflow.test"]);
+    // The mail reaches the sink a moment before its delivery row says so: wait for the record.
+    await waitUntil(async () => (await deliveriesOf(task.id)).filter((d) => d.status !== "pending").length === 2, "both deliveries recorded");
     expect((await deliveriesOf(task.id)).map((d) => d.status)).toEqual(["delivered", "delivered"]);
   });
 });
