@@ -72,8 +72,9 @@ export default defineConfig({
     },
     {
       name: "web",
-      // Expects a current `next build` (scripts/test.ts runs it when sources changed).
-      command: `node_modules/.bin/next start -H 127.0.0.1 -p ${PORT}`,
+      // The production server `npm start` runs (scripts/lib/web-server.ts). Expects a current
+      // `next build` (scripts/test.ts runs it when sources changed).
+      command: `node_modules/.bin/tsx scripts/serve-web.ts`,
       // 127.0.0.1 rather than localhost: the server binds IPv4 only and "localhost" may resolve to ::1 first.
       url: `http://127.0.0.1:${PORT}`,
       env: serverEnv,
