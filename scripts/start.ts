@@ -57,7 +57,7 @@ for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
 watchLauncher(() => void shutdown(0, "the launching npm/tsx process went away"));
 
 /**
- * The web process or a store that dies on its own takes everything down: no half-running app.
+ * `next dev` or a store that dies on its own takes everything down: no half-running app.
  * Workers are different: lib/worker-pool.ts restarts them with backoff while the web keeps serving.
  */
 function superviseExit(group: ProcessGroup | undefined): void {
@@ -129,9 +129,10 @@ async function main(): Promise<void> {
     // A worker exits on its own if this process dies without stopping it (workers/main.ts).
     AGENTFLOW_SUPERVISOR_PID: String(process.pid),
   };
+  let devWeb: ProcessGroup | undefined;
   if (dev) {
     const [node, nextArgs] = nodeBin("next", ["dev", "-H", "127.0.0.1", "-p", String(port)]);
-    const devWeb = startGroup("web", node, nextArgs, { cwd: ROOT, env });
+    devWeb = startGroup("web", node, nextArgs, { cwd: ROOT, env });
     web = devWeb;
     superviseExit(devWeb);
   } else {
@@ -154,7 +155,8 @@ async function main(): Promise<void> {
   });
   if (workerCount > 1) say(`${workerCount} worker processes (WORKER_PROCESSES)`);
 
-  const webUp = () => !(web && "running" in web) || web.running();
+  // Production's server is this process: up for as long as we are.
+  const webUp = () => devWeb?.running() ?? true;
   if (await waitUntil(async () => stopping || !webUp() || (await answersHttp()), 300_000, 500)) {
     if (!stopping && webUp()) say(`AgentFlow is ready: ${appUrl} (started in ${seconds(Date.now() - startedAt)})`);
   } else {

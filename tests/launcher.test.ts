@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import type { Db } from "../server/db";
 import { buildGraph } from "../server/engine/test-helpers";
@@ -9,7 +9,7 @@ import { getRunEvents } from "../server/runs/queries";
 import { startRun } from "../server/runs/start-run";
 import { createWorkflow } from "../server/workflows/workflows";
 import { leanNodeEnv, WEB_NODE_FLAGS, workerNodeFlags } from "../scripts/lib/lean-node";
-import { commandLine, groupAlive, pidAlive, stopGroup } from "../scripts/lib/process";
+import { commandLine, groupAlive, parentOf, pidAlive, stopGroup } from "../scripts/lib/process";
 import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
 import { testRunScope, testWorkspace } from "./support/workspace";
 
@@ -57,15 +57,8 @@ async function answers(url: string): Promise<number> {
 function childrenOf(pid: number): number[] {
   return readdirSync("/proc")
     .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid;
-      } catch {
-        return false; // gone while we looked
-      }
-    })
-    .map(Number);
+    .map(Number)
+    .filter((candidate) => parentOf(candidate) === pid);
 }
 
 /** `npm start`'s command (package.json), without npm; resolves once it says it is ready. */

@@ -1,7 +1,6 @@
 import os from "node:os";
 import path from "node:path";
-import { closeDb, getDb } from "../server/db";
-import { closeRedis } from "../server/events";
+import { getDb } from "../server/db";
 import { getEnv } from "../server/env";
 import { createRunWorker } from "../server/runs/worker";
 import { reconcileRuns } from "../server/runs/reconcile";
@@ -10,15 +9,13 @@ import { createWorkspaceSweeper } from "../server/runs/workspace-retention";
 import { closeRunCodeSandbox } from "../server/tools/run-code";
 import { createNotificationWorker } from "../server/notifications/worker";
 import { createEscalationSweeper } from "../server/notifications/escalation";
-import { closeNotificationsQueue } from "../server/notifications/queue";
 import { createScheduleWorker } from "../server/schedules/worker";
 import { reconcileSchedulers } from "../server/schedules/reconcile";
 import { catchUpMissedFires } from "../server/schedules/fire";
-import { closeSchedulesQueue } from "../server/schedules/queue";
 import { createRunCallbackWorker } from "../server/callbacks/worker";
 import { sweepRunCallbacks } from "../server/callbacks/outbox";
-import { closeRunCallbacksQueue } from "../server/callbacks/queue";
 import { startWorkerHeartbeat } from "../server/ops/heartbeat";
+import { closeAllOnShutdown } from "../server/ops/closers";
 import { componentLog, setLogService } from "../server/ops/log";
 import { initTracing, shutdownTracing } from "../server/ops/tracing";
 import { startMetricsPush } from "../server/ops/metrics-push";
@@ -144,10 +141,9 @@ async function main() {
     clearInterval(alertSweeper);
     await Promise.all([reconciling, expiring, workspaces.stop(), escalations.stop(), alerts.stop()]);
     await Promise.all([worker.close(), notifications.close(), schedules.close(), callbacks.close()]);
-    await Promise.all([closeNotificationsQueue(), closeSchedulesQueue(), closeRunCallbacksQueue()]);
     await closeRunCodeSandbox();
-    await closeRedis();
-    await closeDb();
+    // The queues, the Redis client and the database pool, each registered when it was opened.
+    await closeAllOnShutdown();
     // The spans still batched go out before the process does.
     await shutdownTracing();
     process.exit(0);

@@ -188,7 +188,8 @@ export function startGroup(name: string, command: string, args: readonly string[
   return { name, pid, exited, running: () => alive, stop };
 }
 
-function parentOf(pid: number): number | undefined {
+/** The parent pid of `pid`, or undefined if it is gone. */
+export function parentOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
