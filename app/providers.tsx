@@ -6,7 +6,7 @@ import { TRPCClientError, createTRPCClient, httpBatchLink, type TRPCLink } from 
 import { observable } from "@trpc/server/observable";
 import { useState, type ReactNode } from "react";
 import type { AppRouter } from "@/server/api/root";
-import { reloadAt } from "@/components/session/session-context";
+import { isSigningOut, reloadAt } from "@/components/session/session-context";
 import { TRPCProvider } from "@/components/trpc";
 import { wire } from "@/lib/wire";
 
@@ -51,7 +51,9 @@ let leavingForSignIn = false;
  * navigation: nothing cached for the expired session may survive (see `reloadAt`).
  */
 function leaveForSignIn(): void {
-  if (leavingForSignIn) return;
+  // Signing out leaves for the sign-in page itself; a query that fails meanwhile must not send
+  // the tab there with "?next=" to the page it is leaving.
+  if (leavingForSignIn || isSigningOut()) return;
   const { pathname, search } = window.location;
   if (PUBLIC_PAGES.some((page) => pathname === page || pathname.startsWith(page))) return;
   leavingForSignIn = true;

@@ -34,8 +34,16 @@ export function reloadAt(path: string): void {
   window.location.assign(path);
 }
 
+let signingOut = false;
+
+/** True once this tab started signing out: calls failing for want of a session are expected then. */
+export function isSigningOut(): boolean {
+  return signingOut;
+}
+
 /** Signs out (better-auth's endpoint) and leaves for the sign-in page. */
 export async function signOut(): Promise<void> {
+  signingOut = true;
   await fetch("/api/auth/sign-out", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }).catch(() => undefined);
   reloadAt("/sign-in");
 }
