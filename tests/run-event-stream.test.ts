@@ -413,3 +413,61 @@ describe("reconnects", () => {
     expect(hub.watchedRuns()).toBe(0);
   });
 });
+
+describe("delivery to many viewers", () => {
+  it("wakes each viewer once per notice, in order, in slices that let a notice arriving meanwhile join; afterQueuedWakes waits for them all", async () => {
+    const hub = getRunEventHub();
+    const runId = newId("run");
+    const channel = runChannel(runId);
+    const VIEWERS = 300;
+    const received: string[][] = Array.from({ length: VIEWERS }, () => []);
+    // When each wake ran, in turns of the event loop: viewers woken in the same turn write in one go.
+    let turn = 0;
+    const ticking = setInterval(() => undefined, 1);
+    const countTurns = () => {
+      turn += 1;
+      if (counting) setImmediate(countTurns);
+    };
+    let counting = true;
+    setImmediate(countTurns);
+    const turns: number[][] = Array.from({ length: VIEWERS }, () => []);
+    const stops = received.map((list, i) =>
+      hub.watchRun(runId, (payload) => {
+        if (payload === null) return;
+        list.push(payload.toString());
+        turns[i]?.push(turn);
+      }),
+    );
+    try {
+      // The subscription is live once a published notice reaches the first viewer.
+      await waitUntil(async () => {
+        await getRedis().publish(channel, "probe");
+        return (received[0]?.length ?? 0) > 0;
+      }, "the subscription to become live");
+      // Probes and then this marker went out on one connection, so every probe is in before it.
+      await getRedis().publish(channel, "in step");
+      await waitUntil(() => received.every((list) => list.at(-1) === "in step"), "every viewer to get the marker");
+      for (const list of received) list.length = 0;
+      for (const list of turns) list.length = 0;
+
+      // Three notices in one transaction: Redis sends them to the hub in one write.
+      let closedWhenAllHadThem: boolean | null = null;
+      stops.push(hub.watchRun(runId, (payload) => {
+        if (payload?.toString() === "c") hub.afterQueuedWakes(() => (closedWhenAllHadThem = received.every((list) => list.at(-1) === "c")));
+      }));
+      await getRedis().multi().publish(channel, "a").publish(channel, "b").publish(channel, "c").exec();
+      await waitUntil(() => closedWhenAllHadThem !== null, "the afterQueuedWakes callback");
+      expect(closedWhenAllHadThem).toBe(true);
+      for (const list of received) expect(list).toEqual(["a", "b", "c"]);
+      // Delivered in slices over several turns, not all in the one that read the notices…
+      const firstTurns = turns.map((list) => list[0] as number);
+      expect(new Set(firstTurns).size).toBeGreaterThan(1);
+      // …and the notices that arrived together reach each viewer in the same turn.
+      for (const list of turns) expect(new Set(list).size).toBe(1);
+    } finally {
+      counting = false;
+      clearInterval(ticking);
+      stops.forEach((stop) => stop());
+    }
+  });
+});

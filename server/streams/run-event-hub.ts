@@ -30,10 +30,19 @@ const logger = componentLog("run-event-hub");
  * back from Postgres), handed to the run's token viewers as they arrive.
  *
  * Guarantees to a viewer's `onWake`, which is what makes "read Postgres on each wake" lossless:
- * it is called for every message on its run's channel while subscribed; once when the
- * subscription it joined becomes live (anything committed between its first read and that
- * moment is picked up); and once after every reconnect, when the subscription is live again
- * (messages published while the connection was down are lost by Redis).
+ * it is called for every message on its run's channel while subscribed, in the order Redis
+ * delivered them; once when the subscription it joined becomes live (anything committed between
+ * its first read and that moment is picked up); and once after every reconnect, when the
+ * subscription is live again (messages published while the connection was down are lost by Redis).
+ *
+ * Wakes are delivered in slices of WAKE_SLICE viewers, one slice per turn of the event loop,
+ * not all at once when the message arrives. A commit watched by 1,000 viewers costs 1,000
+ * socket writes (~15–30 µs each); delivered in one go, the next commits of the same run (a
+ * human gate's answer, then the worker's steps, come a few ms apart) would wait in the Redis
+ * socket until all of them are written, and then cost 1,000 writes each. Between slices the
+ * loop reads Redis again: a message that arrives meanwhile joins the wakes still waiting, so
+ * the viewers not yet reached get both in the same turn — one socket write, as Node corks a
+ * response's writes within a tick — and only those already reached need another.
  */
 export type RunEventHub = {
   /**
@@ -49,13 +58,29 @@ export type RunEventHub = {
    * when the viewer reads the texts so far. Returns the (idempotent) unsubscribe.
    */
   watchRunTokens(runId: string, onToken: (payload: string) => void, onLive: () => void): () => void;
+  /**
+   * Calls `callback` once no wake is waiting to be delivered (for any run): in a microtask when
+   * none is, and after at most a second of a queue that never empties. A stream that has written
+   * a run's last event ends its response through this: ending one costs more than writing a
+   * frame, and the run's other viewers may still be waiting for theirs.
+   */
+  afterQueuedWakes(callback: () => void): void;
   /** Runs watched by at least one viewer in this process. */
   watchedRuns(): number;
   close(): Promise<void>;
 };
 
-type Viewer = { onWake: (events: Buffer | null) => void };
+/**
+ * `pending`: the wakes not yet delivered, in order; `queued`: whether it is in the hub's delivery
+ * queue; `watching`: false once unsubscribed (its pending wakes are then dropped).
+ */
+type Viewer = { onWake: (events: Buffer | null) => void; pending: (Buffer | null)[]; queued: boolean; watching: boolean };
 type TokenViewer = { onToken: (payload: string) => void; onLive: () => void };
+
+/** Viewers woken per turn of the event loop (see the hub's comment): well under a millisecond of socket writes. */
+const WAKE_SLICE = 16;
+/** How long afterQueuedWakes callbacks wait for a queue that never empties (a steady flood of notices). */
+const AFTER_WAKES_MAX_WAIT_MS = 1_000;
 
 export type RunEventHubOptions = {
   redisUrl?: string;
@@ -83,14 +108,66 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
   let readyBefore = false;
   let closed = false;
 
-  const wake = (viewers: Iterable<Viewer>, events: Buffer | null) => {
-    for (const viewer of [...viewers]) {
+  // Viewers with wakes to deliver, first come first served; `head` is the next to serve.
+  let queue: Viewer[] = [];
+  let head = 0;
+  let delivering = false;
+  // afterQueuedWakes callbacks, run when the queue is empty (or has been busy for a while).
+  let afterWakes: { since: number; callback: () => void }[] = [];
+
+  const runAfterWakes = (all: boolean) => {
+    if (afterWakes.length === 0 || (!all && performance.now() - (afterWakes[0] as { since: number }).since < AFTER_WAKES_MAX_WAIT_MS)) return;
+    const due = afterWakes;
+    afterWakes = [];
+    for (const { callback } of due) {
       try {
-        viewer.onWake(events);
+        callback();
       } catch (error) {
-        logger.error({ err: error }, "a viewer failed on wake");
+        logger.error({ err: error }, "an afterQueuedWakes callback failed");
       }
     }
+  };
+
+  const deliverSlice = () => {
+    let woken = 0;
+    while (head < queue.length && woken < WAKE_SLICE) {
+      const viewer = queue[head++] as Viewer;
+      viewer.queued = false;
+      const wakes = viewer.pending;
+      viewer.pending = [];
+      if (!viewer.watching) continue;
+      woken += 1;
+      for (const events of wakes) {
+        try {
+          viewer.onWake(events);
+        } catch (error) {
+          logger.error({ err: error }, "a viewer failed on wake");
+        }
+      }
+    }
+    if (head < queue.length) {
+      runAfterWakes(false);
+      return void setImmediate(deliverSlice);
+    }
+    queue = [];
+    head = 0;
+    delivering = false;
+    runAfterWakes(true);
+  };
+
+  /** Queues a wake for each viewer; delivered from the next turn of the loop on, in slices. */
+  const wake = (viewers: Iterable<Viewer>, events: Buffer | null) => {
+    if (closed) return;
+    for (const viewer of viewers) {
+      viewer.pending.push(events);
+      if (viewer.queued) continue;
+      viewer.queued = true;
+      queue.push(viewer);
+    }
+    if (delivering) return;
+    delivering = true;
+    // setImmediate, not a microtask: the other messages of the same Redis read arrive first.
+    setImmediate(deliverSlice);
   };
 
   const liveAgain = (viewers: Iterable<TokenViewer>) => {
@@ -153,7 +230,7 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
     watchRun(runId, onWake) {
       if (closed) throw new Error("The run event hub is closed");
       const name = runChannel(runId);
-      const viewer: Viewer = { onWake };
+      const viewer: Viewer = { onWake, pending: [], queued: false, watching: true };
       let viewers = channels.get(name);
       if (!viewers) {
         viewers = new Set();
@@ -161,10 +238,10 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
         subscribe([name]);
       }
       viewers.add(viewer);
-      let watching = true;
       return () => {
-        if (!watching) return;
-        watching = false;
+        if (!viewer.watching) return;
+        viewer.watching = false;
+        viewer.pending = [];
         const current = channels.get(name);
         if (!current?.delete(viewer) || current.size > 0) return;
         channels.delete(name);
@@ -198,10 +275,15 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
         if (!closed) subscriber.unsubscribe(name).catch(() => undefined);
       };
     },
+    afterQueuedWakes(callback) {
+      if (delivering) afterWakes.push({ since: performance.now(), callback });
+      else queueMicrotask(callback);
+    },
     watchedRuns: () => channels.size,
     async close() {
       if (closed) return;
       closed = true;
+      for (const viewer of queue) viewer.watching = false;
       channels.clear();
       tokenChannels.clear();
       await subscriber.quit().catch(() => subscriber.disconnect());

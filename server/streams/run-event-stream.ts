@@ -92,7 +92,8 @@ export async function streamRunEvents({ db, runId, afterSeq, viewerKey, limit = 
           channel.send(chunkOf(payload, frames, from));
           const last = frames.at(-1) as NotifiedFrame;
           lastSent = last.seq;
-          if (last.finished) channel.close();
+          // The other viewers of the run get their last frame before this response ends.
+          if (last.finished) hub.afterQueuedWakes(channel.close);
           return;
         }
       }
