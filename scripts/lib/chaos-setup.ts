@@ -4,7 +4,8 @@
 // key that may trigger runs and answer tasks, and the published chaos workflow:
 // trigger → agent (demo model; one http_request to the sink) → approval gate → output.
 // Prints one JSON line: { workspaceId, workflowId, token }. Run as: tsx scripts/chaos.ts --set-up.
-import { closeDb, getDb } from "../../server/db";
+import { getDb } from "../../server/db";
+import { closeAllOnShutdown } from "../../server/ops/closers";
 import { ensureOwnerFromEnv } from "../../server/auth/setup";
 import { createApiKey } from "../../server/auth/api-keys";
 import { createWorkflow } from "../../server/workflows/workflows";
@@ -41,6 +42,7 @@ export async function setUpChaosWorkspace(): Promise<void> {
     await publishVersion(db, membership.workspaceId, workflowId);
     console.log(JSON.stringify({ workspaceId: membership.workspaceId, workflowId, token }));
   } finally {
-    await closeDb();
+    // The pool, and the Redis connection a publish opens to announce it (server/ops/process-cache.ts).
+    await closeAllOnShutdown();
   }
 }

@@ -5,9 +5,18 @@ import type { WorkspaceAccess } from "./access";
 import { isApiKeyScope, type ApiKeyScope } from "./roles";
 import { hashToken, mintToken } from "./secret-tokens";
 import { recordAudit } from "../audit/audit";
+import { invalidateEverywhere, processCache } from "../ops/process-cache";
 
 /** lastUsedAt is a hint for people, not a log: written at most once a minute per key. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Live keys by token hash, so that a busy caller costs no Postgres read per request. A revoke
+ * empties it in every process at once (server/ops/process-cache.ts says how that holds); unknown
+ * or revoked tokens are never cached, so they always read Postgres.
+ */
+const API_KEYS_CACHE = "api-keys";
+const liveKeys = processCache<ApiKeyRow>(API_KEYS_CACHE, { ttlMs: 10_000, maxEntries: 10_000 });
 
 export async function listApiKeys(db: Db, workspaceId: string) {
   return db.apiKey.findMany({
@@ -37,25 +46,34 @@ export async function revokeApiKey(db: Db, access: WorkspaceAccess, keyId: strin
     await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: new Date() } });
     await recordAudit(tx, access, "api_key.revoked", { kind: "api_key", id: key.id, name: key.name });
   });
+  await invalidateEverywhere(API_KEYS_CACHE);
   return { ok: true as const };
 }
 
 type ApiKeyRow = { id: string; workspaceId: string; name: string; scopes: string[]; lastUsedAt: Date | null };
 
 /**
- * The live key with this token, or null. On every API call, so one prepared statement on the
- * pool rather than Prisma's query layer (see server/db.ts); lastUsedAt is written at most once
- * a minute, without waiting for it.
+ * The live key with this token, or null. On every API call: from this process's cache of live
+ * keys when it holds the token, else one prepared statement on the pool rather than Prisma's
+ * query layer (see server/db.ts); lastUsedAt is written at most once a minute, without waiting.
  */
 export async function verifyApiKey(token: string, now = new Date()) {
-  const { rows } = await getPool().query<ApiKeyRow>({
-    name: "verify-api-key",
-    text: `SELECT "id", "workspaceId", "name", "scopes", "lastUsedAt" FROM "ApiKey" WHERE "tokenHash" = $1 AND "revokedAt" IS NULL`,
-    values: [hashToken(token)],
-  });
-  const key = rows[0];
-  if (!key) return null;
+  const tokenHash = hashToken(token);
+  let key = liveKeys.get(tokenHash);
+  if (!key) {
+    const generation = liveKeys.generation();
+    const { rows } = await getPool().query<ApiKeyRow>({
+      name: "verify-api-key",
+      text: `SELECT "id", "workspaceId", "name", "scopes", "lastUsedAt" FROM "ApiKey" WHERE "tokenHash" = $1 AND "revokedAt" IS NULL`,
+      values: [tokenHash],
+    });
+    key = rows[0];
+    if (!key) return null;
+    liveKeys.set(tokenHash, key, generation);
+  }
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    // Noted on the cached row too, so the next calls within the minute do not write again.
+    key.lastUsedAt = now;
     void getPool()
       .query({ name: "touch-api-key", text: `UPDATE "ApiKey" SET "lastUsedAt" = $2 WHERE "id" = $1`, values: [key.id, now.toISOString()] })
       .catch(() => undefined);

@@ -1,14 +1,16 @@
 import { graphSchema, type Graph } from "../engine/graph";
 import { validateGraph, type GraphProblem } from "../engine/validate";
 import { getPool } from "../db";
+import { invalidateEverywhere, processCache } from "../ops/process-cache";
 
 /**
  * Which graph a run starts on, for the paths other systems call in volume (the REST trigger,
  * schedules, MCP): the workflow's latest published version. Versions are immutable, so a
  * version's parsed graph and its graph-only problems are kept per process (bounded, least
  * recently used first out) and each start costs one indexed lookup, not a graph parse and a
- * validation. Which version is the latest is asked every time: a publish in any process
- * counts at once.
+ * validation. Which version is the latest published is kept per process too, and a publish or
+ * a deletion in any process empties that cache everywhere (`forgetPublishedVersions`; see
+ * server/ops/process-cache.ts), so it counts at once.
  */
 export type CheckedVersion = { id: string; workflowId: string; graph: Graph; graphErrors: GraphProblem[] };
 
@@ -28,12 +30,29 @@ const RESOLVE_PUBLISHED_SQL = `
 
 const VERSION_GRAPH_SQL = `SELECT "id", "workflowId", "graph" FROM "WorkflowVersion" WHERE "id" = $1`;
 
+const PUBLISHED_CACHE = "published-versions";
+/** `${workspaceId} ${workflowId}` → its latest published version's id (null: never published). */
+const publishedVersions = processCache<string | null>(PUBLISHED_CACHE, { ttlMs: 10_000, maxEntries: 10_000 });
+
 /** `null`: no such workflow in the workspace; `version: null`: it was never published. */
 export async function latestPublished(workspaceId: string, workflowId: string): Promise<{ version: CheckedVersion | null } | null> {
-  const { rows } = await getPool().query<{ workflowId: string; versionId: string | null }>({ name: "resolve-published-version", text: RESOLVE_PUBLISHED_SQL, values: [workflowId, workspaceId] });
-  const row = rows[0];
-  if (!row) return null;
-  return { version: row.versionId === null ? null : await checkedVersion(row.versionId) };
+  const key = `${workspaceId} ${workflowId}`;
+  let versionId = publishedVersions.get(key);
+  if (versionId === undefined) {
+    const generation = publishedVersions.generation();
+    const { rows } = await getPool().query<{ workflowId: string; versionId: string | null }>({ name: "resolve-published-version", text: RESOLVE_PUBLISHED_SQL, values: [workflowId, workspaceId] });
+    const row = rows[0];
+    // An unknown workflow is not cached: it is always read again.
+    if (!row) return null;
+    versionId = row.versionId;
+    publishedVersions.set(key, versionId, generation);
+  }
+  return { version: versionId === null ? null : await checkedVersion(versionId) };
+}
+
+/** Call after a commit that changes which version of a workflow is the latest published, or deletes one. */
+export async function forgetPublishedVersions(): Promise<void> {
+  await invalidateEverywhere(PUBLISHED_CACHE);
 }
 
 /** A version's graph, parsed and checked once per process; `null` when there is no such version. */

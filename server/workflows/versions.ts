@@ -6,6 +6,7 @@ import type { Db } from "../db";
 import { newId } from "../ids";
 import { toJson } from "../json";
 import { subworkflowCycleProblems } from "./subworkflow-calls";
+import { forgetPublishedVersions } from "../runs/pinned-graph";
 
 /** Stable JSON (sorted keys) so equal graphs hash equally. */
 function canonicalJson(value: unknown): string {
@@ -72,6 +73,7 @@ export async function publishVersion(db: Db, workspaceId: string, workflowId: st
     data: { publishedAt, ...(trimmed === "" ? {} : { note: trimmed }) },
     select: { note: true },
   });
+  await forgetPublishedVersions();
   return { ...snapshot, publishedAt, note: updated.note };
 }
 

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from "../errors";
 import { newId } from "../ids";
 import { assertStorable, toJson } from "../json";
 import { getEnv } from "../env";
+import { forgetPublishedVersions } from "../runs/pinned-graph";
 
 export function triggerUrlFor(workflowId: string): string {
   return `${getEnv().APP_URL.replace(/\/$/, "")}/api/v1/workflows/${workflowId}/trigger`;
@@ -92,7 +93,7 @@ export async function saveDraft(db: Db, workspaceId: string, params: { id: strin
  * human tasks), schedules and trigger tokens. Answers how many runs went with it.
  */
 export async function deleteWorkflow(db: Db, workspaceId: string, id: string): Promise<{ ok: true; deletedRuns: number }> {
-  return db.$transaction(async (tx) => {
+  const deleted = await db.$transaction(async (tx) => {
     // The row lock holds back a run being inserted meanwhile (its foreign key waits on it), so the count is exact.
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT "id" FROM "Workflow" WHERE "id" = ${id} AND "workspaceId" = ${workspaceId} FOR UPDATE`;
     if (locked.length === 0) throw new NotFoundError(`Workflow ${id}`);
@@ -100,4 +101,7 @@ export async function deleteWorkflow(db: Db, workspaceId: string, id: string): P
     await tx.workflow.delete({ where: { id } });
     return { ok: true as const, deletedRuns };
   });
+  // Its published version is no longer one to trigger, in any process.
+  await forgetPublishedVersions();
+  return deleted;
 }
