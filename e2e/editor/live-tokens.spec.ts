@@ -3,12 +3,16 @@ import { createNode, GRAPH_SCHEMA_VERSION, type Graph } from "../../server/engin
 import { trpcMutation } from "../support/api";
 import { node, startRun } from "../support/editor";
 
-/** trigger → agent → output, the agent on the demo model typing its answer a word every 200 ms. */
+/**
+ * trigger → agent → output, the agent on the demo model typing its answer a word every 400 ms
+ * (~13 s in all): long enough for a second page to open and join while it still writes, even
+ * on a slow machine, where the first page's checks and the new page's load took 7 s of it.
+ */
 function slowWriterGraph(): Graph {
   const agent = createNode("agent", "writer", { x: 272, y: 112 });
   if (agent.type === "agent") {
     agent.data.label = "Writer";
-    agent.data.task = "Write a field note about the river otters of the northern estuary and their winter dens #demo:slow:500 #demo:drip:200";
+    agent.data.task = "Write a field note about the river otters of the northern estuary and their winter dens #demo:slow:500 #demo:drip:400";
   }
   return {
     schemaVersion: GRAPH_SCHEMA_VERSION,
