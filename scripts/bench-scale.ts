@@ -11,7 +11,7 @@
  *     row reading `succeeded`; the floor is the same resume with no other run waiting.
  *     Aims: worker memory grows ≤ 20 MiB; resuming one takes p50 ≤ 50 ms.
  *  2. SSE viewers: 1,000 streams of one run, opened over real HTTP through the run page's route
- *     (app/api/runs/[runId]/events), served by this process, which plays the one web process,
+ *     (pages/api/runs/[runId]/events.ts), served by this process, which plays the one web process,
  *     and read by another (scripts/lib/sse-viewers.ts), as browsers are elsewhere; the
  *     run has human gates the bench answers, the worker process committing the steps between
  *     them. Per viewer and event: the RunStep row's createdAt (stamped by the process that
@@ -41,7 +41,6 @@ import { leanNodeEnv, workerNodeFlags } from "./lib/lean-node";
 import { sleep, startGroup, waitUntil } from "./lib/process";
 import { runAloneIfMain } from "./lib/run-alone";
 import type { PushedMetrics } from "../server/ops/metrics-push";
-import { fetchRequestOf, sendFetchResponse } from "../server/http/node-bridge";
 import type { ViewersAnswer } from "./lib/sse-viewers";
 
 const WAITING_RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 10_000);
@@ -82,21 +81,13 @@ async function inParallel<T>(items: readonly T[], limit: number, task: (item: T)
   );
 }
 
-type RouteHandler = (request: Request, context: { params: Promise<{ runId: string }> }) => Promise<Response>;
+type NodeRoute = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
-/** The run events route on a node:http server on loopback (through the same bridge the tests use). */
-async function serveRunEvents(route: RouteHandler): Promise<{ origin: string; close: () => Promise<void> }> {
-  let origin = "";
-  const server = http.createServer((req, res) => {
-    const runId = /^\/api\/runs\/([^/?]+)\/events/.exec(req.url ?? "")?.[1];
-    if (!runId) return void res.writeHead(404).end();
-    void (async () => {
-      const response = await route(fetchRequestOf(req, res, origin, Buffer.alloc(0)), { params: Promise.resolve({ runId }) });
-      await sendFetchResponse(res, response);
-    })().catch(() => res.destroy());
-  });
+/** The run events route (a node handler, pages/api) on a node:http server on loopback, as Next calls it. */
+async function serveRunEvents(route: NodeRoute): Promise<{ origin: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => void route(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     origin,
     close: () =>
@@ -140,7 +131,7 @@ export async function benchScale(): Promise<string[]> {
   const { respondToHumanTask } = await import("../server/runs/respond-human");
   const { getEnv } = await import("../server/env");
   const { closeRunEventHub } = await import("../server/streams/run-event-hub");
-  const { GET } = await import("../app/api/runs/[runId]/events/route");
+  const { default: runEventsRoute } = await import("../pages/api/runs/[runId]/events");
 
   const check = checkWorkerBuild();
   if (check.stale) {
@@ -295,7 +286,7 @@ export async function benchScale(): Promise<string[]> {
     for (let i = 0; i < Math.ceil(VIEWERS / perKey); i += 1) keys.push((await createApiKey(db, access, { name: `bench viewer ${i}`, scopes: ["read"] })).token);
     // This process plays the one web process: the run events route on a real HTTP server. The
     // viewers are another process, as browsers are (scripts/lib/sse-viewers.ts).
-    const server = await serveRunEvents(GET);
+    const server = await serveRunEvents(runEventsRoute);
     const viewers = startViewers();
     try {
       const opened = await viewers.ask({ type: "open", url: `${server.origin}/api/runs/${runId}/events`, tokens: keys, perToken: perKey, count: VIEWERS });

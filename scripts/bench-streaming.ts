@@ -14,6 +14,8 @@
  * for the route's server-only modules). Needs DATABASE_URL and REDIS_URL.
  */
 import { randomBytes } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import OpenAI from "openai";
 import { summarize } from "./bench-runtime";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
@@ -68,7 +70,11 @@ export async function benchStreaming(): Promise<string[]> {
   const { startRun } = await import("../server/runs/start-run");
   const { createRunWorker } = await import("../server/runs/worker");
   const { closeRunEventHub } = await import("../server/streams/run-event-hub");
-  const { GET } = await import("../app/api/runs/[runId]/events/route");
+  const { default: runEventsRoute } = await import("../pages/api/runs/[runId]/events");
+  // The run events route (a node handler, pages/api) on loopback, read over HTTP as a browser does.
+  const eventsServer = http.createServer((req, res) => void runEventsRoute(req, res));
+  await new Promise<void>((resolve) => eventsServer.listen(0, "127.0.0.1", resolve));
+  const eventsOrigin = `http://127.0.0.1:${(eventsServer.address() as AddressInfo).port}`;
 
   const db = getDb();
   const worker = createRunWorker(db, { concurrency: 2 });
@@ -107,9 +113,7 @@ export async function benchStreaming(): Promise<string[]> {
       const { id: workflowId } = await createWorkflow(db, workspaceId, { name: `bench streaming ${i}`, graph });
       const { runId } = await startRun(db, { workspaceId, workflowId, input: {}, trigger: "manual", startedBy: "bench" });
       const abort = new AbortController();
-      const response = await GET(new Request(`http://localhost/api/runs/${runId}/events`, { headers: { authorization: `Bearer ${key.token}` }, signal: abort.signal }), {
-        params: Promise.resolve({ runId }),
-      });
+      const response = await fetch(`${eventsOrigin}/api/runs/${runId}/events`, { headers: { authorization: `Bearer ${key.token}` }, signal: abort.signal });
       if (response.status !== 200 || !response.body) throw new Error(`the run stream answered ${response.status}`);
       const tokenAt = await firstTokenFrame(response.body);
       abort.abort();
@@ -129,6 +133,8 @@ export async function benchStreaming(): Promise<string[]> {
       `streaming: time to first token, demo model direct p50 ${fmt(floor.p50)} ms p99 ${fmt(floor.p99)} ms | run stream (SSE token) p50 ${fmt(seen.p50)} ms p99 ${fmt(seen.p99)} ms | added by AgentFlow p50 ${fmt(added.p50)} ms p99 ${fmt(added.p99)} ms  (n=${SAMPLES}; the model waits 200 ms, then a word every 10 ms)`,
     ];
   } finally {
+    eventsServer.closeAllConnections();
+    eventsServer.close();
     await worker.close();
     await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
     await getRunsQueue().close();

@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import path from "node:path";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, waitUntil, type Harness } from "./support/harness";
 import { createTestApiKey, createTestUser, createWorkspaceWith, type TestUser } from "./support/identities";
@@ -29,7 +28,9 @@ import * as triggerRoute from "../app/api/v1/workflows/[workflowId]/trigger/rout
 import * as runRoute from "../app/api/v1/runs/[runId]/route";
 import * as runActionRoute from "../app/api/v1/runs/[runId]/[action]/route";
 import * as humanTaskRoute from "../app/api/v1/human-tasks/[taskId]/route";
-import * as eventsRoute from "../app/api/runs/[runId]/events/route";
+import runEventsRoute from "../pages/api/runs/[runId]/events";
+import { callNodeRoute } from "./support/node-route";
+import { routeFiles } from "./support/route-files";
 import * as runsListRoute from "../app/api/v1/runs/route";
 import * as workflowsListRoute from "../app/api/v1/workflows/route";
 import * as humanTasksListRoute from "../app/api/v1/human-tasks/route";
@@ -555,14 +556,6 @@ describe("every tRPC procedure", () => {
   }
 });
 
-/** Every route handler under app/api, by file; a new one must be added to ROUTES. */
-function routeFiles(dir = path.resolve("app/api")): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const full = path.join(dir, entry);
-    if (statSync(full).isDirectory()) return routeFiles(full);
-    return entry === "route.ts" ? [path.relative(path.resolve("."), full)] : [];
-  });
-}
 
 type KeyCredential = `key:${keyof typeof fixtures.keys}`;
 type Credential = "none" | "triggerToken" | "otherTriggerToken" | KeyCredential | "outsiderKey" | "outsiderSession" | Role;
@@ -613,10 +606,10 @@ const ROUTES: Record<string, { call: (headers: Headers) => Promise<Response>; ex
     },
     expect: { none: 401, triggerToken: 403, otherTriggerToken: 403, "key:trigger": 403, "key:read": 403, "key:control": 400, "key:admin": 400, outsiderKey: 404, outsiderSession: 404, viewer: 403, operator: 400, editor: 400, admin: 400, owner: 400 },
   },
-  "app/api/runs/[runId]/events/route.ts": {
+  "pages/api/runs/[runId]/events.ts": {
     call: async (headers) => {
       const abort = new AbortController();
-      const response = await eventsRoute.GET(new Request(`${BASE}/api/runs/${fixtures.runId}/events`, { headers, signal: abort.signal }), { params: Promise.resolve({ runId: fixtures.runId }) });
+      const response = await callNodeRoute(runEventsRoute, new Request(`${BASE}/api/runs/${fixtures.runId}/events`, { headers, signal: abort.signal }));
       abort.abort();
       await response.body?.cancel().catch(() => undefined);
       return response;

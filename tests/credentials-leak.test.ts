@@ -18,7 +18,8 @@ import { getRunEvents } from "../server/runs/queries";
 import { createCredential, updateCredential } from "../server/vault/credential-store";
 import type { CredentialSecret } from "../server/vault/credential-kinds";
 import * as trpcRoute from "../app/api/trpc/[trpc]/route";
-import * as eventsRoute from "../app/api/runs/[runId]/events/route";
+import runEventsRoute from "../pages/api/runs/[runId]/events";
+import { callNodeRoute } from "./support/node-route";
 
 /**
  * The secrets rule, end to end on real parts: a known secret is planted as a credential of
@@ -371,9 +372,7 @@ describe("credentials reach the service and nothing else", () => {
 
     // Every run's SSE stream, read to its end.
     for (const runId of runIds) {
-      const response = await eventsRoute.GET(new Request(`${BASE}/api/runs/${runId}/events`, { headers: { cookie: admin.cookie, host: "localhost:3100" } }), {
-        params: Promise.resolve({ runId }),
-      });
+      const response = await callNodeRoute(runEventsRoute, new Request(`${BASE}/api/runs/${runId}/events`, { headers: { cookie: admin.cookie, host: "localhost:3100" } }));
       expect(response.status).toBe(200);
       const text = await response.text();
       expect(text).toContain("run_finished");

@@ -1,5 +1,3 @@
-import { readdirSync, statSync } from "node:fs";
-import path from "node:path";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, waitUntil, type Harness } from "./support/harness";
@@ -27,7 +25,9 @@ import * as triggerRoute from "../app/api/v1/workflows/[workflowId]/trigger/rout
 import * as runRoute from "../app/api/v1/runs/[runId]/route";
 import * as runActionRoute from "../app/api/v1/runs/[runId]/[action]/route";
 import * as humanTaskRoute from "../app/api/v1/human-tasks/[taskId]/route";
-import * as eventsRoute from "../app/api/runs/[runId]/events/route";
+import runEventsRoute from "../pages/api/runs/[runId]/events";
+import { callNodeRoute } from "./support/node-route";
+import { routeFiles } from "./support/route-files";
 import * as runsListRoute from "../app/api/v1/runs/route";
 import * as workflowsListRoute from "../app/api/v1/workflows/route";
 import * as humanTasksListRoute from "../app/api/v1/human-tasks/route";
@@ -191,13 +191,13 @@ const ROUTES: Record<string, { params: readonly string[]; call: (draw: RestDraw)
       return humanTaskRoute.POST(request, { params: Promise.resolve({ taskId }) }).then((r) => settle(r));
     },
   },
-  "app/api/runs/[runId]/events/route.ts": {
+  "pages/api/runs/[runId]/events.ts": {
     params: ["after"],
     call: (d) => {
       const runId = d.validId ? fixtures.runId : d.id;
       const abort = new AbortController();
       const request = new Request(withQuery(`${BASE}/api/runs/${enc(runId)}/events`, d.query), { headers: credentialHeaders(d.who, d.headers), signal: abort.signal });
-      return eventsRoute.GET(request, { params: Promise.resolve({ runId }) }).then((r) => settle(r, abort));
+      return callNodeRoute(runEventsRoute, request).then((r) => settle(r, abort));
     },
   },
   "app/api/v1/runs/route.ts": {
@@ -282,13 +282,6 @@ const ROUTES: Record<string, { params: readonly string[]; call: (draw: RestDraw)
   },
 };
 
-function routeFiles(dir = path.resolve("app/api")): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const full = path.join(dir, entry);
-    if (statSync(full).isDirectory()) return routeFiles(full);
-    return entry === "route.ts" ? [path.relative(path.resolve("."), full)] : [];
-  });
-}
 
 type ProcedureInfo = { path: string; type: "query" | "mutation" };
 function procedures(): ProcedureInfo[] {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
 import { testAccess, testRunScope, testWorkspace } from "./support/workspace";
 import { createTestApiKey } from "./support/identities";
-import { GET } from "../app/api/runs/[runId]/events/route";
+import runEventsRoute from "../pages/api/runs/[runId]/events";
 import type { CommittedEvent } from "../server/engine/events";
 import { buildGraph } from "../server/engine/test-helpers";
 import { getRunEvents } from "../server/runs/queries";
@@ -31,26 +31,8 @@ beforeAll(async () => {
   // The Anthropic provider points at the harness's demo model on loopback.
   harness = await startHarness({ env: { HTTP_ALLOW_PRIVATE_HOSTS: "127.0.0.1" } });
   token = (await createTestApiKey(harness.db, await testWorkspace(harness.db), ["read"], "live tokens viewer")).token;
-  // The run stream route behind a plain Node HTTP server: clients read it as browsers do.
-  server = createServer(async (req, res) => {
-    const abort = new AbortController();
-    res.on("close", () => abort.abort());
-    const runId = /^\/api\/runs\/([^/?]+)\/events/.exec(req.url ?? "")?.[1] ?? "";
-    const request = new Request(`http://localhost${req.url ?? "/"}`, {
-      headers: Object.entries(req.headers).flatMap(([k, v]) => (typeof v === "string" ? [[k, v] as [string, string]] : [])),
-      signal: abort.signal,
-    });
-    const response = await GET(request, { params: Promise.resolve({ runId }) });
-    res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
-    const reader = response.body?.getReader();
-    if (!reader) return void res.end();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done || res.destroyed) break;
-      res.write(value);
-    }
-    res.end();
-  });
+  // The run stream route (a node handler) on a plain Node HTTP server: clients read it as browsers do.
+  server = createServer((req, res) => void runEventsRoute(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   streamUrl = (runId) => `http://127.0.0.1:${port}/api/runs/${runId}/events`;

@@ -17,7 +17,8 @@ import * as runRoute from "../app/api/v1/runs/[runId]/route";
 import * as runActionRoute from "../app/api/v1/runs/[runId]/[action]/route";
 import * as tasksRoute from "../app/api/v1/human-tasks/route";
 import * as taskRoute from "../app/api/v1/human-tasks/[taskId]/route";
-import * as eventsRoute from "../app/api/runs/[runId]/events/route";
+import runEventsRoute from "../pages/api/runs/[runId]/events";
+import { callNodeRoute } from "./support/node-route";
 import * as openApiRoute from "../app/api/v1/openapi.json/route";
 import * as healthRoute from "../app/api/health/route";
 import * as readyRoute from "../app/api/ready/route";
@@ -217,7 +218,7 @@ describe("every REST answer matches the OpenAPI document", () => {
 
   it("GET /api/runs/{runId}/events: every frame's data matches its schema; errors are JSON", async () => {
     const runId = await finishedSimpleRun();
-    const stream = await call(eventsRoute.GET, { runId })(request(`/api/runs/${runId}/events`));
+    const stream = await callNodeRoute(runEventsRoute, request(`/api/runs/${runId}/events`));
     expect(stream.status).toBe(200);
     expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(validator.statuses("streamRunEvents")).toContain("200");
@@ -237,11 +238,11 @@ describe("every REST answer matches the OpenAPI document", () => {
       if (fields.event === "run-event") lastSeq = Number(fields.id);
     }
     expect(lastSeq).toBeGreaterThan(1);
-    const finished = await call(eventsRoute.GET, { runId })(request(`/api/runs/${runId}/events`, { headers: { "last-event-id": String(lastSeq) } }));
+    const finished = await callNodeRoute(runEventsRoute, request(`/api/runs/${runId}/events`, { headers: { "last-event-id": String(lastSeq) } }));
     expect(finished.status).toBe(204);
     expect(validator.statuses("streamRunEvents")).toContain("204");
-    await expectConforming("streamRunEvents", call(eventsRoute.GET, { runId: "run_missing" })(request("/api/runs/run_missing/events")), 404);
-    await expectConforming("streamRunEvents", call(eventsRoute.GET, { runId })(request(`/api/runs/${runId}/events`, { token: null })), 401);
+    await expectConforming("streamRunEvents", callNodeRoute(runEventsRoute, request("/api/runs/run_missing/events")), 404);
+    await expectConforming("streamRunEvents", callNodeRoute(runEventsRoute, request(`/api/runs/${runId}/events`, { token: null })), 401);
   });
 
   it("GET /api/v1/openapi.json serves this document to any credential", async () => {

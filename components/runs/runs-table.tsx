@@ -40,7 +40,7 @@ function FilteredRuns() {
   const searchParams = useSearchParams();
   const canRun = useCan("run:start");
   const canRespond = useCan("human:respond");
-  const urlFilters = useMemo(() => filtersFromSearchParams(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const urlFilters = useMemo(() => filtersFromSearchParams(new URLSearchParams(searchParams?.toString())), [searchParams]);
   // Shown at once, while the URL (the state others can open) catches up: a router update is
   // asynchronous, and a checkbox or select must not spring back until it lands.
   const [filters, setShownFilters] = useState(urlFilters);
@@ -56,7 +56,7 @@ function FilteredRuns() {
   const setFilters = (next: RunFilters) => {
     setShownFilters(next);
     const query = filtersToSearchParams(next).toString();
-    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+    router.replace(query ? `${pathname ?? ""}?${query}` : (pathname ?? ""), { scroll: false });
   };
 
   return (

@@ -39,7 +39,7 @@ export function SettingsNav() {
             <h2 className="mb-1 px-2.5 text-[11px] font-semibold tracking-wide text-slate-400 uppercase">{group.title}</h2>
             <ul className="flex gap-0.5 md:flex-col">
               {group.items.map((item) => (
-                <NavLink key={item.href} item={item} active={item.href === "/settings" ? pathname === item.href : pathname.startsWith(item.href)} />
+                <NavLink key={item.href} item={item} active={item.href === "/settings" ? pathname === item.href : (pathname ?? "").startsWith(item.href)} />
               ))}
             </ul>
           </div>

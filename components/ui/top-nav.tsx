@@ -29,7 +29,7 @@ export function TopNav() {
       <nav aria-label="Main" className="flex items-center gap-1 text-sm">
         {me.workspace &&
           LINKS.map((link) => {
-            const active = pathname === link.href || pathname.startsWith(`${link.href}/`);
+            const active = pathname === link.href || (pathname ?? "").startsWith(`${link.href}/`);
             return (
               <Link
                 key={link.href}

@@ -59,7 +59,7 @@ function FilteredWorkflows({ canEdit }: { canEdit: boolean }) {
   const router = useRouter();
   const pathname = usePathname();
   const searchParams = useSearchParams();
-  const urlParams = useMemo(() => listParamsFromSearch(new URLSearchParams(searchParams.toString())), [searchParams]);
+  const urlParams = useMemo(() => listParamsFromSearch(new URLSearchParams(searchParams?.toString())), [searchParams]);
   // Shown at once while the URL catches up (a router update is asynchronous; a select must not spring back).
   const [params, setShownParams] = useState(urlParams);
   const [appliedUrl, setAppliedUrl] = useState(urlParams);
@@ -70,7 +70,7 @@ function FilteredWorkflows({ canEdit }: { canEdit: boolean }) {
   const setParams = (next: ListParams) => {
     setShownParams(next);
     const query = listParamsToSearch(next).toString();
-    router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+    router.replace(query ? `${pathname ?? ""}?${query}` : (pathname ?? ""), { scroll: false });
   };
 
   const workflows = useQuery(trpc.workflow.list.queryOptions(listInputOf(params), { placeholderData: keepPreviousData }));

@@ -37,7 +37,15 @@ describe("sourceHash", () => {
     expect(edited).not.toBe(before);
 
     write("components/ui/button.tsx", "export {}");
-    expect(sourceHash(root)).not.toBe(edited);
+    const added = sourceHash(root);
+    expect(added).not.toBe(edited);
+
+    // Shared browser-and-server code and the pages/api route feed the build too.
+    write("lib/wire.ts", "export {}");
+    const withLib = sourceHash(root);
+    expect(withLib).not.toBe(added);
+    write("pages/api/runs/[runId]/events.ts", "export default function handler() {}");
+    expect(sourceHash(root)).not.toBe(withLib);
   });
 
   it("tells a renamed file from an unchanged tree", () => {

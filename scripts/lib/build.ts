@@ -10,7 +10,7 @@ import path from "node:path";
 export const HASH_FILE = path.join(".next", "agentflow-source-hash");
 
 /** Folders whose files feed the build (recursively). */
-const SOURCE_DIRS = ["app", "components", "server", "public"];
+const SOURCE_DIRS = ["app", "pages", "components", "lib", "server", "public"];
 /** Inside SOURCE_DIRS but not sources: regenerated from prisma/schema.prisma, hashed below. */
 const SKIPPED_DIRS = new Set(["server/generated", "node_modules"]);
 /** Single files that change what `next build` produces when they change. */

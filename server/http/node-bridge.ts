@@ -4,7 +4,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
  * Serves a fetch-style handler (a Next route handler, the demo model) from a plain node:http
  * server, as Next does: the raw body bytes as sent, the headers, and the client hanging up as the
  * request's abort signal; the answer streamed back frame by frame. Tests, benches and the chaos
- * harness use it to reach the real handlers over real sockets without a Next build.
+ * harness use it to reach the real handlers over real sockets without a Next build; the run
+ * events route (a pages/api node handler) uses it for the answers that are not its stream.
  */
 
 export async function readRequestBody(req: IncomingMessage): Promise<Buffer<ArrayBuffer>> {

@@ -10,6 +10,7 @@ import { getRunEventHub } from "../streams/run-event-hub";
 import { MAX_SYNC_WAIT_SECONDS, triggerBodySchema } from "./api-schemas";
 import { withIdempotency } from "./idempotency";
 import { parseResumeCursor, streamRunEvents } from "../streams/run-event-stream";
+import { fetchResponder } from "../streams/sse";
 import { checkRequestCallback, recordRunCallback } from "../callbacks/settings";
 import { errorResponse, isWellFormedId, jsonError, readJsonBody, requireAccess, type RestAccess } from "./rest";
 import { findWebhookSecret, forgetSignature, readBodyBytes, rememberSignature, SCHEME_HEADERS, verifyWebhookSignature, type WebhookScheme } from "./webhook-signature";
@@ -307,6 +308,7 @@ function wantsEventStream(request: Request): boolean {
 async function runEventStream(db: Db, request: Request, access: WorkspaceAccess, runId: string): Promise<Response> {
   const events = await streamRunEvents({
     db,
+    respond: fetchResponder,
     runId,
     afterSeq: parseResumeCursor(request),
     viewerKey: `${access.actor.kind}:${access.actor.kind === "system" ? "system" : access.actor.id}`,

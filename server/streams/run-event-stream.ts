@@ -1,9 +1,8 @@
-import "server-only";
 import type { Db } from "../db";
 import { getRunEvents } from "../runs/queries";
 import { getRunEventHub, type RunEventHub } from "./run-event-hub";
 import { MAX_STREAMS_PER_VIEWER } from "./viewer-limits";
-import { openSseStream, type SseChannel } from "./sse";
+import type { SseChannel, SseResponder } from "./sse";
 import { readLiveTexts } from "./live-tokens";
 import { componentLog } from "../ops/log";
 
@@ -30,8 +29,10 @@ export function parseResumeCursor(request: Request): number {
   return seq <= MAX_SEQ ? seq : 0;
 }
 
-export type StreamRunEventsParams = {
+export type StreamRunEventsParams<Answer> = {
   db: Db;
+  /** How the answer is given: `fetchResponder` (a Response) or `nodeResponder(res)`. */
+  respond: SseResponder<Answer>;
   runId: string;
   /** Events with a greater seq are sent (see `parseResumeCursor`). */
   afterSeq: number;
@@ -62,15 +63,24 @@ export type StreamRunEventsParams = {
  * EventSource stops reconnecting on 204), and 429 `too_many_streams` when the viewer has
  * `MAX_STREAMS_PER_VIEWER` streams open.
  */
-export async function streamRunEvents({ db, runId, afterSeq, viewerKey, limit = MAX_STREAMS_PER_VIEWER, signal, hub = getRunEventHub() }: StreamRunEventsParams): Promise<Response> {
+export async function streamRunEvents<Answer>({
+  db,
+  respond,
+  runId,
+  afterSeq,
+  viewerKey,
+  limit = MAX_STREAMS_PER_VIEWER,
+  signal,
+  hub = getRunEventHub(),
+}: StreamRunEventsParams<Answer>): Promise<Answer> {
   const last = await db.runStep.findFirst({ where: { runId }, orderBy: { seq: "desc" }, select: { seq: true, type: true } });
   const lastSeq = last?.seq ?? 0;
-  if (last?.type === "run_finished" && afterSeq >= lastSeq) return new Response(null, { status: 204 });
+  if (last?.type === "run_finished" && afterSeq >= lastSeq) return respond.empty(204);
   // A cursor past the end of the log cannot be one of ours; resuming there could skip the
   // run's end and leave the stream open forever, so resume from the end instead.
   let lastSent = Math.min(afterSeq, lastSeq);
 
-  return openSseStream({ viewerKey, limit, signal, what: "live run streams" }, (channel) => {
+  return respond.stream({ viewerKey, limit, signal, what: "live run streams" }, (channel) => {
     // One read at a time; wake-ups during a read fold into one more read after it, so a burst
     // of notices costs at most two queries and never sends an event twice.
     let reading = false;

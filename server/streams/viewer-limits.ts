@@ -1,4 +1,3 @@
-import "server-only";
 
 /**
  * Concurrent live streams per viewer (a user id or an API key id), counted in this web

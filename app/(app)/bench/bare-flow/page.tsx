@@ -19,7 +19,7 @@ export default function BareFlowPage() {
 }
 
 function BareFlow() {
-  const id = useSearchParams().get("id") ?? "";
+  const id = useSearchParams()?.get("id") ?? "";
   const trpc = useTRPC();
   const workflow = useQuery(trpc.workflow.get.queryOptions({ id }, { enabled: id !== "", refetchOnWindowFocus: false, staleTime: Infinity }));
   const flow = useMemo(() => {
