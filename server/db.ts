@@ -3,6 +3,9 @@ import pg from "pg";
 import { PrismaClient } from "./generated/prisma/client";
 import { getEnv } from "./env";
 import { closeOnShutdown } from "./ops/closers";
+import { componentLog } from "./ops/log";
+
+const logger = componentLog("db");
 
 /**
  * One node-postgres pool per process, shared by the Prisma client (Prisma 7 needs no native
@@ -15,7 +18,13 @@ const globalForDb = globalThis as unknown as { agentflowPool?: pg.Pool; agentflo
 export function getPool(): pg.Pool {
   if (!globalForDb.agentflowPool) {
     const env = getEnv();
-    globalForDb.agentflowPool = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
+    const pool = new pg.Pool({ connectionString: env.DATABASE_URL, max: env.DATABASE_POOL_SIZE });
+    // An idle connection that Postgres ends (a restart, a failover, the server stopping first at
+    // shutdown) is reported as the pool's "error" event, which would crash the process unheard.
+    // The pool has already dropped that connection; the next query opens a new one. Prisma's
+    // adapter listens too, but only while it is connected (not during its own disconnect).
+    pool.on("error", (error) => logger.warn({ err: error }, "an idle Postgres connection was closed by the server"));
+    globalForDb.agentflowPool = pool;
   }
   return globalForDb.agentflowPool;
 }
