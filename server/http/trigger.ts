@@ -15,6 +15,7 @@ import { checkRequestCallback, recordRunCallback } from "../callbacks/settings";
 import { errorResponse, isWellFormedId, jsonError, readJsonBody, requireAccess, type RestAccess } from "./rest";
 import { findWebhookSecret, forgetSignature, readBodyBytes, rememberSignature, SCHEME_HEADERS, verifyWebhookSignature, type WebhookScheme } from "./webhook-signature";
 import { componentLog } from "../ops/log";
+import { streamViewerKey } from "../streams/viewer-limits";
 
 const logger = componentLog("trigger");
 
@@ -311,7 +312,7 @@ async function runEventStream(db: Db, request: Request, access: WorkspaceAccess,
     respond: fetchResponder,
     runId,
     afterSeq: parseResumeCursor(request),
-    viewerKey: `${access.actor.kind}:${access.actor.kind === "system" ? "system" : access.actor.id}`,
+    viewerKey: streamViewerKey(access),
     limit: getEnv().MAX_STREAMS_PER_VIEWER,
     signal: request.signal,
   });

@@ -1,3 +1,4 @@
+import type { WorkspaceAccess } from "../auth/access";
 
 /**
  * Concurrent live streams per viewer (a user id or an API key id), counted in this web
@@ -11,6 +12,11 @@
  * runaway tab, a script) from exhausting a process's sockets and database pool.
  */
 export const MAX_STREAMS_PER_VIEWER = 20;
+
+/** Whose streams these are: open streams are counted per person or key, whoever holds them. */
+export function streamViewerKey(access: WorkspaceAccess): string {
+  return `${access.actor.kind}:${access.actor.kind === "system" ? "system" : access.actor.id}`;
+}
 
 /** Seconds a refused viewer is told to wait (`Retry-After`): about one EventSource reconnect cycle. */
 export const STREAM_RETRY_AFTER_SECONDS = 5;

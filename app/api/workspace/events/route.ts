@@ -2,6 +2,7 @@ import { getDb } from "@/server/db";
 import { getEnv } from "@/server/env";
 import { errorResponse, requireAccess } from "@/server/http/rest";
 import { streamWorkspaceFeed } from "@/server/streams/workspace-feed-stream";
+import { streamViewerKey } from "@/server/streams/viewer-limits";
 
 export const dynamic = "force-dynamic";
 
@@ -25,7 +26,7 @@ async function openWorkspaceFeed(request: Request): Promise<Response> {
   return streamWorkspaceFeed({
     workspaceId: access.workspaceId,
     // Counted with the viewer's run streams: one limit per person or key.
-    viewerKey: `${access.actor.kind}:${access.actor.kind === "system" ? "system" : access.actor.id}`,
+    viewerKey: streamViewerKey(access),
     limit: getEnv().MAX_STREAMS_PER_VIEWER,
     signal: request.signal,
   });

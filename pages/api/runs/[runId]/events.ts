@@ -6,6 +6,7 @@ import { errorResponse, jsonError, requireAccess } from "@/server/http/rest";
 import { findReachableRun } from "@/server/runs/queries";
 import { parseResumeCursor, streamRunEvents } from "@/server/streams/run-event-stream";
 import { nodeResponder } from "@/server/streams/sse";
+import { streamViewerKey } from "@/server/streams/viewer-limits";
 
 /**
  * Server-Sent Events of one run, resumable with `Last-Event-ID` (or `?after=<seq>`).
@@ -64,8 +65,7 @@ async function openRunStream(request: Request, res: ServerResponse, runId: strin
     respond: nodeResponder(res),
     runId,
     afterSeq: parseResumeCursor(request),
-    // Open streams are counted per person or key, whoever holds them.
-    viewerKey: `${access.actor.kind}:${access.actor.kind === "system" ? "system" : access.actor.id}`,
+    viewerKey: streamViewerKey(access),
     limit: getEnv().MAX_STREAMS_PER_VIEWER,
     signal: request.signal,
   });
