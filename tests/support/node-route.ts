@@ -76,6 +76,8 @@ function bodyOf(incoming: IncomingMessage, signal: AbortSignal): ReadableStream<
     },
     cancel() {
       over = true;
+      // The socket itself, so the handler sees the client go whatever state the message is in.
+      incoming.socket?.destroy();
       incoming.destroy();
     },
   });
