@@ -5,9 +5,9 @@
  * uses instead of starting its own) under a queue prefix of its own.
  *
  * Figures: resident set (VmRSS) of every node/npm/sh process in the launcher's tree once the app
- * is idle, grouped as web (the launcher's process, or a `next start` child of another launcher),
- * worker(s) and launcher chain (npm and any shell; Postgres and Redis are not counted);
- * then the worker's after one agent run (what it loads on an agent's first step); then the web
+ * is idle (IDLE_WINDOW_MS after ready, with the window's start-up peak), grouped as web (the
+ * launcher's process, or a `next start` child of another launcher), worker(s) and launcher chain
+ * (npm and any shell; Postgres and Redis are not counted); then the worker's after one agent run (what it loads on an agent's first step); then the web
  * process's RSS after 25 s of 10 callers POSTing the sync trigger (as bench-api.ts).
  * Aims (issue 14): idle web + worker + launcher ≤ 270 MiB; web ≤ 300 MiB after the load.
  * The idle total is printed twice: RSS summed (the aim's measure; it counts the pages the
@@ -30,8 +30,16 @@ import { commandLine, sleep, startGroup, waitUntil } from "./lib/process";
 const PORT = 3210;
 const CALLERS = 10;
 const LOAD_MS = 25_000;
-/** After /api/ready answers: start-up garbage collected, first heartbeats and sweeps done. */
+/** After the agent run: what the worker loaded for it settled, first sweeps done. */
 const SETTLE_MS = 20_000;
+/**
+ * Idle is measured at the end of this window after /api/ready first answers, sampled every
+ * second meanwhile. The web holds start-up's young generation (~20 MiB) until V8's memory
+ * reducer frees it once allocation has stayed low for a while: measured 20–25 s after the
+ * start (109 → 91 MiB), so a figure taken at 20 s was start-up's, not idle's. The window's
+ * peak is printed too.
+ */
+const IDLE_WINDOW_MS = 60_000;
 const IDLE_AIM_MIB = 270;
 const WEB_AFTER_LOAD_AIM_MIB = 300;
 
@@ -149,9 +157,16 @@ export async function benchMemory(): Promise<string[]> {
     if (!(await waitUntil(async () => !launcher.running() || (await ready(baseUrl)), 900_000, 1_000)) || !launcher.running()) {
       throw new Error(`${what} did not become ready on ${baseUrl}`);
     }
-    await sleep(SETTLE_MS);
+    const total = (taken: Snapshot) => taken.web.mib + taken.worker.mib + taken.launcher.mib;
+    let startUpPeak = snapshot(launcher.pid);
+    const windowEnd = Date.now() + IDLE_WINDOW_MS;
+    while (Date.now() < windowEnd) {
+      await sleep(Math.min(1_000, Math.max(0, windowEnd - Date.now())));
+      const taken = snapshot(launcher.pid);
+      if (total(taken) > total(startUpPeak)) startUpPeak = taken;
+    }
     const idle = snapshot(launcher.pid);
-    const idleTotal = idle.web.mib + idle.worker.mib + idle.launcher.mib;
+    const idleTotal = total(idle);
     const idlePss = idle.web.pssMib + idle.worker.pssMib + idle.launcher.pssMib;
 
     await db.workspace.create({ data: { id: workspaceId, name: "Bench memory" } });
@@ -195,7 +210,8 @@ export async function benchMemory(): Promise<string[]> {
       `memory: idle worker(s) ${mib(idle.worker.mib)} (${list(idle.worker)})`,
       `memory: launched with: ${what}`,
       `memory: idle launcher chain ${mib(idle.launcher.mib)} (${list(idle.launcher)})`,
-      `memory: idle web + worker + launcher ${mib(idleTotal)} RSS summed (aim ≤ ${IDLE_AIM_MIB} MiB) ${idleTotal <= IDLE_AIM_MIB ? "met" : "NOT met"}`,
+      `memory: idle web + worker + launcher ${mib(idleTotal)} RSS summed, ${IDLE_WINDOW_MS / 1000} s after ready (aim ≤ ${IDLE_AIM_MIB} MiB) ${idleTotal <= IDLE_AIM_MIB ? "met" : "NOT met"}`,
+      `memory: start-up peak in that window ${mib(total(startUpPeak))} RSS summed (web ${mib(startUpPeak.web.mib)}, worker(s) ${mib(startUpPeak.worker.mib)}, launcher ${mib(startUpPeak.launcher.mib)})`,
       `memory: idle web + worker + launcher ${mib(idlePss)} PSS summed (shared pages counted once: web ${mib(idle.web.pssMib)}, worker(s) ${mib(idle.worker.pssMib)}, launcher ${mib(idle.launcher.pssMib)}) ${idlePss <= IDLE_AIM_MIB ? "within" : "above"} ${IDLE_AIM_MIB} MiB`,
       `memory: worker(s) after one agent run (demo model), settled ${SETTLE_MS / 1000} s: ${mib(afterAgent.worker.mib)} RSS, ${mib(afterAgent.worker.pssMib)} PSS (idle ${mib(idle.worker.mib)})`,
       `memory: web after ${LOAD_MS / 1000} s of ${CALLERS}-caller sync trigger load (${runs} runs, ${failures} failed): ${mib(loaded.web.mib)}, peak ${mib(Math.max(peakWebMib, loaded.web.mib))} (aim ≤ ${WEB_AFTER_LOAD_AIM_MIB} MiB) ${loaded.web.mib <= WEB_AFTER_LOAD_AIM_MIB ? "met" : "NOT met"}`,
