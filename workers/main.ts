@@ -20,6 +20,8 @@ import { componentLog, setLogService } from "../server/ops/log";
 import { initTracing, shutdownTracing } from "../server/ops/tracing";
 import { startMetricsPush } from "../server/ops/metrics-push";
 import { ALERT_SWEEP_EVERY_MS, createAlertSweeper } from "../server/ops/alerts";
+import { startIdleTrim } from "../server/ops/idle-trim";
+import { appMetrics } from "../server/ops/metrics";
 
 const logger = componentLog("worker");
 const RECONCILE_EVERY_MS = 15_000;
@@ -49,6 +51,16 @@ async function main() {
   const worker = createRunWorker(db);
   worker.on("failed", (job, error) => logger.error({ err: error, jobId: job?.id, runId: job?.data.runId }, "job failed"));
   worker.on("error", (error) => logger.error({ err: error }, "runs worker error"));
+  // After a burst of run jobs and a quiet spell, the heap pages the burst grew into go back to the OS.
+  const idleTrim = startIdleTrim({
+    onTrim: (report) => {
+      appMetrics().memoryTrims.inc();
+      logger.info({ jobs: report.jobs, rssBeforeMib: Math.round(report.rssBeforeMib), rssAfterMib: Math.round(report.rssAfterMib), ms: Math.round(report.ms) }, "memory trimmed after a burst");
+    },
+  });
+  worker.on("active", () => idleTrim.jobStarted());
+  worker.on("completed", () => idleTrim.jobEnded());
+  worker.on("failed", (job) => void (job && idleTrim.jobEnded()));
   // Notifications (a task waits, a task is escalated, an alert fires) on their own queue: a slow or failing
   // channel never holds up a run.
   const notifications = createNotificationWorker(db);
@@ -139,6 +151,7 @@ async function main() {
     clearInterval(reconciler);
     clearInterval(expirer);
     clearInterval(alertSweeper);
+    idleTrim.stop();
     await Promise.all([reconciling, expiring, workspaces.stop(), escalations.stop(), alerts.stop()]);
     await Promise.all([worker.close(), notifications.close(), schedules.close(), callbacks.close()]);
     await closeRunCodeSandbox();

@@ -31,6 +31,7 @@ export type AppMetrics = {
   modelCost: Counter<"workspace" | "provider" | "model">;
   modelUnpricedCalls: Counter<"workspace" | "provider" | "model">;
   toolCalls: Counter<"workspace" | "tool" | "outcome">;
+  memoryTrims: Counter;
 };
 
 function createAppMetrics(): AppMetrics {
@@ -49,6 +50,7 @@ function createAppMetrics(): AppMetrics {
     modelCost: new Counter({ name: "agentflow_model_cost_usd_total", help: "USD of committed model answers whose price is known.", labelNames: ["workspace", "provider", "model"], registers }),
     modelUnpricedCalls: new Counter({ name: "agentflow_model_unpriced_calls_total", help: "Committed model answers of unknown price (not in the cost).", labelNames: ["workspace", "provider", "model"], registers }),
     toolCalls: new Counter({ name: "agentflow_tool_calls_total", help: "Committed tool results by tool and outcome.", labelNames: ["workspace", "tool", "outcome"], registers }),
+    memoryTrims: new Counter({ name: "agentflow_worker_memory_trims_total", help: "Times a worker, quiet after a burst of jobs, handed its heap's free pages back to the OS (server/ops/idle-trim.ts).", registers }),
   };
 }
 
