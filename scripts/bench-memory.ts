@@ -7,8 +7,9 @@
  * Figures: resident set (VmRSS) of every node/npm/sh process in the launcher's tree once the app
  * is idle (IDLE_WINDOW_MS after ready, with the window's start-up peak), grouped as web (the
  * launcher's process, or a `next start` child of another launcher), worker(s) and launcher chain
- * (npm and any shell; Postgres and Redis are not counted); then the worker's after one agent run (what it loads on an agent's first step); then the web
- * process's RSS after 25 s of 10 callers POSTing the sync trigger (as bench-api.ts).
+ * (npm and any shell; Postgres and Redis are not counted); then the worker's after one agent
+ * run (what it loads on an agent's first step); then the web process's RSS after 25 s of 10
+ * callers POSTing the sync trigger (as bench-api.ts).
  * Aims (issue 14): idle web + worker + launcher ≤ 270 MiB; web ≤ 300 MiB after the load.
  * The idle total is printed twice: RSS summed (the aim's measure; it counts the pages the
  * processes share, such as the node binary's code, once per process) and PSS summed (each

@@ -6,8 +6,8 @@
  *     startRun (what the API calls) and wait for a person; the worker's RSS (and its V8 heap in
  *     use, from the metrics it pushes) is read idle (after warm-up runs) and once they all wait,
  *     each time after a settle (SETTLE_MS: the worker trims itself once quiet after a burst) and
- *     a full GC (the worker is started with --expose-gc and collects on SIGUSR2). Then M of them are answered one
- *     at a time through respondToHumanTask (what the API calls), timed from the call to the run
+ *     a full GC (the worker is started with --expose-gc and collects on SIGUSR2). Then M of them
+ *     are answered one at a time through respondToHumanTask (what the API calls), timed from the call to the run
  *     row reading `succeeded`; the floor is the same resume with no other run waiting.
  *     Aims: worker memory grows ≤ 20 MiB; resuming one takes p50 ≤ 50 ms.
  *  2. SSE viewers: 1,000 streams of one run, opened over real HTTP through the run page's route
@@ -159,19 +159,17 @@ export async function benchScale(): Promise<string[]> {
   const lines: string[] = [`scale: worker process: node ${path.relative(ROOT, WORKER_ENTRY)} (compiled bundle), WORKER_CONCURRENCY ${getEnv().WORKER_CONCURRENCY}`];
 
   /**
-   * The worker's V8 heap in use, from the metrics it pushes to Redis every 3 s (prom-client's
-   * default metrics): tells memory the worker holds from heap it has not given back yet.
+   * From the metrics the worker pushes to Redis every 3 s: its V8 heap in use (prom-client's
+   * default metrics), which tells memory it holds from heap it has not given back yet, and how
+   * often it has trimmed itself so far (server/ops/idle-trim.ts).
    */
-  const workerMetric = async (name: string): Promise<number> => {
+  const workerMemory = async (): Promise<{ heapUsedMib: number; trims: number }> => {
     const [key] = await getRedis().keys(`${process.env.QUEUE_PREFIX}:metrics:*`);
     const pushed = key ? await getRedis().get(key) : null;
-    if (!pushed) return Number.NaN;
-    const { metrics } = JSON.parse(pushed) as PushedMetrics;
-    return metrics.find((metric) => metric.name === name)?.values[0]?.value ?? Number.NaN;
+    const metrics = pushed ? (JSON.parse(pushed) as PushedMetrics).metrics : [];
+    const value = (name: string) => metrics.find((metric) => metric.name === name)?.values[0]?.value ?? Number.NaN;
+    return { heapUsedMib: value("nodejs_heap_size_used_bytes") / 2 ** 20, trims: value("agentflow_worker_memory_trims_total") };
   };
-  const workerHeapUsedMib = async (): Promise<number> => (await workerMetric("nodejs_heap_size_used_bytes")) / 2 ** 20;
-  /** How often the worker has trimmed itself (server/ops/idle-trim.ts) so far. */
-  const workerTrims = () => workerMetric("agentflow_worker_memory_trims_total");
   /** A full collection in the worker, then a wait for its next metrics push (every 3 s). */
   const collectWorkerGarbage = async () => {
     process.kill(worker.pid, "SIGUSR2");
@@ -216,8 +214,7 @@ export async function benchScale(): Promise<string[]> {
     await sleep(SETTLE_MS);
     await collectWorkerGarbage();
     const idleMib = rssMib(worker.pid);
-    const idleHeapMib = await workerHeapUsedMib();
-    const idleTrims = await workerTrims();
+    const { heapUsedMib: idleHeapMib, trims: idleTrims } = await workerMemory();
 
     say(`bench scale: starting ${WAITING_RUNS} runs that wait for a person`);
     const startedAt = performance.now();
@@ -243,8 +240,8 @@ export async function benchScale(): Promise<string[]> {
     }
     await collectWorkerGarbage();
     const waitingMib = rssMib(worker.pid);
-    const waitingHeapMib = await workerHeapUsedMib();
-    const burstTrims = (await workerTrims()) - idleTrims;
+    const { heapUsedMib: waitingHeapMib, trims: waitingTrims } = await workerMemory();
+    const burstTrims = waitingTrims - idleTrims;
 
     const loadedResumes: number[] = [];
     for (const runId of waitingIds.slice(0, RESUMES)) loadedResumes.push(await resume(runId));

@@ -48,9 +48,6 @@ async function main() {
     const { ensureOwnerFromEnv } = await import("../server/auth/setup");
     if ((await ensureOwnerFromEnv(db)) === "created") logger.info({ email: env.AGENTFLOW_OWNER_EMAIL }, "created the owner account");
   }
-  const worker = createRunWorker(db);
-  worker.on("failed", (job, error) => logger.error({ err: error, jobId: job?.id, runId: job?.data.runId }, "job failed"));
-  worker.on("error", (error) => logger.error({ err: error }, "runs worker error"));
   // After a burst of run jobs and a quiet spell, the heap pages the burst grew into go back to the OS.
   const idleTrim = startIdleTrim({
     onTrim: (report) => {
@@ -58,9 +55,14 @@ async function main() {
       logger.info({ jobs: report.jobs, rssBeforeMib: Math.round(report.rssBeforeMib), rssAfterMib: Math.round(report.rssAfterMib), ms: Math.round(report.ms) }, "memory trimmed after a burst");
     },
   });
+  const worker = createRunWorker(db);
   worker.on("active", () => idleTrim.jobStarted());
   worker.on("completed", () => idleTrim.jobEnded());
-  worker.on("failed", (job) => void (job && idleTrim.jobEnded()));
+  worker.on("failed", (job, error) => {
+    if (job) idleTrim.jobEnded();
+    logger.error({ err: error, jobId: job?.id, runId: job?.data.runId }, "job failed");
+  });
+  worker.on("error", (error) => logger.error({ err: error }, "runs worker error"));
   // Notifications (a task waits, a task is escalated, an alert fires) on their own queue: a slow or failing
   // channel never holds up a run.
   const notifications = createNotificationWorker(db);

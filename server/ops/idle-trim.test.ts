@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { memoryReducingCollector, startIdleTrim } from "./idle-trim";
 
 /** A trim with a clock the test moves and a collection it counts. */
-function harness(options: { quietMs?: number; minJobs?: number } = {}) {
+function harness() {
   let clock = 1_000_000;
   let collections = 0;
-  const trim = startIdleTrim({ quietMs: 10_000, minJobs: 3, ...options, checkEveryMs: 3_600_000, now: () => clock, collect: () => void (collections += 1) });
+  const trim = startIdleTrim({ quietMs: 10_000, minJobs: 3, checkEveryMs: 3_600_000, now: () => clock, collect: () => void (collections += 1) });
   const runJobs = (count: number) => {
     for (let i = 0; i < count; i += 1) {
       trim.jobStarted();
