@@ -16,7 +16,9 @@
  *     run has human gates the bench answers, the worker process committing the steps between
  *     them. Per viewer and event: the RunStep row's createdAt (stamped by the process that
  *     committed it, on this machine's clock; a little before the commit itself) → the frame
- *     arriving at the viewer. The floor: a raw Redis publish → subscriber round trip.
+ *     arriving at the viewer. Two floors: a raw Redis publish → subscriber round trip, and the
+ *     same viewers reading a bare node:http SSE server that writes each frame to every socket
+ *     (bareFanOut: what this machine's sockets cost with no app at all).
  *     The first WARMUP_GATES gates after the streams open are shown apart, not in the figure:
  *     a web process in service has long run the code that writes a notice to its viewers,
  *     while this one runs it for the first time (interpreted, then compiled as it gets hot).
@@ -119,6 +121,50 @@ function startViewers(): { ask: (question: object) => Promise<ViewersAnswer>; st
       }),
     stop: () => void child.kill(),
   };
+}
+
+type Viewers = ReturnType<typeof startViewers>;
+const FAN_OUT_FLOOR_FRAMES = 3 + 20; // the first 3 are a warm-up, as the run's first gates are
+
+/**
+ * The fan-out floor: the same viewers' process reading `count` streams from a bare SSE server in
+ * this process (node:http; no app, Redis or database), which writes each frame to every socket
+ * the way the run events route does (the same bytes to all, one write each), a few hundred bytes
+ * like a step's frame. Frame written → frame at the viewer: what this machine's socket writing
+ * and the viewers' reading cost on their own, under the run figure above.
+ */
+async function bareFanOut(viewers: Viewers, count: number): Promise<ReturnType<typeof summarize>> {
+  const open: http.ServerResponse[] = [];
+  const server = await serveRunEvents(async (_req, res) => {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+    res.flushHeaders();
+    open.push(res);
+  });
+  try {
+    await viewers.ask({ type: "reset" });
+    const opened = await viewers.ask({ type: "open", url: `${server.origin}/floor`, tokens: ["-"], perToken: count, count });
+    if (opened.type !== "opened" || opened.opened !== count) throw new Error("the viewers did not open the floor's streams");
+    const writtenAt = new Map<number, number>();
+    for (let id = 1; id <= FAN_OUT_FLOOR_FRAMES; id += 1) {
+      const frame = Buffer.from(`id: ${id}\nevent: step\ndata: ${JSON.stringify({ seq: id, padding: "x".repeat(400) })}\n\n`);
+      writtenAt.set(id, wallNow());
+      for (const res of open) res.write(frame);
+      const seen = await waitUntil(
+        async () => {
+          const answer = await viewers.ask({ type: "min-seen" });
+          return answer.type === "min-seen" && answer.seq >= id;
+        },
+        30_000,
+        POLL_MS,
+      );
+      if (!seen) throw new Error(`not every viewer saw the floor's frame ${id}`);
+    }
+    const report = await viewers.ask({ type: "report" });
+    if (report.type !== "report") throw new Error("the viewers did not report");
+    return summarize(report.arrivals.filter(([, id]) => id > 3).map(([, id, at]) => at - (writtenAt.get(id) as number)));
+  } finally {
+    await server.close();
+  }
 }
 
 export async function benchScale(): Promise<string[]> {
@@ -355,6 +401,10 @@ export async function benchScale(): Promise<string[]> {
         `scale: committed step → frame at the viewer p50 ${fmt(seen.p50)} ms p99 ${fmt(seen.p99)} ms over ${seen.n.toLocaleString()} frames (${steps.length} steps of ${GATES} gates and the run's end × ${opened.opened} viewers, ${seen.missing} missing) | floor raw Redis publish → subscriber p50 ${fmt(floor.p50, 2)} ms p99 ${fmt(floor.p99, 2)} ms (n=${floor.n}) (aim p99 ≤ ${VISIBLE_AIM_MS} ms) ${met(seen.p99 <= VISIBLE_AIM_MS)}`,
         `scale: before those, the first ${WARMUP_GATES} gates after the streams opened (warm-up, not counted above): p50 ${fmt(warm.p50)} ms p99 ${fmt(warm.p99)} ms over ${warm.n.toLocaleString()} frames, ${warm.missing} missing`,
         `scale: of which committed step → its Redis notice in the serving process p50 ${fmt(notices.p50)} ms p99 ${fmt(notices.p99)} ms (n=${notices.n}); the rest is writing the notice's frames to the ${opened.opened} sockets (no read of the log when the notice continues a stream) and the viewers' reading`,
+      );
+      const fanOut = await bareFanOut(viewers, opened.opened);
+      lines.push(
+        `scale: floor of that rest: a bare node:http SSE server in this process writing one frame to the same ${opened.opened} viewers (no app, Redis or database) → frame at the viewer p50 ${fmt(fanOut.p50)} ms p99 ${fmt(fanOut.p99)} ms (n=${fanOut.n.toLocaleString()}); run figure p99 / this p99 = ${fmt(seen.p99 / fanOut.p99, 2)}`,
       );
     } finally {
       viewers.stop();

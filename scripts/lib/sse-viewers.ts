@@ -7,19 +7,23 @@
  *  - `{ type: "min-seen" }` → `{ type: "min-seen", seq }`, the highest event id every open
  *    stream has received (0 before any);
  *  - `{ type: "report" }` → `{ type: "report", arrivals }`: [stream, event id, arrival time]
- *    for every frame, times on this machine's clock in ms since the epoch (sub-ms precision).
+ *    for every frame, times on this machine's clock in ms since the epoch (sub-ms precision);
+ *  - `{ type: "reset" }` → `{ type: "reset" }`: every stream closed and forgotten (the bench then
+ *    opens the same number on its floor server).
  */
 import net from "node:net";
 
-type Ask = { type: "open"; url: string; tokens: string[]; perToken: number; count: number } | { type: "min-seen" } | { type: "report" };
+type Ask = { type: "open"; url: string; tokens: string[]; perToken: number; count: number } | { type: "min-seen" } | { type: "report" } | { type: "reset" };
 export type ViewersAnswer =
   | { type: "opened"; opened: number; refused: Record<string, number> }
   | { type: "min-seen"; seq: number }
-  | { type: "report"; arrivals: [number, number, number][] };
+  | { type: "report"; arrivals: [number, number, number][] }
+  | { type: "reset" };
 
 const OPEN_CONCURRENCY = 50;
 const wallNow = () => performance.timeOrigin + performance.now();
 const streams: { arrivals: Map<number, number>; highest: number }[] = [];
+const sockets: net.Socket[] = [];
 
 /**
  * One viewer: a plain HTTP/1.1 GET on a socket of its own, kept open as a browser's is, that
@@ -37,6 +41,7 @@ function openStream(url: string, token: string): Promise<number> {
     const socket = net.connect(Number(port), hostname, () => {
       socket.write(`GET ${pathname}${search} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${token}\r\nAccept: text/event-stream\r\n\r\n`);
     });
+    sockets.push(socket);
     socket.setNoDelay(true);
     socket.setEncoding("latin1");
     let head = "";
@@ -100,6 +105,10 @@ function answer(ask: Ask): Promise<ViewersAnswer> | ViewersAnswer {
       return { type: "min-seen", seq: streams.length === 0 ? 0 : Math.min(...streams.map((stream) => stream.highest)) };
     case "report":
       return { type: "report", arrivals: streams.flatMap((stream, index) => [...stream.arrivals].map(([seq, at]): [number, number, number] => [index, seq, at])) };
+    case "reset":
+      for (const socket of sockets.splice(0)) socket.destroy();
+      streams.length = 0;
+      return { type: "reset" };
   }
 }
 
