@@ -35,11 +35,13 @@ async function finishedRuns(request: APIRequestContext, workflowId: string, coun
 const rows = (page: Page) => page.getByTestId("workflow-row");
 const row = (page: Page, name: string) => page.getByRole("row", { name, exact: true });
 
-async function rowNames(page: Page): Promise<string[]> {
-  const count = await rows(page).count();
-  const result: string[] = [];
-  for (let i = 0; i < count; i += 1) result.push((await rows(page).nth(i).getAttribute("aria-label")) ?? "");
-  return result;
+/**
+ * The rows' names in order, read in one go. Counting the rows and then reading each one raced
+ * with the list re-rendering: a read of a row that had just gone waited for it until the action
+ * timeout, longer than the `expect.poll` around it (a CI run failed so, with the list already right).
+ */
+function rowNames(page: Page): Promise<string[]> {
+  return rows(page).evaluateAll((elements) => elements.map((element) => element.getAttribute("aria-label") ?? ""));
 }
 
 async function menu(page: Page, name: string, action: string) {
