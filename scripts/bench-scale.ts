@@ -90,7 +90,7 @@ async function inParallel<T>(items: readonly T[], limit: number, task: (item: T)
 
 type NodeRoute = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
 
-/** The run events route (a node handler, pages/api) on a node:http server on loopback, as Next calls it. */
+/** A node route (the run events route of pages/api, or the fan-out floor's) on a node:http server on loopback, as Next calls it. */
 async function serveRunEvents(route: NodeRoute): Promise<{ origin: string; close: () => Promise<void> }> {
   const server = http.createServer((req, res) => void route(req, res).catch(() => res.destroy()));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -124,7 +124,21 @@ function startViewers(): { ask: (question: object) => Promise<ViewersAnswer>; st
 }
 
 type Viewers = ReturnType<typeof startViewers>;
-const FAN_OUT_FLOOR_FRAMES = 3 + 20; // the first 3 are a warm-up, as the run's first gates are
+
+/** Waits until every open stream has received event `seq` (false after 60 s). */
+function allViewersSaw(viewers: Viewers, seq: number): Promise<boolean> {
+  return waitUntil(
+    async () => {
+      const seen = await viewers.ask({ type: "min-seen" });
+      return seen.type === "min-seen" && seen.seq >= seq;
+    },
+    60_000,
+    POLL_MS,
+  );
+}
+
+const FAN_OUT_WARMUP_FRAMES = 3; // as the run's first gates are
+const FAN_OUT_FLOOR_FRAMES = FAN_OUT_WARMUP_FRAMES + 20;
 
 /**
  * The fan-out floor: the same viewers' process reading `count` streams from a bare SSE server in
@@ -149,19 +163,11 @@ async function bareFanOut(viewers: Viewers, count: number): Promise<ReturnType<t
       const frame = Buffer.from(`id: ${id}\nevent: step\ndata: ${JSON.stringify({ seq: id, padding: "x".repeat(400) })}\n\n`);
       writtenAt.set(id, wallNow());
       for (const res of open) res.write(frame);
-      const seen = await waitUntil(
-        async () => {
-          const answer = await viewers.ask({ type: "min-seen" });
-          return answer.type === "min-seen" && answer.seq >= id;
-        },
-        30_000,
-        POLL_MS,
-      );
-      if (!seen) throw new Error(`not every viewer saw the floor's frame ${id}`);
+      if (!(await allViewersSaw(viewers, id))) throw new Error(`not every viewer saw the floor's frame ${id}`);
     }
     const report = await viewers.ask({ type: "report" });
     if (report.type !== "report") throw new Error("the viewers did not report");
-    return summarize(report.arrivals.filter(([, id]) => id > 3).map(([, id, at]) => at - (writtenAt.get(id) as number)));
+    return summarize(report.arrivals.filter(([, id]) => id > FAN_OUT_WARMUP_FRAMES).map(([, id, at]) => at - (writtenAt.get(id) as number)));
   } finally {
     await server.close();
   }
@@ -344,17 +350,8 @@ export async function benchScale(): Promise<string[]> {
       const opened = await viewers.ask({ type: "open", url: `${server.origin}/api/runs/${runId}/events`, tokens: keys, perToken: perKey, count: VIEWERS });
       if (opened.type !== "opened") throw new Error("the viewers did not open their streams");
       const lastSeqNow = async () => (await db.runStep.findFirst({ where: { runId }, orderBy: { seq: "desc" }, select: { seq: true } }))?.seq ?? 0;
-      const allSeen = async (seq: number) =>
-        waitUntil(
-          async () => {
-            const seen = await viewers.ask({ type: "min-seen" });
-            return seen.type === "min-seen" && seen.seq >= seq;
-          },
-          60_000,
-          POLL_MS,
-        );
       const backlogSeq = await lastSeqNow();
-      if (!(await allSeen(backlogSeq))) throw new Error("not every viewer received the run's backlog");
+      if (!(await allViewersSaw(viewers, backlogSeq))) throw new Error("not every viewer received the run's backlog");
 
       // Answer each gate; the worker commits the steps up to the next one (or the run's end).
       // This process plays the web process, so the bench's own polling here is unhurried: the
@@ -368,7 +365,7 @@ export async function benchScale(): Promise<string[]> {
         await waitForStatus(runId, last ? "succeeded" : "waiting_for_human", POLL_MS);
         if (!last) await waitUntil(async () => (await db.humanTask.count({ where: { runId, status: "pending" } })) > 0, 60_000, POLL_MS);
         const seq = await lastSeqNow();
-        if (!(await allSeen(seq))) throw new Error(`not every viewer saw the steps after ${gates[gate]}`);
+        if (!(await allViewersSaw(viewers, seq))) throw new Error(`not every viewer saw the steps after ${gates[gate]}`);
         if (gate === WARMUP_GATES - 1) warmSeq = seq;
       }
       const report = await viewers.ask({ type: "report" });

@@ -2,7 +2,7 @@
 //
 // A burst of jobs (10,000 runs reaching a human gate, a queue drained after an outage) leaves
 // V8 holding the heap pages it grew into: after the burst its heap in use is back within a
-// few MiB of idle, but its old space keeps 20–40 MiB more committed (pages with a few live
+// few MiB of idle, but its old space keeps 20–50 MiB more committed (pages with a few live
 // objects each, measured in the scale bench), and V8's own memory reducer gives those pages back
 // only when it judges the process idle, which took from under a minute to several minutes there.
 // A worker that has done at least `minJobs` jobs and then none for `quietMs` runs one compacting
