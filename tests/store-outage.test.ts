@@ -1,3 +1,5 @@
+import type { ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,6 +11,7 @@ import { applyMigrations } from "../scripts/migrate";
 import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
 import { createTestApiKey, createTestUser, createWorkspaceWith, type TestUser } from "./support/identities";
 import { outputOnlyGraph } from "./support/graphs";
+import { startWorkerProcess } from "./support/worker-process";
 import type { Db } from "../server/db";
 import { newId } from "../server/ids";
 import { isStoreOutage, STORE_OUTAGE_RETRY_AFTER_SECONDS } from "../server/http/store-outage";
@@ -25,7 +28,8 @@ import * as authRoute from "../app/api/auth/[...all]/route";
  * OWN Postgres and Redis (other ports, a temporary data directory) and stops and restarts them —
  * never the shared test services — while calling the real route handlers: the REST trigger, the
  * run status route and tRPC. After each restart the same trigger is accepted and its run
- * finishes, and a run committed while Redis was down is not lost.
+ * finishes, and a run committed while Redis was down is not lost. A worker process started
+ * while Postgres is down waits for it instead of exiting.
  */
 
 const BASE = "http://localhost:3100";
@@ -214,5 +218,30 @@ describe("a store outage is a 503 with Retry-After, and work resumes when the st
     const accepted = await triggerUntilAccepted();
     console.log(`[store-outage] Redis back: the trigger was accepted after ${accepted.refusals} × 503`);
     expect((await waitForRun(db, accepted.runId, ["succeeded", "failed"], 40_000)).status).toBe("succeeded");
+  }, 120_000);
+
+  it("a worker process started while Postgres is down waits for it (no exit), and is ready once it is back", async () => {
+    stopped.postgres = true;
+    await postgres.stop();
+    const started: ChildProcess[] = [];
+    try {
+      // The headless-owner variables make the worker ask Postgres before it says ready (workers/main.ts).
+      const worker = startWorkerProcess(started, { AGENTFLOW_OWNER_EMAIL: "outage-owner@agentflow.test", AGENTFLOW_OWNER_PASSWORD: "outage owner password", QUEUE_PREFIX: `outage-${randomBytes(3).toString("hex")}` });
+      let output = "";
+      worker.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      worker.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      // It used to exit 1 here ("failed to start") and leave its supervisor to start it again.
+      await waitUntil(() => output.includes("Postgres unreachable at start") || worker.exitCode !== null, "the worker to find Postgres away", 30_000);
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(worker.exitCode, output).toBeNull();
+      expect(output).not.toContain("[worker] ready");
+      expect(output).not.toContain("failed to start");
+
+      postgres = await startOwnPostgres();
+      await waitUntil(() => output.includes("[worker] ready"), "the worker to be ready once Postgres is back", 30_000);
+      expect(worker.exitCode, output).toBeNull();
+    } finally {
+      for (const child of started) child.kill("SIGKILL");
+    }
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 import os from "node:os";
 import path from "node:path";
-import { getDb } from "../server/db";
+import { getDb, type Db } from "../server/db";
 import { getEnv } from "../server/env";
 import { createRunWorker } from "../server/runs/worker";
 import { reconcileRuns } from "../server/runs/reconcile";
@@ -22,8 +22,11 @@ import { startMetricsPush } from "../server/ops/metrics-push";
 import { ALERT_SWEEP_EVERY_MS, createAlertSweeper } from "../server/ops/alerts";
 import { startIdleTrim } from "../server/ops/idle-trim";
 import { appMetrics } from "../server/ops/metrics";
+import { isStoreOutage } from "../server/http/store-outage";
 
 const logger = componentLog("worker");
+/** Longest wait between two tries to reach Postgres for the owner account at start. */
+const OWNER_RETRY_MAX_MS = 5_000;
 const RECONCILE_EVERY_MS = 15_000;
 /** How late a human node's timeout may answer, at most. */
 const EXPIRE_TASKS_EVERY_MS = 5_000;
@@ -42,12 +45,6 @@ async function main() {
   await initTracing("agentflow-worker");
   const env = getEnv();
   const db = getDb();
-  // Headless first start (docker): the owner account from AGENTFLOW_OWNER_EMAIL/PASSWORD. Imported
-  // only then: the account code loads better-auth (~40 MiB) that a worker otherwise never needs.
-  if (env.AGENTFLOW_OWNER_EMAIL && env.AGENTFLOW_OWNER_PASSWORD) {
-    const { ensureOwnerFromEnv } = await import("../server/auth/setup");
-    if ((await ensureOwnerFromEnv(db)) === "created") logger.info({ email: env.AGENTFLOW_OWNER_EMAIL }, "created the owner account");
-  }
   // After a burst of run jobs and a quiet spell, the heap pages the burst grew into go back to the OS.
   const idleTrim = startIdleTrim({
     onTrim: (report) => {
@@ -78,6 +75,9 @@ async function main() {
   callbacks.on("failed", (job, error) => logger.warn({ err: error, jobId: job?.id, callbackId: job?.data.callbackId }, "run callback attempt failed"));
   callbacks.on("error", (error) => logger.error({ err: error }, "callbacks worker error"));
   await Promise.all([worker.waitUntilReady(), notifications.waitUntilReady(), schedules.waitUntilReady(), callbacks.waitUntilReady()]);
+  // After the queues are consumed: runs move on while this waits for Postgres (a worker started
+  // during a database outage used to exit here and cost its supervisor a restart).
+  if (env.AGENTFLOW_OWNER_EMAIL && env.AGENTFLOW_OWNER_PASSWORD) await ensureOwnerOnceReachable(db, env.AGENTFLOW_OWNER_EMAIL);
   // Postgres holds the schedules: a flushed Redis gets its job schedulers back; `run_once`
   // schedules that missed slots while every worker was down get their one catch-up run.
   try {
@@ -166,6 +166,31 @@ async function main() {
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
   watchSupervisor(() => void stop("supervisor gone"));
+}
+
+/**
+ * Headless first start (docker): the owner account from AGENTFLOW_OWNER_EMAIL/PASSWORD, created
+ * once no user exists. Postgres being away (a restart, the database still starting) is waited
+ * out, checking again every few seconds; any other failure is logged and the worker carries on:
+ * the web's setup page then asks for the owner instead.
+ */
+async function ensureOwnerOnceReachable(db: Db, email: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      // setup.ts loads the account code (better-auth) only when it creates the owner.
+      const { ensureOwnerFromEnv } = await import("../server/auth/setup");
+      if ((await ensureOwnerFromEnv(db)) === "created") logger.info({ email }, "created the owner account");
+      return;
+    } catch (error) {
+      if (!isStoreOutage(error)) {
+        logger.error({ err: error, email }, "could not create the owner account from AGENTFLOW_OWNER_EMAIL");
+        return;
+      }
+      const waitMs = Math.min(OWNER_RETRY_MAX_MS, 500 * attempt);
+      logger.warn({ err: error, attempt, retryInMs: waitMs }, "Postgres unreachable at start; checking for the owner account again");
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 }
 
 /**

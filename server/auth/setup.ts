@@ -5,7 +5,7 @@ import { ConflictError } from "../errors";
 import { newId } from "../ids";
 import { recordAudit } from "../audit/audit";
 import { createWorkspace } from "./workspaces";
-import { signUp, type NewAccount } from "./accounts";
+import type { NewAccount } from "./accounts";
 
 /** Serialises first-start setup across processes (web and worker may both try). */
 const SETUP_LOCK_KEY = 720_707_370;
@@ -34,6 +34,9 @@ async function withSetupLock<T>(work: () => Promise<T>): Promise<T> {
 export async function createOwner(db: Db, account: NewAccount, ip: string | null = null): Promise<{ userId: string; workspaceId: string; headers: Headers }> {
   return withSetupLock(async () => {
     if (!(await needsOwner(db))) throw new ConflictError("AgentFlow is already set up: sign in instead");
+    // The account code loads better-auth (~0.5 s and ~40 MiB): only when an owner is really
+    // created, so a worker that merely checks for one at start (workers/main.ts) never pays for it.
+    const { signUp } = await import("./accounts");
     const { user, headers } = await signUp(account);
     const owner = { kind: "user" as const, id: user.id, name: user.name, email: user.email };
     const orphan = await db.workspace.findFirst({ where: { members: { none: {} } }, orderBy: { createdAt: "asc" }, select: { id: true, name: true } });
