@@ -14,7 +14,8 @@ import { testRunScope, testWorkspace } from "./support/workspace";
  * The production worker: `npm run build:worker`'s bundle run by plain node (no tsx), against the
  * real Postgres and Redis. A run through the demo model that uses run_code in JavaScript
  * (QuickJS thread) and in Python (Pyodide thread) proves the Prisma client, the queues and
- * both sandbox threads load from dist/worker/ with their packages resolved from node_modules.
+ * both sandbox threads load from dist/worker/: the packages bundled in, and those left external
+ * (Pyodide, QuickJS) resolved from node_modules.
  */
 
 const ROOT = path.resolve(import.meta.dirname, "..");

@@ -16,6 +16,7 @@ import { withoutExternalStores, type Service } from "./services";
 import { applyMigrations, resetDatabase } from "../migrate";
 import { ROOT } from "./paths";
 import { buildWorker, checkWorkerBuild } from "../build-worker";
+import { leanNodeEnv, workerNodeFlags } from "./lean-node";
 import { startSinkServer, sinkFigures, type SinkFigures } from "./chaos-sink";
 import { startChaosModelServer, type ModelCall } from "./chaos-model";
 
@@ -187,7 +188,8 @@ class WorkerSlot {
   private stopping = false;
 
   start(): void {
-    const args = this.mode === "compiled" ? [COMPILED_WORKER] : ["--import", "tsx", "workers/main.ts"];
+    // Compiled: with the flags `npm start` gives its workers (scripts/lib/lean-node.ts).
+    const args = this.mode === "compiled" ? [...workerNodeFlags(), COMPILED_WORKER] : ["--import", "tsx", "workers/main.ts"];
     const child = spawn(process.execPath, args, { cwd: ROOT, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.ready = false;
@@ -461,7 +463,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
     await applyMigrations(postgres.url, { log: () => undefined });
     const webPort = await freePort();
     const webUrl = `http://127.0.0.1:${webPort}`;
-    const env: NodeJS.ProcessEnv = {
+    const env: NodeJS.ProcessEnv = leanNodeEnv({
       ...process.env,
       NODE_ENV: "production",
       DATABASE_URL: postgres.url,
@@ -479,7 +481,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
       AGENTFLOW_OWNER_PASSWORD: "chaos-owner-password",
       CHAOS_SINK_URL: sink.url,
       CHAOS_WEB_PORT: String(webPort),
-    };
+    });
 
     // Owner, workspace, API key, workflow: in a process of its own (see chaos-setup.ts).
     const setupOutput = await new Promise<string>((resolve, reject) => {
