@@ -2,6 +2,29 @@ import { Redis } from "ioredis";
 import type { CommittedEvent } from "./engine/events";
 import { getEnv } from "./env";
 import { closeOnShutdown } from "./ops/closers";
+import { componentLog } from "./ops/log";
+
+const logger = componentLog("redis");
+
+/**
+ * Logs a connection's outage once, as a JSON line, and its return. Without an "error" listener
+ * ioredis prints every failed reconnect attempt to stderr as a raw stack ("[ioredis] Unhandled
+ * error event"), several a second while Redis is away. Commands wait or fail on their own.
+ */
+function reportOutages(redis: Redis, role: string): Redis {
+  let down = false;
+  redis.on("error", (error: Error) => {
+    if (down) return;
+    down = true;
+    logger.warn({ err: error, role }, "Redis connection lost; reconnecting");
+  });
+  redis.on("ready", () => {
+    if (!down) return;
+    down = false;
+    logger.info({ role }, "Redis connection back");
+  });
+  return redis;
+}
 
 /**
  * Committed run events are published on Redis so any web process can stream them (SSE).
@@ -18,7 +41,7 @@ const globalForRedis = globalThis as unknown as { agentflowRedis?: Redis };
 export function getRedis(): Redis {
   if (!globalForRedis.agentflowRedis) {
     // Auto-pipelining: commands issued by concurrent runs in the same tick share one write.
-    globalForRedis.agentflowRedis = new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true });
+    globalForRedis.agentflowRedis = reportOutages(new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true }), "commands");
     closeOnShutdown(closeRedis);
   }
   return globalForRedis.agentflowRedis;
@@ -68,7 +91,7 @@ export function listenForRunNotices(onNotice: (runId: string, notice: RunNotice)
 
 /** A dedicated subscriber connection (Redis requires one per subscription mode client). */
 export function createSubscriber(): Redis {
-  return new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: null });
+  return reportOutages(new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: null }), "subscriber");
 }
 
 export async function closeRedis(): Promise<void> {
