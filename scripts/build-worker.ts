@@ -116,8 +116,8 @@ export async function buildWorker(hash = workerSourceHash()): Promise<void> {
     external: EXTERNAL_PACKAGES,
     // The CommonJS packages in the bundle call require() (for node's own modules, too); an ES module has none.
     banner: { js: 'import { createRequire as createRequireForBundle } from "node:module"; const require = createRequireForBundle(import.meta.url);' },
-    // Lazy `import()`s stay lazy (and so do the packages they load): workers/main.ts loads the
-    // account code only for a headless first start.
+    // Lazy `import()`s stay lazy (and so do the packages they load): server/auth/setup.ts loads
+    // the account code only when it creates the owner.
     splitting: true,
     // `@/…` imports (tsconfig paths) are ours and get bundled; esbuild reads tsconfig.json for them.
     tsconfig: path.join(ROOT, "tsconfig.json"),
