@@ -12,7 +12,8 @@ import { createWorkspaceProvider } from "../server/llm/workspace-providers";
 
 /**
  * A worker process killed with SIGKILL in the middle of a model call: another worker
- * process takes the run over, and the log has no duplicate event and one paid response.
+ * process takes the run over, and the log has no duplicate event and one paid response. Under a
+ * supervisor the next process of the dead one's slot takes it over at once, lock or not.
  */
 
 let harness: Harness;
@@ -123,4 +124,38 @@ it.each([
   } finally {
     await new Promise((resolve) => slowTarget.close(resolve));
   }
+}, 60_000);
+
+// npm start's pool numbers its workers (WORKER_SLOT) and names itself (AGENTFLOW_SUPERVISOR_PID); the
+// next process of a slot starts only once the previous one exited (server/runs/slot-handover.ts).
+it("the next worker of a supervised slot takes over the job its killed predecessor held, without waiting out its lock", async () => {
+  const graph = buildGraph(
+    [["trigger", "trigger"], ["slow", "agent", { task: "A slow step #demo:slow:2500" }], ["out", "output"]],
+    [["trigger", "slow"], ["slow", "out"]],
+  );
+  const { id } = await createWorkflow(db, await testWorkspace(db), { name: "slot handover", graph });
+  // The production lock: without the handover the job would stay locked for 30 s after the kill.
+  const slot = { WORKER_SLOT: "1", AGENTFLOW_SUPERVISOR_PID: String(process.pid), WORKER_LOCK_MS: "30000" };
+  const doomed = startSharedWorkerProcess(children, slot);
+  await waitForOutput(doomed, "[worker] ready");
+  const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId: id, input: {}, trigger: "manual" });
+  const deadline = Date.now() + 15_000;
+  while (!(await getRunEvents(db, runId)).some((e) => e.type === "node_started" && e.nodeId === "slow")) {
+    if (Date.now() > deadline) throw new Error("the slow agent never started");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  doomed.kill("SIGKILL");
+  const killedAt = Date.now();
+
+  const successor = startSharedWorkerProcess(children, slot);
+  await waitForOutput(successor, "took over the jobs the previous worker of this slot held");
+  expect((await waitForRun(db, runId, ["succeeded", "failed"], 20_000)).status).toBe("succeeded");
+  const tookMs = Date.now() - killedAt;
+  console.log(`[slot handover] run finished ${tookMs} ms after the kill (lock 30 s)`);
+  expect(tookMs).toBeLessThan(20_000);
+  const events = await getRunEvents(db, runId);
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  expect(events.filter((e) => e.type === "llm_response")).toHaveLength(1);
+  expect(events.filter((e) => e.type === "run_finished")).toHaveLength(1);
 }, 60_000);

@@ -3,6 +3,9 @@ import path from "node:path";
 import { getDb, type Db } from "../server/db";
 import { getEnv } from "../server/env";
 import { createRunWorker } from "../server/runs/worker";
+import { handBackOrphanedJobs, supervisedSlotKey } from "../server/runs/slot-handover";
+import { getRedis } from "../server/events";
+import { getRunsQueue } from "../server/queue";
 import { reconcileRuns } from "../server/runs/reconcile";
 import { expireOverdueTasks } from "../server/runs/human-timeouts";
 import { createWorkspaceSweeper } from "../server/runs/workspace-retention";
@@ -52,6 +55,16 @@ async function main() {
       logger.info({ jobs: report.jobs, rssBeforeMib: Math.round(report.rssBeforeMib), rssAfterMib: Math.round(report.rssAfterMib), ms: Math.round(report.ms) }, "memory trimmed after a burst");
     },
   });
+  // The jobs this slot's previous process died holding go back to the queue before this one takes any.
+  const slotKey = supervisedSlotKey();
+  if (slotKey) {
+    try {
+      const handover = await handBackOrphanedJobs(getRedis(), getRunsQueue(), slotKey);
+      if (handover.recorded > 0) logger.info(handover, "took over the jobs the previous worker of this slot held");
+    } catch (error) {
+      logger.warn({ err: error }, "could not hand back the previous worker's jobs; their locks will run out instead");
+    }
+  }
   const worker = createRunWorker(db);
   worker.on("active", () => idleTrim.jobStarted());
   worker.on("completed", () => idleTrim.jobEnded());

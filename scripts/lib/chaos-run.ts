@@ -190,7 +190,10 @@ class WorkerSlot {
   start(): void {
     // Compiled: with the flags `npm start` gives its workers (scripts/lib/lean-node.ts).
     const args = this.mode === "compiled" ? [...workerNodeFlags(), COMPILED_WORKER] : ["--import", "tsx", "workers/main.ts"];
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: this.env, stdio: ["ignore", "pipe", "pipe"] });
+    // Numbered as npm start's pool numbers its workers: the next process of a slot takes over the jobs
+    // the killed one held at once (server/runs/slot-handover.ts) instead of waiting out their locks.
+    const env = { ...this.env, WORKER_SLOT: String(this.index + 1), AGENTFLOW_SUPERVISOR_PID: String(process.pid) };
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     this.child = child;
     this.ready = false;
     const spawnedAt = Date.now();

@@ -12,6 +12,8 @@ import { getEnv } from "../env";
  * it prevents duplicate work.
  */
 export type RunLease = {
+  /** The holder's value of the key: what releaseRunLeaseHeldBy needs to let go of it for a dead holder. */
+  readonly token: string;
   /** Stops renewing and deletes the key if it is still ours. */
   release(): Promise<void>;
 };
@@ -48,9 +50,15 @@ export async function tryAcquireRunLease(redis: Redis, runId: string, ttlMs: num
   renewal.unref();
 
   return {
+    token,
     async release() {
       clearInterval(renewal);
-      await redis.eval(DELETE_IF_OURS, 1, key, token).catch(() => undefined);
+      await releaseRunLeaseHeldBy(redis, runId, token);
     },
   };
+}
+
+/** Deletes the run's lease if `token` still holds it (a holder that is gone: server/runs/slot-handover.ts). */
+export async function releaseRunLeaseHeldBy(redis: Redis, runId: string, token: string): Promise<void> {
+  await redis.eval(DELETE_IF_OURS, 1, leaseKey(runId), token).catch(() => undefined);
 }

@@ -9,6 +9,7 @@ import { tryAcquireRunLease } from "./run-lease";
 import { loadRun } from "./load";
 import { observeRunJob } from "../ops/tracing";
 import { isStoreOutage } from "../http/store-outage";
+import { slotJobs, supervisedSlotKey } from "./slot-handover";
 
 /**
  * How soon a job looks again when its run is busy in another job (its notice was already sent),
@@ -30,6 +31,9 @@ type Advancing = { cancel: AbortController; changes: EventTarget };
 export function createRunWorker(db: Db, options: { concurrency?: number } & Pick<AdvanceOptions, "onStep"> = {}): Worker<AdvanceRunPayload> {
   const env = getEnv();
   const advancing = new Map<string, Advancing>();
+  // Under a supervisor, each job held is recorded for this slot's next process (slot-handover.ts).
+  const slotKey = supervisedSlotKey();
+  const slot = slotKey ? slotJobs(getRedis(), slotKey) : null;
   const notices = listenForRunNotices((runId, notice) => {
     const run = advancing.get(runId);
     if (notice === "cancelled") run?.cancel.abort(new Error("the run was cancelled"));
@@ -58,6 +62,7 @@ export function createRunWorker(db: Db, options: { concurrency?: number } & Pick
       // again later: once it lets go, this job continues from wherever the log ends.
       if (!lease) return await retrySoon();
       advancing.set(runId, run);
+      if (slot && job.id && token) await slot.record(job.id, token, runId, lease.token);
       try {
         // The run's ids on every log line of the job, and its span in the run's trace (server/ops/tracing.ts).
         const due = { runId, jobId: job.id, dueAt: job.timestamp + (job.opts.delay ?? 0), takenAt: job.processedOn ?? Date.now(), attempt: job.attemptsMade + 1 };
@@ -77,7 +82,7 @@ export function createRunWorker(db: Db, options: { concurrency?: number } & Pick
         throw error;
       } finally {
         advancing.delete(runId);
-        await lease.release();
+        await Promise.all([lease.release(), slot && job.id ? slot.forget(job.id) : undefined]);
       }
     },
     {
