@@ -24,6 +24,17 @@ function startWorkerProcess(): ChildProcess {
   return startSharedWorkerProcess(children);
 }
 
+/** Waits until the run has started `nodeId` and its slow model call is in flight, then kills the worker hard. */
+async function killOnceNodeStarted(worker: ChildProcess, runId: string, nodeId: string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!(await getRunEvents(db, runId)).some((e) => e.type === "node_started" && e.nodeId === nodeId)) {
+    if (Date.now() > deadline) throw new Error(`${nodeId} never started`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  worker.kill("SIGKILL");
+}
+
 beforeAll(async () => {
   // Worker processes are started by the tests; only the loopback target is exempt from the SSRF guard.
   harness = await startHarness({ worker: false, env: { HTTP_ALLOW_PRIVATE_HOSTS: "127.0.0.1" } });
@@ -53,14 +64,7 @@ it.each([
   await waitForOutput(doomed, "[worker] ready");
   const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId: id, input: {}, trigger: "manual" });
 
-  // Wait until the slow call of the second agent is in flight, then kill the worker hard.
-  const deadline = Date.now() + 15_000;
-  while (!(await getRunEvents(db, runId)).some((e) => e.type === "node_started" && e.nodeId === "second")) {
-    if (Date.now() > deadline) throw new Error("second agent never started");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  doomed.kill("SIGKILL");
+  await killOnceNodeStarted(doomed, runId, "second");
   const committedBeforeKill = await getRunEvents(db, runId);
   expect(committedBeforeKill.some((e) => e.type === "run_finished")).toBe(false);
 
@@ -139,13 +143,7 @@ it("the next worker of a supervised slot takes over the job its killed predecess
   const doomed = startSharedWorkerProcess(children, slot);
   await waitForOutput(doomed, "[worker] ready");
   const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId: id, input: {}, trigger: "manual" });
-  const deadline = Date.now() + 15_000;
-  while (!(await getRunEvents(db, runId)).some((e) => e.type === "node_started" && e.nodeId === "slow")) {
-    if (Date.now() > deadline) throw new Error("the slow agent never started");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  doomed.kill("SIGKILL");
+  await killOnceNodeStarted(doomed, runId, "slow");
   const killedAt = Date.now();
 
   const successor = startSharedWorkerProcess(children, slot);
