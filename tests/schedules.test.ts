@@ -273,10 +273,13 @@ describe("worker processes", () => {
     await harness.db.schedule.create({
       data: { id: everySecondId, workspaceId: access.workspaceId, workflowId: everySecond, name: "Per second", cron: "* * * * * *", timeZone: "UTC", enabled: true, input: { city: "Brest", days: 2 }, missedPolicy: "skip" },
     });
-    const hourAgo = new Date(Date.now() - 3_600_000);
+    // Daily: both processes' catch-ups find the same latest slot unless one of them runs just past
+    // 03:00 in Paris (with a slot every 10 minutes, two processes straddling a boundary each
+    // caught up a slot of their own, one run per slot, and this test saw two runs).
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
     const missedId = newId("sch");
     await harness.db.schedule.create({
-      data: { id: missedId, workspaceId: access.workspaceId, workflowId: missed, name: "Hourly report", cron: "*/10 * * * *", timeZone: "Europe/Paris", enabled: true, input: { city: "Caen" }, missedPolicy: "run_once", lastSlotAt: hourAgo, createdAt: hourAgo },
+      data: { id: missedId, workspaceId: access.workspaceId, workflowId: missed, name: "Daily report", cron: "0 3 * * *", timeZone: "Europe/Paris", enabled: true, input: { city: "Caen" }, missedPolicy: "run_once", lastSlotAt: twoDaysAgo, createdAt: twoDaysAgo },
     });
     // Nothing in Redis yet: the processes build the schedulers from Postgres when they start.
     expect(await getSchedulesQueue().getJobScheduler(schedulerIdOf(everySecondId))).toBeUndefined();
@@ -301,7 +304,7 @@ describe("worker processes", () => {
     // Both processes ran the startup catch-up: one run between them.
     const caughtUp = await harness.db.run.findMany({ where: { workflowId: missed } });
     expect(caughtUp).toHaveLength(1);
-    expect(caughtUp[0]).toMatchObject({ trigger: "schedule", startedBy: 'Schedule "Hourly report" (catch-up)', input: { city: "Caen", days: 3 } });
+    expect(caughtUp[0]).toMatchObject({ trigger: "schedule", startedBy: 'Schedule "Daily report" (catch-up)', input: { city: "Caen", days: 3 } });
     for (const run of [...runs, ...caughtUp]) await waitForRun(harness.db, run.id, ["succeeded"]);
     await setScheduleEnabled(harness.db, access, missedId, false);
 
