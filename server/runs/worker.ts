@@ -62,7 +62,8 @@ export function createRunWorker(db: Db, options: { concurrency?: number } & Pick
       // again later: once it lets go, this job continues from wherever the log ends.
       if (!lease) return await retrySoon();
       advancing.set(runId, run);
-      if (slot && job.id && token) await slot.record(job.id, token, runId, lease.token);
+      // Not awaited: the record is only for a crash, and the job need not wait a Redis round trip for it.
+      if (slot && job.id && token) void slot.record(job.id, token, runId, lease.token);
       try {
         // The run's ids on every log line of the job, and its span in the run's trace (server/ops/tracing.ts).
         const due = { runId, jobId: job.id, dueAt: job.timestamp + (job.opts.delay ?? 0), takenAt: job.processedOn ?? Date.now(), attempt: job.attemptsMade + 1 };
