@@ -25,13 +25,14 @@
  *     Then GATES gates are counted (BENCH_SCALE_GATES), the run's end with them.
  *     The route allows MAX_STREAMS_PER_VIEWER streams per key, so the viewers use enough API
  *     keys to stay under it (they are as many people, each with a few tabs open).
- *     Aim: committed step visible to the viewer p99 ≤ 50 ms.
+ *     Aim: committed step visible to the viewer p99 ≤ 50 ms. BENCH_SCALE_DUMP=<file> writes each
+ *     counted step's type, its notice time and its viewers' p50/p99 there: where the tail comes from.
  * Runs in a process of its own (its queue prefix; `--conditions=react-server` for the route's
  * server-only modules). Needs DATABASE_URL and REDIS_URL (scripts/with-services.ts).
  */
 import { fork } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -386,10 +387,18 @@ export async function benchScale(): Promise<string[]> {
         }
         return { ...summarize(visible), missing };
       };
-      const allSteps = await db.runStep.findMany({ where: { runId, seq: { gt: backlogSeq } }, select: { seq: true, createdAt: true } });
+      const allSteps = await db.runStep.findMany({ where: { runId, seq: { gt: backlogSeq } }, select: { seq: true, type: true, createdAt: true } });
       const steps = allSteps.filter((step) => step.seq > warmSeq);
       const warm = visibility(allSteps.filter((step) => step.seq <= warmSeq));
       const seen = visibility(steps);
+      if (process.env.BENCH_SCALE_DUMP) {
+        const lines = steps.map((step) => {
+          const one = visibility([step]);
+          const notice = noticeAt.has(step.seq) ? (noticeAt.get(step.seq) as number) - step.createdAt.getTime() : Number.NaN;
+          return `${step.seq}\t${step.type}\tnotice ${notice.toFixed(1)}\tp50 ${one.p50.toFixed(1)}\tp99 ${one.p99.toFixed(1)}`;
+        });
+        writeFileSync(process.env.BENCH_SCALE_DUMP, `${lines.join("\n")}\n`);
+      }
       const notices = summarize(steps.flatMap((step) => (noticeAt.has(step.seq) ? [(noticeAt.get(step.seq) as number) - step.createdAt.getTime()] : [])));
       const floor = summarize(redisTrips);
       const refusedText = Object.entries(opened.refused).map(([status, count]) => `${count} × ${status}`).join(", ");

@@ -11,6 +11,10 @@ import { replay } from "../server/engine/state";
 import { step } from "../server/engine/step";
 import { getRunEvents } from "../server/runs/queries";
 import { testAccess, testRunScope, testWorkspace } from "./support/workspace";
+import { commitEvents, StaleRunError } from "../server/runs/commit";
+import { createSubscriber, runChannel } from "../server/events";
+import { newId } from "../server/ids";
+import type { RunState } from "../server/engine/state";
 
 /**
  * The whole run path on real parts: Postgres, Redis/BullMQ, the demo model over HTTP,
@@ -91,13 +95,80 @@ describe("run lifecycle", () => {
     const input = JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":"c","prototype":1,"topic":"keys"}') as Record<string, unknown>;
     const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input, trigger: "api" });
     const waiting = await waitForStatus(runId, ["waiting_for_human"]);
-    // Written through the human-task transaction too: the stored state is still the fold of the log.
+    // Written with the human task's row too: the stored state is still the fold of the log.
     const events = await mod.getRunEvents(db, runId);
     expect(mod.replay(events, mod.step)).toEqual(waiting.state);
     const stateInput = (waiting.state as { input: Record<string, unknown> }).input;
     expect(Object.hasOwn(stateInput, "__proto__")).toBe(true);
     expect(stateInput).toMatchObject({ constructor: "c", prototype: 1, topic: "keys" });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it("asks the gate's person in the commit that reaches the gate: one notice, and the task row with it", async () => {
+    const graph = mod.buildGraph(
+      [
+        ["trigger", "trigger"],
+        ["review", "human", { message: "Ship {{input.topic}}?", timeoutSeconds: 600 }],
+        ["out", "output"],
+      ],
+      [
+        ["trigger", "review"],
+        ["review", "out", "approve"],
+      ],
+    );
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "one commit per gate", graph });
+    const runId = newId("run");
+    const notices: { type: string; nodeId?: string; seq: number }[][] = [];
+    const subscriber = createSubscriber();
+    try {
+      subscriber.on("message", (_channel: string, message: string) => notices.push(JSON.parse(message) as { type: string; seq: number }[]));
+      await subscriber.subscribe(runChannel(runId));
+      await mod.startRun(db, { ...(await testRunScope(db)), runId, workflowId, input: { topic: "v2" }, trigger: "api" });
+      await waitForStatus(runId, ["waiting_for_human"]);
+      await waitUntil(() => notices.flat().some((event) => event.type === "human_requested"), "the human_requested notice");
+    } finally {
+      await subscriber.quit();
+    }
+    const asking = notices.find((events) => events.some((event) => event.type === "human_requested")) ?? [];
+    expect(asking.map((event) => `${event.type}:${event.nodeId ?? ""}`)).toEqual(["node_started:trigger", "node_finished:trigger", "node_started:review", "human_requested:review"]);
+    const task = await db.humanTask.findFirstOrThrow({ where: { runId } });
+    expect(task).toMatchObject({ nodeId: "review", kind: "gate", status: "pending", message: "Ship v2?" });
+    expect(task.dueAt?.getTime()).toBeGreaterThan(Date.now() + 590_000);
+    expect(asking.find((event) => event.type === "human_requested")).toMatchObject({ taskId: task.id });
+  });
+
+  it("a commit that lost the race to another writer inserts no task row", async () => {
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "stale ask", graph: approvalGraph() });
+    const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input: { topic: "race" }, trigger: "api" });
+    const waiting = await waitForStatus(runId, ["waiting_for_human"]);
+    const stale = { ...(waiting.state as RunState), lastSeq: (waiting.state as RunState).lastSeq - 1 };
+    const task = { id: newId("ht"), nodeId: "review", kind: "gate", status: "pending" as const, message: "again?", context: null, dueAt: null };
+    await expect(commitEvents(db, runId, stale, [{ type: "human_requested", nodeId: "review", taskId: task.id, kind: "gate", message: "again?", context: null }], { humanTasks: [task] })).rejects.toThrow(StaleRunError);
+    expect(await db.humanTask.count({ where: { id: task.id } })).toBe(0);
+    expect(await db.humanTask.count({ where: { runId } })).toBe(1);
+  });
+
+  it("ten people answering one task at once: one answer is recorded, closed and audited once, the others are refused", async () => {
+    const { id: workflowId } = await mod.createWorkflow(db, await testWorkspace(db), { name: "answer race", graph: approvalGraph() });
+    const { runId } = await mod.startRun(db, { ...(await testRunScope(db)), workflowId, input: { topic: "race" }, trigger: "api" });
+    await waitForStatus(runId, ["waiting_for_human"]);
+    const task = await db.humanTask.findFirstOrThrow({ where: { runId } });
+    const access = await testAccess(db);
+    const answers = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) => mod.respond(db, access, { taskId: task.id, decision: i % 2 === 0 ? "approve" : "reject", comment: `answer ${i}` })),
+    );
+    const refused = answers.filter((answer) => answer.status === "rejected");
+    expect(answers.filter((answer) => answer.status === "fulfilled")).toHaveLength(1);
+    for (const answer of refused) expect(String(answer.reason)).toMatch(/already answered|busy/);
+    const events = (await mod.getRunEvents(db, runId)).filter((event) => event.type === "human_responded");
+    expect(events).toHaveLength(1);
+    const closed = await db.humanTask.findUniqueOrThrow({ where: { id: task.id } });
+    const winner = events[0] as { decision: string; comment: string };
+    expect(closed).toMatchObject({ status: winner.decision === "approve" ? "approved" : "rejected", comment: winner.comment, respondedByName: expect.any(String) });
+    expect(closed.respondedAt).toBeInstanceOf(Date);
+    const audited = await db.auditEntry.findMany({ where: { targetId: task.id } });
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ action: winner.decision === "approve" ? "human_task.approved" : "human_task.rejected", details: { runId, comment: winner.comment } });
   });
 
   it("refuses to start an invalid workflow and saves nothing", async () => {

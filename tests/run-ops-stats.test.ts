@@ -72,7 +72,7 @@ async function placeRun(
       end.status === "failed" ? { type: "node_failed", nodeId: "agent", error: "boom" } : { type: "node_finished", nodeId: "agent", output: "ok", handle: null },
       { type: "run_finished", status: end.status, ...(end.status === "failed" ? { error: "boom" } : {}) },
     ];
-    await commitEvents(db, runId, state, events, undefined, () => end.at);
+    await commitEvents(db, runId, state, events, { now: () => end.at });
   }
   return runId;
 }

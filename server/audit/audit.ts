@@ -88,22 +88,46 @@ export async function recordAudit(
   target?: AuditTarget,
   details?: Record<string, unknown>,
 ): Promise<void> {
+  const { details: detailsJson, ...row } = auditEntryRow(who, action, target, details);
+  await db.auditEntry.create({ data: { ...row, details: detailsJson ?? undefined } });
+}
+
+/** An audit entry's row (its time is the database's, or the statement's that writes it). */
+export type AuditEntryRow = {
+  id: string;
+  workspaceId: string;
+  actorKind: Actor["kind"];
+  actorId: string | null;
+  actorName: string;
+  action: AuditAction;
+  targetKind: string | null;
+  targetId: string | null;
+  targetName: string | null;
+  details: Prisma.InputJsonValue | null;
+  ip: string | null;
+};
+
+/** The row `recordAudit` writes; also written by SQL of its own (a human's answer, server/runs/commit.ts). */
+export function auditEntryRow(
+  who: { workspaceId: string; actor: Actor; ip?: string | null },
+  action: AuditAction,
+  target?: AuditTarget,
+  details?: Record<string, unknown>,
+): AuditEntryRow {
   const actor = who.actor;
-  await db.auditEntry.create({
-    data: {
-      id: newId("aud"),
-      workspaceId: who.workspaceId,
-      actorKind: actor.kind,
-      actorId: actor.kind === "system" ? null : actor.id,
-      actorName: actor.kind === "user" ? `${actor.name} <${actor.email}>` : actor.name,
-      action,
-      targetKind: target?.kind ?? null,
-      targetId: target?.id ?? null,
-      targetName: target?.name ?? null,
-      details: details ? toJson(details) : undefined,
-      ip: who.ip ?? null,
-    },
-  });
+  return {
+    id: newId("aud"),
+    workspaceId: who.workspaceId,
+    actorKind: actor.kind,
+    actorId: actor.kind === "system" ? null : actor.id,
+    actorName: actor.kind === "user" ? `${actor.name} <${actor.email}>` : actor.name,
+    action,
+    targetKind: target?.kind ?? null,
+    targetId: target?.id ?? null,
+    targetName: target?.name ?? null,
+    details: details ? toJson(details) : null,
+    ip: who.ip ?? null,
+  };
 }
 
 /** Shorthand for the common case: the request's own access records what it did. */

@@ -6,11 +6,13 @@ import { step } from "./step";
 
 /**
  * Applies the pure (`emit`) effects of `decide` round after round until the run needs I/O, is
- * done, or `maxEvents` were produced; returns those events, uncommitted. The worker commits
- * them as one batch, and the engine tests settle runs with the same function, so the tests
+ * done, or `maxEvents` were produced; returns those events, uncommitted, and `then`: what
+ * `decide` wants once they are applied (pure effects still among them when `maxEvents` cut the
+ * batch short; the last round's, already applied, when the run is done). The worker commits the
+ * events as one batch, and the engine tests settle runs with the same function, so the tests
  * exercise exactly the loop the worker runs.
  */
-export function pureEventsUntilIo(graph: Graph, state: RunState, effects: readonly Effect[], maxEvents: number): RunEvent[] {
+export function pureEventsUntilIo(graph: Graph, state: RunState, effects: readonly Effect[], maxEvents: number): { events: RunEvent[]; then: readonly Effect[] } {
   const batch: RunEvent[] = [];
   let current = effects;
   let provisional = state;
@@ -23,5 +25,5 @@ export function pureEventsUntilIo(graph: Graph, state: RunState, effects: readon
     if (isTerminalStatus(provisional.status)) break;
     current = decide(graph, provisional);
   }
-  return batch;
+  return { events: batch, then: current };
 }

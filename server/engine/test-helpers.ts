@@ -51,7 +51,7 @@ export class TestRun {
    */
   settle(): Effect[] {
     for (let guard = 0; guard < 1000; guard += 1) {
-      const events = pureEventsUntilIo(this.graph, this.state, this.decide(), 200);
+      const { events } = pureEventsUntilIo(this.graph, this.state, this.decide(), 200);
       if (events.length === 0) return this.decide();
       this.apply(...events);
     }

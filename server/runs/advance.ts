@@ -7,8 +7,8 @@ import { callModelWithFallbacks } from "../llm/fallback";
 import { notifyHumanTasksCreated } from "../notifications/notify";
 import { newId } from "../ids";
 import { enqueueAdvance } from "../queue";
-import { jsonText, storableText } from "../json";
-import { commitEvents, StaleRunError } from "./commit";
+import { storableText } from "../json";
+import { commitEvents, StaleRunError, type NewHumanTask } from "./commit";
 import { InFlightEffects } from "./in-flight";
 import { loadRun, type LoadedRun } from "./load";
 import { performToolCall, type ToolCallContext } from "./perform-tool";
@@ -17,7 +17,6 @@ import { finishedChildEvents, hasChildrenInFlight, startChildRun } from "./child
 import { traceModelCall, traceToolCall } from "../ops/tracing";
 import { budgetPauseEvent } from "../ops/budgets";
 import type { Graph, GraphNode } from "../engine/graph";
-import type { Prisma } from "../generated/prisma/client";
 
 export type AdvanceOutcome = { status: string; committedEvents: number };
 
@@ -85,9 +84,9 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
   let waitedMs = 0;
 
   /** Commits `events` (plus, for human requests, their task rows); false if another writer was first. */
-  const commit = async (events: RunEvent[], alsoInTransaction?: (tx: Prisma.TransactionClient) => Promise<void>): Promise<boolean> => {
+  const commit = async (events: RunEvent[], humanTasks?: NewHumanTask[]): Promise<boolean> => {
     try {
-      const result = await commitEvents(db, runId, run.state, events, alsoInTransaction);
+      const result = await commitEvents(db, runId, run.state, events, { humanTasks });
       run = { ...run, state: result.state };
       committedEvents += result.events.length;
       const now = performance.now();
@@ -139,16 +138,19 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
 
       if (!paused) {
         // Pure events first and on their own, so the canvas shows a node as started before
-        // its (slow) model call returns; consecutive rounds of them fold into one commit.
+        // its (slow) model call returns; consecutive rounds of them fold into one commit. The
+        // people they reach (a gate the run arrives at) are asked in that same commit: asking
+        // needs no I/O, and a gate then costs the run one commit and its viewers one notice.
         const emitted = pureEventsUntilIo(run.graph, run.state, wanted, MAX_EVENTS_PER_COMMIT);
-        if (emitted.length > 0) {
-          await commit(emitted);
+        const humanRequests = emitted.then.filter(isHumanRequest);
+        const askNow = humanRequests.length > 0 && !emitted.then.some((effect) => effect.kind === "emit") && emitted.events.length + humanRequests.length <= MAX_EVENTS_PER_COMMIT;
+        if (emitted.events.length > 0 && !askNow) {
+          await commit(emitted.events);
           continue;
         }
-        const humanRequests = wanted.filter((effect) => effect.kind === "request_human");
         if (humanRequests.length > 0) {
-          const { events, tasks } = humanRequestsToEvents(runId, run.graph, humanRequests, new Date());
-          const committed = await commit(events, async (tx) => void (await tx.$executeRawUnsafe(INSERT_HUMAN_TASKS_SQL, jsonText(tasks))));
+          const { events, tasks } = humanRequestsToEvents(run.graph, humanRequests, new Date());
+          const committed = await commit([...emitted.events, ...events], tasks);
           // Channels are told after the commit, off the run's path (it never throws).
           if (committed) await notifyHumanTasksCreated(db, tasks.map((task) => task.id));
           continue;
@@ -202,6 +204,12 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
   }
   if (iteration === maxIterations && !isTerminalStatus(run.state.status)) await enqueueAdvance(runId, run.state.lastSeq);
   return { status: run.state.status, committedEvents };
+}
+
+type HumanRequest = Extract<Effect, { kind: "request_human" }>;
+
+function isHumanRequest(effect: Effect): effect is HumanRequest {
+  return effect.kind === "request_human";
 }
 
 /** Identifies an I/O effect by what it would do, so a repeat of it is recognised and not performed twice. */
@@ -269,23 +277,12 @@ function nodeOf(graph: Graph, nodeId: string): GraphNode | undefined {
   return index.get(nodeId);
 }
 
-/**
- * The task rows, from JSON text we made: the context is run data (any keys, "__proto__"
- * included), which Prisma's JSON encoding would not keep intact.
- */
-const INSERT_HUMAN_TASKS_SQL = `
-  INSERT INTO "HumanTask" ("id", "runId", "nodeId", "kind", "status", "message", "context", "dueAt")
-  SELECT t."id", t."runId", t."nodeId", t."kind", t."status", t."message", COALESCE(t."context", 'null'::jsonb), t."dueAt"
-  FROM jsonb_to_recordset($1::jsonb)
-    AS t("id" text, "runId" text, "nodeId" text, "kind" text, "status" text, "message" text, "context" jsonb, "dueAt" timestamp(3))`;
-
-type HumanTaskRow = { id: string; runId: string; nodeId: string; kind: string; status: "pending"; message: string; context: unknown; dueAt: string | null };
 
 /**
  * When a gate's timeout answers for its reviewer: the clock is read here, in the shell, and
  * recorded in the event and on the task (the sweep in human-timeouts.ts acts on it).
  */
-function dueAtOf(graph: Graph, effect: Extract<Effect, { kind: "request_human" }>, now: Date): string | null {
+function dueAtOf(graph: Graph, effect: HumanRequest, now: Date): string | null {
   if (effect.humanKind !== "gate") return null;
   const node = nodeOf(graph, effect.nodeId);
   if (node?.type !== "human" || node.data.timeoutSeconds === 0) return null;
@@ -293,14 +290,13 @@ function dueAtOf(graph: Graph, effect: Extract<Effect, { kind: "request_human" }
 }
 
 /** Human requests need no I/O but a task row each, committed with the event. */
-function humanRequestsToEvents(runId: string, graph: Graph, effects: Extract<Effect, { kind: "request_human" }>[], now: Date) {
-  const tasks: HumanTaskRow[] = [];
+function humanRequestsToEvents(graph: Graph, effects: HumanRequest[], now: Date) {
+  const tasks: NewHumanTask[] = [];
   const events: RunEvent[] = effects.map((effect) => {
     const taskId = newId("ht");
     const dueAt = dueAtOf(graph, effect, now);
     tasks.push({
       id: taskId,
-      runId,
       nodeId: effect.nodeId,
       kind: effect.humanKind,
       status: "pending",

@@ -19,9 +19,11 @@ async function commitControl(db: Db, runId: string, eventFor: (state: RunState) 
     db,
     runId,
     (current) => [eventFor(current)],
-    closeTasks
-      ? async (tx) => void (await tx.humanTask.updateMany({ where: { runId, status: "pending" }, data: { status: "cancelled", respondedAt: new Date() } }))
-      : undefined,
+    {
+      alsoInTransaction: closeTasks
+        ? async (tx) => void (await tx.humanTask.updateMany({ where: { runId, status: "pending" }, data: { status: "cancelled", respondedAt: new Date() } }))
+        : undefined,
+    },
   );
   return state;
 }

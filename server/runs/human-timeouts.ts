@@ -31,13 +31,15 @@ export async function expireOverdueTasks(db: Db, now: Date = new Date()): Promis
         db,
         task.runId,
         () => [{ type: "human_timed_out", nodeId: task.nodeId, taskId: task.id, outcome }],
-        async (tx) => {
-          const closed = await tx.humanTask.updateMany({
-            where: { id: task.id, status: "pending" },
-            data: { status: "timed_out", comment: `timed out: ${outcome}`, respondedAt: now, respondedByName: "timeout" },
-          });
-          // Someone answered in the meantime: their answer stands (the transaction rolls back).
-          if (closed.count !== 1) throw new ConflictError("answered before the timeout");
+        {
+          alsoInTransaction: async (tx) => {
+            const closed = await tx.humanTask.updateMany({
+              where: { id: task.id, status: "pending" },
+              data: { status: "timed_out", comment: `timed out: ${outcome}`, respondedAt: now, respondedByName: "timeout" },
+            });
+            // Someone answered in the meantime: their answer stands (the transaction rolls back).
+            if (closed.count !== 1) throw new ConflictError("answered before the timeout");
+          },
         },
       );
       await enqueueAdvance(task.runId, state.lastSeq);

@@ -1,13 +1,13 @@
-import type { HumanDecision } from "../engine/events";
+import { isTerminalStatus, type HumanDecision } from "../engine/events";
 import type { Db } from "../db";
 import { ConflictError, NotFoundError, UserInputError } from "../errors";
 import { announceRun } from "../events";
 import { enqueueAdvance } from "../queue";
 import { commitToRun } from "./commit";
 import { loadRun } from "./load";
-import { assertStorable, toJson } from "../json";
+import { assertStorable } from "../json";
 import { actorLabel, type WorkspaceAccess } from "../auth/access";
-import { recordAudit, type AuditAction } from "../audit/audit";
+import { auditEntryRow, type AuditAction } from "../audit/audit";
 
 function auditActionFor(kind: string, params: { decision: HumanDecision; answer?: string; editedArguments?: string; editedContent?: unknown }): AuditAction {
   if (params.decision === "reject") return "human_task.rejected";
@@ -29,8 +29,9 @@ export type HumanResponse = {
 };
 
 /**
- * Records a human's answer as a run event (in the same transaction that closes the task,
- * so a double click cannot answer twice) and enqueues the run's continuation.
+ * Records a human's answer as a run event (in the same statement that closes and audits the
+ * task, and only while it is pending, so a double click cannot answer twice) and enqueues the
+ * run's continuation.
  */
 export async function respondToHumanTask(db: Db, access: WorkspaceAccess, params: HumanResponse): Promise<{ runId: string }> {
   const task = await db.humanTask.findFirst({
@@ -49,43 +50,47 @@ export async function respondToHumanTask(db: Db, access: WorkspaceAccess, params
   }
   if (params.editedContent !== undefined) await assertContentEditable(db, task, params.decision);
 
+  const edited = params.answer !== undefined || params.editedArguments !== undefined || params.editedContent !== undefined;
   const { state } = await commitToRun(
     db,
     task.runId,
-    () => [
-      {
-        type: "human_responded",
-        nodeId: task.nodeId,
+    (current) => {
+      // The run's own record of the task: answered (or timed out, or the run ended) since it was read above.
+      const asked = current.humans[task.nodeId];
+      if (isTerminalStatus(current.status) || asked?.taskId !== task.id || asked.decision) throw new ConflictError("This task was already answered");
+      return [
+        {
+          type: "human_responded",
+          nodeId: task.nodeId,
+          taskId: task.id,
+          decision: params.decision,
+          ...(params.comment ? { comment: params.comment } : {}),
+          ...(params.answer !== undefined ? { answer: params.answer } : {}),
+          ...(params.editedArguments !== undefined ? { editedArguments: params.editedArguments } : {}),
+          ...(params.editedContent !== undefined ? { editedContent: params.editedContent } : {}),
+          by,
+        },
+      ];
+    },
+    {
+      // Closed and audited in the commit's own statement, which moves the run only while the task is pending.
+      answers: {
         taskId: task.id,
-        decision: params.decision,
-        ...(params.comment ? { comment: params.comment } : {}),
-        ...(params.answer !== undefined ? { answer: params.answer } : {}),
-        ...(params.editedArguments !== undefined ? { editedArguments: params.editedArguments } : {}),
-        ...(params.editedContent !== undefined ? { editedContent: params.editedContent } : {}),
-        by,
-      },
-    ],
-    async (tx) => {
-      const edited = params.answer !== undefined || params.editedArguments !== undefined || params.editedContent !== undefined;
-      const closed = await tx.humanTask.updateMany({
-        where: { id: task.id, status: "pending" },
-        data: {
+        answer: {
           status: params.decision === "approve" ? "approved" : "rejected",
           comment: params.comment ?? null,
-          response: edited ? toJson({ answer: params.answer, editedArguments: params.editedArguments, editedContent: params.editedContent }) : undefined,
-          respondedAt: new Date(),
+          response: edited ? { answer: params.answer, editedArguments: params.editedArguments, editedContent: params.editedContent } : null,
           respondedById: access.actor.kind === "system" ? null : access.actor.id,
           respondedByName: by,
         },
-      });
-      if (closed.count !== 1) throw new ConflictError("This task was already answered");
-      await recordAudit(tx, access, auditActionFor(task.kind, params), { kind: "human_task", id: task.id, name: `${task.nodeId} in ${task.runId}` }, {
-        runId: task.runId,
-        nodeId: task.nodeId,
-        decision: params.decision,
-        ...(params.comment ? { comment: params.comment } : {}),
-        ...(params.editedContent !== undefined ? { edited: true } : {}),
-      });
+        audit: auditEntryRow(access, auditActionFor(task.kind, params), { kind: "human_task", id: task.id, name: `${task.nodeId} in ${task.runId}` }, {
+          runId: task.runId,
+          nodeId: task.nodeId,
+          decision: params.decision,
+          ...(params.comment ? { comment: params.comment } : {}),
+          ...(params.editedContent !== undefined ? { edited: true } : {}),
+        }),
+      },
     },
   );
   await enqueueAdvance(task.runId, state.lastSeq);
