@@ -4,7 +4,8 @@ import type { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
 import { testAccess } from "./support/workspace";
-import { outputOnlyGraph } from "./support/graphs";
+import { gateOnlyGraph, outputOnlyGraph } from "./support/graphs";
+import { respondToHumanTask } from "../server/runs/respond-human";
 import type { WorkspaceAccess } from "../server/auth/access";
 import { UserInputError } from "../server/errors";
 import { newId } from "../server/ids";
@@ -45,8 +46,8 @@ function answerFor(path: string): number {
   return 200;
 }
 
-async function newWorkflow(): Promise<string> {
-  const { id } = await createWorkflow(harness.db, access.workspaceId, { name: `callbacks ${newId("wf")}`, graph: outputOnlyGraph() });
+async function newWorkflow(graph = outputOnlyGraph()): Promise<string> {
+  const { id } = await createWorkflow(harness.db, access.workspaceId, { name: `callbacks ${newId("wf")}`, graph });
   return id;
 }
 
@@ -125,16 +126,17 @@ describe("run-finished callbacks", () => {
   });
 
   it("retries a per-request callback with exponential backoff until the receiver takes it", async () => {
-    const workflowId = await newWorkflow();
+    const workflowId = await newWorkflow(gateOnlyGraph());
     // No per-workflow URL: only the secret that signs per-request callbacks.
     const { signingSecret } = await setWorkflowCallback(harness.db, access, workflowId, null);
     const url = await checkRequestCallback(harness.db, access.workspaceId, workflowId, `${base}/flaky/${workflowId}`);
-    // Held back so the callback is stored before the run ends: the commit of the end marks it pending.
-    await harness.worker?.pause();
+    // The run waits for a person, so the callback is stored before it ends: the commit of the end marks it pending.
     const { runId } = await startRun(harness.db, { workspaceId: access.workspaceId, workflowId, input: {}, trigger: "manual", startedBy: "test" });
+    await waitForRun(harness.db, runId, ["waiting_for_human"]);
     await recordRunCallback(harness.db, runId, url);
     expect(await harness.db.runCallback.findFirst({ where: { runId } })).toMatchObject({ source: "request", status: "waiting" });
-    harness.worker?.resume();
+    const task = await harness.db.humanTask.findFirstOrThrow({ where: { runId, status: "pending" } });
+    await respondToHumanTask(harness.db, access, { taskId: task.id, decision: "approve" });
     await waitForRun(harness.db, runId, ["succeeded"]);
 
     await waitUntil(async () => (await harness.db.runCallback.findFirst({ where: { runId } }))?.status === "delivered", "the callback delivered on the third attempt", 20_000);

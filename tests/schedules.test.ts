@@ -295,10 +295,19 @@ describe("worker processes", () => {
     expect(fires.every((fire) => fire.status === "started")).toBe(true);
     expect(runs).toHaveLength(fires.length);
     expect(new Set(fires.map((fire) => fire.runId))).toEqual(new Set(runs.map((run) => run.id)));
-    // Each slot was one BullMQ job: none of the completed jobs found its slot already taken.
-    const completed = (await getSchedulesQueue().getCompleted(0, 1_000)).filter((job) => job.data.scheduleId === everySecondId);
-    expect(completed.length).toBe(fires.length);
-    expect(completed.every((job) => (job.returnvalue as { outcome?: string } | null)?.outcome === "started")).toBe(true);
+    // Each slot was one BullMQ job: none of the completed jobs found its slot already taken. (The
+    // job of a slot after the switch-off finds the schedule off: ignored, no fire, not counted.)
+    const outcomeOf = (job: { returnvalue: unknown }) => job.returnvalue as { outcome?: string; reason?: string } | null;
+    let completed: Awaited<ReturnType<ReturnType<typeof getSchedulesQueue>["getCompleted"]>> = [];
+    await waitUntil(
+      async () => {
+        completed = (await getSchedulesQueue().getCompleted(0, 1_000)).filter((job) => job.data.scheduleId === everySecondId && outcomeOf(job)?.reason !== "the schedule is off");
+        return completed.length >= fires.length;
+      },
+      "every fire's job completed",
+      10_000,
+    );
+    expect(completed.map((job) => outcomeOf(job)?.outcome)).toEqual(fires.map(() => "started"));
     expect(new Set(completed.map((job) => job.opts.prevMillis)).size).toBe(completed.length);
 
     // Both processes ran the startup catch-up: one run between them.

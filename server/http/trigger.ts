@@ -73,13 +73,16 @@ export async function handleTrigger(db: Db, request: Request, workflowId: string
       };
       const appUrl = env.APP_URL.replace(/\/$/, "");
       if (wait.seconds > 0) {
-        // The waiter watches the run before it exists, so it misses none of its commits.
+        // The waiter watches the run before it is queued, so it misses none of the worker's commits.
         const runId = newId("run");
         const outcome = watchRunOutcome(db, runId);
         try {
-          await startRun(db, { ...start, runId, beforeEnqueue: outcome.beforeEnqueue });
+          const { finished } = await startRun(db, { ...start, runId, beforeEnqueue: outcome.beforeEnqueue });
           if (callbackUrl) await recordRunCallback(db, runId, callbackUrl);
-          return syncAnswer(runId, `${appUrl}/api/v1/runs/${runId}`, await outcome.settled(wait.seconds * 1000, request.signal));
+          const statusUrl = `${appUrl}/api/v1/runs/${runId}`;
+          // A run with no I/O ended as it started: its answer is at hand.
+          if (finished) return syncAnswer(runId, statusUrl, { status: finished.status, output: finished.output ?? null, error: finished.error ?? null, pendingTasks: [] });
+          return syncAnswer(runId, statusUrl, await outcome.settled(wait.seconds * 1000, request.signal));
         } finally {
           outcome.stop();
         }
@@ -208,8 +211,8 @@ const SUBSCRIBE_WAIT_MS = 2_000;
 /**
  * The sync trigger's wait for one run, on the process's one shared Redis subscriber
  * (server/streams/run-event-hub.ts) — no connection per waiting caller. It watches the run
- * before the run exists and lets it be queued only once the subscription is live, so every
- * commit's message reaches it: the run's end comes from `run_finished` in the message, with
+ * once it is committed and lets it be queued only once the subscription is live, so every
+ * commit of the worker's reaches it: the run's end comes from `run_finished` in the message, with
  * no read. Postgres is read only when a message cannot tell (a person was asked), when the
  * subscription became live late or came back after a reconnect (messages may be lost), and
  * once when the time is up.
@@ -249,21 +252,29 @@ function watchRunOutcome(db: Db, runId: string) {
     }
   };
 
-  const unwatch = getRunEventHub().watchRun(runId, (message) => {
-    if (message === null) {
-      markLive();
-      // Live only after the run was queued, or live again after a reconnect: messages may be lost.
-      if (queued) void read();
-      return;
-    }
-    const outcome = outcomeFromMessage(message);
-    if (outcome === "read") void read();
-    else if (outcome) settle(outcome);
-  });
+  let unwatch: () => void = () => undefined;
+  const watch = () => {
+    unwatch = getRunEventHub().watchRun(runId, (message) => {
+      if (message === null) {
+        markLive();
+        // Live only after the run was queued, or live again after a reconnect: messages may be lost.
+        if (queued) void read();
+        return;
+      }
+      const outcome = outcomeFromMessage(message);
+      if (outcome === "read") void read();
+      else if (outcome) settle(outcome);
+    });
+  };
 
   return {
-    /** Passed to startRun: the run is committed; wait (briefly) for the subscription before it is queued. */
+    /**
+     * Passed to startRun: the run is committed and about to be queued (a run that ended as it
+     * started never is, and costs no subscription); watch it, and wait (briefly) for the
+     * subscription before it is queued.
+     */
     beforeEnqueue: async () => {
+      watch();
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([live, new Promise<void>((resolve) => (timer = setTimeout(resolve, SUBSCRIBE_WAIT_MS)))]);
       clearTimeout(timer);
@@ -287,7 +298,7 @@ function watchRunOutcome(db: Db, runId: string) {
         signal.addEventListener("abort", finish);
         if (latest && isSettled(latest.status)) finish();
       }),
-    stop: unwatch,
+    stop: () => unwatch(),
   };
 }
 

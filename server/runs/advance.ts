@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { decide, type Effect } from "../engine/decide";
-import { pureEventsUntilIo } from "../engine/settle";
+import { MAX_EVENTS_PER_COMMIT, pureEventsUntilIo } from "../engine/settle";
 import { isTerminalStatus, type RunEvent } from "../engine/events";
 import type { Db } from "../db";
 import { callModelWithFallbacks } from "../llm/fallback";
@@ -47,7 +47,6 @@ export const RUN_CHANGED = "run-changed";
  * that still has work after that many goes back on the queue, behind the others.
  */
 const MAX_ITERATIONS_PER_JOB = 10_000;
-const MAX_EVENTS_PER_COMMIT = 200;
 
 /**
  * The worker loop for one run: decide → start effects → commit each result as it arrives →

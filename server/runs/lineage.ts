@@ -57,7 +57,7 @@ export async function rerunRun(db: Db, access: WorkspaceAccess, runId: string, v
     lineage: { parentRunId: parent.id, origin: "rerun", ...(version === "same" ? { versionId: parent.versionId } : {}) },
   });
   await recordAudit(db, access, "run.rerun", { kind: "run", id: started.runId }, { parentRunId: parent.id, version });
-  return started;
+  return { runId: started.runId };
 }
 
 export async function retryRun(db: Db, access: WorkspaceAccess, runId: string): Promise<{ runId: string; status: string }> {

@@ -10,13 +10,19 @@ import { assertStorable } from "../json";
 import { enqueueAdvance } from "../queue";
 import { latestVersion, snapshotVersion } from "../workflows/versions";
 import { checkedVersion, latestPublished } from "./pinned-graph";
-import { insertRun } from "./commit";
+import { commitEvents, insertRun, StaleRunError } from "./commit";
+import { decide } from "../engine/decide";
+import { MAX_EVENTS_PER_COMMIT, pureEventsUntilIo } from "../engine/settle";
+import type { RunState } from "../engine/state";
 import { openRunTrace } from "../ops/tracing";
 import { assertBudgetAllowsStart } from "../ops/budgets";
 
 import type { RunTrigger } from "../../lib/run-triggers";
 
 export type { RunTrigger };
+
+/** The new run; `finished` is its final state when it ended as it started (no I/O to wait for). */
+export type StartedRun = { runId: string; finished: RunState | null };
 
 /** A re-run names the run it repeats, and which graph it runs: that run's pinned version, or today's. */
 export type RunLineage = { parentRunId: string; origin: "rerun"; versionId?: string };
@@ -35,7 +41,8 @@ export function checkedInput(graph: Graph, input: unknown): unknown {
  * published version when it has one, else the draft while it is valid, else the latest
  * version; for a re-run of the same version, that version): checks the graph
  * and the input, pins an immutable version, commits the run with its first event
- * (`run_started`) and enqueues it. The run row exists before the job does, so a lost job can
+ * (`run_started`) and enqueues it — or, when it needs no I/O at all, ends it at once
+ * (`finished`, see settleWithoutIo). The run row exists before the job does, so a lost job can
  * be re-enqueued from the database.
  */
 export async function startRun(
@@ -52,7 +59,7 @@ export async function startRun(
     /** Awaited after the run is committed and before its job is queued: nothing can happen to it yet. */
     beforeEnqueue?: () => Promise<void>;
   },
-): Promise<{ runId: string }> {
+): Promise<StartedRun> {
   assertStorable(params.input, "input");
   // The monthly budgets, the workspace's and the workflow's (402 when spent); child runs start elsewhere (child-runs.ts) and are never refused.
   await assertBudgetAllowsStart(db, params.workspaceId, params.workflowId);
@@ -82,10 +89,35 @@ export async function startRun(
     runTrace.end(error);
     throw error;
   });
+  const finished = await settleWithoutIo(db, runId, pinned.graph, state);
+  if (finished) {
+    runTrace.end();
+    return { runId, finished };
+  }
   await params.beforeEnqueue?.();
   await enqueueAdvance(runId, state.lastSeq);
   runTrace.end();
-  return { runId };
+  return { runId, finished: null };
+}
+
+/**
+ * A run with nothing to wait for — pure steps only, up to its end (trigger → router → output) —
+ * ends here, in the process that starts it: a worker would only commit the same events, a queue
+ * round trip later. They are committed like any worker step (the run-finished callbacks'
+ * outbox, the notices, the metrics). Anything that needs I/O (a model, a tool, a person, a
+ * child run) goes to the queue as before, and so does this run if someone else committed to it
+ * first. A crash between the insert and this commit leaves a started run without a job, which
+ * the reconciler re-enqueues, as it does for a lost job.
+ */
+async function settleWithoutIo(db: Db, runId: string, graph: Graph, state: RunState): Promise<RunState | null> {
+  const settled = pureEventsUntilIo(graph, state, decide(graph, state), MAX_EVENTS_PER_COMMIT);
+  if (!settled.finished) return null;
+  try {
+    return (await commitEvents(db, runId, state, settled.events)).state;
+  } catch (error) {
+    if (error instanceof StaleRunError) return null;
+    throw error;
+  }
 }
 
 /** The graph a run starts on; `versionId: null` means the draft, snapshotted once it passed the checks. */

@@ -18,6 +18,21 @@ export function approvalGraph(task = "Summarise {{input.topic}}"): Graph {
   );
 }
 
+/** trigger → human approval → output (on approve): a run that waits for a person, with no model. */
+export function gateOnlyGraph(): Graph {
+  return buildGraph(
+    [
+      ["trigger", "trigger"],
+      ["review", "human", { message: "Go ahead?" }],
+      ["output", "output"],
+    ],
+    [
+      ["trigger", "review"],
+      ["review", "output", "approve"],
+    ],
+  );
+}
+
 /** trigger → output: a run that finishes at once, without a model call. */
 export function outputOnlyGraph(): Graph {
   return buildGraph(

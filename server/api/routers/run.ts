@@ -30,13 +30,14 @@ export const runRouter = createTrpcRouter({
     .input(z.object({ workflowId: idSchema, input: z.unknown().optional() }))
     .mutation(async ({ ctx, input }) => {
       await takeRunStartOrThrow(ctx);
-      return startRun(ctx.db, {
+      const { runId } = await startRun(ctx.db, {
         workspaceId: ctx.access.workspaceId,
         workflowId: input.workflowId,
         input: input.input ?? null,
         trigger: "manual",
         startedBy: actorLabel(ctx.access.actor),
       });
+      return { runId };
     }),
   list: read
     .input(listRunsInputSchema.prefault({}))
