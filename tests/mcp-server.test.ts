@@ -257,7 +257,7 @@ describe("MCP server at /api/mcp", () => {
     await client.close();
     expect(succeeded).toBeGreaterThanOrEqual(RUNS_PER_MINUTE);
     expect(refused && textOf(refused)).toMatch(new RegExp(`^Too many runs started: at most ${RUNS_PER_MINUTE} a minute`));
-    expect(await harness.db.run.count({ where: { startedBy: "API key “budget”" } })).toBe(succeeded);
+    expect(await harness.db.run.count({ where: { workspaceId, startedBy: "API key “budget”" } })).toBe(succeeded);
   });
 
   it("checks credentials before any MCP: no key is 401, a read-only key 403", async () => {

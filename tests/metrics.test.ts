@@ -142,7 +142,8 @@ describe("GET /api/metrics", () => {
     expect(delta("agentflow_run_duration_seconds_bucket", { ...fromWorker, le: "10" })).toBe(1);
     expect(delta("agentflow_run_duration_seconds_bucket", { ...fromWorker, le: "+Inf" })).toBe(1);
 
-    expect(delta("agentflow_step_duration_seconds_count", { ...fromWorker, outcome: "succeeded" })).toBe(nodeEnds.length);
+    // The trigger's step is committed with the run's start (this process), the others by the worker.
+    expect(delta("agentflow_step_duration_seconds_count", { ...ours, outcome: "succeeded" })).toBe(nodeEnds.length);
 
     const model = { workspace: workspaceId, worker: workerId as string, provider: responses[0]?.provider as string, model: DEMO_MODEL_NAME };
     expect(delta("agentflow_model_call_duration_seconds_count", { ...model, outcome: "ok" })).toBe(responses.length);

@@ -63,16 +63,21 @@ describe("run lease", () => {
 
 describe("job iteration limit", () => {
   it("a job that reaches its limit with work left hands the run back to the queue", async () => {
-    const graph = buildGraph([["trigger", "trigger"], ["agent", "agent", { task: "Summarise" }], ["out", "output"]], [["trigger", "agent"], ["agent", "out"]]);
+    // The agent's first answer asks for a tool: after that answer the run still has work.
+    const task = ['Write the plan down.', '#demo:call:write_file {"path":"plan.md","content":"ship it"}'].join("\n");
+    const graph = buildGraph([["trigger", "trigger"], ["agent", "agent", { task, allowedTools: ["write_file"] }], ["out", "output"]], [["trigger", "agent"], ["agent", "out"]]);
     const { id: workflowId } = await createWorkflow(harness.db, await testWorkspace(harness.db), { name: "iteration limit", graph });
     const { runId } = await startRun(harness.db, { ...(await testRunScope(harness.db)), workflowId, input: {}, trigger: "manual" });
-    const first = await getRunsQueue().getJob(advanceJobId(runId, 1));
-    expect(first).toBeDefined();
+    // The run went in with its pure steps (trigger done, agent started); its job starts after them.
+    const { lastSeq: startSeq } = await harness.db.run.findUniqueOrThrow({ where: { id: runId } });
+    expect(startSeq).toBe(4);
+    expect(await getRunsQueue().getJob(advanceJobId(runId, startSeq))).toBeDefined();
 
-    const outcome = await advanceRun(harness.db, runId, { maxIterations: 1 });
-    expect(outcome).toMatchObject({ status: "running", committedEvents: 3 }); // trigger done, agent started
+    // Two iterations: the model call, then the commit of its answer (a tool call, still to be made).
+    const outcome = await advanceRun(harness.db, runId, { maxIterations: 2 });
+    expect(outcome).toMatchObject({ status: "running", committedEvents: 1 });
     const { lastSeq } = await harness.db.run.findUniqueOrThrow({ where: { id: runId } });
-    expect(lastSeq).toBe(4);
+    expect(lastSeq).toBe(startSeq + 1);
     expect(await getRunsQueue().getJob(advanceJobId(runId, lastSeq))).toBeDefined();
 
     // With room to finish, no continuation is left behind.

@@ -104,7 +104,7 @@ describe("run lifecycle", () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
-  it("asks the gate's person in the commit that reaches the gate: one notice, and the task row with it", async () => {
+  it("asks a gate's person in one commit with the task row: the run goes in with its steps up to the gate, the worker asks", async () => {
     const graph = mod.buildGraph(
       [
         ["trigger", "trigger"],
@@ -129,8 +129,12 @@ describe("run lifecycle", () => {
     } finally {
       await subscriber.quit();
     }
-    const asking = notices.find((events) => events.some((event) => event.type === "human_requested")) ?? [];
-    expect(asking.map((event) => `${event.type}:${event.nodeId ?? ""}`)).toEqual(["node_started:trigger", "node_finished:trigger", "node_started:review", "human_requested:review"]);
+    // The run goes in with its pure steps up to the gate (one notice); the worker asks the person in one commit (one more).
+    expect(notices.map((events) => events.map((event) => `${event.type}:${event.nodeId ?? ""}`))).toEqual([
+      ["run_started:", "node_started:trigger", "node_finished:trigger", "node_started:review"],
+      ["human_requested:review"],
+    ]);
+    const asking = notices[1] ?? [];
     const task = await db.humanTask.findFirstOrThrow({ where: { runId } });
     expect(task).toMatchObject({ nodeId: "review", kind: "gate", status: "pending", message: "Ship v2?" });
     expect(task.dueAt?.getTime()).toBeGreaterThan(Date.now() + 590_000);

@@ -10,7 +10,7 @@ import { withoutExternalStores, type Service } from "../scripts/lib/services";
 import { applyMigrations } from "../scripts/migrate";
 import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
 import { createTestApiKey, createTestUser, createWorkspaceWith, type TestUser } from "./support/identities";
-import { outputOnlyGraph } from "./support/graphs";
+import { gateOnlyGraph, outputOnlyGraph } from "./support/graphs";
 import { startWorkerProcess } from "./support/worker-process";
 import type { Db } from "../server/db";
 import { newId } from "../server/ids";
@@ -204,16 +204,18 @@ describe("a store outage is a 503 with Retry-After, and work resumes when the st
     console.log(`[store-outage] Redis down: the trigger answered 503 in ${Date.now() - started} ms`);
     await expectUnavailableTrpc(await trpcStartRun(), "tRPC run.start, Redis down");
 
-    // A run committed while Redis is down (no rate limiter in the way: startRun itself): its row
-    // is in Postgres and its enqueue waits in ioredis' offline queue; nothing is lost.
+    // A run committed while Redis is down (no rate limiter in the way: startRun itself) that
+    // needs the worker (a gate to ask): its row is in Postgres and its enqueue waits in ioredis'
+    // offline queue; nothing is lost, and the worker asks the gate's person once Redis is back.
+    const gated = (await createWorkflow(db, workspaceId, { name: "outage gate", graph: gateOnlyGraph() })).id;
     const runId = newId("run");
-    const pending = startRun(db, { workspaceId, workflowId, input: { topic: "queued while Redis is down" }, trigger: "manual", startedBy: "outage test", runId });
+    const pending = startRun(db, { workspaceId, workflowId: gated, input: { topic: "queued while Redis is down" }, trigger: "manual", startedBy: "outage test", runId });
     await waitUntil(async () => (await db.run.count({ where: { id: runId } })) === 1, "the run row committed while Redis is down");
     expect(["queued", "running"]).toContain((await db.run.findUniqueOrThrow({ where: { id: runId } })).status);
 
     redis = await startOwnRedis();
     await pending;
-    expect((await waitForRun(db, runId, ["succeeded", "failed"], 40_000)).status).toBe("succeeded");
+    expect((await waitForRun(db, runId, ["waiting_for_human", "failed"], 40_000)).status).toBe("waiting_for_human");
 
     const accepted = await triggerUntilAccepted();
     console.log(`[store-outage] Redis back: the trigger was accepted after ${accepted.refusals} × 503`);

@@ -24,10 +24,25 @@ export function pureEventsUntilIo(graph: Graph, state: RunState, effects: readon
     const pure = current.flatMap((effect) => (effect.kind === "emit" ? [effect.event] : []));
     if (pure.length === 0) break;
     batch.push(...pure);
-    // Provisional seq/time: only used to decide what comes next, never stored.
-    provisional = pure.reduce((s, event) => step(s, { ...event, seq: s.lastSeq + 1, at: "" } as CommittedEvent), provisional);
+    provisional = applyProvisionally(provisional, pure);
     if (isTerminalStatus(provisional.status)) break;
     current = decide(graph, provisional);
   }
   return { events: batch, finished: batch.length > 0 && isTerminalStatus(provisional.status), then: current };
+}
+
+/**
+ * `events` (results of I/O the worker is about to commit) and the pure events that follow them
+ * up to the run's next I/O or its end, at most `maxEvents` in all: a model's answer and the
+ * steps it unblocks (its node finishing, the output) are one commit, not two.
+ */
+export function withPureEventsAfter(graph: Graph, state: RunState, events: readonly RunEvent[], maxEvents: number): RunEvent[] {
+  const provisional = applyProvisionally(state, events);
+  if (isTerminalStatus(provisional.status) || provisional.status === "paused" || events.length >= maxEvents) return [...events];
+  return [...events, ...pureEventsUntilIo(graph, provisional, decide(graph, provisional), maxEvents - events.length).events];
+}
+
+/** Provisional seq/time: only used to decide what comes next, never stored. */
+function applyProvisionally(state: RunState, events: readonly RunEvent[]): RunState {
+  return events.reduce((s, event) => step(s, { ...event, seq: s.lastSeq + 1, at: "" } as CommittedEvent), state);
 }

@@ -70,9 +70,28 @@ export function countMessageTokens(message: ChatMessage): number {
   return count;
 }
 
+/**
+ * Counts of recent texts, for the messages that are built anew at each step (an agent's
+ * rendered instructions and task, the same for every run of it): looked up by their text.
+ * Bounded (at most 2 M characters held: a few MiB) and the oldest entry goes first.
+ */
+const textCounts = new Map<string, number>();
+const TEXT_CACHE_ENTRIES = 500;
+const TEXT_CACHE_MAX_CHARS = 4_000;
+
 /** Tokens of plain text in o200k_base. */
 export function countTextTokens(text: string): number {
   if (text.length === 0) return 0;
+  if (text.length > TEXT_CACHE_MAX_CHARS) return countUncached(text);
+  const cached = textCounts.get(text);
+  if (cached !== undefined) return cached;
+  const count = countUncached(text);
+  if (textCounts.size >= TEXT_CACHE_ENTRIES) textCounts.delete(textCounts.keys().next().value as string);
+  textCounts.set(text, count);
+  return count;
+}
+
+function countUncached(text: string): number {
   if (text.length > MAX_EXACT_CHARS) {
     const counted = countSegments(text.slice(0, MAX_EXACT_CHARS));
     return Math.ceil((counted * text.length) / MAX_EXACT_CHARS);

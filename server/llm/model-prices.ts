@@ -6,6 +6,7 @@ import { newId } from "../ids";
 import { recordAudit } from "../audit/audit";
 import type { ProviderConfig } from "./providers";
 import { LIST_PRICES, PRICES_CHECKED_ON, priceCall, type TokenPrice } from "./prices";
+import { invalidateEverywhere, processCache } from "../ops/process-cache";
 
 /** A workspace's prices per model (Settings → Model prices), and the price of each model call. */
 
@@ -41,6 +42,7 @@ export async function setModelPrice(db: Db, access: WorkspaceAccess, input: SetM
     update: { ...prices, updatedById, updatedAt: new Date() },
     select: { id: true, model: true, inputPerMTok: true, outputPerMTok: true, updatedAt: true },
   });
+  await invalidateEverywhere(MODEL_PRICES_CACHE);
   await recordAudit(db, access, "model_price.set", { kind: "model_price", id: row.id, name: row.model }, prices);
   return row;
 }
@@ -52,14 +54,25 @@ function modelPriceId(): string {
 export async function deleteModelPrice(db: Db, access: WorkspaceAccess, id: string): Promise<void> {
   const { count } = await db.modelPrice.deleteMany({ where: { id, workspaceId: access.workspaceId } });
   if (count === 0) throw new NotFoundError(`Model price ${id}`);
+  await invalidateEverywhere(MODEL_PRICES_CACHE);
   await recordAudit(db, access, "model_price.deleted", { kind: "model_price", id });
 }
 
+/** A workspace's price of a model (or none), read by every model call: cached per process, dropped everywhere when a price changes. */
+const MODEL_PRICES_CACHE = "model-prices";
+const workspacePrices = processCache<TokenPrice | null>(MODEL_PRICES_CACHE, { ttlMs: 10_000, maxEntries: 10_000 });
+
 async function workspacePrice(db: Db, workspaceId: string, model: string): Promise<TokenPrice | null> {
-  return db.modelPrice.findUnique({
+  const key = `${workspaceId} ${model}`;
+  const cached = workspacePrices.get(key);
+  if (cached !== undefined) return cached;
+  const generation = workspacePrices.generation();
+  const price = await db.modelPrice.findUnique({
     where: { workspaceId_model: { workspaceId, model } },
     select: { inputPerMTok: true, outputPerMTok: true },
   });
+  workspacePrices.set(key, price, generation);
+  return price;
 }
 
 /**

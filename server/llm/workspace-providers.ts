@@ -11,6 +11,7 @@ import { decryptSecret, encryptSecret } from "../vault/cipher";
 import { httpRequest, vetUrl } from "../tools/http-request";
 import { normalizeHost } from "../tools/address-policy";
 import { configuredProviders, type ProviderConfig } from "./providers";
+import { invalidateEverywhere, processCache } from "../ops/process-cache";
 
 /**
  * Model providers a workspace configures in Settings → Model providers. Agents name one
@@ -171,8 +172,20 @@ function toPublic(row: ProviderRow): PublicProvider {
   };
 }
 
-async function rowsOf(db: Db, workspaceId: string): Promise<ProviderRow[]> {
-  return db.modelProvider.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "asc" }, { name: "asc" }] });
+/**
+ * Each workspace's provider rows (keys sealed), read by every model call and run start of its
+ * agents: cached per process, dropped everywhere when a provider changes (server/ops/process-cache.ts).
+ */
+const PROVIDER_ROWS_CACHE = "model-provider-rows";
+const providerRows = processCache<readonly ProviderRow[]>(PROVIDER_ROWS_CACHE, { ttlMs: 10_000, maxEntries: 10_000 });
+
+async function rowsOf(db: Db, workspaceId: string): Promise<readonly ProviderRow[]> {
+  const cached = providerRows.get(workspaceId);
+  if (cached) return cached;
+  const generation = providerRows.generation();
+  const rows = await db.modelProvider.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "asc" }, { name: "asc" }] });
+  providerRows.set(workspaceId, rows, generation);
+  return rows;
 }
 
 export async function listWorkspaceProviders(db: Db, workspaceId: string): Promise<PublicProvider[]> {
@@ -278,7 +291,7 @@ export async function createWorkspaceProvider(db: Db, access: WorkspaceAccess, r
     if (isUniqueViolation(error)) throw new UserInputError(`A provider named "${input.name}" already exists`, "name");
     throw error;
   }
-  forgetModelLists(access.workspaceId);
+  await providersChanged(access.workspaceId);
   return { id, name: input.name };
 }
 
@@ -315,7 +328,7 @@ export async function updateWorkspaceProvider(db: Db, access: WorkspaceAccess, r
     const apiKey = input.apiKey === undefined ? "kept" : input.apiKey ? "replaced" : "removed";
     await recordAudit(tx, access, "model_provider.updated", { kind: "model_provider", id: row.id, name: row.name }, { ...auditedColumns(columns), apiKey });
   });
-  forgetModelLists(access.workspaceId);
+  await providersChanged(access.workspaceId);
   return { ok: true as const };
 }
 
@@ -325,7 +338,7 @@ export async function deleteWorkspaceProvider(db: Db, access: WorkspaceAccess, i
     await tx.modelProvider.delete({ where: { id: row.id } });
     await recordAudit(tx, access, "model_provider.deleted", { kind: "model_provider", id: row.id, name: row.name }, { kind: row.kind });
   });
-  forgetModelLists(access.workspaceId);
+  await providersChanged(access.workspaceId);
   return { ok: true as const };
 }
 
@@ -471,8 +484,10 @@ export async function testWorkspaceProvider(db: Db, workspaceId: string, id: str
 
 const modelLists = new Map<string, { at: number; result: ConnectionResult }>();
 
-function forgetModelLists(workspaceId: string): void {
+/** After a provider of the workspace was created, changed or deleted (and committed). */
+async function providersChanged(workspaceId: string): Promise<void> {
   for (const key of modelLists.keys()) if (key.startsWith(`${workspaceId}|`)) modelLists.delete(key);
+  await invalidateEverywhere(PROVIDER_ROWS_CACHE);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { decide, type Effect } from "../engine/decide";
-import { MAX_EVENTS_PER_COMMIT, pureEventsUntilIo } from "../engine/settle";
+import { MAX_EVENTS_PER_COMMIT, pureEventsUntilIo, withPureEventsAfter } from "../engine/settle";
 import { isTerminalStatus, type RunEvent } from "../engine/events";
 import type { Db } from "../db";
 import { callModelWithFallbacks } from "../llm/fallback";
@@ -130,7 +130,9 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
 
       const ready = inFlight.settledWanted((key) => wantedKeys.has(key));
       if (ready.events.length > 0) {
-        if (await commit(ready.events)) inFlight.forget(ready.keys);
+        // With the steps they unblock that need no I/O (while paused, none start).
+        const events = paused ? ready.events : withPureEventsAfter(run.graph, run.state, ready.events, MAX_EVENTS_PER_COMMIT);
+        if (await commit(events)) inFlight.forget(ready.keys);
         continue;
       }
       inFlight.dropSettledExcept((key) => wantedKeys.has(key));

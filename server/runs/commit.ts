@@ -270,14 +270,25 @@ export async function commitToRun(
 const INSERT_RUN_SQL = `
   WITH run AS (
     INSERT INTO "Run" ("id", "workspaceId", "workflowId", "versionId", "status", "trigger", "startedBy", "input", "state", "lastSeq", "stepCount",
-                       "tokens", "costUsd", "createdAt", "startedAt", "parentRunId", "origin", "forkedAtSeq", "unpricedCalls", "traceparent")
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $10, $11, $12, $13::timestamp(3), $14::timestamp(3), $15, $16, $17, $19, $20)
+                       "tokens", "costUsd", "createdAt", "startedAt", "parentRunId", "origin", "forkedAtSeq", "unpricedCalls", "traceparent",
+                       "output", "error", "finishedAt")
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $10, $11, $12, $13::timestamp(3), $14::timestamp(3), $15, $16, $17, $19, $20,
+            $21::jsonb, $22, $23::timestamp(3))
+    RETURNING "id", "workspaceId", "workflowId"
+  ), steps AS (
+    INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
+    SELECT e."id", run."id", e."seq", e."type", e."nodeId", e."payload", e."createdAt"
+    FROM run, jsonb_to_recordset($18::jsonb)
+      AS e("id" text, "seq" integer, "type" text, "nodeId" text, "payload" jsonb, "createdAt" timestamp(3))
+  ), workflow_callback AS (
+    -- A run that ended as it started: its workflow's run-finished callback is pending at once (as in commitEventsSql).
+    INSERT INTO "RunCallback" ("id", "runId", "workspaceId", "source", "url", "status", "attempts", "createdAt", "readyAt")
+    SELECT 'rcb_' || replace(gen_random_uuid()::text, '-', ''), run."id", run."workspaceId", 'workflow', wc."url", 'pending', 0, $23::timestamp(3), $23::timestamp(3)
+    FROM run JOIN "WorkflowCallback" wc ON wc."workflowId" = run."workflowId" AND wc."workspaceId" = run."workspaceId"
+    WHERE $23::timestamp(3) IS NOT NULL AND wc."url" IS NOT NULL
     RETURNING "id"
   )
-  INSERT INTO "RunStep" ("id", "runId", "seq", "type", "nodeId", "payload", "createdAt")
-  SELECT e."id", run."id", e."seq", e."type", e."nodeId", e."payload", e."createdAt"
-  FROM run, jsonb_to_recordset($18::jsonb)
-    AS e("id" text, "seq" integer, "type" text, "nodeId" text, "payload" jsonb, "createdAt" timestamp(3))`;
+  SELECT ARRAY(SELECT "id" FROM workflow_callback) AS "callbackIds"`;
 
 export type NewRun = {
   runId: string;
@@ -288,6 +299,11 @@ export type NewRun = {
   startedBy: string;
   /** The run's first events, already committed elsewhere (a fork's copied history) or new, with seqs 1..n. */
   events: CommittedEvent[];
+  /**
+   * New events that follow them at once (the pure steps a fresh run takes before its first I/O,
+   * up to its end when it needs none), committed by the same statement like a worker's step.
+   */
+  settled?: readonly RunEvent[];
   lineage?: { parentRunId: string; origin: "rerun" | "fork"; forkedAtSeq?: number };
   /** The trigger's trace context (server/ops/tracing.ts); absent when tracing is off. */
   traceparent?: string;
@@ -295,13 +311,19 @@ export type NewRun = {
 
 /**
  * Inserts a run with its first events in one statement (one round trip; the REST trigger's hot
- * path): a fresh run's `run_started`, or a fork's copy of its parent's history plus its own
- * `run_forked`. The run row exists before any job does, so a lost job is re-enqueued from it.
+ * path): a fresh run's `run_started` and the pure steps after it, or a fork's copy of its
+ * parent's history plus its own `run_forked`. A run that ends in that statement (no I/O at all)
+ * never needs a job; any other run's row exists before its job does, so a lost job is
+ * re-enqueued from it.
  */
 export async function insertRun(run: NewRun): Promise<RunState> {
-  const state = run.events.reduce(step, initialRunState());
-  const createdAt = run.events.at(-1)?.at ?? new Date().toISOString();
-  await getPool().query({
+  const initial = run.events.reduce(step, initialRunState());
+  const at = run.events.at(-1)?.at ?? new Date().toISOString();
+  const settled: CommittedEvent[] = (run.settled ?? []).map((event, index) => ({ ...event, seq: initial.lastSeq + index + 1, at }));
+  const state = settled.reduce(step, initial);
+  const events = [...run.events, ...settled];
+  const terminal = isTerminalStatus(state.status);
+  const { rows } = await getPool().query<{ callbackIds: string[] }>({
     name: "insert-run",
     text: INSERT_RUN_SQL,
     values: [
@@ -317,17 +339,26 @@ export async function insertRun(run: NewRun): Promise<RunState> {
       state.lastSeq,
       state.usage.promptTokens + state.usage.completionTokens,
       state.usage.costUsd,
-      createdAt,
-      state.startedAt ?? createdAt,
+      at,
+      state.startedAt ?? at,
       run.lineage?.parentRunId ?? null,
       run.lineage?.origin ?? null,
       run.lineage?.forkedAtSeq ?? null,
-      jsonText(stepRows(run.events)),
+      jsonText(stepRows(events)),
       state.usage.unpricedCalls ?? 0,
       run.traceparent ?? null,
+      terminal ? jsonText(state.output) : null,
+      storableText(state.error ?? null),
+      terminal ? (state.finishedAt ?? at) : null,
     ],
   });
+  const callbackIds = rows[0]?.callbackIds ?? [];
+  if (callbackIds.length > 0) {
+    // Best effort, as after a commit: the outbox sweep finds a callback whose job is lost here.
+    await enqueueRunCallbacks(callbackIds.map((id) => ({ id, readyAt: new Date(at) }))).catch(() => undefined);
+  }
   recordRunStarted(run);
-  await announce(run.runId, run, run.events, null, state);
+  if (settled.length > 0) recordCommittedEvents(run, initial, state, settled);
+  await announce(run.runId, run, events, null, state);
   return state;
 }

@@ -10,10 +10,12 @@ import { assertStorable } from "../json";
 import { enqueueAdvance } from "../queue";
 import { latestVersion, snapshotVersion } from "../workflows/versions";
 import { checkedVersion, latestPublished } from "./pinned-graph";
-import { commitEvents, insertRun, StaleRunError } from "./commit";
+import { insertRun } from "./commit";
 import { decide } from "../engine/decide";
+import { isTerminalStatus, type CommittedEvent } from "../engine/events";
 import { MAX_EVENTS_PER_COMMIT, pureEventsUntilIo } from "../engine/settle";
-import type { RunState } from "../engine/state";
+import { initialRunState, type RunState } from "../engine/state";
+import { step } from "../engine/step";
 import { openRunTrace } from "../ops/tracing";
 import { assertBudgetAllowsStart } from "../ops/budgets";
 
@@ -41,9 +43,9 @@ export function checkedInput(graph: Graph, input: unknown): unknown {
  * published version when it has one, else the draft while it is valid, else the latest
  * version; for a re-run of the same version, that version): checks the graph
  * and the input, pins an immutable version, commits the run with its first event
- * (`run_started`) and enqueues it — or, when it needs no I/O at all, ends it at once
- * (`finished`, see settleWithoutIo). The run row exists before the job does, so a lost job can
- * be re-enqueued from the database.
+ * (`run_started`) and the pure steps after it, and enqueues it — or, when it needs no I/O at
+ * all, ends it in that same statement (`finished`). The run row exists before the job does, so
+ * a lost job can be re-enqueued from the database.
  */
 export async function startRun(
   db: Db,
@@ -75,6 +77,10 @@ export async function startRun(
   const runId = params.runId ?? newId("run");
   // The run's trace starts here; its context is stored with the run for the worker (server/ops/tracing.ts).
   const runTrace = openRunTrace({ runId, workspaceId: params.workspaceId, workflowId: params.workflowId, trigger: params.trigger });
+  // The run's pure steps up to its first I/O (or its end, when it needs none) go in with it.
+  const started: CommittedEvent = { type: "run_started", input: input ?? null, seq: 1, at: new Date().toISOString() };
+  const startedState = step(initialRunState(), started);
+  const settled = pureEventsUntilIo(pinned.graph, startedState, decide(pinned.graph, startedState), MAX_EVENTS_PER_COMMIT).events;
   const state = await insertRun({
     runId,
     workspaceId: params.workspaceId,
@@ -82,42 +88,24 @@ export async function startRun(
     versionId,
     trigger: params.trigger,
     startedBy: params.startedBy,
-    events: [{ type: "run_started", input: input ?? null, seq: 1, at: new Date().toISOString() }],
+    events: [started],
+    settled,
     ...(params.lineage ? { lineage: { parentRunId: params.lineage.parentRunId, origin: params.lineage.origin } } : {}),
     ...(runTrace.traceparent ? { traceparent: runTrace.traceparent } : {}),
   }).catch((error: unknown) => {
     runTrace.end(error);
     throw error;
   });
-  const finished = await settleWithoutIo(db, runId, pinned.graph, state);
-  if (finished) {
+  // A run with nothing to wait for (trigger → router → output) ended in that statement: a
+  // worker would only have committed the same events, a queue round trip later.
+  if (isTerminalStatus(state.status)) {
     runTrace.end();
-    return { runId, finished };
+    return { runId, finished: state };
   }
   await params.beforeEnqueue?.();
   await enqueueAdvance(runId, state.lastSeq);
   runTrace.end();
   return { runId, finished: null };
-}
-
-/**
- * A run with nothing to wait for — pure steps only, up to its end (trigger → router → output) —
- * ends here, in the process that starts it: a worker would only commit the same events, a queue
- * round trip later. They are committed like any worker step (the run-finished callbacks'
- * outbox, the notices, the metrics). Anything that needs I/O (a model, a tool, a person, a
- * child run) goes to the queue as before, and so does this run if someone else committed to it
- * first. A crash between the insert and this commit leaves a started run without a job, which
- * the reconciler re-enqueues, as it does for a lost job.
- */
-async function settleWithoutIo(db: Db, runId: string, graph: Graph, state: RunState): Promise<RunState | null> {
-  const settled = pureEventsUntilIo(graph, state, decide(graph, state), MAX_EVENTS_PER_COMMIT);
-  if (!settled.finished) return null;
-  try {
-    return (await commitEvents(db, runId, state, settled.events)).state;
-  } catch (error) {
-    if (error instanceof StaleRunError) return null;
-    throw error;
-  }
 }
 
 /** The graph a run starts on; `versionId: null` means the draft, snapshotted once it passed the checks. */
