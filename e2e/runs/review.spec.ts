@@ -267,7 +267,10 @@ test.describe("review with context", () => {
     const reason = "Use the public status API instead";
     await task.getByRole("button", { name: "Reject" }).click();
     await task.getByLabel("Reason for rejecting (optional)").fill(reason);
-    await task.getByRole("button", { name: "Confirm reject" }).click();
+    // The reason field makes the card taller than this 720 px canvas: Confirm sits below its edge,
+    // and a pointer click there, after Playwright scrolls the canvas's clipped pane, was once lost
+    // in CI (no request sent). The button is pressed as an element, so the answer is what is tested.
+    await task.getByRole("button", { name: "Confirm reject" }).dispatchEvent("click");
     await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 30_000 });
 
     // The model was told why: the refused call's result carries the reason.
