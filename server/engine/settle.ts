@@ -9,14 +9,13 @@ export const MAX_EVENTS_PER_COMMIT = 200;
 
 /**
  * Applies the pure (`emit`) effects of `decide` round after round until the run needs I/O, is
- * done, or `maxEvents` were produced; returns those events, uncommitted, whether they end the
- * run (`finished`), and `then`: what
+ * done, or `maxEvents` were produced; returns those events, uncommitted, and `then`: what
  * `decide` wants once they are applied (pure effects still among them when `maxEvents` cut the
  * batch short; the last round's, already applied, when the run is done). The worker commits the
  * events as one batch, and the engine tests settle runs with the same function, so the tests
  * exercise exactly the loop the worker runs.
  */
-export function pureEventsUntilIo(graph: Graph, state: RunState, effects: readonly Effect[], maxEvents: number): { events: RunEvent[]; finished: boolean; then: readonly Effect[] } {
+export function pureEventsUntilIo(graph: Graph, state: RunState, effects: readonly Effect[], maxEvents: number): { events: RunEvent[]; then: readonly Effect[] } {
   const batch: RunEvent[] = [];
   let current = effects;
   let provisional = state;
@@ -28,7 +27,7 @@ export function pureEventsUntilIo(graph: Graph, state: RunState, effects: readon
     if (isTerminalStatus(provisional.status)) break;
     current = decide(graph, provisional);
   }
-  return { events: batch, finished: batch.length > 0 && isTerminalStatus(provisional.status), then: current };
+  return { events: batch, then: current };
 }
 
 /**

@@ -130,9 +130,8 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
 
       const ready = inFlight.settledWanted((key) => wantedKeys.has(key));
       if (ready.events.length > 0) {
-        // With the steps they unblock that need no I/O (while paused, none start).
-        const events = paused ? ready.events : withPureEventsAfter(run.graph, run.state, ready.events, MAX_EVENTS_PER_COMMIT);
-        if (await commit(events)) inFlight.forget(ready.keys);
+        // With the steps they unblock that need no I/O (none while the run is paused).
+        if (await commit(withPureEventsAfter(run.graph, run.state, ready.events, MAX_EVENTS_PER_COMMIT))) inFlight.forget(ready.keys);
         continue;
       }
       inFlight.dropSettledExcept((key) => wantedKeys.has(key));

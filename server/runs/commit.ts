@@ -29,6 +29,21 @@ export class StaleRunError extends Error {
 }
 
 /**
+ * The run just ended (`ended`, SQL true): its workflow's run-finished callback becomes pending in
+ * the same statement that ends it (the outbox, server/callbacks), so a crash after the commit
+ * cannot lose it. `run` names the CTE that wrote the run's row; `at` is the end's time.
+ */
+function workflowCallbackSql(run: string, ended: string, at: string): string {
+  return `
+    INSERT INTO "RunCallback" ("id", "runId", "workspaceId", "source", "url", "status", "attempts", "createdAt", "readyAt")
+    SELECT 'rcb_' || replace(gen_random_uuid()::text, '-', ''), ${run}."id", ${run}."workspaceId", 'workflow', wc."url", 'pending', 0, ${at}, ${at}
+    FROM ${run} JOIN "WorkflowCallback" wc ON wc."workflowId" = ${run}."workflowId" AND wc."workspaceId" = ${run}."workspaceId"
+    WHERE ${ended} AND wc."url" IS NOT NULL
+    ON CONFLICT ("runId", "source") DO UPDATE SET "status" = 'pending', "url" = EXCLUDED."url", "readyAt" = EXCLUDED."readyAt"
+    RETURNING "id"`;
+}
+
+/**
  * The commit statement; `runCondition` narrows the run's UPDATE further, `moreWrites` are CTEs
  * that write only if it matched. Timestamps are passed as ISO strings in UTC: a `timestamp(3)`
  * column (Prisma's DateTime) ignores the zone suffix, so the stored value is UTC whatever the
@@ -57,15 +72,7 @@ function commitEventsSql({ runCondition = "", moreWrites = "" }: { runCondition?
     FROM updated, jsonb_to_recordset($13::jsonb)
       AS e("id" text, "seq" integer, "type" text, "nodeId" text, "payload" jsonb, "createdAt" timestamp(3))
     RETURNING 1
-  ), workflow_callback AS (
-    -- The run just ended: its run-finished callbacks become pending in this same statement (the
-    -- outbox, server/callbacks), so a crash after the commit cannot lose them.
-    INSERT INTO "RunCallback" ("id", "runId", "workspaceId", "source", "url", "status", "attempts", "createdAt", "readyAt")
-    SELECT 'rcb_' || replace(gen_random_uuid()::text, '-', ''), updated."id", updated."workspaceId", 'workflow', wc."url", 'pending', 0, $16::timestamp(3), $16::timestamp(3)
-    FROM updated JOIN "WorkflowCallback" wc ON wc."workflowId" = updated."workflowId" AND wc."workspaceId" = updated."workspaceId"
-    WHERE $15::boolean AND wc."url" IS NOT NULL
-    ON CONFLICT ("runId", "source") DO UPDATE SET "status" = 'pending', "url" = EXCLUDED."url", "readyAt" = EXCLUDED."readyAt"
-    RETURNING "id"
+  ), workflow_callback AS (${workflowCallbackSql("updated", "$15::boolean", "$16::timestamp(3)")}
   ), request_callback AS (
     UPDATE "RunCallback" rc SET "status" = 'pending', "readyAt" = $16::timestamp(3)
     FROM updated WHERE $15::boolean AND rc."runId" = updated."id" AND rc."source" = 'request'
@@ -166,6 +173,12 @@ async function announce(runId: string, ids: { workspaceId: string; workflowId: s
   ]);
 }
 
+/** Best effort: a callback whose job is lost here is found by the outbox sweep. */
+async function enqueueEndedRunCallbacks(callbackIds: readonly string[], at: string): Promise<void> {
+  if (callbackIds.length === 0) return;
+  await enqueueRunCallbacks(callbackIds.map((id) => ({ id, readyAt: new Date(at) }))).catch(() => undefined);
+}
+
 /**
  * Appends events to a run's log and stores the folded state in one transaction, guarded by
  * the last sequence number the caller saw (optimistic lock): an event is never committed
@@ -233,10 +246,7 @@ export async function commitEvents(
       return result;
     });
   }
-  if (row.callbackIds.length > 0) {
-    // Best effort: a callback whose job is lost here is found by the outbox sweep.
-    await enqueueRunCallbacks(row.callbackIds.map((id) => ({ id, readyAt: new Date(at) }))).catch(() => undefined);
-  }
+  await enqueueEndedRunCallbacks(row.callbackIds, at);
   recordCommittedEvents(row, state, next, committed);
   await announce(runId, row, committed, state.status, next);
   if (finishedNow) await afterRunEnded(runId, row.callerRunId, next);
@@ -280,13 +290,7 @@ const INSERT_RUN_SQL = `
     SELECT e."id", run."id", e."seq", e."type", e."nodeId", e."payload", e."createdAt"
     FROM run, jsonb_to_recordset($18::jsonb)
       AS e("id" text, "seq" integer, "type" text, "nodeId" text, "payload" jsonb, "createdAt" timestamp(3))
-  ), workflow_callback AS (
-    -- A run that ended as it started: its workflow's run-finished callback is pending at once (as in commitEventsSql).
-    INSERT INTO "RunCallback" ("id", "runId", "workspaceId", "source", "url", "status", "attempts", "createdAt", "readyAt")
-    SELECT 'rcb_' || replace(gen_random_uuid()::text, '-', ''), run."id", run."workspaceId", 'workflow', wc."url", 'pending', 0, $23::timestamp(3), $23::timestamp(3)
-    FROM run JOIN "WorkflowCallback" wc ON wc."workflowId" = run."workflowId" AND wc."workspaceId" = run."workspaceId"
-    WHERE $23::timestamp(3) IS NOT NULL AND wc."url" IS NOT NULL
-    RETURNING "id"
+  ), workflow_callback AS (${workflowCallbackSql("run", "$23::timestamp(3) IS NOT NULL", "$23::timestamp(3)")}
   )
   SELECT ARRAY(SELECT "id" FROM workflow_callback) AS "callbackIds"`;
 
@@ -352,11 +356,7 @@ export async function insertRun(run: NewRun): Promise<RunState> {
       terminal ? (state.finishedAt ?? at) : null,
     ],
   });
-  const callbackIds = rows[0]?.callbackIds ?? [];
-  if (callbackIds.length > 0) {
-    // Best effort, as after a commit: the outbox sweep finds a callback whose job is lost here.
-    await enqueueRunCallbacks(callbackIds.map((id) => ({ id, readyAt: new Date(at) }))).catch(() => undefined);
-  }
+  await enqueueEndedRunCallbacks(rows[0]?.callbackIds ?? [], at);
   recordRunStarted(run);
   if (settled.length > 0) recordCommittedEvents(run, initial, state, settled);
   await announce(run.runId, run, events, null, state);
