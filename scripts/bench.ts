@@ -37,7 +37,7 @@ function cpuProfileFlags(): string[] {
   return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
 }
 
-/** The editor and API benches need the production app and a worker, run as `npm start` runs them. */
+/** The editor and API benches need the production app and a worker, served as `npm start` serves them. */
 async function withApp<T>(measure: (baseUrl: string, app: AppProcesses) => Promise<T>, extraEnv: Record<string, string> = {}): Promise<T> {
   const check = checkBuild(ROOT);
   if (check.stale) {
@@ -53,10 +53,10 @@ async function withApp<T>(measure: (baseUrl: string, app: AppProcesses) => Promi
   const env: NodeJS.ProcessEnv = leanNodeEnv({ ...process.env, APP_URL: baseUrl, QUEUE_PREFIX: "bench-editor", NODE_ENV: "production" });
   delete env.DEMO_MODEL_URL;
   Object.assign(env, extraEnv);
-  const [node, nextArgs] = nodeBin("next", ["start", "-H", "127.0.0.1", "-p", String(EDITOR_PORT)]);
   const profile = cpuProfileFlags();
-  const web = startGroup("web", node, [...webNodeFlags(env), ...profile, ...nextArgs], { cwd: ROOT, env });
-  const worker = startGroup("worker", node, [...workerNodeFlags(), ...profile, WORKER_ENTRY], { cwd: ROOT, env, stopTimeoutMs: 10_000 });
+  // The web server `npm start` serves (scripts/lib/web-server.ts, alone in its process here), with its node flags.
+  const web = startGroup("web", process.execPath, [...webNodeFlags(env), ...profile, "--import", "tsx", "scripts/serve-web.ts"], { cwd: ROOT, env: { ...env, PORT: String(EDITOR_PORT) } });
+  const worker = startGroup("worker", process.execPath, [...workerNodeFlags(), ...profile, WORKER_ENTRY], { cwd: ROOT, env, stopTimeoutMs: 10_000 });
   try {
     const up = await waitUntil(async () => {
       try {

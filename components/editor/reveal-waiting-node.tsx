@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect } from "react";
-import { useReactFlow, useStoreApi } from "@xyflow/react";
+import { useReactFlow, useStore, useStoreApi, type ReactFlowState } from "@xyflow/react";
 import { estimatedCardSize } from "./estimated-handles";
 import { useFitView } from "./fit-view";
 import { useEditorStore } from "./store/editor-store-provider";
@@ -34,10 +34,14 @@ export function panToFit(start: number, size: number, view: number): number {
  * Approve and Reject — on screen: a pan just large enough, or, for a card taller or wider than
  * the canvas, a zoom out to fit it (never in). A waiting card grows to hold the review form, and
  * on a short window it could otherwise reach below the canvas where nobody sees it. Once per
- * waiting node: a user who pans away afterwards is not pulled back.
+ * waiting node, and again whenever its card changes height while it waits (the reviewer opened
+ * the reject form, whose Confirm would otherwise sit below the canvas): a user who pans away
+ * afterwards is not pulled back by anything but their own change to the card.
  */
 export function RevealWaitingNode() {
   const waitingId = useEditorStore(selectWaitingNodeId);
+  // The waiting card's measured height: a change (a form opened or closed on it) reveals it again.
+  const waitingHeight = useStore((s: ReactFlowState) => (waitingId === null ? undefined : s.nodeLookup.get(waitingId)?.measured.height));
   const { getInternalNode, setViewport } = useReactFlow<AppNode, AppEdge>();
   const fitView = useFitView();
   const flow = useStoreApi<AppNode, AppEdge>();
@@ -82,7 +86,7 @@ export function RevealWaitingNode() {
       frame = requestAnimationFrame(reveal);
     });
     return () => cancelAnimationFrame(frame);
-  }, [waitingId, getInternalNode, setViewport, fitView, flow]);
+  }, [waitingId, waitingHeight, getInternalNode, setViewport, fitView, flow]);
 
   return null;
 }

@@ -21,6 +21,19 @@ const reviewer = personOf("owner").name;
  * trigger → agent → review (a gate whose message shows the agent's output) → approve: output
  * "approved" (the gate's output as it is); reject: output "rejected" naming the reason.
  */
+/** Waits until `target` lies wholly inside the canvas's visible height, where a person can click it. */
+async function expectInsideCanvas(page: Page, target: Locator, what: string): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const [canvas, box] = await Promise.all([page.locator(".react-flow").boundingBox(), target.boundingBox()]);
+        return Boolean(canvas && box && box.y >= canvas.y && box.y + box.height <= canvas.y + canvas.height);
+      },
+      { message: `${what} is inside the canvas` },
+    )
+    .toBe(true);
+}
+
 function reviewGraph(): Graph {
   const agent = createNode("agent", "agent_1", { x: 272, y: 112 });
   // The demo model quotes the task: the agent's output carries this Markdown (bold and code).
@@ -254,11 +267,7 @@ test.describe("review with context", () => {
     // This card (reason, arguments, reject form) is taller than a 720 px window's canvas at the
     // readable opening zoom: the canvas brings the whole waiting card on screen by itself, so its
     // buttons are where a person can click them (not merely scrolled into view inside the canvas).
-    const rejectButton = task.getByRole("button", { name: "Reject" });
-    await expect.poll(async () => {
-      const [canvas, button] = await Promise.all([page.locator(".react-flow").boundingBox(), rejectButton.boundingBox()]);
-      return Boolean(canvas && button && button.y >= canvas.y && button.y + button.height <= canvas.y + canvas.height);
-    }, { message: "the waiting card's Reject button is inside the canvas" }).toBe(true);
+    await expectInsideCanvas(page, task.getByRole("button", { name: "Reject" }), "the waiting card's Reject button");
     await page.screenshot({ path: `${SHOTS}/review-tool-call-revealed.png` });
     await expect(task).toContainText(url);
     await expect(task.getByTestId("tool-call-reason")).toContainText(agentReason);
@@ -267,10 +276,13 @@ test.describe("review with context", () => {
     const reason = "Use the public status API instead";
     await task.getByRole("button", { name: "Reject" }).click();
     await task.getByLabel("Reason for rejecting (optional)").fill(reason);
-    // The reason field makes the card taller than this 720 px canvas: Confirm sits below its edge,
-    // and a pointer click there, after Playwright scrolls the canvas's clipped pane, was once lost
-    // in CI (no request sent). The button is pressed as an element, so the answer is what is tested.
-    await task.getByRole("button", { name: "Confirm reject" }).dispatchEvent("click");
+    // The reason field makes the card taller still: the canvas reveals the grown card again, so
+    // Confirm is where a person clicks it (a click below the canvas edge, after Playwright
+    // scrolled the clipped pane, was once lost in CI).
+    const confirm = task.getByRole("button", { name: "Confirm reject" });
+    await expectInsideCanvas(page, confirm, "the grown card's Confirm reject button");
+    await page.screenshot({ path: `${SHOTS}/review-tool-call-reject-form.png` });
+    await confirm.click();
     await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 30_000 });
 
     // The model was told why: the refused call's result carries the reason.

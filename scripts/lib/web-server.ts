@@ -9,9 +9,11 @@
 // hot reload live there). docker-compose.yml runs `next start` as its own service.
 //
 // It is Next's documented custom server: the same request handler `next start` uses (the
-// proxy in proxy.ts, the app's routes, static files), behind a node:http server of ours.
+// proxy in proxy.ts, the app's routes, static files), behind a node:http server of ours, which
+// answers the trigger route itself with that route's handler (server/http/fast-routes.ts).
 import http from "node:http";
 import type { Duplex } from "node:stream";
+import { fastRouteCount, serveFastRoute } from "../../server/http/fast-routes";
 import { closeAllOnShutdown } from "../../server/ops/closers";
 
 export type WebServer = {
@@ -37,6 +39,22 @@ function describeListenError(error: NodeJS.ErrnoException, hostname: string, por
   return `cannot listen on ${hostname}:${port}: ${error.message}`;
 }
 
+/**
+ * Next prepares its server — instrumentation.ts included, which registers the fast routes — on
+ * the first request it handles, not in `app.prepare()`: one liveness probe makes that happen
+ * now rather than in a user's first request. Without the fast routes every request still works
+ * (Next answers the trigger too), only with more CPU per call, so their absence is a warning.
+ */
+async function warmUp(options: WebServerOptions): Promise<void> {
+  const host = options.hostname === "0.0.0.0" || options.hostname === "::" ? "127.0.0.1" : options.hostname;
+  try {
+    await (await fetch(`http://${host.includes(":") ? `[${host}]` : host}:${options.port}/api/health`, { signal: AbortSignal.timeout(30_000) })).arrayBuffer();
+  } catch (error) {
+    console.warn(`[agentflow] web: the warm-up request failed (${error instanceof Error ? error.message : String(error)})`);
+  }
+  if (fastRouteCount() === 0) console.warn("[agentflow] web: no fast routes registered (instrumentation.ts did not run): Next answers the trigger");
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const { default: next } = await import("next");
   const app = next({ dev: false, dir: options.dir, hostname: options.hostname, port: options.port });
@@ -44,6 +62,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   await app.prepare();
 
   const server = http.createServer((request, response) => {
+    // The sync trigger, answered by its own route handler without Next's request handling around it.
+    if (serveFastRoute(request, response)) return;
     handle(request, response).catch((error: unknown) => {
       // Next answers its own errors; this is only reached if its handler itself throws.
       console.error("[agentflow] web: request handler failed", error);
@@ -58,6 +78,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     server.once("error", (error: NodeJS.ErrnoException) => reject(new Error(describeListenError(error, options.hostname, options.port))));
     server.listen(options.port, options.hostname, () => resolve());
   });
+  await warmUp(options);
 
   let stopping: Promise<void> | undefined;
   return {

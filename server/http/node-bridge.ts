@@ -17,7 +17,11 @@ export async function readRequestBody(req: IncomingMessage): Promise<Buffer<Arra
 /** `req` as a fetch Request on `origin` (e.g. `http://127.0.0.1:4000`); aborted when the client goes. */
 export function fetchRequestOf(req: IncomingMessage, res: ServerResponse, origin: string, body: Buffer<ArrayBuffer>): Request {
   const aborted = new AbortController();
-  res.on("close", () => aborted.abort());
+  // Only a client that left before the whole answer was sent aborts: an abort costs a
+  // DOMException and its event on every request otherwise, for nobody to hear.
+  res.on("close", () => {
+    if (!res.writableFinished) aborted.abort();
+  });
   return new Request(new URL(req.url ?? "/", origin), {
     method: req.method,
     headers: Object.entries(req.headers).flatMap(([key, value]) => (typeof value === "string" ? [[key, value] as [string, string]] : [])),
