@@ -14,6 +14,7 @@
 import http from "node:http";
 import type { Duplex } from "node:stream";
 import { fastRouteCount, serveFastRoute } from "../../server/http/fast-routes";
+import { answerInternalError } from "../../server/http/node-bridge";
 import { closeAllOnShutdown } from "../../server/ops/closers";
 
 export type WebServer = {
@@ -46,9 +47,8 @@ function describeListenError(error: NodeJS.ErrnoException, hostname: string, por
  * (Next answers the trigger too), only with more CPU per call, so their absence is a warning.
  */
 async function warmUp(options: WebServerOptions): Promise<void> {
-  const host = options.hostname === "0.0.0.0" || options.hostname === "::" ? "127.0.0.1" : options.hostname;
   try {
-    await (await fetch(`http://${host.includes(":") ? `[${host}]` : host}:${options.port}/api/health`, { signal: AbortSignal.timeout(30_000) })).arrayBuffer();
+    await (await fetch(`http://${options.hostname}:${options.port}/api/health`, { signal: AbortSignal.timeout(30_000) })).arrayBuffer();
   } catch (error) {
     console.warn(`[agentflow] web: the warm-up request failed (${error instanceof Error ? error.message : String(error)})`);
   }
@@ -67,8 +67,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     handle(request, response).catch((error: unknown) => {
       // Next answers its own errors; this is only reached if its handler itself throws.
       console.error("[agentflow] web: request handler failed", error);
-      if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
-      response.end(JSON.stringify({ error: { code: "internal", message: "internal error" } }));
+      answerInternalError(response);
     });
   });
   // The app has no WebSocket routes (live runs use SSE): an upgrade request is refused, not left hanging.

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { fetchRequestOf, sendFetchResponse } from "./node-bridge";
+import { answerInternalError, fetchRequestOf, readRequestBody, sendFetchResponse } from "./node-bridge";
 
 /**
  * Routes the production web server (scripts/lib/web-server.ts, what `npm start` serves) answers
@@ -44,7 +44,7 @@ function registeredRoutes(): FastRoute[] {
 }
 
 /** The route and params `req` would take on the fast path, or null when it goes to Next. */
-export function fastRouteOf(req: IncomingMessage): { route: FastRoute; params: string[] } | null {
+function fastRouteOf(req: IncomingMessage): { route: FastRoute; params: string[] } | null {
   const routes = registeredRoutes();
   if (routes.length === 0) return null;
   const url = req.url ?? "";
@@ -71,16 +71,13 @@ export function serveFastRoute(req: IncomingMessage, res: ServerResponse): boole
   if (!taken) return false;
   void (async () => {
     try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      // The Host is checked by the route's front door; an unparsable one is refused there too.
-      const origin = `http://${/^[A-Za-z0-9.:[\]-]{1,300}$/.test(req.headers.host ?? "") ? req.headers.host : "localhost"}`;
-      const request = fetchRequestOf(req, res, origin, Buffer.concat(chunks));
+      // The handlers read only the path and query from the URL; the Host header goes with the
+      // other headers to the route's front door, which checks it.
+      const request = fetchRequestOf(req, res, "http://localhost", await readRequestBody(req));
       await sendFetchResponse(res, await taken.route.handler(request, taken.params));
     } catch (error) {
       console.error("[agentflow] web: fast route failed", error);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "internal", message: "internal error" } }));
+      answerInternalError(res);
     }
   })();
   return true;

@@ -47,3 +47,9 @@ export async function sendFetchResponse(res: ServerResponse, response: Response)
     res.end();
   }
 }
+
+/** The bare 500 Next sends for a handler that threw instead of answering (what was sent so far stays). */
+export function answerInternalError(res: ServerResponse): void {
+  if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+  res.end(JSON.stringify({ error: { code: "internal", message: "internal error" } }));
+}
