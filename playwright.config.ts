@@ -4,6 +4,7 @@
 import { defineConfig, devices } from "@playwright/test";
 import { stateFile } from "./e2e/support/users";
 import { OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_ISSUER } from "./e2e/support/oidc";
+import { leanNodeEnv, webNodeFlags } from "./scripts/lib/lean-node";
 
 const PORT = 3100;
 const APP_URL = `http://localhost:${PORT}`;
@@ -72,12 +73,15 @@ export default defineConfig({
     },
     {
       name: "web",
-      // The production server `npm start` runs (scripts/lib/web-server.ts). Expects a current
-      // `next build` (scripts/test.ts runs it when sources changed).
-      command: `node_modules/.bin/tsx scripts/serve-web.ts`,
-      // 127.0.0.1 rather than localhost: the server binds IPv4 only and "localhost" may resolve to ::1 first.
+      // The production server `npm start` runs (scripts/lib/web-server.ts), exactly as the Docker
+      // image runs it: the plain-JavaScript bundle of scripts/serve-web.ts, with the web's node
+      // flags and malloc setting. Expects a current `next build` and dist/serve-web.mjs
+      // (scripts/test.ts's build tier makes both; by hand, `npm run build && npm run build:web-server`).
+      command: ["node", ...webNodeFlags(process.env), "dist/serve-web.mjs"].join(" "),
+      // 127.0.0.1 (serve-web's default HOST) rather than localhost: the server binds IPv4 only
+      // and "localhost" may resolve to ::1 first.
       url: `http://127.0.0.1:${PORT}`,
-      env: serverEnv,
+      env: { ...serverEnv, MALLOC_ARENA_MAX: leanNodeEnv(process.env).MALLOC_ARENA_MAX ?? "2" },
       timeout: 120_000,
       reuseExistingServer: !process.env.CI,
       gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },

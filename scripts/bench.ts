@@ -6,6 +6,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { buildWebServer, WEB_SERVER_ENTRY } from "./build-web-server";
 import { buildWorker, checkWorkerBuild, WORKER_ENTRY } from "./build-worker";
 import { checkBuild, forgetBuild, recordBuild } from "./lib/build";
 import { leanNodeEnv, webNodeFlags, workerNodeFlags } from "./lib/lean-node";
@@ -48,14 +49,16 @@ async function withApp<T>(measure: (baseUrl: string, app: AppProcesses) => Promi
   }
   const workerBuild = checkWorkerBuild();
   if (workerBuild.stale) await buildWorker(workerBuild.hash);
+  await buildWebServer();
   const baseUrl = `http://localhost:${EDITOR_PORT}`;
   // The runtime bench pointed DEMO_MODEL_URL at its own (now closed) server: use the app's.
   const env: NodeJS.ProcessEnv = leanNodeEnv({ ...process.env, APP_URL: baseUrl, QUEUE_PREFIX: "bench-editor", NODE_ENV: "production" });
   delete env.DEMO_MODEL_URL;
   Object.assign(env, extraEnv);
   const profile = cpuProfileFlags();
-  // The web server `npm start` serves (scripts/lib/web-server.ts, alone in its process here), with its node flags.
-  const web = startGroup("web", process.execPath, [...webNodeFlags(env), ...profile, "--import", "tsx", "scripts/serve-web.ts"], { cwd: ROOT, env: { ...env, PORT: String(EDITOR_PORT) } });
+  // The web server `npm start` serves (scripts/lib/web-server.ts, alone in its process here), with
+  // its node flags, as the Docker image runs it: plain JavaScript, no TypeScript compiler loaded.
+  const web = startGroup("web", process.execPath, [...webNodeFlags(env), ...profile, WEB_SERVER_ENTRY], { cwd: ROOT, env: { ...env, PORT: String(EDITOR_PORT) } });
   const worker = startGroup("worker", process.execPath, [...workerNodeFlags(), ...profile, WORKER_ENTRY], { cwd: ROOT, env, stopTimeoutMs: 10_000 });
   try {
     const up = await waitUntil(async () => {

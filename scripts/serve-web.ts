@@ -1,14 +1,28 @@
 // The production web server alone: what `npm start` serves from its launcher process
-// (lib/web-server.ts), without the stores, builds and workers the launcher also runs. The e2e
-// suite serves the app through this, so it tests the server users run. Expects a current
-// `next build`; PORT (default 3000) on 127.0.0.1.
+// (lib/web-server.ts), without the stores, builds and workers the launcher also runs. The
+// Docker image and docker-compose.yml's `web` service run it, and so does the e2e suite (so it
+// tests what the image serves), as plain JavaScript: dist/serve-web.mjs, bundled by
+// scripts/build-web-server.ts (`npm run build:web-server`); the benches run that bundle too.
+// Expects a current `next build`. Listens on HOST (default 127.0.0.1; the image sets 0.0.0.0)
+// and PORT (default 3000).
 import { ROOT } from "./lib/paths";
-import { startWebServer } from "./lib/web-server";
+import { hostInUrl, startWebServer } from "./lib/web-server";
 
-const port = Number(process.env.PORT ?? "3000");
+const hostname = process.env.HOST || "127.0.0.1";
+const portText = process.env.PORT ?? "3000";
+const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
+if (!(port >= 1 && port <= 65535)) {
+  console.error(`[agentflow] web: PORT must be a TCP port number from 1 to 65535, got "${portText}"`);
+  process.exit(1);
+}
+
 Object.assign(process.env, { NODE_ENV: "production" }); // Next reads it when it loads
-const server = await startWebServer({ dir: ROOT, hostname: "127.0.0.1", port });
-console.log(`[agentflow] web: serving http://127.0.0.1:${port}`);
+// A port in use, a host that is not this machine's: the message says what to change, no stack trace.
+const server = await startWebServer({ dir: ROOT, hostname, port }).catch((error: unknown) => {
+  console.error(`[agentflow] web: ${error instanceof Error ? error.message : String(error)}`);
+  return process.exit(1);
+});
+console.log(`[agentflow] web: serving http://${hostInUrl(hostname)}:${port}`);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => void server.stop().then(() => process.exit(0)));
 }

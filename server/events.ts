@@ -3,6 +3,7 @@ import type { CommittedEvent } from "./engine/events";
 import { getEnv } from "./env";
 import { closeOnShutdown } from "./ops/closers";
 import { componentLog } from "./ops/log";
+import { reconnectWithinASecond } from "./queue";
 
 const logger = componentLog("redis");
 
@@ -41,7 +42,7 @@ const globalForRedis = globalThis as unknown as { agentflowRedis?: Redis };
 export function getRedis(): Redis {
   if (!globalForRedis.agentflowRedis) {
     // Auto-pipelining: commands issued by concurrent runs in the same tick share one write.
-    globalForRedis.agentflowRedis = reportOutages(new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true }), "commands");
+    globalForRedis.agentflowRedis = reportOutages(new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: 3, enableAutoPipelining: true, retryStrategy: reconnectWithinASecond }), "commands");
     closeOnShutdown(closeRedis);
   }
   return globalForRedis.agentflowRedis;
@@ -91,7 +92,7 @@ export function listenForRunNotices(onNotice: (runId: string, notice: RunNotice)
 
 /** A dedicated subscriber connection (Redis requires one per subscription mode client). */
 export function createSubscriber(): Redis {
-  return reportOutages(new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: null }), "subscriber");
+  return reportOutages(new Redis(getEnv().REDIS_URL, { maxRetriesPerRequest: null, retryStrategy: reconnectWithinASecond }), "subscriber");
 }
 
 export async function closeRedis(): Promise<void> {

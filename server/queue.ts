@@ -13,10 +13,28 @@ export const ADVANCE_RUN_JOB = "advance-run";
 export const advanceRunPayloadSchema = z.object({ runId: z.string().min(1) });
 export type AdvanceRunPayload = z.infer<typeof advanceRunPayloadSchema>;
 
+/**
+ * When a lost Redis connection tries again (ioredis' `retryStrategy`; `attempt` counts from 1):
+ * 100 ms later, then 100 ms more each time, and at least once a second. BullMQ's default for its
+ * connections grows to 20 s between attempts (ioredis' own to 2 s), so after a longer outage a
+ * worker could find Redis only many seconds after it was back, with its runs standing still.
+ */
+export function reconnectWithinASecond(attempt: number): number {
+  return Math.min(attempt * 100, 1_000);
+}
+
 export function redisConnection(): ConnectionOptions {
   // BullMQ requires maxRetriesPerRequest: null for blocking commands on workers.
-  return { url: getEnv().REDIS_URL, maxRetriesPerRequest: null };
+  return { url: getEnv().REDIS_URL, maxRetriesPerRequest: null, retryStrategy: reconnectWithinASecond };
 }
+
+/**
+ * How long one of our BullMQ workers waits before it asks for jobs again when asking failed on a
+ * broken connection (a restart, a failover). BullMQ's default, 15 s, could leave runs queued for
+ * that long after Redis was back. Asking every second costs nothing while Redis is away: the
+ * command waits in the client's offline queue.
+ */
+export const WORKER_RUN_RETRY_DELAY_MS = 1_000;
 
 const globalForQueue = globalThis as unknown as { agentflowRunsQueue?: Queue<AdvanceRunPayload> };
 

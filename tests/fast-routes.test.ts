@@ -5,7 +5,7 @@ import { startHarness, type Harness } from "./support/harness";
 import { createTestUser, createWorkspaceWith } from "./support/identities";
 import type { Db } from "../server/db";
 import { buildGraph } from "../server/engine/test-helpers";
-import { FAST_ROUTE_MAX_BODY_BYTES, fastRouteCount, registerFastRoutes, serveFastRoute } from "../server/http/fast-routes";
+import { FAST_ROUTE_MAX_BODY_BYTES, fastRouteCount, registerFastRoutes, SECURITY_HEADERS, serveFastRoute } from "../server/http/fast-routes";
 import { createWorkflow } from "../server/workflows/workflows";
 import { createTriggerToken } from "../server/workflows/trigger-tokens";
 import { triggerFastRoute } from "../app/api/v1/workflows/[workflowId]/trigger/fast-route";
@@ -83,6 +83,11 @@ function send(path: string, options: { method?: string; headers?: Record<string,
 const triggerPath = () => `/api/v1/workflows/${workflowId}/trigger`;
 const json = { "content-type": "application/json" };
 
+/** The headers next.config.js gives Next's answers (server/http/fast-routes.test.ts keeps the lists in step). */
+function expectSecurityHeaders(sent: Sent): void {
+  for (const [name, value] of SECURITY_HEADERS) expect(sent.headers[name.toLowerCase()], name).toBe(value);
+}
+
 describe("the trigger on the fast path", () => {
   it("is registered, and starts a run that answers in sync mode with the route's own result", async () => {
     expect(fastRouteCount()).toBe(1);
@@ -94,8 +99,10 @@ describe("the trigger on the fast path", () => {
     expect(await db.run.count({ where: { workflowId } })).toBe(runsBefore + 1);
     expect((await db.run.findUniqueOrThrow({ where: { id: result.runId }, select: { status: true } })).status).toBe("succeeded");
 
+    expectSecurityHeaders(sync);
     const async = await send(triggerPath(), { headers: json, body: JSON.stringify({ input: { name: "later" } }) });
     expect(async.status).toBe(202);
+    expectSecurityHeaders(async);
     expect(JSON.parse(async.body)).toMatchObject({ runId: expect.stringMatching(/^run_/), statusUrl: expect.stringContaining("/api/v1/runs/") });
   });
 
@@ -121,6 +128,8 @@ describe("the trigger on the fast path", () => {
     const unknown = await send("/api/v1/workflows/wf_doesnotexist/trigger", { headers: json, body: "{}" });
     expect(unknown.status).toBe(404);
     expect(await db.run.count({ where: { workflowId } })).toBe(runsBefore);
+    // Refusals carry the security headers Next's answers do, like the successful answers above.
+    for (const refused of [anonymous, foreign, malformed, unknown]) expectSecurityHeaders(refused);
   });
 
   it("leaves to Next every request it does not take as it is", async () => {

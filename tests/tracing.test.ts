@@ -1,3 +1,4 @@
+import { trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from "./support/otlp-receiver";
@@ -28,10 +29,12 @@ beforeAll(async () => {
   expect(await initTracing("agentflow-test")).toBe(true);
 }, 60_000);
 
+let receiverClosed = false;
+
 afterAll(async () => {
   await shutdownTracing();
   await harness?.stop();
-  await receiver?.close();
+  if (!receiverClosed) await receiver?.close();
   setLogDestination(null);
 });
 
@@ -159,4 +162,14 @@ describe("traces", () => {
     // Still one root: the start of the parent run.
     expect(spans.filter((span) => span.parentSpanId === null).map((span) => span.name)).toEqual(["run.start manual"]);
   }, 60_000);
+
+  // Last: it stops tracing for the file. The worker's stop awaits shutdownTracing and only then
+  // exits 0; a rejection there left a worker whose collector was away exiting with an error.
+  it("a collector that is away at shutdown costs the last spans, not a clean stop", async () => {
+    receiverClosed = true;
+    await receiver.close();
+    trace.getTracer("agentflow-test").startSpan("after the collector left").end();
+    await expect(shutdownTracing()).resolves.toBeUndefined();
+    expect(logLines.some((line) => line.includes("the last spans could not be exported at shutdown"))).toBe(true);
+  }, 30_000);
 });

@@ -130,16 +130,20 @@ it.each([
   }
 }, 60_000);
 
-// npm start's pool numbers its workers (WORKER_SLOT) and names itself (AGENTFLOW_SUPERVISOR_PID); the
-// next process of a slot starts only once the previous one exited (server/runs/slot-handover.ts).
-it("the next worker of a supervised slot takes over the job its killed predecessor held, without waiting out its lock", async () => {
+// npm start's pool numbers its workers (WORKER_SLOT) and names itself (AGENTFLOW_SUPERVISOR_PID); a
+// container (WORKER_SLOT=container, docker-compose.yml) is restarted on the same hostname. Either
+// way the next process of a slot starts only once the previous one exited (server/runs/slot-handover.ts).
+it.each<{ supervisor: string; slot: Record<string, string> }>([
+  { supervisor: "npm start's worker pool", slot: { WORKER_SLOT: "1", AGENTFLOW_SUPERVISOR_PID: String(process.pid) } },
+  { supervisor: "a container's restart policy", slot: { WORKER_SLOT: "container" } },
+])("the next worker of a slot ($supervisor) takes over the job its killed predecessor held, without waiting out its lock", async ({ slot: slotEnv }) => {
   const graph = buildGraph(
     [["trigger", "trigger"], ["slow", "agent", { task: "A slow step #demo:slow:2500" }], ["out", "output"]],
     [["trigger", "slow"], ["slow", "out"]],
   );
   const { id } = await createWorkflow(db, await testWorkspace(db), { name: "slot handover", graph });
   // The production lock: without the handover the job would stay locked for 30 s after the kill.
-  const slot = { WORKER_SLOT: "1", AGENTFLOW_SUPERVISOR_PID: String(process.pid), WORKER_LOCK_MS: "30000" };
+  const slot = { ...slotEnv, WORKER_LOCK_MS: "30000" };
   const doomed = startSharedWorkerProcess(children, slot);
   await waitForOutput(doomed, "[worker] ready");
   const { runId } = await startRun(db, { ...(await testRunScope(db)), workflowId: id, input: {}, trigger: "manual" });

@@ -20,8 +20,9 @@ describe("production node flags", () => {
   it("are the same in docker-compose.yml and the Dockerfile as under npm start", () => {
     const web = webNodeFlags(production);
     const worker = workerNodeFlags();
-    expect(commandOf(compose, /command: \[.*next", "start"/).slice(1, 1 + web.length)).toEqual(web);
-    expect(commandOf(dockerfile, /^CMD \[/).slice(1, 1 + web.length)).toEqual(web);
+    // Both run the web server of npm start, bundled (scripts/build-web-server.ts), with the web's flags.
+    expect(commandOf(compose, /command: \[.*dist\/serve-web\.mjs"\]/)).toEqual(["node", ...web, "dist/serve-web.mjs"]);
+    expect(commandOf(dockerfile, /^CMD \[/)).toEqual(["node", ...web, "dist/serve-web.mjs"]);
     expect(commandOf(compose, /command: \[.*dist\/worker\/main\.mjs"\]/).slice(1, 1 + worker.length)).toEqual(worker);
     expect(compose).toContain(`MALLOC_ARENA_MAX: "${leanNodeEnv(production).MALLOC_ARENA_MAX}"`);
     expect(dockerfile).toContain(`ENV MALLOC_ARENA_MAX=${leanNodeEnv(production).MALLOC_ARENA_MAX}`);

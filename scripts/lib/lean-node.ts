@@ -1,8 +1,9 @@
 // How production runs the web and worker node processes: the same flags and environment for
-// `npm start` and for the benchmarks that measure what it runs. Under `npm start` the web is
-// served by the launcher's own process (lib/web-server.ts), so its flags are on package.json's
-// start script; docker-compose.yml and the Dockerfile repeat them too (none of them can import
-// this file): lean-node.test.ts keeps all of them in step.
+// `npm start`, for the benchmarks that measure what it runs and for the web server the e2e
+// suite starts (playwright.config.ts). Under `npm start` the web is served by the launcher's
+// own process (lib/web-server.ts), so its flags are on package.json's start script;
+// docker-compose.yml and the Dockerfile repeat them too (none of them can import this file):
+// lean-node.test.ts keeps all of them in step.
 
 /**
  * V8 flags for both processes.
@@ -30,7 +31,7 @@ const WEB_HEAP_LIMIT_MIB = 512;
 /** The web's flags, as package.json's start script, the Dockerfile and docker-compose.yml give them. */
 export const WEB_NODE_FLAGS: readonly string[] = [...SHARED_FLAGS, `--max-old-space-size=${WEB_HEAP_LIMIT_MIB}`];
 
-/** The web's flags for a web process we spawn (the benches): an operator's heap limit in NODE_OPTIONS wins. */
+/** The web's flags for a web process we spawn (the benches, e2e): an operator's heap limit in NODE_OPTIONS wins. */
 export function webNodeFlags(env: NodeJS.ProcessEnv): string[] {
   const ownLimit = /--max-old-space-size\b/.test(env.NODE_OPTIONS ?? "");
   return WEB_NODE_FLAGS.filter((flag) => !(ownLimit && flag.startsWith("--max-old-space-size")));

@@ -6,7 +6,8 @@
 // launcher removes one process of the four a user's `npm start` left running (npm, launcher,
 // web, worker). Workers stay separate processes: a worker that crashes is restarted while
 // this process keeps serving. `npm run dev` keeps `next dev` as a child (its compiler and
-// hot reload live there). docker-compose.yml runs `next start` as its own service.
+// hot reload live there). The Docker image and docker-compose.yml's `web` service run this
+// same server alone, as scripts/serve-web.ts bundled into dist/serve-web.mjs.
 //
 // It is Next's documented custom server: the same request handler `next start` uses (the
 // proxy in proxy.ts, the app's routes, static files), behind a node:http server of ours, which
@@ -40,6 +41,22 @@ function describeListenError(error: NodeJS.ErrnoException, hostname: string, por
   return `cannot listen on ${hostname}:${port}: ${error.message}`;
 }
 
+/** `hostname` as the host of a URL: an IPv6 address goes in brackets. */
+export function hostInUrl(hostname: string): string {
+  return hostname.includes(":") ? `[${hostname}]` : hostname;
+}
+
+/**
+ * Where this process reaches its own server: the host it listens on, except that a wildcard
+ * address (HOST=0.0.0.0 in the Docker image, or ::) is no destination to send a request to, so
+ * loopback stands in for it.
+ */
+function ownAddress(hostname: string): string {
+  if (hostname === "0.0.0.0") return "127.0.0.1";
+  if (hostname === "::") return "[::1]";
+  return hostInUrl(hostname);
+}
+
 /**
  * Next prepares its server — instrumentation.ts included, which registers the fast routes — on
  * the first request it handles, not in `app.prepare()`: one liveness probe makes that happen
@@ -48,7 +65,7 @@ function describeListenError(error: NodeJS.ErrnoException, hostname: string, por
  */
 async function warmUp(options: WebServerOptions): Promise<void> {
   try {
-    await (await fetch(`http://${options.hostname}:${options.port}/api/health`, { signal: AbortSignal.timeout(30_000) })).arrayBuffer();
+    await (await fetch(`http://${ownAddress(options.hostname)}:${options.port}/api/health`, { signal: AbortSignal.timeout(30_000) })).arrayBuffer();
   } catch (error) {
     console.warn(`[agentflow] web: the warm-up request failed (${error instanceof Error ? error.message : String(error)})`);
   }

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Db } from "../db";
 import { getEnv } from "../env";
-import { redisConnection } from "../queue";
+import { redisConnection, WORKER_RUN_RETRY_DELAY_MS } from "../queue";
 import { attemptCallback } from "./deliver";
 import {
   CALLBACK_RETRY_WINDOW_MS,
@@ -39,6 +39,7 @@ export function createRunCallbackWorker(db: Db, options: { concurrency?: number;
       connection: redisConnection(),
       prefix: env.QUEUE_PREFIX,
       concurrency: options.concurrency ?? 10,
+      runRetryDelay: WORKER_RUN_RETRY_DELAY_MS,
       settings: { backoffStrategy: (attemptsMade: number) => callbackRetryDelay(attemptsMade, retryBaseMs) },
     },
   );

@@ -11,12 +11,14 @@ import { answerInternalError, fetchRequestOf, readRequestBody, sendFetchResponse
  * trigger itself (issue 11's bench: ~35 % of the web's CPU per run). Nothing else changes: the
  * handler is the route module's export, its front-door checks (server/http/public-api.ts)
  * included; anything the fast path does not take as it is — another method, a path that would
- * need decoding, a body without a declared small length — goes to Next as before. `next start`
- * (docker-compose) and `next dev` serve the same route through Next.
+ * need decoding, a body without a declared small length — goes to Next as before. `next dev`
+ * serves the same route through Next. Its answers carry the security headers next.config.js
+ * gives every answer of Next's (SECURITY_HEADERS; a unit test keeps the two lists in step).
  *
  * The routes are registered by instrumentation.ts, which Next runs inside its server bundle, so
  * the handler shares that bundle's modules; this module only holds the table, on globalThis
- * under a registered symbol, because the launcher's copy of it (loaded by tsx) reads it.
+ * under a registered symbol, because the web server's own copy of it (in the launcher's bundle,
+ * dist/start.mjs, or dist/serve-web.mjs) reads it.
  */
 export type FastRoute = {
   method: string;
@@ -26,6 +28,15 @@ export type FastRoute = {
 };
 
 const FAST_ROUTES = Symbol.for("agentflow.fastRoutes");
+
+/** What next.config.js's `headers()` adds to every answer of Next's, added to the fast path's answers too. */
+export const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+  ["X-Frame-Options", "DENY"],
+  ["X-Content-Type-Options", "nosniff"],
+  ["Referrer-Policy", "same-origin"],
+  ["Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"],
+  ["Cross-Origin-Opener-Policy", "same-origin"],
+];
 
 /** Bodies the fast path reads itself: small ones, with their length declared (a JSON trigger input). */
 export const FAST_ROUTE_MAX_BODY_BYTES = 64 * 1024;
@@ -69,6 +80,8 @@ function fastRouteOf(req: IncomingMessage): { route: FastRoute; params: string[]
 export function serveFastRoute(req: IncomingMessage, res: ServerResponse): boolean {
   const taken = fastRouteOf(req);
   if (!taken) return false;
+  // Set before the handler answers: writeHead merges them with the response's own headers.
+  for (const [name, value] of SECURITY_HEADERS) res.setHeader(name, value);
   void (async () => {
     try {
       // The handlers read only the path and query from the URL; the Host header goes with the

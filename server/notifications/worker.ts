@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Db } from "../db";
 import { getEnv } from "../env";
-import { redisConnection } from "../queue";
+import { redisConnection, WORKER_RUN_RETRY_DELAY_MS } from "../queue";
 import { attemptDelivery } from "./attempt";
 import { DELIVER_JOB, deliverPayloadSchema, NOTIFICATIONS_QUEUE, type DeliverPayload } from "./queue";
 
@@ -34,6 +34,7 @@ export function createNotificationWorker(db: Db, options: { concurrency?: number
       connection: redisConnection(),
       prefix: env.QUEUE_PREFIX,
       concurrency: options.concurrency ?? 10,
+      runRetryDelay: WORKER_RUN_RETRY_DELAY_MS,
       settings: { backoffStrategy: (attemptsMade: number) => retryBaseMs * 2 ** Math.max(0, attemptsMade - 1) },
     },
   );

@@ -68,10 +68,18 @@ export async function flushTracing(): Promise<void> {
   await globalForTracing.agentflowTracing?.provider.forceFlush();
 }
 
+/**
+ * Sends the spans still batched and stops exporting. Never throws: a collector that is away at
+ * shutdown costs those spans (logged), not a clean exit (the worker's stop ends in process.exit(0)).
+ */
 export async function shutdownTracing(): Promise<void> {
   const tracing = globalForTracing.agentflowTracing;
   globalForTracing.agentflowTracing = undefined;
-  await tracing?.provider.shutdown();
+  try {
+    await tracing?.provider.shutdown();
+  } catch (error) {
+    logger.warn({ err: error }, "the last spans could not be exported at shutdown");
+  }
 }
 
 /** The trace id of a stored `traceparent` (`00-<trace id>-<span id>-<flags>`), for the run page. */

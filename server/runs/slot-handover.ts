@@ -16,11 +16,18 @@ import { releaseRunLeaseHeldBy } from "./run-lease";
  * starts only after the previous one exited, so the jobs recorded under the slot are orphans.
  * Each goes back to wait with the dead holder's own lock token (BullMQ refuses if the lock is
  * anyone else's now: it expired and another worker took the job), and its run's lease is deleted
- * if the dead holder's token still holds it. Without a supervisor (docker replicas, a worker
- * started by hand) nothing is recorded and locks run out as before.
+ * if the dead holder's token still holds it. Without a supervisor (a worker started by hand)
+ * nothing is recorded and locks run out as before.
  *
  * A slot is named by host, supervisor pid and number: two launchers on one machine, or on two
  * machines sharing a Redis, never share one.
+ *
+ * A container is a slot too (`WORKER_SLOT=container`, set by docker-compose.yml): its one worker
+ * process is restarted by the container's restart policy only after it exited, and the
+ * container keeps its hostname (unique per container, so per replica) across restarts. The
+ * slot is then named by the hostname alone; a hostname shared by two running workers (a fixed
+ * `hostname:` on a scaled service) would let one hand back the other's live jobs, so the
+ * setting is for one worker per container with Docker's own hostnames.
  */
 export type SlotJobs = {
   /** Records a job this process now holds: its lock token and its run's lease token. */
@@ -32,9 +39,13 @@ export type SlotJobs = {
 /** How long a slot's record outlives its last write: a supervisor that is gone for good leaves no key behind. */
 const SLOT_RECORD_TTL_MS = 24 * 3_600_000;
 
+/** Says that this process is its container's only worker (see above). */
+export const CONTAINER_SLOT = "container";
+
 /** The Redis hash of a supervised slot, or null when this process is not supervised. */
 export function supervisedSlotKey(env: NodeJS.ProcessEnv = process.env): string | null {
   const slot = env.WORKER_SLOT;
+  if (slot === CONTAINER_SLOT) return `${getEnv().QUEUE_PREFIX}:worker-slot:${CONTAINER_SLOT}:${os.hostname()}`;
   const supervisor = env.AGENTFLOW_SUPERVISOR_PID;
   if (!slot || !/^\d+$/.test(slot) || !supervisor || !/^\d+$/.test(supervisor)) return null;
   return `${getEnv().QUEUE_PREFIX}:worker-slot:${os.hostname()}:${supervisor}:${slot}`;
