@@ -6,15 +6,15 @@
 // Expects a current `next build`. Listens on HOST (default 127.0.0.1; the image sets 0.0.0.0)
 // and PORT (default 3000).
 import { ROOT } from "./lib/paths";
-import { hostInUrl, startWebServer } from "./lib/web-server";
+import { hostInUrl, startWebServer, webPortOf } from "./lib/web-server";
 
 const hostname = process.env.HOST || "127.0.0.1";
-const portText = process.env.PORT ?? "3000";
-const port = /^\d{1,5}$/.test(portText) ? Number(portText) : Number.NaN;
-if (!(port >= 1 && port <= 65535)) {
-  console.error(`[agentflow] web: PORT must be a TCP port number from 1 to 65535, got "${portText}"`);
+const portOrNull = webPortOf(process.env.PORT);
+if (portOrNull === null) {
+  console.error(`[agentflow] web: PORT must be a TCP port number from 1 to 65535, got "${process.env.PORT ?? ""}"`);
   process.exit(1);
 }
+const port: number = portOrNull;
 
 Object.assign(process.env, { NODE_ENV: "production" }); // Next reads it when it loads
 // A port in use, a host that is not this machine's: the message says what to change, no stack trace.

@@ -12,14 +12,15 @@ import { DEV_SERVICES, startServices, type Services } from "./lib/services";
 import { leanNodeEnv, missingWebFlags, workerNodeFlags } from "./lib/lean-node";
 import { parseWorkerProcesses } from "./lib/supervise";
 import { startWorkerPool, type WorkerPool } from "./lib/worker-pool";
-import { startWebServer, type WebServer } from "./lib/web-server";
+import { startWebServer, webPortOf, type WebServer } from "./lib/web-server";
 
 const dev = process.argv.includes("--dev");
-const port = Number(process.env.PORT ?? "3000");
-if (!Number.isInteger(port) || port < 1 || port > 65535) {
+const portOrNull = webPortOf(process.env.PORT);
+if (portOrNull === null) {
   console.error(`[agentflow] PORT must be a TCP port number, got "${process.env.PORT ?? ""}"`);
   process.exit(2);
 }
+const port: number = portOrNull;
 const workerProcesses = parseWorkerProcesses(process.env.WORKER_PROCESSES);
 if (!workerProcesses.ok) {
   console.error(`[agentflow] ${workerProcesses.error}`);

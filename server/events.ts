@@ -3,7 +3,6 @@ import type { CommittedEvent } from "./engine/events";
 import { getEnv } from "./env";
 import { closeOnShutdown } from "./ops/closers";
 import { componentLog } from "./ops/log";
-import { reconnectWithinASecond } from "./queue";
 
 const logger = componentLog("redis");
 
@@ -34,6 +33,17 @@ function reportOutages(redis: Redis, role: string): Redis {
  */
 export function runChannel(runId: string): string {
   return `${getEnv().QUEUE_PREFIX}:run-events:${runId}`;
+}
+
+/**
+ * When a lost Redis connection tries again (ioredis' `retryStrategy`; `attempt` counts from 1):
+ * 100 ms later, then 100 ms more each time, and at least once a second. BullMQ's default for its
+ * connections grows to 20 s between attempts (ioredis' own to 2 s), so after a longer outage a
+ * worker could find Redis only many seconds after it was back, with its runs standing still.
+ * Used by this module's clients and BullMQ's (server/queue.ts).
+ */
+export function reconnectWithinASecond(attempt: number): number {
+  return Math.min(attempt * 100, 1_000);
 }
 
 const globalForRedis = globalThis as unknown as { agentflowRedis?: Redis };

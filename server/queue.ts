@@ -1,6 +1,7 @@
-import { Queue, type ConnectionOptions } from "bullmq";
+import { Queue, type ConnectionOptions, type WorkerOptions } from "bullmq";
 import { z } from "zod";
 import { getEnv } from "./env";
+import { reconnectWithinASecond } from "./events";
 import { closeOnShutdown } from "./ops/closers";
 
 /**
@@ -13,16 +14,6 @@ export const ADVANCE_RUN_JOB = "advance-run";
 export const advanceRunPayloadSchema = z.object({ runId: z.string().min(1) });
 export type AdvanceRunPayload = z.infer<typeof advanceRunPayloadSchema>;
 
-/**
- * When a lost Redis connection tries again (ioredis' `retryStrategy`; `attempt` counts from 1):
- * 100 ms later, then 100 ms more each time, and at least once a second. BullMQ's default for its
- * connections grows to 20 s between attempts (ioredis' own to 2 s), so after a longer outage a
- * worker could find Redis only many seconds after it was back, with its runs standing still.
- */
-export function reconnectWithinASecond(attempt: number): number {
-  return Math.min(attempt * 100, 1_000);
-}
-
 export function redisConnection(): ConnectionOptions {
   // BullMQ requires maxRetriesPerRequest: null for blocking commands on workers.
   return { url: getEnv().REDIS_URL, maxRetriesPerRequest: null, retryStrategy: reconnectWithinASecond };
@@ -34,7 +25,12 @@ export function redisConnection(): ConnectionOptions {
  * that long after Redis was back. Asking every second costs nothing while Redis is away: the
  * command waits in the client's offline queue.
  */
-export const WORKER_RUN_RETRY_DELAY_MS = 1_000;
+const WORKER_RUN_RETRY_DELAY_MS = 1_000;
+
+/** What every BullMQ worker of ours is given, beside its own concurrency and settings. */
+export function workerOptions(): Pick<WorkerOptions, "connection" | "prefix" | "runRetryDelay"> {
+  return { connection: redisConnection(), prefix: getEnv().QUEUE_PREFIX, runRetryDelay: WORKER_RUN_RETRY_DELAY_MS };
+}
 
 const globalForQueue = globalThis as unknown as { agentflowRunsQueue?: Queue<AdvanceRunPayload> };
 

@@ -41,6 +41,12 @@ function describeListenError(error: NodeJS.ErrnoException, hostname: string, por
   return `cannot listen on ${hostname}:${port}: ${error.message}`;
 }
 
+/** The web's port from PORT (default 3000): a whole number from 1 to 65535, else null. */
+export function webPortOf(text: string | undefined): number | null {
+  const port = /^\d{1,5}$/.test(text ?? "3000") ? Number(text ?? "3000") : Number.NaN;
+  return port >= 1 && port <= 65535 ? port : null;
+}
+
 /** `hostname` as the host of a URL: an IPv6 address goes in brackets. */
 export function hostInUrl(hostname: string): string {
   return hostname.includes(":") ? `[${hostname}]` : hostname;

@@ -1,7 +1,7 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Db } from "../db";
 import { getEnv } from "../env";
-import { redisConnection, WORKER_RUN_RETRY_DELAY_MS } from "../queue";
+import { workerOptions } from "../queue";
 import { attemptCallback } from "./deliver";
 import {
   CALLBACK_RETRY_WINDOW_MS,
@@ -36,10 +36,8 @@ export function createRunCallbackWorker(db: Db, options: { concurrency?: number;
       return result.outcome;
     },
     {
-      connection: redisConnection(),
-      prefix: env.QUEUE_PREFIX,
+      ...workerOptions(),
       concurrency: options.concurrency ?? 10,
-      runRetryDelay: WORKER_RUN_RETRY_DELAY_MS,
       settings: { backoffStrategy: (attemptsMade: number) => callbackRetryDelay(attemptsMade, retryBaseMs) },
     },
   );

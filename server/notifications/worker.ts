@@ -1,7 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Db } from "../db";
-import { getEnv } from "../env";
-import { redisConnection, WORKER_RUN_RETRY_DELAY_MS } from "../queue";
+import { workerOptions } from "../queue";
 import { attemptDelivery } from "./attempt";
 import { DELIVER_JOB, deliverPayloadSchema, NOTIFICATIONS_QUEUE, type DeliverPayload } from "./queue";
 
@@ -14,7 +13,6 @@ export const DEFAULT_RETRY_BASE_MS = 5_000;
  * address, a 4xx, no SMTP) ends the job at once. Nothing here touches a run.
  */
 export function createNotificationWorker(db: Db, options: { concurrency?: number; retryBaseMs?: number } = {}): Worker<DeliverPayload> {
-  const env = getEnv();
   const retryBaseMs = options.retryBaseMs ?? DEFAULT_RETRY_BASE_MS;
   return new Worker<DeliverPayload>(
     NOTIFICATIONS_QUEUE,
@@ -31,10 +29,8 @@ export function createNotificationWorker(db: Db, options: { concurrency?: number
       return result.outcome;
     },
     {
-      connection: redisConnection(),
-      prefix: env.QUEUE_PREFIX,
+      ...workerOptions(),
       concurrency: options.concurrency ?? 10,
-      runRetryDelay: WORKER_RUN_RETRY_DELAY_MS,
       settings: { backoffStrategy: (attemptsMade: number) => retryBaseMs * 2 ** Math.max(0, attemptsMade - 1) },
     },
   );

@@ -3,7 +3,7 @@ import type { Db } from "../db";
 import { getEnv } from "../env";
 import { getRedis, listenForRunNotices } from "../events";
 import { NotFoundError } from "../errors";
-import { ADVANCE_RUN_JOB, advanceRunPayloadSchema, redisConnection, RUNS_QUEUE, WORKER_RUN_RETRY_DELAY_MS, type AdvanceRunPayload } from "../queue";
+import { ADVANCE_RUN_JOB, advanceRunPayloadSchema, RUNS_QUEUE, workerOptions, type AdvanceRunPayload } from "../queue";
 import { advanceRun, RUN_CHANGED, type AdvanceOptions } from "./advance";
 import { tryAcquireRunLease } from "./run-lease";
 import { loadRun } from "./load";
@@ -87,11 +87,9 @@ export function createRunWorker(db: Db, options: { concurrency?: number } & Pick
       }
     },
     {
-      connection: redisConnection(),
-      prefix: env.QUEUE_PREFIX,
-      concurrency: options.concurrency ?? env.WORKER_CONCURRENCY,
       // Back to taking jobs about a second after Redis is (server/queue.ts).
-      runRetryDelay: WORKER_RUN_RETRY_DELAY_MS,
+      ...workerOptions(),
+      concurrency: options.concurrency ?? env.WORKER_CONCURRENCY,
       lockDuration: env.WORKER_LOCK_MS,
       stalledInterval: Math.max(500, Math.floor(env.WORKER_LOCK_MS / 2)),
       // A run's job may be picked up again after its worker dies; the log makes that safe.

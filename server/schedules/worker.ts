@@ -1,7 +1,6 @@
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Db } from "../db";
-import { getEnv } from "../env";
-import { redisConnection, WORKER_RUN_RETRY_DELAY_MS } from "../queue";
+import { workerOptions } from "../queue";
 import { DEFAULT_LATE_AFTER_MS, fireSchedule } from "./fire";
 import { FIRE_SCHEDULE_JOB, fireSchedulePayloadSchema, SCHEDULES_QUEUE, type FireSchedulePayload } from "./queue";
 
@@ -21,6 +20,6 @@ export function createScheduleWorker(db: Db, options: { lateAfterMs?: number; co
       const result = await fireSchedule(db, { scheduleId: payload.data.scheduleId, slotAt, now: new Date(), lateAfterMs: options.lateAfterMs ?? DEFAULT_LATE_AFTER_MS });
       return result.outcome === "started" ? { outcome: result.outcome, runId: result.runId } : { outcome: result.outcome, reason: result.reason };
     },
-    { connection: redisConnection(), prefix: getEnv().QUEUE_PREFIX, concurrency: options.concurrency ?? 5, runRetryDelay: WORKER_RUN_RETRY_DELAY_MS },
+    { ...workerOptions(), concurrency: options.concurrency ?? 5 },
   );
 }
