@@ -1,15 +1,15 @@
 "use client";
 
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useMemo, useState } from "react";
+import { Suspense, useMemo } from "react";
 import { useCan } from "@/components/session/session-context";
 import { errorMessage } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { formatCost, formatDateTime, formatDuration, formatTokens } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { useUrlState } from "@/components/ui/use-url-state";
 import { RunsSummary } from "@/components/runs/runs-summary";
-import { EMPTY_FILTERS, filtersFromSearchParams, filtersToSearchParams, hasFilters, listInputOf, type RunFilters } from "./run-filters";
+import { EMPTY_FILTERS, filtersFromSearchParams, filtersToSearchParams, hasFilters, listInputOf } from "./run-filters";
 import { RunsFilterBar } from "./runs-filter-bar";
 import { LiveBadge, RunOriginBadge, triggerLabel } from "./run-list-badges";
 import { useLiveRunList, type RunListRow } from "./use-live-run-list";
@@ -35,29 +35,12 @@ export function RunsTable() {
 }
 
 function FilteredRuns() {
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
   const canRun = useCan("run:start");
   const canRespond = useCan("human:respond");
-  const urlFilters = useMemo(() => filtersFromSearchParams(new URLSearchParams(searchParams?.toString())), [searchParams]);
-  // Shown at once, while the URL (the state others can open) catches up: a router update is
-  // asynchronous, and a checkbox or select must not spring back until it lands.
-  const [filters, setShownFilters] = useState(urlFilters);
-  const [appliedUrl, setAppliedUrl] = useState(urlFilters);
-  if (urlFilters !== appliedUrl) {
-    setAppliedUrl(urlFilters);
-    setShownFilters(urlFilters);
-  }
+  const [filters, setFilters] = useUrlState(filtersFromSearchParams, filtersToSearchParams);
   const input = useMemo(() => listInputOf(canRespond ? filters : { ...filters, waitingForMe: false }, PAGE_SIZE), [filters, canRespond]);
   const { runs, rows, live } = useLiveRunList(input);
   const filtered = hasFilters(filters);
-
-  const setFilters = (next: RunFilters) => {
-    setShownFilters(next);
-    const query = filtersToSearchParams(next).toString();
-    router.replace(query ? `${pathname ?? ""}?${query}` : (pathname ?? ""), { scroll: false });
-  };
 
   return (
     <div className="rounded-lg border border-slate-200 bg-white shadow-xs">

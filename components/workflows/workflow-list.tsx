@@ -2,13 +2,13 @@
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Suspense, useMemo, useState } from "react";
+import { Suspense, useState } from "react";
 import { useCan } from "@/components/session/session-context";
 import { errorMessage, useTRPC, type RouterOutputs } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
+import { useUrlState } from "@/components/ui/use-url-state";
 import { ImportWorkflowButton } from "./import-workflow-button";
-import { DEFAULT_LIST_PARAMS, isFiltered, listInputOf, listParamsFromSearch, listParamsToSearch, plural, type ListParams } from "./list-params";
+import { DEFAULT_LIST_PARAMS, isFiltered, listInputOf, listParamsFromSearch, listParamsToSearch, plural } from "./list-params";
 import { NewWorkflowForm } from "./new-workflow-form";
 import { TemplateGallery } from "./template-gallery";
 import { DeleteWorkflowDialog, TagsDialog } from "./workflow-dialogs";
@@ -56,23 +56,7 @@ const COLUMNS = 6;
 
 function FilteredWorkflows({ canEdit }: { canEdit: boolean }) {
   const trpc = useTRPC();
-  const router = useRouter();
-  const pathname = usePathname();
-  const searchParams = useSearchParams();
-  const urlParams = useMemo(() => listParamsFromSearch(new URLSearchParams(searchParams?.toString())), [searchParams]);
-  // Shown at once while the URL catches up (a router update is asynchronous; a select must not spring back).
-  const [params, setShownParams] = useState(urlParams);
-  const [appliedUrl, setAppliedUrl] = useState(urlParams);
-  if (urlParams !== appliedUrl) {
-    setAppliedUrl(urlParams);
-    setShownParams(urlParams);
-  }
-  const setParams = (next: ListParams) => {
-    setShownParams(next);
-    const query = listParamsToSearch(next).toString();
-    router.replace(query ? `${pathname ?? ""}?${query}` : (pathname ?? ""), { scroll: false });
-  };
-
+  const [params, setParams] = useUrlState(listParamsFromSearch, listParamsToSearch);
   const workflows = useQuery(trpc.workflow.list.queryOptions(listInputOf(params), { placeholderData: keepPreviousData }));
   const tags = useQuery(trpc.workflow.tags.queryOptions());
   const [renamingId, setRenamingId] = useState<string | null>(null);

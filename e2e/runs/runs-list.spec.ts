@@ -125,6 +125,38 @@ test.describe("the Runs page", () => {
     await expect(page).toHaveURL(new RegExp(`/runs/${manual[1]}$`));
   });
 
+  test("quick changes all stick: a filter picked while the URL catches up, or while a search is being sent, is kept", async ({ page, request }) => {
+    const stamp = Date.now();
+    const { id: approval } = await trpcMutation(request, "workflow", "create", { name: `Quick approval ${stamp}`, graph: approvalGraph() });
+    const waiting = await startRunOf(request, approval, { topic: `quick${stamp}` });
+    await waitForStatus(request, waiting, "waiting_for_human");
+    await page.goto(`/runs?workflow=${approval}`);
+    await expect(row(page, waiting)).toBeVisible();
+    const status = filters(page).getByRole("group", { name: "Status" });
+    const chip = (name: string) => status.getByRole("button", { name, exact: true });
+
+    // A chip pressed nine times in a row, each press a router replace landing later: an
+    // earlier press's landing must not turn it back (it did: the next press then undid the wrong state).
+    for (let press = 0; press < 9; press += 1) await chip("failed").click();
+    await expect(chip("failed")).toHaveAttribute("aria-pressed", "true");
+    await expect(page).toHaveURL(/[?&]status=failed(&|$)/);
+    await expect(page.getByText("No runs match these filters.")).toBeVisible();
+
+    // Typing, then statuses picked while the search waits to be sent (a CI run once lost one:
+    // the search was sent built on a landing that had turned a chip back).
+    await filters(page).getByLabel("Search").fill(`quick${stamp}`);
+    await chip("failed").click();
+    await chip("succeeded").click();
+    await chip("waiting for human").click();
+    await chip("succeeded").click();
+    await expect(page).toHaveURL(new RegExp(`[?&]q=quick${stamp}(&|$)`));
+    await expect(page).toHaveURL(/[?&]status=waiting_for_human(&|$)/);
+    await expect(rows(page)).toHaveCount(1);
+    await expect(row(page, waiting)).toBeVisible();
+    for (const name of ["failed", "succeeded"]) await expect(chip(name)).toHaveAttribute("aria-pressed", "false");
+    await expect(chip("waiting for human")).toHaveAttribute("aria-pressed", "true");
+  });
+
   test("pages with Load more, and a run started in another tab appears without a reload", async ({ page, request, context }) => {
     const stamp = Date.now();
     const { id } = await trpcMutation(request, "workflow", "create", { name: `Live list ${stamp}` });
