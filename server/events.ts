@@ -40,7 +40,8 @@ export function runChannel(runId: string): string {
  * 100 ms later, then 100 ms more each time, and at least once a second. BullMQ's default for its
  * connections grows to 20 s between attempts (ioredis' own to 2 s), so after a longer outage a
  * worker could find Redis only many seconds after it was back, with its runs standing still.
- * Used by this module's clients and BullMQ's (server/queue.ts).
+ * Used by every Redis client of the app: this module's, BullMQ's (server/queue.ts), the run event hub,
+ * the workspace feed and the process caches' invalidation subscriber.
  */
 export function reconnectWithinASecond(attempt: number): number {
   return Math.min(attempt * 100, 1_000);

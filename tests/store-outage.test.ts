@@ -218,7 +218,7 @@ describe("a store outage is a 503 with Retry-After, and work resumes when the st
     await pending;
     expect((await waitForRun(db, runId, ["waiting_for_human", "failed"], 40_000)).status).toBe("waiting_for_human");
     // Every connection tries Redis again at least once a second (reconnectWithinASecond in
-    // server/queue.ts): the run moves about a second after Redis is back. With BullMQ's own
+    // server/events.ts): the run moves about a second after Redis is back. With BullMQ's own
     // reconnect strategy (growing to 20 s between attempts) it took 4.9 s here; issue 14's aim is ≤ 5 s.
     const resumedMs = Date.now() - back;
     console.log(`[store-outage] Redis back: the queued run reached its gate ${resumedMs} ms later`);

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import { getEnv } from "../env";
-import { getRedis } from "../events";
+import { getRedis, reconnectWithinASecond } from "../events";
 import { closeOnShutdown } from "./closers";
 import { componentLog } from "./log";
 
@@ -69,7 +69,7 @@ function dropAll(): void {
 function ensureSubscriber(): void {
   const all = shared();
   if (all.subscriber) return;
-  const subscriber = new Redis(getEnv().REDIS_URL, { connectionName: processCacheConnectionName(), maxRetriesPerRequest: null, autoResubscribe: false });
+  const subscriber = new Redis(getEnv().REDIS_URL, { connectionName: processCacheConnectionName(), maxRetriesPerRequest: null, autoResubscribe: false, retryStrategy: reconnectWithinASecond });
   all.subscriber = subscriber;
   // Subscribing again after every (re)connect is ours to do (autoResubscribe off), so that the
   // caches are used again only once the subscription is confirmed.

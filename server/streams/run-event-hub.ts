@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { getEnv } from "../env";
-import { runChannel } from "../events";
+import { reconnectWithinASecond, runChannel } from "../events";
 import { liveTokensChannel } from "./live-tokens";
 import { componentLog } from "../ops/log";
 import { closeOnShutdown } from "../ops/closers";
@@ -100,6 +100,7 @@ export function createRunEventHub(options: RunEventHubOptions = {}): RunEventHub
     connectionName: options.connectionName ?? runEventHubConnectionName(),
     // Subscriptions wait through reconnects instead of failing the viewer.
     maxRetriesPerRequest: null,
+    retryStrategy: reconnectWithinASecond,
     // We resubscribe ourselves after a reconnect so we know when the subscriptions are live
     // again; ioredis's own resubscribe is sent after its "ready" event, too late to wake on.
     autoResubscribe: false,

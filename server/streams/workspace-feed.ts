@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { z } from "zod";
 import { getEnv } from "../env";
-import { getRedis } from "../events";
+import { getRedis, reconnectWithinASecond } from "../events";
 import { componentLog } from "../ops/log";
 import { closeOnShutdown } from "../ops/closers";
 
@@ -108,6 +108,7 @@ export function createWorkspaceFeedHub(options: WorkspaceFeedHubOptions = {}): W
     const connection = new Redis(options.redisUrl ?? getEnv().REDIS_URL, {
       connectionName: options.connectionName ?? workspaceFeedConnectionName(),
       maxRetriesPerRequest: null,
+      retryStrategy: reconnectWithinASecond,
       // Resubscribed by hand after a reconnect, so viewers learn when it is live again.
       autoResubscribe: false,
     });
