@@ -1,10 +1,10 @@
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import type { Db } from "../db";
 import type { LlmRequest } from "../engine/decide";
 import type { ChatMessage, RunEvent, ToolCall } from "../engine/events";
 import { callAnthropic, isAnthropicApiError, isRetryableAnthropicError, type AnthropicProvider } from "./anthropic";
 import { getEnv } from "../env";
-import { clientFor, providerLimit, resolveProvider, type ProviderConfig } from "./providers";
+import { clientFor, isOpenAiApiError, providerLimit, resolveProvider, type ProviderConfig } from "./providers";
 import { priceModelCall } from "./model-prices";
 import { checkProviderAddress, ProviderUnavailableError, resolveWorkspaceProvider } from "./workspace-providers";
 import { estimateTokens } from "../engine/agent";
@@ -94,7 +94,7 @@ function chatParams(model: string, request: LlmRequest): ChatParams {
  * `stream` or `stream_options`. Such a call is made again without streaming.
  */
 function refusesStreaming(error: unknown): boolean {
-  return error instanceof OpenAI.APIError && (error.status === 400 || error.status === 422) && /stream/i.test(error.message);
+  return isOpenAiApiError(error) && (error.status === 400 || error.status === 422) && /stream/i.test(error.message);
 }
 
 /**
@@ -104,7 +104,7 @@ function refusesStreaming(error: unknown): boolean {
  */
 async function streamOpenAiWire(provider: ProviderConfig, model: string, request: LlmRequest, signal: AbortSignal | undefined, onTextDelta: (text: string) => void): Promise<ModelReply> {
   const started = performance.now();
-  const stream = await clientFor(provider).chat.completions.create(
+  const stream = await (await clientFor(provider)).chat.completions.create(
     { ...chatParams(model, request), stream: true, stream_options: { include_usage: true } },
     { signal },
   );
@@ -129,7 +129,7 @@ async function callOpenAiWire(provider: ProviderConfig, model: string, request: 
       if (!refusesStreaming(error)) throw error;
     }
   }
-  const completion = await clientFor(provider).chat.completions.create(chatParams(model, request), { signal });
+  const completion = await (await clientFor(provider)).chat.completions.create(chatParams(model, request), { signal });
   const choice = completion.choices[0];
   if (!choice) throw new Error("the model returned no choices");
   const toolCalls = (choice.message.tool_calls ?? []).flatMap((call) =>
@@ -197,7 +197,7 @@ export async function callModel(nodeId: string, request: LlmRequest, options: Ca
 export function isRetryable(error: unknown): boolean {
   if (error instanceof ProviderUnavailableError) return false;
   if (error instanceof Error && error.message.startsWith("Provider \"") && error.message.includes("is not configured")) return false;
-  if (error instanceof OpenAI.APIError && typeof error.status === "number") {
+  if (isOpenAiApiError(error)) {
     return !(error.status === 400 || error.status === 401 || error.status === 403 || error.status === 404 || error.status === 422);
   }
   return isRetryableAnthropicError(error) ?? true;
@@ -205,7 +205,7 @@ export function isRetryable(error: unknown): boolean {
 
 /** The error in plain words: what the person fixing it (and the agent) needs. */
 function describeModelError(error: unknown, model: string): string {
-  if ((error instanceof OpenAI.APIError && typeof error.status === "number") || isAnthropicApiError(error)) {
+  if (isOpenAiApiError(error) || isAnthropicApiError(error)) {
     const detail = compactError(error);
     if (error.status === 401 || error.status === 403) return compactError(`The key was refused (${error.status}): ${detail}`);
     if (error.status === 404) return compactError(`Not found (404) — check the model "${model}" and the base URL: ${detail}`);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import OpenAI from "openai";
+import type OpenAI from "openai";
 import { getEnv, type Env } from "../env";
 import { DEMO_MODEL_NAME } from "./demo-model";
 import { appSecret } from "../auth/app-secrets";
@@ -95,15 +95,34 @@ export function resolveProvider(requested: string, env: Env = getEnv()): Provide
   return found;
 }
 
+type OpenAiSdk = typeof OpenAI;
+let openAiSdk: OpenAiSdk | undefined;
+
+/**
+ * The SDK on first use rather than at import (as Anthropic's, in anthropic.ts): loaded, it
+ * holds several MiB of a worker's memory (~13 MiB measured in a bare node process), which an
+ * idle worker, and a web process that never calls a model, need not pay.
+ */
+async function loadOpenAiSdk(): Promise<OpenAiSdk> {
+  openAiSdk ??= (await import("openai")).default;
+  return openAiSdk;
+}
+
+/** An error of the openai client with an HTTP status. Without the SDK loaded no call was made, so none can be. */
+export function isOpenAiApiError(error: unknown): error is InstanceType<OpenAiSdk["APIError"]> & { status: number } {
+  return openAiSdk !== undefined && error instanceof openAiSdk.APIError && typeof error.status === "number";
+}
+
 const clients = new Map<string, OpenAI>();
 
-export function clientFor(provider: ProviderConfig, env: Env = getEnv()): OpenAI {
+export async function clientFor(provider: ProviderConfig, env: Env = getEnv()): Promise<OpenAI> {
+  const OpenAiClient = await loadOpenAiSdk();
   // The key is part of the identity: a rotated key gets a new client.
   const key = `${provider.cacheKey}|${provider.baseURL}|${provider.organization ?? ""}|${createHash("sha256").update(provider.apiKey).digest("hex").slice(0, 16)}`;
   let client = clients.get(key);
   if (!client) {
     // The client retries 429/5xx and timeouts with exponential backoff and honours Retry-After.
-    client = new OpenAI({
+    client = new OpenAiClient({
       baseURL: provider.baseURL,
       apiKey: provider.apiKey,
       ...(provider.organization ? { organization: provider.organization } : {}),
