@@ -2,6 +2,7 @@ import type Anthropic from "@anthropic-ai/sdk";
 import type { LlmRequest } from "../engine/decide";
 import type { ChatMessage, ToolCall } from "../engine/events";
 import { LiveAnswerText } from "./live-answer";
+import { loadOnFirstUse } from "./load-on-first-use";
 
 /**
  * Anthropic through its official SDK. Our thread (OpenAI-shaped chat messages, the engine's
@@ -72,21 +73,13 @@ export type AnthropicReply = {
   ttftMs?: number;
 };
 
-type AnthropicSdk = typeof Anthropic;
-let anthropicSdk: AnthropicSdk | undefined;
-
-/**
- * The SDK on first use rather than at import: it holds ~20 MiB of a process's memory, and a
- * worker whose workspaces use no Anthropic model never needs it.
- */
-async function loadAnthropicSdk(): Promise<AnthropicSdk> {
-  anthropicSdk ??= (await import("@anthropic-ai/sdk")).default;
-  return anthropicSdk;
-}
+/** The SDK, loaded with the first Anthropic call (see loadOnFirstUse; ~20 MiB of a process's memory). */
+const anthropicSdk = loadOnFirstUse(async () => (await import("@anthropic-ai/sdk")).default);
 
 /** An error of the Anthropic SDK with an HTTP status. Without the SDK loaded no call was made, so none can be. */
-export function isAnthropicApiError(error: unknown): error is InstanceType<AnthropicSdk["APIError"]> & { status: number } {
-  return anthropicSdk !== undefined && error instanceof anthropicSdk.APIError && typeof error.status === "number";
+export function isAnthropicApiError(error: unknown): error is InstanceType<typeof Anthropic.APIError> & { status: number } {
+  const sdk = anthropicSdk.loaded();
+  return sdk !== undefined && error instanceof sdk.APIError && typeof error.status === "number";
 }
 
 /**
@@ -101,7 +94,7 @@ export async function callAnthropic(
   signal: AbortSignal | undefined,
   onTextDelta?: (text: string) => void,
 ): Promise<AnthropicReply> {
-  const Anthropic = await loadAnthropicSdk();
+  const Anthropic = await anthropicSdk.load();
   const client = new Anthropic({ apiKey: provider.apiKey, baseURL: provider.baseURL, timeout: provider.timeoutMs, maxRetries: provider.maxRetries });
   const { system, messages } = toAnthropicMessages(request.messages);
   const params = {

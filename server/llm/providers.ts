@@ -3,6 +3,7 @@ import type OpenAI from "openai";
 import { getEnv, type Env } from "../env";
 import { DEMO_MODEL_NAME } from "./demo-model";
 import { appSecret } from "../auth/app-secrets";
+import { loadOnFirstUse } from "./load-on-first-use";
 
 export function demoModelKey(env: Env = getEnv()): string {
   return appSecret("demo-model", env).toString("base64url");
@@ -95,28 +96,19 @@ export function resolveProvider(requested: string, env: Env = getEnv()): Provide
   return found;
 }
 
-type OpenAiSdk = typeof OpenAI;
-let openAiSdk: OpenAiSdk | undefined;
-
-/**
- * The SDK on first use rather than at import (as Anthropic's, in anthropic.ts): loaded, it
- * holds several MiB of a worker's memory (~13 MiB measured in a bare node process), which an
- * idle worker, and a web process that never calls a model, need not pay.
- */
-async function loadOpenAiSdk(): Promise<OpenAiSdk> {
-  openAiSdk ??= (await import("openai")).default;
-  return openAiSdk;
-}
+/** The `openai` package, loaded with the first call (see loadOnFirstUse; ~13 MiB in a bare node process). */
+const openAiSdk = loadOnFirstUse(async () => (await import("openai")).default);
 
 /** An error of the openai client with an HTTP status. Without the SDK loaded no call was made, so none can be. */
-export function isOpenAiApiError(error: unknown): error is InstanceType<OpenAiSdk["APIError"]> & { status: number } {
-  return openAiSdk !== undefined && error instanceof openAiSdk.APIError && typeof error.status === "number";
+export function isOpenAiApiError(error: unknown): error is InstanceType<typeof OpenAI.APIError> & { status: number } {
+  const sdk = openAiSdk.loaded();
+  return sdk !== undefined && error instanceof sdk.APIError && typeof error.status === "number";
 }
 
 const clients = new Map<string, OpenAI>();
 
 export async function clientFor(provider: ProviderConfig, env: Env = getEnv()): Promise<OpenAI> {
-  const OpenAiClient = await loadOpenAiSdk();
+  const OpenAiClient = await openAiSdk.load();
   // The key is part of the identity: a rotated key gets a new client.
   const key = `${provider.cacheKey}|${provider.baseURL}|${provider.organization ?? ""}|${createHash("sha256").update(provider.apiKey).digest("hex").slice(0, 16)}`;
   let client = clients.get(key);
