@@ -9,6 +9,7 @@
  * measures accepting runs, not executing them. Needs DATABASE_URL and REDIS_URL.
  */
 import { summarize } from "./bench-runtime";
+import { runAloneIfMain } from "./lib/run-alone";
 
 const ROUNDS = 4;
 const ROUND_MS = 2_000;
@@ -87,16 +88,5 @@ export async function benchAuth(): Promise<string[]> {
   return [line("api key"), line("trigger token")];
 }
 
-// Run on its own process (`tsx scripts/bench-auth.ts`): scripts/bench.ts starts it so that its
-// environment (a lifted run-start budget, its own queue prefix) never leaks into other parts.
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  benchAuth()
-    .then((lines) => {
-      console.log(lines.join("\n"));
-      process.exit(0);
-    })
-    .catch((error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    });
-}
+// `tsx scripts/bench-auth.ts` runs this part alone (bench.ts starts it that way).
+runAloneIfMain(import.meta.url, benchAuth);

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { summarize } from "./bench-runtime";
+import { runAloneIfMain } from "./lib/run-alone";
 
 const ITEMS = 1_000;
 const CONCURRENCY = 50;
@@ -30,7 +31,7 @@ export async function benchForEach(): Promise<string[]> {
   const { commitEvents, insertRun } = await import("../server/runs/commit");
   const { startRun } = await import("../server/runs/start-run");
   const { createRunWorker } = await import("../server/runs/worker");
-  const { getRunsQueue } = await import("../server/queue");
+  const { closeRunsQueue, getRunsQueue } = await import("../server/queue");
   const { closeRedis } = await import("../server/events");
   const { jsonText } = await import("../server/json");
   const db = getDb();
@@ -112,7 +113,8 @@ export async function benchForEach(): Promise<string[]> {
     } finally {
       await worker.close();
       await getRunsQueue().obliterate({ force: true }).catch(() => undefined);
-      await getRunsQueue().close();
+      // Not getRunsQueue().close(): the next part of the bench, in this process, must get a new queue.
+      await closeRunsQueue();
     }
   } finally {
     await db.workspace.delete({ where: { id: workspaceId } }).catch(() => undefined);
@@ -122,3 +124,6 @@ export async function benchForEach(): Promise<string[]> {
   }
   return lines;
 }
+
+// `tsx scripts/bench-foreach.ts` runs this part alone (bench.ts starts it that way).
+runAloneIfMain(import.meta.url, benchForEach);

@@ -7,6 +7,7 @@
  * everything in it is deleted at the end. Needs DATABASE_URL (scripts/with-services.ts).
  */
 import { randomBytes } from "node:crypto";
+import { runAloneIfMain } from "./lib/run-alone";
 
 const RUNS = 100_000;
 const WORKFLOWS = 20;
@@ -180,3 +181,6 @@ export async function benchRuns(): Promise<string[]> {
   }
   return lines;
 }
+
+// `tsx scripts/bench-runs.ts` runs this part alone (bench.ts starts it that way).
+runAloneIfMain(import.meta.url, benchRuns);

@@ -14,10 +14,6 @@ import { say } from "./lib/log";
 import { nodeBin, ROOT } from "./lib/paths";
 import { startGroup, waitUntil, type ProcessGroup } from "./lib/process";
 import { benchEditor } from "./bench-editor";
-import { benchRuntime } from "./bench-runtime";
-import { benchRuns } from "./bench-runs";
-import { benchForEach } from "./bench-foreach";
-import { benchPython } from "./bench-python";
 import { benchApi, type AppProcesses } from "./bench-api";
 import { benchMemory } from "./bench-memory";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
@@ -76,41 +72,30 @@ async function withApp<T>(measure: (baseUrl: string, app: AppProcesses) => Promi
   }
 }
 
-/** The auth bench sets its own environment; a process of its own keeps it from the other parts. */
-async function benchAuthInOwnProcess(): Promise<string[]> {
-  const [command, args] = nodeBin("tsx", ["scripts/bench-auth.ts"]);
-  const { stdout } = await promisify(execFile)(command, args, { cwd: ROOT, env: process.env, maxBuffer: 10_000_000 });
-  return stdout.split("\n").filter((line) => line.startsWith("auth:"));
-}
-
 /**
- * The live tokens bench sets its own queue prefix, and reads the run stream through its route,
- * whose server-only modules load only under the react-server condition: a process of its own.
+ * A part in a process of its own (`tsx scripts/bench-<part>.ts`), its lines picked by their
+ * `<prefix>:`. The parts that run the app's modules in the bench's process set their own
+ * environment (a demo model server, a queue prefix, a lifted run-start budget) and the app
+ * caches it (getEnv, the runs queue): sharing one process, a part ran on the one before's
+ * closed model server and queue. The ones that read run streams through their route load
+ * server-only modules, which need the react-server condition.
  */
-async function benchStreamingInOwnProcess(): Promise<string[]> {
-  return reactServerPartInOwnProcess("scripts/bench-streaming.ts", "streaming:");
-}
-
-/** A part that reads run streams through their route: its own process, under the react-server condition. */
-async function reactServerPartInOwnProcess(script: string, prefix: string): Promise<string[]> {
-  const { stdout } = await promisify(execFile)(process.execPath, ["--conditions=react-server", "--import", "tsx", script], {
-    cwd: ROOT,
-    env: process.env,
-    maxBuffer: 10_000_000,
-  });
-  return stdout.split("\n").filter((line) => line.startsWith(prefix));
+async function partInOwnProcess(part: string, options: { reactServer?: boolean } = {}): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [...(options.reactServer ? ["--conditions=react-server"] : []), "--import", "tsx", `scripts/bench-${part}.ts`],
+    { cwd: ROOT, env: process.env, maxBuffer: 10_000_000 },
+  );
+  return stdout.split("\n").filter((line) => line.startsWith(`${part}:`));
 }
 
 async function main() {
   const only = process.argv.slice(2);
   const wants = (part: string) => only.length === 0 || only.includes(part);
   const lines: string[] = [];
-  if (wants("runtime")) lines.push(...(await benchRuntime(ROOT)));
-  if (wants("auth")) lines.push(...(await benchAuthInOwnProcess()));
-  if (wants("runs")) lines.push(...(await benchRuns()));
-  if (wants("foreach")) lines.push(...(await benchForEach()));
-  if (wants("python")) lines.push(...(await benchPython()));
-  if (wants("streaming")) lines.push(...(await benchStreamingInOwnProcess()));
+  for (const part of ["runtime", "auth", "runs", "foreach", "python"]) if (wants(part)) lines.push(...(await partInOwnProcess(part)));
+  // Live tokens: reads the run stream through its route.
+  if (wants("streaming")) lines.push(...(await partInOwnProcess("streaming", { reactServer: true })));
   if (wants("editor")) lines.push(...(await withApp(benchEditor)));
   if (wants("api")) {
     // Thousands of runs a minute from one key: the per-caller run-start limit would answer 429 first.
@@ -126,7 +111,7 @@ async function main() {
   }
   if (wants("memory")) lines.push(...(await benchMemory()));
   // 10,000 waiting runs and 1,000 SSE viewers (issue 14 "Scale"); see scripts/bench-scale.ts.
-  if (wants("scale")) lines.push(...(await reactServerPartInOwnProcess("scripts/bench-scale.ts", "scale:")));
+  if (wants("scale")) lines.push(...(await partInOwnProcess("scale", { reactServer: true })));
   console.log(`\n${lines.join("\n")}`);
   process.exit(0);
 }

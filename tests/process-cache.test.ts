@@ -10,6 +10,7 @@ import { buildGraph } from "../server/engine/test-helpers";
 import { closeProcessCaches, processCacheConnectionName, processCachesLive } from "../server/ops/process-cache";
 import { latestPublished } from "../server/runs/pinned-graph";
 import { publishVersion } from "../server/workflows/versions";
+import { createTriggerToken, revokeTriggerToken, verifyTriggerToken } from "../server/workflows/trigger-tokens";
 import { createWorkflow, deleteWorkflow, getWorkflow, saveDraft } from "../server/workflows/workflows";
 
 /**
@@ -88,6 +89,48 @@ describe("API keys", () => {
     const key = await createTestApiKey(db, workspaceId, ["trigger"]);
     await cachedKey(key.token);
     expect(await verifyApiKey(`${key.token}x`)).toBeNull();
+  });
+});
+
+describe("trigger tokens", () => {
+  async function cachedToken() {
+    const { id: workflowId } = await createWorkflow(db, workspaceId, { name: `cache token ${newId("wf")}`, graph: buildGraph([["trigger", "trigger"], ["out", "output"]], [["trigger", "out"]]) });
+    const token = await createTriggerToken(db, system(), workflowId);
+    await waitUntil(async () => (await verifyTriggerToken(token.token)) !== null && processCachesLive(), "the caches to be live");
+    expect((await verifyTriggerToken(token.token))?.workflowId).toBe(workflowId);
+    return { ...token, workflowId };
+  }
+
+  it("refuses a revoked token at once in the process that revoked it", async () => {
+    const token = await cachedToken();
+    await revokeTriggerToken(db, system(), token.id);
+    expect(await verifyTriggerToken(token.token)).toBeNull();
+  });
+
+  it("serves a live token from the cache, and drops it when another process announces a revoke", async () => {
+    const token = await cachedToken();
+    await db.triggerToken.update({ where: { id: token.id }, data: { revokedAt: new Date() } });
+    expect(await verifyTriggerToken(token.token)).not.toBeNull();
+    await getRedis().publish(`${getEnv().QUEUE_PREFIX}:cache-invalidate`, "trigger-tokens another-process");
+    await waitUntil(async () => (await verifyTriggerToken(token.token)) === null, "the revoke to count");
+  });
+
+  it("notes a token's use at most once a minute, also when it is served from the cache", async () => {
+    const token = await cachedToken();
+    const lastUsed = async () => (await db.triggerToken.findUniqueOrThrow({ where: { id: token.id } })).lastUsedAt?.getTime() ?? null;
+    await waitUntil(async () => (await lastUsed()) !== null, "the first use to be noted");
+    const first = await lastUsed();
+    await verifyTriggerToken(token.token, new Date(Date.now() + 30_000));
+    const later = new Date(Date.now() + 61_000);
+    await verifyTriggerToken(token.token, later);
+    await waitUntil(async () => (await lastUsed()) === later.getTime(), "the use a minute later to be noted");
+    expect(first).not.toBe(later.getTime());
+  });
+
+  it("forgets the tokens of a deleted workflow", async () => {
+    const token = await cachedToken();
+    await deleteWorkflow(db, workspaceId, token.workflowId);
+    expect(await verifyTriggerToken(token.token)).toBeNull();
   });
 });
 

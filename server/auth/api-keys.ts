@@ -6,9 +6,7 @@ import { isApiKeyScope, type ApiKeyScope } from "./roles";
 import { hashToken, mintToken } from "./secret-tokens";
 import { recordAudit } from "../audit/audit";
 import { invalidateEverywhere, processCache } from "../ops/process-cache";
-
-/** lastUsedAt is a hint for people, not a log: written at most once a minute per key. */
-const LAST_USED_RESOLUTION_MS = 60_000;
+import { noteCredentialUse } from "./note-credential-use";
 
 /**
  * Live keys by token hash, so that a busy caller costs no Postgres read per request. A revoke
@@ -59,24 +57,15 @@ type ApiKeyRow = { id: string; workspaceId: string; name: string; scopes: string
  */
 export async function verifyApiKey(token: string, now = new Date()) {
   const tokenHash = hashToken(token);
-  let key = liveKeys.get(tokenHash);
-  if (!key) {
-    const generation = liveKeys.generation();
+  const key = await liveKeys.getOrLoad(tokenHash, async () => {
     const { rows } = await getPool().query<ApiKeyRow>({
       name: "verify-api-key",
       text: `SELECT "id", "workspaceId", "name", "scopes", "lastUsedAt" FROM "ApiKey" WHERE "tokenHash" = $1 AND "revokedAt" IS NULL`,
       values: [tokenHash],
     });
-    key = rows[0];
-    if (!key) return null;
-    liveKeys.set(tokenHash, key, generation);
-  }
-  if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    // Noted on the cached row too, so the next calls within the minute do not write again.
-    key.lastUsedAt = now;
-    void getPool()
-      .query({ name: "touch-api-key", text: `UPDATE "ApiKey" SET "lastUsedAt" = $2 WHERE "id" = $1`, values: [key.id, now.toISOString()] })
-      .catch(() => undefined);
-  }
+    return rows[0];
+  });
+  if (!key) return null;
+  noteCredentialUse("ApiKey", key, now);
   return { id: key.id, workspaceId: key.workspaceId, name: key.name, scopes: key.scopes.filter(isApiKeyScope) };
 }

@@ -31,6 +31,8 @@ export type ProcessCache<V> = {
   generation(): number;
   /** Stores `value` unless the cache was invalidated since `generation` (or is not live). */
   set(key: string, value: V, generation: number): void;
+  /** The cached value, else `load()`'s, stored unless it is undefined (so a miss is read again next time). */
+  getOrLoad(key: string, load: () => Promise<V | undefined>): Promise<V | undefined>;
 };
 
 type Entry = { value: unknown; expiresAt: number };
@@ -105,7 +107,7 @@ export function processCache<V>(name: string, options: { ttlMs: number; maxEntri
     caches.set(name, state);
   }
   const cache = state;
-  return {
+  const api: ProcessCache<V> = {
     get(key) {
       if (!shared().live) {
         ensureSubscriber();
@@ -128,7 +130,16 @@ export function processCache<V>(name: string, options: { ttlMs: number; maxEntri
       }
       cache.entries.set(key, { value, expiresAt: Date.now() + cache.ttlMs });
     },
+    async getOrLoad(key, load) {
+      const cached = api.get(key);
+      if (cached !== undefined) return cached;
+      const generation = api.generation();
+      const value = await load();
+      if (value !== undefined) api.set(key, value, generation);
+      return value;
+    },
   };
+  return api;
 }
 
 /**

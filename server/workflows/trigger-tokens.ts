@@ -4,12 +4,25 @@ import { newId } from "../ids";
 import type { WorkspaceAccess } from "../auth/access";
 import { hashToken, mintToken } from "../auth/secret-tokens";
 import { recordAudit } from "../audit/audit";
+import { invalidateEverywhere, processCache } from "../ops/process-cache";
+import { noteCredentialUse } from "../auth/note-credential-use";
+
+// A trigger token starts runs of its one workflow over REST and follows those runs. It is
+// shown once and stored as a sha256 hash (see server/auth/secret-tokens.ts).
 
 /**
- * A trigger token starts runs of its one workflow over REST and follows those runs. It is
- * shown once and stored as a sha256 hash (see server/auth/secret-tokens.ts).
+ * Live tokens by hash, as API keys are cached (server/auth/api-keys.ts): a system calling the
+ * trigger with its token costs no Postgres read per request. A revoke, or the workflow's delete
+ * (which takes its tokens with it), empties it in every process; unknown or revoked tokens are
+ * never cached.
  */
-const LAST_USED_RESOLUTION_MS = 60_000;
+const TRIGGER_TOKENS_CACHE = "trigger-tokens";
+const liveTokens = processCache<TokenRow>(TRIGGER_TOKENS_CACHE, { ttlMs: 10_000, maxEntries: 10_000 });
+
+/** Every process stops accepting trigger tokens it cached (a revoke, a deleted workflow). */
+export async function forgetTriggerTokens(): Promise<void> {
+  await invalidateEverywhere(TRIGGER_TOKENS_CACHE);
+}
 
 export async function createTriggerToken(db: Db, access: WorkspaceAccess, workflowId: string) {
   const workflow = await db.workflow.findFirst({ where: { id: workflowId, workspaceId: access.workspaceId }, select: { id: true, name: true } });
@@ -33,6 +46,7 @@ export async function revokeTriggerToken(db: Db, access: WorkspaceAccess, tokenI
     await tx.triggerToken.update({ where: { id: row.id }, data: { revokedAt: new Date() } });
     await recordAudit(tx, access, "trigger_token.revoked", { kind: "trigger_token", id: row.id, name: row.prefix }, { workflowId: row.workflowId });
   });
+  await forgetTriggerTokens();
   return { ok: true as const };
 }
 
@@ -40,23 +54,22 @@ type TokenRow = { id: string; prefix: string; workflowId: string; workspaceId: s
 
 /**
  * The live trigger token with this value, with its workflow and workspace; or null. On the
- * REST trigger's hot path: one prepared statement, lastUsedAt written at most once a minute
- * and not waited for.
+ * REST trigger's hot path: from this process's cache when it holds the token, else one
+ * prepared statement; lastUsedAt written at most once a minute and not waited for.
  */
 export async function verifyTriggerToken(token: string, now = new Date()) {
-  const { rows } = await getPool().query<TokenRow>({
-    name: "verify-trigger-token",
-    text: `SELECT t."id", t."prefix", t."workflowId", w."workspaceId", t."lastUsedAt"
-           FROM "TriggerToken" t JOIN "Workflow" w ON w."id" = t."workflowId"
-           WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL`,
-    values: [hashToken(token)],
+  const tokenHash = hashToken(token);
+  const row = await liveTokens.getOrLoad(tokenHash, async () => {
+    const { rows } = await getPool().query<TokenRow>({
+      name: "verify-trigger-token",
+      text: `SELECT t."id", t."prefix", t."workflowId", w."workspaceId", t."lastUsedAt"
+             FROM "TriggerToken" t JOIN "Workflow" w ON w."id" = t."workflowId"
+             WHERE t."tokenHash" = $1 AND t."revokedAt" IS NULL`,
+      values: [tokenHash],
+    });
+    return rows[0];
   });
-  const row = rows[0];
   if (!row) return null;
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
-    void getPool()
-      .query({ name: "touch-trigger-token", text: `UPDATE "TriggerToken" SET "lastUsedAt" = $2 WHERE "id" = $1`, values: [row.id, now.toISOString()] })
-      .catch(() => undefined);
-  }
+  noteCredentialUse("TriggerToken", row, now);
   return { id: row.id, prefix: row.prefix, workflowId: row.workflowId, workspaceId: row.workspaceId };
 }

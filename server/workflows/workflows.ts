@@ -6,6 +6,7 @@ import { newId } from "../ids";
 import { assertStorable, toJson } from "../json";
 import { getEnv } from "../env";
 import { forgetPublishedVersions } from "../runs/pinned-graph";
+import { forgetTriggerTokens } from "./trigger-tokens";
 
 export function triggerUrlFor(workflowId: string): string {
   return `${getEnv().APP_URL.replace(/\/$/, "")}/api/v1/workflows/${workflowId}/trigger`;
@@ -101,7 +102,7 @@ export async function deleteWorkflow(db: Db, workspaceId: string, id: string): P
     await tx.workflow.delete({ where: { id } });
     return { ok: true as const, deletedRuns };
   });
-  // Its published version is no longer one to trigger, in any process.
-  await forgetPublishedVersions();
+  // Its published version is no longer one to trigger, nor its tokens ones to trigger with, in any process.
+  await Promise.all([forgetPublishedVersions(), forgetTriggerTokens()]);
   return deleted;
 }
