@@ -7,6 +7,7 @@ import type { RunStatus } from "@/server/engine/events";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { FILTER_FIELD, FILTER_LABEL, SearchBox } from "@/components/ui/search-box";
+import type { UrlStateChange } from "@/components/ui/use-url-state";
 import { runStatusLabel } from "@/components/ui/status-badge";
 import { VersionFilterChip } from "./version-filter-chip";
 import { EMPTY_FILTERS, hasFilters, RUN_STATUSES, type RunFilters, type RunTriggerFilter } from "./run-filters";
@@ -31,14 +32,18 @@ const STATUS_CHIP: Record<RunStatus, string> = {
  * The Runs page's filters. Every change goes straight to `onChange` (which puts it in the
  * URL); the server does the filtering.
  */
-export function RunsFilterBar({ filters, onChange, canRespond }: { filters: RunFilters; onChange: (filters: RunFilters) => void; canRespond: boolean }) {
+export function RunsFilterBar({ filters, onChange, canRespond }: { filters: RunFilters; onChange: (change: UrlStateChange<RunFilters>) => void; canRespond: boolean }) {
   const trpc = useTRPC();
   const id = useId();
   const workflows = useQuery(trpc.workflow.list.queryOptions());
   const workflowOptions = [...(workflows.data ?? [])].sort((a, b) => a.name.localeCompare(b.name));
-  const set = (patch: Partial<RunFilters>) => onChange({ ...filters, ...patch });
+  // Built on the filters as last asked for, not as rendered (useUrlState says why).
+  const set = (patch: Partial<RunFilters>) => onChange((current) => ({ ...current, ...patch }));
   const toggleStatus = (status: RunStatus) =>
-    set({ statuses: filters.statuses.includes(status) ? filters.statuses.filter((s) => s !== status) : RUN_STATUSES.filter((s) => s === status || filters.statuses.includes(s)) });
+    onChange((current) => ({
+      ...current,
+      statuses: current.statuses.includes(status) ? current.statuses.filter((s) => s !== status) : RUN_STATUSES.filter((s) => s === status || current.statuses.includes(s)),
+    }));
 
   return (
     <section aria-label="Filters" className="space-y-3 border-b border-slate-200 px-4 py-3">

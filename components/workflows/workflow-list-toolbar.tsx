@@ -2,6 +2,7 @@
 
 import { useId } from "react";
 import { FILTER_FIELD, FILTER_LABEL, SearchBox } from "@/components/ui/search-box";
+import type { UrlStateChange } from "@/components/ui/use-url-state";
 import { LIST_SORTS, SORT_LABELS, type ListParams } from "./list-params";
 
 
@@ -14,17 +15,20 @@ export function WorkflowListToolbar({
 }: {
   params: ListParams;
   tags: { tag: string; count: number }[];
-  onChange: (params: ListParams) => void;
+  onChange: (change: UrlStateChange<ListParams>) => void;
 }) {
   const id = useId();
   return (
     <section aria-label="Search and sort" className="flex flex-wrap items-end gap-3 px-4 py-3">
-      <SearchBox placeholder="Workflow name or tag" value={params.q} onSearch={(q) => onChange({ ...params, q })} />
+      <SearchBox placeholder="Workflow name or tag" value={params.q} onSearch={(q) => onChange((current) => ({ ...current, q }))} />
       <div>
         <label htmlFor={`${id}-tag`} className={FILTER_LABEL}>
           Tag
         </label>
-        <select id={`${id}-tag`} value={params.tag ?? ""} onChange={(event) => onChange({ ...params, tag: event.target.value || null })} className={`${FILTER_FIELD} mt-1 block w-44`}>
+        <select id={`${id}-tag`} value={params.tag ?? ""} onChange={(event) => {
+            const tag = event.target.value || null;
+            onChange((current) => ({ ...current, tag }));
+          }} className={`${FILTER_FIELD} mt-1 block w-44`}>
           <option value="">All tags</option>
           {/* A tag from a shared link that no workflow carries any more. */}
           {params.tag && !tags.some((entry) => entry.tag === params.tag) && <option value={params.tag}>{params.tag} (0)</option>}
@@ -39,7 +43,10 @@ export function WorkflowListToolbar({
         <label htmlFor={`${id}-sort`} className={FILTER_LABEL}>
           Sort by
         </label>
-        <select id={`${id}-sort`} value={params.sort} onChange={(event) => onChange({ ...params, sort: LIST_SORTS.find((sort) => sort === event.target.value) ?? "edited" })} className={`${FILTER_FIELD} mt-1 block w-36`}>
+        <select id={`${id}-sort`} value={params.sort} onChange={(event) => {
+            const sort = LIST_SORTS.find((option) => option === event.target.value) ?? "edited";
+            onChange((current) => ({ ...current, sort }));
+          }} className={`${FILTER_FIELD} mt-1 block w-36`}>
           {LIST_SORTS.map((sort) => (
             <option key={sort} value={sort}>
               {SORT_LABELS[sort]}

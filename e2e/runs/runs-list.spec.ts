@@ -143,6 +143,47 @@ test.describe("the Runs page", () => {
     await expect(page.getByText("No runs match these filters.")).toBeVisible();
   });
 
+  test("a chip pressed the moment the search is sent keeps both", async ({ page, request }) => {
+    const stamp = Date.now();
+    const { id: approval } = await trpcMutation(request, "workflow", "create", { name: `Search race ${stamp}`, graph: approvalGraph() });
+    const waiting = await startRunOf(request, approval, { topic: `race${stamp}` });
+    await waitForStatus(request, waiting, "waiting_for_human");
+    // The search box sends 300 ms after typing stops. A press that lands between that send and
+    // React's next render used to be built on the filters without the search, and lost it (CI
+    // saw it once). Here the press comes at exactly that moment, every time.
+    await page.addInitScript(() => {
+      const scheduled = window.setTimeout.bind(window);
+      const hooked = (handler: TimerHandler, delay?: number, ...rest: unknown[]) =>
+        scheduled(
+          (...args: unknown[]) => {
+            if (typeof handler === "function") handler(...args);
+            const after = (window as { afterSearchSent?: () => void }).afterSearchSent;
+            if (delay === 300 && after) after();
+          },
+          delay,
+          ...rest,
+        );
+      window.setTimeout = hooked as typeof window.setTimeout;
+    });
+    await page.goto(`/runs?workflow=${approval}`);
+    await expect(row(page, waiting)).toBeVisible();
+    await page.evaluate(() => {
+      const target = window as { afterSearchSent?: () => void };
+      target.afterSearchSent = () => {
+        target.afterSearchSent = undefined;
+        const chips = document.querySelectorAll<HTMLButtonElement>('[role="group"][aria-label="Status"] button');
+        [...chips].find((chip) => chip.textContent === "waiting for human")?.click();
+      };
+    });
+    await filters(page).getByLabel("Search").fill(`race${stamp}`);
+    await expect.poll(() => page.evaluate(() => (window as { afterSearchSent?: () => void }).afterSearchSent === undefined)).toBe(true);
+    await expect(page).toHaveURL(new RegExp(`[?&]q=race${stamp}(&|$)`));
+    await expect(page).toHaveURL(/[?&]status=waiting_for_human(&|$)/);
+    await expect(filters(page).getByLabel("Search")).toHaveValue(`race${stamp}`);
+    await expect(filters(page).getByRole("group", { name: "Status" }).getByRole("button", { name: "waiting for human", exact: true })).toHaveAttribute("aria-pressed", "true");
+    await expect(rows(page)).toHaveCount(1);
+  });
+
   test("pages with Load more, and a run started in another tab appears without a reload", async ({ page, request, context }) => {
     const stamp = Date.now();
     const { id } = await trpcMutation(request, "workflow", "create", { name: `Live list ${stamp}` });
