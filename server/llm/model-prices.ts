@@ -63,16 +63,13 @@ const MODEL_PRICES_CACHE = "model-prices";
 const workspacePrices = processCache<TokenPrice | null>(MODEL_PRICES_CACHE, { ttlMs: 10_000, maxEntries: 10_000 });
 
 async function workspacePrice(db: Db, workspaceId: string, model: string): Promise<TokenPrice | null> {
-  const key = `${workspaceId} ${model}`;
-  const cached = workspacePrices.get(key);
-  if (cached !== undefined) return cached;
-  const generation = workspacePrices.generation();
-  const price = await db.modelPrice.findUnique({
-    where: { workspaceId_model: { workspaceId, model } },
-    select: { inputPerMTok: true, outputPerMTok: true },
-  });
-  workspacePrices.set(key, price, generation);
-  return price;
+  const price = await workspacePrices.getOrLoad(`${workspaceId} ${model}`, () =>
+    db.modelPrice.findUnique({
+      where: { workspaceId_model: { workspaceId, model } },
+      select: { inputPerMTok: true, outputPerMTok: true },
+    }),
+  );
+  return price ?? null;
 }
 
 /**

@@ -180,12 +180,8 @@ const PROVIDER_ROWS_CACHE = "model-provider-rows";
 const providerRows = processCache<readonly ProviderRow[]>(PROVIDER_ROWS_CACHE, { ttlMs: 10_000, maxEntries: 10_000 });
 
 async function rowsOf(db: Db, workspaceId: string): Promise<readonly ProviderRow[]> {
-  const cached = providerRows.get(workspaceId);
-  if (cached) return cached;
-  const generation = providerRows.generation();
-  const rows = await db.modelProvider.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "asc" }, { name: "asc" }] });
-  providerRows.set(workspaceId, rows, generation);
-  return rows;
+  const rows = await providerRows.getOrLoad(workspaceId, () => db.modelProvider.findMany({ where: { workspaceId }, orderBy: [{ createdAt: "asc" }, { name: "asc" }] }));
+  return rows ?? [];
 }
 
 export async function listWorkspaceProviders(db: Db, workspaceId: string): Promise<PublicProvider[]> {

@@ -36,17 +36,12 @@ const publishedVersions = processCache<string | null>(PUBLISHED_CACHE, { ttlMs: 
 
 /** `null`: no such workflow in the workspace; `version: null`: it was never published. */
 export async function latestPublished(workspaceId: string, workflowId: string): Promise<{ version: CheckedVersion | null } | null> {
-  const key = `${workspaceId} ${workflowId}`;
-  let versionId = publishedVersions.get(key);
-  if (versionId === undefined) {
-    const generation = publishedVersions.generation();
+  const versionId = await publishedVersions.getOrLoad(`${workspaceId} ${workflowId}`, async () => {
     const { rows } = await getPool().query<{ workflowId: string; versionId: string | null }>({ name: "resolve-published-version", text: RESOLVE_PUBLISHED_SQL, values: [workflowId, workspaceId] });
-    const row = rows[0];
-    // An unknown workflow is not cached: it is always read again.
-    if (!row) return null;
-    versionId = row.versionId;
-    publishedVersions.set(key, versionId, generation);
-  }
+    // An unknown workflow is undefined, so not cached: it is always read again.
+    return rows[0]?.versionId;
+  });
+  if (versionId === undefined) return null;
   return { version: versionId === null ? null : await checkedVersion(versionId) };
 }
 
