@@ -190,7 +190,7 @@ describe("live tokens", () => {
     await waitUntil(async () => (await readLiveTexts(runId))[0]?.text === words.join(""), "the text so far in Redis");
     expect(await readLiveTexts(runId)).toEqual([{ nodeId: "writer", callKey: "2", offset: 0, text: words.join("") }]);
     await waitUntil(() => received.map((delta) => delta.text).join("") === words.join(""), "every piece");
-    // One message per flush interval (the first at once), not one per piece.
+    // One message per flush interval (the first on the next turn of the event loop), not one per piece.
     expect(received.length).toBeLessThanOrEqual(Math.ceil(elapsed / LIVE_TOKENS_FLUSH_MS) + 2);
     expect(received.length).toBeGreaterThan(1);
 
@@ -204,6 +204,27 @@ describe("live tokens", () => {
       { nodeId: "writer", callKey: "2", offset: 0, text: "Second provider" },
     ]);
     // Finished: nothing of the call is left for a late viewer.
+    expect(await readLiveTexts(runId)).toEqual([]);
+    unwatch();
+  });
+
+  it("sends nothing for a reply that arrives whole: its text comes with the committed answer", async () => {
+    const runId = `run_whole_${Date.now()}`;
+    const received: TokenDelta[] = [];
+    let live!: () => void;
+    const subscribed = new Promise<void>((resolve) => (live = resolve));
+    const unwatch = getRunEventHub().watchRunTokens(runId, (payload) => received.push(JSON.parse(payload) as TokenDelta), () => live());
+    await subscribed;
+    // Every piece in one go (one network read), then the end, as a short reply or a tool call comes.
+    const writer = createLiveTokenWriter(runId, "writer", "2");
+    for (const word of ["A ", "whole ", "reply"]) writer.push(word);
+    await writer.finish();
+    // A piece sent later than that still goes: a marker of the channel being read.
+    const other = createLiveTokenWriter(runId, "writer", "4");
+    other.push("later");
+    await waitUntil(() => received.length > 0, "the other call's piece");
+    expect(received).toEqual([{ nodeId: "writer", callKey: "4", offset: 0, text: "later" }]);
+    await other.finish();
     expect(await readLiveTexts(runId)).toEqual([]);
     unwatch();
   });

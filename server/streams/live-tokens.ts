@@ -11,7 +11,10 @@ const logger = componentLog("live-tokens");
  * committed once, as the `llm_response` event, when the call ends, so crash safety and replay
  * are exactly what they were. Redis carries two things per run:
  *  - a channel of deltas (`TokenDelta`), coalesced by the worker to one message per
- *    `LIVE_TOKENS_FLUSH_MS` per call (the first piece goes at once: time to first token);
+ *    `LIVE_TOKENS_FLUSH_MS` per call. The first piece goes on the next turn of the event loop
+ *    (a millisecond: time to first token), not at once: a reply that arrives whole, in one
+ *    network read (a short answer, a tool call), has ended by then and costs Redis nothing;
+ *    its text reaches viewers with the committed answer, a moment later;
  *  - a hash of each call's text so far, so a viewer who joins mid-answer starts from it. It
  *    expires `LIVE_TEXT_TTL_MS` after its last write (a worker that crashed mid-answer leaves
  *    nothing behind for long) and its field is deleted when the call ends, before the answer
@@ -98,9 +101,7 @@ export function createLiveTokenWriter(runId: string, nodeId: string, callKey: st
       if (finished || text === "") return;
       pending += text;
       if (timer) return;
-      const wait = lastFlush + flushMs - performance.now();
-      if (wait <= 0) flush();
-      else timer = setTimeout(flush, wait);
+      timer = setTimeout(flush, Math.max(0, lastFlush + flushMs - performance.now()));
     },
     restart() {
       if (finished || (sent === "" && pending === "")) return;
@@ -108,14 +109,16 @@ export function createLiveTokenWriter(runId: string, nodeId: string, callKey: st
       timer = undefined;
       sent = "";
       pending = "";
-      write({ nodeId, callKey, offset: 0, text: "" }, "");
+      // Viewers saw nothing of the call yet: there is nothing for them to start over from.
+      if (wrote) write({ nodeId, callKey, offset: 0, text: "" }, "");
     },
     async finish() {
       if (finished) return writes;
       finished = true;
       clearTimeout(timer);
-      // A call that streamed nothing (no text, or not streamed) costs no Redis round trip.
-      if (!wrote && pending === "") return writes;
+      // Nothing reached Redis (the call streamed nothing, or its reply came whole before the
+      // first flush): no round trip; the committed answer carries the text.
+      if (!wrote) return writes;
       // The last piece and the end of the text so far, in one round trip.
       const last: TokenDelta | null = pending === "" ? null : { nodeId, callKey, offset: sent.length, text: pending };
       sent += pending;
