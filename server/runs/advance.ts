@@ -43,6 +43,12 @@ export type AdvanceOptions = {
 export const RUN_CHANGED = "run-changed";
 
 /**
+ * Why a job's own signal is aborted when the job ends. One shared reason: `abort()` without one
+ * builds a DOMException, stack and all, for every job, though no call is left to hear it.
+ */
+const JOB_ENDED = new DOMException("The job advancing this run ended", "AbortError");
+
+/**
  * Upper bound of loop iterations per job, so one run cannot hold a worker slot forever; a run
  * that still has work after that many goes back on the queue, behind the others.
  */
@@ -200,7 +206,7 @@ export async function advanceRun(db: Db, runId: string, options: AdvanceOptions 
   } finally {
     options.signal?.removeEventListener("abort", onCancelled);
     options.changes?.removeEventListener(RUN_CHANGED, onChanged);
-    controller.abort();
+    controller.abort(JOB_ENDED);
   }
   if (iteration === maxIterations && !isTerminalStatus(run.state.status)) await enqueueAdvance(runId, run.state.lastSeq);
   return { status: run.state.status, committedEvents };
