@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "@/components/trpc";
-import { costTitle, formatCost, formatTokens } from "@/components/ui/format";
+import { costTitle, formatCost, formatTokens, plural } from "@/components/ui/format";
 import { RunsOps } from "@/components/runs/runs-ops";
 
 const WINDOW_HOURS = 24 * 7;
@@ -50,7 +50,7 @@ export function RunsSummary() {
                   {row.name}
                 </Link>
                 <span className="shrink-0 tabular-nums text-slate-500" title={costTitle(row.unpricedCalls)}>
-                  {row.runs} runs · {formatCost(row.costUsd, row.unpricedCalls)}
+                  {plural(row.runs, "run")} · {formatCost(row.costUsd, row.unpricedCalls)}
                 </span>
               </li>
             ))}
@@ -64,7 +64,7 @@ export function RunsSummary() {
               <li key={row.provider} className="flex justify-between gap-2">
                 <span className="text-slate-700">{row.provider}</span>
                 <span className="tabular-nums text-slate-500" title={costTitle(row.unpricedCalls)}>
-                  {row.calls} calls · {formatTokens(row.tokens)} tok · {formatCost(row.costUsd, row.unpricedCalls)}
+                  {plural(row.calls, "call")} · {formatTokens(row.tokens)} tok · {formatCost(row.costUsd, row.unpricedCalls)}
                 </span>
               </li>
             ))}

@@ -55,8 +55,3 @@ export function listInputOf(list: ListParams): NonNullable<RouterInputs["workflo
 export function tagsFromText(text: string): string[] {
   return [...new Set(text.split(",").map(normalizeTag).filter((tag) => tag !== ""))];
 }
-
-/** "1 run", "1,204 runs". */
-export function plural(count: number, noun: string): string {
-  return `${count.toLocaleString("en")} ${noun}${count === 1 ? "" : "s"}`;
-}

@@ -5,7 +5,8 @@ import { useId, useState, type KeyboardEvent } from "react";
 import { errorMessage, errorPath, useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { MAX_TAG_LENGTH, MAX_TAGS, plural, tagsFromText } from "./list-params";
+import { MAX_TAG_LENGTH, MAX_TAGS, tagsFromText } from "./list-params";
+import { plural } from "@/components/ui/format";
 import type { WorkflowListItem } from "./workflow-list";
 
 /**

@@ -5,9 +5,8 @@ import Link from "next/link";
 import { useEffect, useRef, useState, type CSSProperties, type FormEvent, type KeyboardEvent } from "react";
 import { errorMessage, useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { formatDateTime, formatRelative } from "@/components/ui/format";
+import { formatDateTime, formatRelative, plural } from "@/components/ui/format";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { plural } from "./list-params";
 import type { WorkflowListItem } from "./workflow-list";
 
 type Notice = { text: string; href?: string };

@@ -182,6 +182,7 @@ test.describe("the Runs page", () => {
     await expect(filters(page).getByLabel("Search")).toHaveValue(`race${stamp}`);
     await expect(filters(page).getByRole("group", { name: "Status" }).getByRole("button", { name: "waiting for human", exact: true })).toHaveAttribute("aria-pressed", "true");
     await expect(rows(page)).toHaveCount(1);
+    await page.screenshot({ path: `${SHOTS}/runs-search-and-chip.png`, fullPage: true });
   });
 
   test("pages with Load more, and a run started in another tab appears without a reload", async ({ page, request, context }) => {
