@@ -162,6 +162,16 @@ async function checkLiveTokens(task: string, provider?: string) {
   expect(await readLiveTexts(runId)).toEqual([]);
 }
 
+/** Every token delta published for `runId` from now on (resolves once the subscription is live). */
+async function watchTokens(runId: string): Promise<{ received: TokenDelta[]; unwatch: () => void }> {
+  const received: TokenDelta[] = [];
+  let live!: () => void;
+  const subscribed = new Promise<void>((resolve) => (live = resolve));
+  const unwatch = getRunEventHub().watchRunTokens(runId, (payload) => received.push(JSON.parse(payload) as TokenDelta), () => live());
+  await subscribed;
+  return { received, unwatch };
+}
+
 describe("live tokens", () => {
   it("streams an OpenAI-wire answer to SSE clients as it is written; a viewer joining mid-answer gets the text so far", async () => {
     await checkLiveTokens("Write a short note about the migration of river otters #demo:slow:400 #demo:drip:40");
@@ -174,11 +184,7 @@ describe("live tokens", () => {
 
   it("coalesces a fast model's pieces, starts over for a fallback provider and leaves nothing behind", async () => {
     const runId = `run_live_${Date.now()}`;
-    const received: TokenDelta[] = [];
-    let live!: () => void;
-    const subscribed = new Promise<void>((resolve) => (live = resolve));
-    const unwatch = getRunEventHub().watchRunTokens(runId, (payload) => received.push(JSON.parse(payload) as TokenDelta), () => live());
-    await subscribed;
+    const { received, unwatch } = await watchTokens(runId);
     const writer = createLiveTokenWriter(runId, "writer", "2");
     const words = Array.from({ length: 100 }, (_, i) => `w${i} `);
     const started = performance.now();
@@ -210,11 +216,7 @@ describe("live tokens", () => {
 
   it("sends nothing for a reply that arrives whole: its text comes with the committed answer", async () => {
     const runId = `run_whole_${Date.now()}`;
-    const received: TokenDelta[] = [];
-    let live!: () => void;
-    const subscribed = new Promise<void>((resolve) => (live = resolve));
-    const unwatch = getRunEventHub().watchRunTokens(runId, (payload) => received.push(JSON.parse(payload) as TokenDelta), () => live());
-    await subscribed;
+    const { received, unwatch } = await watchTokens(runId);
     // Every piece in one go (one network read), then the end, as a short reply or a tool call comes.
     const writer = createLiveTokenWriter(runId, "writer", "2");
     for (const word of ["A ", "whole ", "reply"]) writer.push(word);
