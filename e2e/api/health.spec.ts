@@ -91,3 +91,28 @@ test("public/ files are served without a session: robots.txt keeps crawlers out 
   expect(response.headers()["content-type"]).toContain("text/plain");
   expect(await response.text()).toContain("Disallow: /");
 });
+
+test("an idle keep-alive connection is still open when its client comes back after node's 5 s default", async () => {
+  // A client reusing a connection the server is closing gets ECONNRESET (CI once lost a request
+  // so, 5 s after the previous one): the server keeps idle connections 65 s (lib/web-server.ts).
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  const get = () =>
+    new Promise<{ status: number; socket: unknown }>((resolve, reject) => {
+      const request = http.get({ host: "127.0.0.1", port: PORT, path: "/api/health", agent }, (response) => {
+        response.resume();
+        response.on("end", () => resolve({ status: response.statusCode ?? 0, socket: request.socket }));
+      });
+      request.on("error", reject);
+    });
+  try {
+    const first = await get();
+    expect(first.status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 6_500));
+    const second = await get();
+    expect(second.status).toBe(200);
+    // The same connection served both: the server did not close it while it was idle.
+    expect(second.socket).toBe(first.socket);
+  } finally {
+    agent.destroy();
+  }
+});

@@ -78,6 +78,9 @@ async function warmUp(options: WebServerOptions): Promise<void> {
   if (fastRouteCount() === 0) console.warn("[agentflow] web: no fast routes registered (instrumentation.ts did not run): Next answers the trigger");
 }
 
+/** How long the web server keeps an idle keep-alive connection open (see startWebServer). */
+const KEEP_ALIVE_MS = 65_000;
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const { default: next } = await import("next");
   const app = next({ dev: false, dir: options.dir, hostname: options.hostname, port: options.port });
@@ -93,6 +96,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       answerInternalError(response);
     });
   });
+  // An idle keep-alive connection stays open 65 s, not node's 5 s. A client that reuses one just
+  // as the server closes it gets ECONNRESET (a reverse proxy's upstream pool, an SDK's, a test's
+  // request context: CI lost a request so, 5 s after the last one). Proxies keep idle upstream
+  // connections up to 60 s, so the server outlasts them; the header timeout must exceed it.
+  server.keepAliveTimeout = KEEP_ALIVE_MS;
+  server.headersTimeout = KEEP_ALIVE_MS + 1_000;
   // The app has no WebSocket routes (live runs use SSE): an upgrade request is refused, not left hanging.
   server.on("upgrade", (_request, socket: Duplex) => socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n"));
 
