@@ -40,7 +40,7 @@ export function useUrlState<T>(parse: (params: URLSearchParams) => T, serialize:
     asked.current = next;
     const nextQuery = serialize(next).toString();
     setShown(next);
-    setPending((asked) => [...asked, nextQuery]);
+    setPending((earlier) => [...earlier, nextQuery]);
     router.replace(nextQuery ? `${pathname}?${nextQuery}` : pathname, { scroll: false });
   };
   return [shown, set];

@@ -18,6 +18,9 @@ export function WorkflowListToolbar({
   onChange: (change: UrlStateChange<ListParams>) => void;
 }) {
   const id = useId();
+  // Each change is built on the parameters as last asked for, not as rendered (useUrlState says why).
+  const setTag = (tag: string | null) => onChange((current) => ({ ...current, tag }));
+  const setSort = (sort: ListParams["sort"]) => onChange((current) => ({ ...current, sort }));
   return (
     <section aria-label="Search and sort" className="flex flex-wrap items-end gap-3 px-4 py-3">
       <SearchBox placeholder="Workflow name or tag" value={params.q} onSearch={(q) => onChange((current) => ({ ...current, q }))} />
@@ -25,10 +28,7 @@ export function WorkflowListToolbar({
         <label htmlFor={`${id}-tag`} className={FILTER_LABEL}>
           Tag
         </label>
-        <select id={`${id}-tag`} value={params.tag ?? ""} onChange={(event) => {
-            const tag = event.target.value || null;
-            onChange((current) => ({ ...current, tag }));
-          }} className={`${FILTER_FIELD} mt-1 block w-44`}>
+        <select id={`${id}-tag`} value={params.tag ?? ""} onChange={(event) => setTag(event.target.value || null)} className={`${FILTER_FIELD} mt-1 block w-44`}>
           <option value="">All tags</option>
           {/* A tag from a shared link that no workflow carries any more. */}
           {params.tag && !tags.some((entry) => entry.tag === params.tag) && <option value={params.tag}>{params.tag} (0)</option>}
@@ -43,10 +43,7 @@ export function WorkflowListToolbar({
         <label htmlFor={`${id}-sort`} className={FILTER_LABEL}>
           Sort by
         </label>
-        <select id={`${id}-sort`} value={params.sort} onChange={(event) => {
-            const sort = LIST_SORTS.find((option) => option === event.target.value) ?? "edited";
-            onChange((current) => ({ ...current, sort }));
-          }} className={`${FILTER_FIELD} mt-1 block w-36`}>
+        <select id={`${id}-sort`} value={params.sort} onChange={(event) => setSort(LIST_SORTS.find((option) => option === event.target.value) ?? "edited")} className={`${FILTER_FIELD} mt-1 block w-36`}>
           {LIST_SORTS.map((sort) => (
             <option key={sort} value={sort}>
               {SORT_LABELS[sort]}
