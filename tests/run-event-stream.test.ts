@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, waitForRun, waitUntil, type Harness } from "./support/harness";
+import { allWithin, startHarness, within, waitForRun, waitUntil, type Harness } from "./support/harness";
 import type { Db } from "../server/db";
 import type { CommittedEvent } from "../server/engine/events";
 import { buildGraph } from "../server/engine/test-helpers";
@@ -290,16 +290,16 @@ describe("streams per viewer", () => {
     const { runId } = await waitingRun("viewer limits");
     const key = "203.0.113.7";
     const open = async (count: number) => {
-      const viewers = await Promise.all(Array.from({ length: count }, () => openViewer(runId, { key })));
+      const viewers = await allWithin(Array.from({ length: count }, () => openViewer(runId, { key })), `${count} streams to answer`);
       expect(viewers.map((v) => v.response.status)).toEqual(viewers.map(() => 200));
       await waitUntil(() => viewers.every((v) => v.frames.length > 0), "the streams to start");
       return viewers;
     };
     const expectRefused = async () => {
-      const refused = await openViewer(runId, { key });
+      const refused = await within(openViewer(runId, { key }), "the 21st stream to answer");
       expect(refused.response.status).toBe(429);
       expect(refused.response.headers.get("retry-after")).toBe("5");
-      expect(await refused.response.json()).toMatchObject({ error: { code: "too_many_streams", message: expect.stringContaining("20") } });
+      expect(await within(refused.response.json(), "the 429's body")).toMatchObject({ error: { code: "too_many_streams", message: expect.stringContaining("20") } });
     };
 
     expect(MAX_STREAMS_PER_VIEWER).toBe(20);
@@ -307,13 +307,13 @@ describe("streams per viewer", () => {
     expect(openStreamCount(await viewerKeyOf(key))).toBe(20);
     await expectRefused();
     // Another viewer is not affected.
-    const other = await openViewer(runId, { key: "203.0.113.8" });
+    const other = await within(openViewer(runId, { key: "203.0.113.8" }), "another viewer's stream to answer");
     expect(other.response.status).toBe(200);
     other.abort();
 
     // Clients go away (request aborted): every slot comes back and the streams end.
     first.forEach((v) => v.abort());
-    await Promise.all(first.map((v) => v.ended));
+    await allWithin(first.map((v) => v.ended), "the aborted streams to end");
     await waitUntil(async () => openStreamCount(await viewerKeyOf(key)) === 0, "every slot of the aborted streams to be free");
 
     const second = await open(20);
@@ -321,7 +321,7 @@ describe("streams per viewer", () => {
     expect(openStreamCount(await viewerKeyOf(key))).toBe(20);
 
     // Bodies cancelled without an abort (the runtime drops the response) free them too.
-    await Promise.all(second.map((v) => v.cancelBody()));
+    await allWithin(second.map((v) => v.cancelBody()), "the cancelled bodies to end");
     await waitUntil(async () => openStreamCount(await viewerKeyOf(key)) === 0, "every slot of the dropped streams to be free");
     await waitUntil(async () => openStreamCount(await viewerKeyOf("203.0.113.8")) === 0, "the other viewer's slot to be free");
     expect(getRunEventHub().watchedRuns()).toBe(0);
@@ -331,12 +331,12 @@ describe("streams per viewer", () => {
     const gone = new AbortController();
     const late = callNodeRoute(runEventsRoute, new Request(`http://localhost/api/runs/${runId}/events`, { headers: { authorization: `Bearer ${(await keyFor(key)).token}` }, signal: gone.signal }));
     gone.abort();
-    await late.then((response) => response.body?.cancel()).catch(() => undefined);
+    await within(late.then((response) => response.body?.cancel()).catch(() => undefined), "the request gone at once to settle");
     await waitUntil(async () => openStreamCount(await viewerKeyOf(key)) === 0, "the slot of a client gone at once to be free");
 
     const third = await open(20);
     third.forEach((v) => v.abort());
-    await Promise.all(third.map((v) => v.ended));
+    await allWithin(third.map((v) => v.ended), "the aborted streams to end, again");
     await waitUntil(async () => openStreamCount(await viewerKeyOf(key)) === 0, "every slot to be free again");
   });
 });

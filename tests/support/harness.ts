@@ -63,3 +63,26 @@ export async function waitUntil(condition: () => boolean | Promise<boolean>, wha
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
+
+/**
+ * Awaits `promise`, failing after `timeoutMs` with `what` (and `progress()`, when given): a hang
+ * then names the step it hung at, where the test's own 60 s timeout would not.
+ */
+export async function within<T>(promise: Promise<T>, what: string, timeoutMs = 10_000, progress?: () => string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}${progress ? `: ${progress()}` : ""}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `within` for all of `promises`; the failure says how many had settled. */
+export function allWithin<T>(promises: readonly Promise<T>[], what: string, timeoutMs = 10_000): Promise<T[]> {
+  let settled = 0;
+  for (const promise of promises) promise.then(() => (settled += 1), () => (settled += 1));
+  return within(Promise.all(promises), what, timeoutMs, () => `${settled} of ${promises.length} settled`);
+}
