@@ -78,7 +78,7 @@ export function ApiReference({ document }: { document: OpenApiDocument }) {
                 type="password"
                 autoComplete="off"
                 className="mt-1 block w-full rounded border border-slate-300 px-2 py-1 font-mono text-sm"
-                placeholder="af_key_… (Settings → API keys) or a trigger token"
+                placeholder="afk_… (Settings → API keys) or a trigger token"
                 value={apiKey}
                 onChange={(event) => changeKey(event.target.value)}
               />
