@@ -19,7 +19,7 @@ import { useCallback, useLayoutEffect, useMemo, useRef, useState, type DragEvent
 import { useShallow } from "zustand/react/shallow";
 import type { NodeKind } from "@/server/engine/graph";
 import { FitViewIcon, GridIcon, LayoutIcon } from "@/components/ui/icons";
-import { DEFAULT_NODE_SIZE } from "./node-size";
+import { DEFAULT_NODE_SIZE, ESTIMATED_CARD_HEIGHT } from "./node-size";
 import { withEstimatedHandles } from "./estimated-handles";
 import { useFitView } from "./fit-view";
 import { connectionProblem } from "./commands";
@@ -86,8 +86,6 @@ const DELETE_KEYS = ["Delete", "Backspace"];
 const MIN_ZOOM = 0.2;
 /** The Fit view button: an overview of the whole graph, as far out as it takes. */
 const FIT_VIEW_OPTIONS = { padding: 0.25, maxZoom: 1, minZoom: MIN_ZOOM };
-/** A full card is taller than the compact one (DEFAULT_NODE_SIZE): its summary and ports. */
-const ESTIMATED_CARD_HEIGHT = 112;
 
 /**
  * Where the graph opens (see openingViewport: readable, the start in view), computed before

@@ -3,3 +3,6 @@
  * test): close to the real card, and exactly the zoomed-out card's size (node-shell.tsx).
  */
 export const DEFAULT_NODE_SIZE = { width: 220, height: 64 };
+
+/** A full card is taller than the compact one (DEFAULT_NODE_SIZE): its summary and ports. */
+export const ESTIMATED_CARD_HEIGHT = 112;

@@ -3,13 +3,16 @@
 import { useReactFlow, useStoreApi } from "@xyflow/react";
 import { useState, type DragEvent } from "react";
 import { SearchIcon } from "@/components/ui/icons";
-import { PALETTE_MIME, snapToGrid } from "./canvas";
+import { GRID, PALETTE_MIME, snapToGrid } from "./canvas";
+import { freeSpotNear } from "./free-spot";
+import { DEFAULT_NODE_SIZE, ESTIMATED_CARD_HEIGHT } from "./node-size";
 import { PALETTE_ITEMS, searchPaletteItems, type PaletteItem } from "./palette-items";
 import { useEditorStoreApi } from "./store/editor-store-provider";
 
 /**
  * Node kinds to drag onto the canvas (HTML5 drag and drop). Clicking or pressing Enter
- * adds the node in the middle of the view instead, for keyboard users.
+ * adds the node in the middle of the view instead (for keyboard users), at the nearest spot there
+ * that no card covers.
  */
 export function Palette() {
   const [query, setQuery] = useState("");
@@ -24,9 +27,14 @@ export function Palette() {
     const bounds = domNode?.getBoundingClientRect();
     if (!bounds) return;
     const centre = screenToFlowPosition({ x: bounds.left + bounds.width / 2, y: bounds.top + bounds.height / 2 });
-    // Offset successive additions so they do not stack exactly on top of each other.
-    const offset = (store.getState().nodes.length % 5) * 24;
-    store.getState().addNode(item.kind, snapToGrid({ x: centre.x - 110 + offset, y: centre.y - 32 + offset }), item.data);
+    const wanted = snapToGrid({ x: centre.x - DEFAULT_NODE_SIZE.width / 2, y: centre.y - DEFAULT_NODE_SIZE.height / 2 });
+    const occupied = store.getState().nodes.map((node) => ({
+      ...node.position,
+      width: node.measured?.width ?? DEFAULT_NODE_SIZE.width,
+      height: node.measured?.height ?? ESTIMATED_CARD_HEIGHT,
+    }));
+    const size = { width: DEFAULT_NODE_SIZE.width, height: ESTIMATED_CARD_HEIGHT };
+    store.getState().addNode(item.kind, freeSpotNear(wanted, size, occupied, GRID), item.data);
   };
 
   const onDragStart = (event: DragEvent, item: PaletteItem) => {

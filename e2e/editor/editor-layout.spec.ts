@@ -192,6 +192,13 @@ test("palette search finds tools by name and description", async ({ page, reques
   await http.click();
   await expect(page.locator(".react-flow__node-tool")).toHaveCount(1);
   await expect(page.locator(".react-flow__node-tool")).toContainText("HTTP request");
+  // A second click puts the next card beside the first (and every other card), not on top of it.
+  await http.click();
+  await expect(page.locator(".react-flow__node-tool")).toHaveCount(2);
+  const boxes = await page.locator(".react-flow__node").evaluateAll((cards) => cards.map((card) => card.getBoundingClientRect().toJSON() as DOMRect));
+  const overlapping = boxes.flatMap((a, i) => boxes.slice(i + 1).filter((b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom));
+  expect(overlapping, "cards covering each other after two palette clicks").toEqual([]);
+  await shoot(page, "palette-click-twice-1024");
 
   await search.fill("python");
   await expect(page.getByRole("button", { name: "Add Run code" })).toBeVisible();
