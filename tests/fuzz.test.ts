@@ -53,8 +53,8 @@ import * as metricsRoute from "../app/api/metrics/route";
  *   logged by a trigger (tests/support/fuzz-writes.ts) and the requests go one at a time with no
  *   worker running, so the writes between two requests are the first one's. Allowed on an error
  *   answer: bookkeeping that is not the request's effect (a session's refresh, a key's
- *   last-used time, better-auth's request counter) and the Idempotency-Key row that stores a 4xx
- *   as the key's first answer.
+ *   last-used time, better-auth's request counter) and the Idempotency-Key claim, taken before
+ *   the request is handled and deleted again when it is refused.
  *
  * The seed is printed (FUZZ_SEED=<n> repeats a run); so are the request count and the status histogram.
  */

@@ -152,15 +152,25 @@ describe("Idempotency-Key on the trigger", () => {
     expect(await db.run.count({ where: { workflowId } })).toBe(1);
   }, 30_000);
 
-  it("a validation error is stored like any answer: the retry gets the same 400", async () => {
+  it("a refused request stores nothing: the same key retried with the body corrected starts the run, once", async () => {
     const workflowId = await newWorkflow();
     const key = randomUUID();
     const bad = await trigger(workflowId, { input: {}, extra: true }, { "Idempotency-Key": key });
     expect(bad.status).toBe(400);
     const again = await trigger(workflowId, { input: {}, extra: true }, { "Idempotency-Key": key });
     expect(again.status).toBe(400);
-    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(again.headers.get("idempotent-replayed")).toBeNull();
     expect(await db.run.count({ where: { workflowId } })).toBe(0);
+
+    const corrected = await trigger(workflowId, { input: {} }, { "Idempotency-Key": key });
+    expect(corrected.status).toBe(202);
+    const { runId } = (await corrected.json()) as Accepted;
+    const replayed = await trigger(workflowId, { input: {} }, { "Idempotency-Key": key });
+    expect(replayed.headers.get("idempotent-replayed")).toBe("true");
+    expect(((await replayed.json()) as Accepted).runId).toBe(runId);
+    // Stored now: the old bad body under this key is the mismatch it is.
+    expect((await trigger(workflowId, { input: {}, extra: true }, { "Idempotency-Key": key })).status).toBe(422);
+    expect(await db.run.count({ where: { workflowId } })).toBe(1);
   });
 });
 

@@ -127,7 +127,7 @@ export const idempotencyHeadersSchema = z.object({
     .string()
     .regex(IDEMPOTENCY_KEY_PATTERN)
     .optional()
-    .describe("Makes the request safe to retry for 24 h: the same key with the same body returns the first response (header `Idempotent-Replayed: true`); with another body it is a 422"),
+    .describe("Makes the request safe to retry for 24 h: the same key with the same body returns the first response (header `Idempotent-Replayed: true`); with another body it is a 422. A refused (4xx) or failed (5xx) request stores nothing: its key can be retried"),
 });
 
 export const triggerHeadersSchema = idempotencyHeadersSchema.extend({

@@ -22,9 +22,11 @@ const logger = componentLog("idempotency");
  * on a unique (scope, key) before the work starts, so concurrent duplicates create exactly one
  * run, and a Redis that lost its data cannot turn a retry into a second run.
  *
- * Not stored (the key can be retried): 5xx answers and 429 (the work did not happen); the row
- * is deleted so the client's retry runs the request. A claim left behind by a process that
- * died mid-request is taken over after IN_FLIGHT_STALE_MS.
+ * Only answers below 400 are stored. A refused request (4xx: a bad body, an invalid workflow,
+ * a rate limit, a spent budget) or a failed one (5xx) did nothing, so, as with Stripe, its row is
+ * deleted and the same key can be retried as is or with a corrected request: a client that
+ * fixed the workflow its trigger named gets a run, not the old 422 for 24 h. A claim left
+ * behind by a process that died mid-request is taken over after IN_FLIGHT_STALE_MS.
  */
 export const IDEMPOTENCY_HEADER = "Idempotency-Key";
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -163,8 +165,8 @@ async function runClaimed(db: Db, id: string, handle: () => Promise<Response>): 
     await settleClaim(() => db.$executeRaw`DELETE FROM "IdempotencyKey" WHERE "id" = ${id}`);
     return errorResponse(error);
   }
-  if (response.status >= 500 || response.status === 429 || response.status === 402) {
-    // The work did not happen (402: the monthly budget was spent): free the key so the client's retry is handled afresh.
+  if (response.status >= 400) {
+    // Refused or failed: nothing was done, so the key is freed and the client's retry is handled afresh.
     await settleClaim(() => db.$executeRaw`DELETE FROM "IdempotencyKey" WHERE "id" = ${id}`);
     return response;
   }
