@@ -40,7 +40,7 @@ function browserTimeZone(): string {
 }
 
 /**
- * The Schedules section of the editor's Trigger API tab: a workflow's cron schedules (each fire runs the published
+ * The Schedules section of the editor's Trigger tab: a workflow's cron schedules (each fire runs the published
  * version with the schedule's input), with their next five fire times and last result, and
  * the workflow's run-finished callback. Editors change them; everyone else reads.
  */

@@ -118,9 +118,9 @@ export function SidePanel({ tabs, initialTab }: { tabs: readonly SidePanelTab[];
   return (
     <aside aria-label="Side panel" data-panel="inspector" className="flex w-72 shrink-0 flex-col border-l border-slate-200 bg-white xl:w-80">
       <div className="flex shrink-0 items-center border-b border-slate-200 pr-1">
-        <div role="tablist" aria-label="Side panel" className="flex min-w-0 flex-1 gap-0.5 overflow-x-auto overflow-y-hidden px-2 [scrollbar-width:thin]">
+        <div role="tablist" aria-label="Side panel" className="flex min-w-0 flex-1 overflow-x-auto overflow-y-hidden px-1 [scrollbar-width:thin]">
           {tabs.map((candidate) => (
-            <TabButton key={candidate.id} active={candidate.id === active?.id} onClick={() => setTab(candidate.id)}>
+            <TabButton key={candidate.id} dense active={candidate.id === active?.id} onClick={() => setTab(candidate.id)}>
               {candidate.label}
             </TabButton>
           ))}

@@ -221,7 +221,7 @@ function EditorLayout({
             { id: "inspector", label: "Inspector", content: () => <Inspector /> },
             { id: "versions", label: "Versions", content: () => <VersionsPanel workflowId={workflow.id} onOpen={(id) => void openVersion(id)} /> },
             { id: "runs", label: "Runs", content: () => <RunHistory workflowId={workflow.id} /> },
-            { id: "trigger", label: "Trigger API", content: () => <TriggerPanel workflowId={workflow.id} /> },
+            { id: "trigger", label: "Trigger", content: () => <TriggerPanel workflowId={workflow.id} /> },
           ]}
         />
       </div>

@@ -32,7 +32,7 @@ export function ApiKeysSettings({ scopes, appUrl }: { scopes: ScopeInfo[]; appUr
         </>
       ) : (
         <RoleNote title="Only admins can manage API keys.">
-          To start a single workflow from another system, an editor can create a trigger token in that workflow&apos;s Trigger API tab instead.
+          To start a single workflow from another system, an editor can create a trigger token in that workflow&apos;s Trigger tab instead.
         </RoleNote>
       )}
     </div>

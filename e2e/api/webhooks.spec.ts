@@ -17,7 +17,7 @@ test("a signing secret created in the Trigger panel signs a webhook that starts 
   const api = await systemClient(playwright, baseURL);
   const { id } = await trpcMutation(request, "workflow", "create", { name: `Webhook ${Date.now()}` });
   await page.goto(`/workflows/${id}`);
-  await page.getByRole("tab", { name: "Trigger API" }).click();
+  await page.getByRole("tab", { name: "Trigger", exact: true }).click();
   const section = page.getByTestId("webhook-settings");
   await expect(section.getByLabel("Signature scheme")).toHaveValue("agentflow");
   await section.getByRole("button", { name: "Create signing secret" }).click();

@@ -67,6 +67,10 @@ for (const [size, viewport] of Object.entries(SIZES)) {
     const title = trigger.locator(".truncate").first();
     await expect(title).toHaveText("Trigger");
     expect(await title.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+    // Every side panel tab is in view in full: none hides past the edge behind a scroll.
+    const tabs = page.getByRole("tablist", { name: "Side panel" });
+    await expect(tabs.getByRole("tab")).toHaveText(["Inspector", "Versions", "Runs", "Trigger"]);
+    expect(await tabs.evaluate((list) => list.scrollWidth - list.clientWidth), "side panel tabs overflowing by (px)").toBeLessThanOrEqual(0);
     await shoot(page, `template-${viewport.width}`);
 
     // Auto-layout frames the graph the same way.

@@ -216,10 +216,10 @@ test.describe("running with input", () => {
     expect((await trpcQuery(request, "run", "get", { runId: await shownRunId(page) })).input).toEqual({ topic: "the sample" });
   });
 
-  test("the Trigger API example fills in the fields, and the REST trigger refuses a missing field by name", async ({ page, request }) => {
+  test("the Trigger tab's example fills in the fields, and the REST trigger refuses a missing field by name", async ({ page, request }) => {
     const { id } = await trpcMutation(request, "workflow", "create", { name: `Run input REST ${Date.now()}`, graph: fieldsGraph() });
     await page.goto(`/workflows/${id}`);
-    await page.getByRole("tab", { name: "Trigger API" }).click();
+    await page.getByRole("tab", { name: "Trigger", exact: true }).click();
     await expect(page.getByTestId("trigger-input-fields")).toContainText("topic (required), count, urgent");
     await page.getByRole("button", { name: "Create token" }).click();
     const token = ((await page.getByTestId("new-token-value").textContent()) ?? "").trim();

@@ -13,11 +13,11 @@ function cityGraph(): Graph {
   };
 }
 
-test("the Trigger API tab adds a cron schedule with its next five fire times, fires it on the published version, and sets a callback", async ({ page, request }) => {
+test("the Trigger tab adds a cron schedule with its next five fire times, fires it on the published version, and sets a callback", async ({ page, request }) => {
   test.setTimeout(150_000);
   const { id } = await trpcMutation(request, "workflow", "create", { name: `Schedules ${Date.now()}`, graph: cityGraph() });
   await page.goto(`/workflows/${id}`);
-  await page.getByRole("tab", { name: "Trigger API" }).click();
+  await page.getByRole("tab", { name: "Trigger", exact: true }).click();
   const panel = page.getByTestId("schedules-panel");
   await expect(panel.getByTestId("schedules-unpublished")).toBeVisible();
   await expect(panel.getByTestId("no-schedules")).toBeVisible();
@@ -57,7 +57,7 @@ test("the Trigger API tab adds a cron schedule with its next five fire times, fi
   // Published: the next minute's fire starts a run of the published version, linked from the card.
   await trpcMutation(request, "workflow", "publish", { id });
   await page.reload();
-  await page.getByRole("tab", { name: "Trigger API" }).click();
+  await page.getByRole("tab", { name: "Trigger", exact: true }).click();
   await expect(panel.getByTestId("schedules-unpublished")).toHaveCount(0);
   const runLink = card.getByTestId("last-fire").getByRole("link");
   await expect(runLink).toBeVisible({ timeout: 90_000 });

@@ -1,10 +1,10 @@
 import { expect, test } from "@playwright/test";
 import { trpcMutation } from "../support/api";
 
-test("the Trigger API panel reveals a new token once, with a working curl example, and revokes it", async ({ page, request }) => {
+test("the Trigger panel reveals a new token once, with a working curl example, and revokes it", async ({ page, request }) => {
   const { id } = await trpcMutation(request, "workflow", "create", { name: `Trigger panel ${Date.now()}` });
   await page.goto(`/workflows/${id}`);
-  await page.getByRole("tab", { name: "Trigger API" }).click();
+  await page.getByRole("tab", { name: "Trigger", exact: true }).click();
   await expect(page.getByTestId("trigger-url")).toHaveText(new RegExp(`/api/v1/workflows/${id}/trigger$`));
 
   await page.getByRole("button", { name: "Create token" }).click();

@@ -40,10 +40,10 @@ test("publish with a note, the call to action follows the draft, versions diff o
   await page.setViewportSize(VIEWPORTS[0]);
   const id = await openWorkflow(page, request, "Versions diff", approvalGraph());
 
-  // Nothing published: the call to action is there, and the Trigger API tab says the valid draft runs.
+  // Nothing published: the call to action is there, and the Trigger tab says the valid draft runs.
   await expect(publishCta(page)).toBeVisible();
   await expect(page.getByTestId("publish-state")).toHaveText("Not published yet");
-  await page.getByRole("tab", { name: "Trigger API" }).click();
+  await page.getByRole("tab", { name: "Trigger", exact: true }).click();
   await expect(page.getByTestId("api-version-headline")).toHaveText("Runs the saved draft (nothing is published yet)");
 
   // Publish with a note: the CTA gives way to "v1 published", and the API runs version 1.
@@ -56,7 +56,7 @@ test("publish with a note, the call to action follows the draft, versions diff o
   await expect(publishCta(page)).toHaveCount(0);
   await expect(page.getByTestId("publish-state")).toHaveText("✓v1 published");
   await page.getByRole("tab", { name: "Versions" }).click();
-  await page.getByRole("tab", { name: "Trigger API" }).click();
+  await page.getByRole("tab", { name: "Trigger", exact: true }).click();
   await expect(page.getByTestId("api-version-headline")).toHaveText(/^Runs published version 1 \(published .+\)$/);
   await expect(page.getByTestId("api-version")).toContainText("“First release: summary, then a reviewer”");
 
@@ -72,7 +72,7 @@ test("publish with a note, the call to action follows the draft, versions diff o
   await expect(saveState(page)).toHaveText("Saved", { timeout: 10_000 });
   await expect(publishCta(page)).toBeVisible();
   await expect(page.getByTestId("publish-state")).toHaveText("Draft differs from v1");
-  await page.getByRole("tab", { name: "Trigger API" }).click();
+  await page.getByRole("tab", { name: "Trigger", exact: true }).click();
   // The API still runs what was published, not the edited draft.
   await expect(page.getByTestId("api-version-headline")).toHaveText(/^Runs published version 1 /);
   await shots(page, "trigger-panel", page.getByTestId("api-version"));

@@ -54,7 +54,7 @@ test.describe("the editor for roles that cannot edit", () => {
     expect(await flowPosition(page, "agent_1")).toBe(position);
 
     // The trigger URL is there to read; tokens are the editors' business.
-    await page.getByRole("tab", { name: "Trigger API" }).click();
+    await page.getByRole("tab", { name: "Trigger", exact: true }).click();
     await expect(page.getByTestId("trigger-url")).toContainText(`/api/v1/workflows/${id}/trigger`);
     await expect(page.getByRole("button", { name: "Create token" })).toHaveCount(0);
 
