@@ -13,6 +13,8 @@ import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
 import { ROOT } from "./lib/paths";
+import { workerNodeFlags } from "./lib/lean-node";
+import { buildWorker, checkWorkerBuild, WORKER_ENTRY } from "./build-worker";
 import { runAloneIfMain } from "./lib/run-alone";
 
 export type Summary = { p50: number; p99: number; mean: number; n: number };
@@ -26,8 +28,12 @@ export function summarize(samples: number[]): Summary {
 
 const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "n/a");
 
-function startWorkerProcess(root: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), "--import", "tsx", "workers/main.ts"], {
+/** The worker process as `npm start` and the Docker image run it: the compiled bundle, with its node flags. */
+async function startWorkerProcess(root: string): Promise<ChildProcess> {
+  const build = checkWorkerBuild();
+  if (build.stale) await buildWorker(build.hash);
+  const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...workerNodeFlags(), ...profile, WORKER_ENTRY], {
     cwd: root,
     env: process.env,
     stdio: ["ignore", "pipe", "inherit"],
