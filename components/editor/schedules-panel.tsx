@@ -50,11 +50,11 @@ export function SchedulesPanel({ workflowId }: { workflowId: string }) {
   const list = useQuery(trpc.schedules.list.queryOptions({ workflowId }, { refetchInterval: 15_000 }));
   const [editing, setEditing] = useState<Schedule | "new" | null>(null);
 
-  if (!list.data) return <p className="p-4 text-sm text-slate-500">{list.error ? errorMessage(list.error) : "Loading…"}</p>;
+  if (!list.data) return <p className="text-sm text-slate-500">{list.error ? errorMessage(list.error) : "Loading…"}</p>;
   const { schedules, publishedVersion, max } = list.data;
 
   return (
-    <div className="space-y-5 p-4" data-testid="schedules-panel">
+    <div className="space-y-5" data-testid="schedules-panel">
       <section className="space-y-2">
         <div className="flex items-center justify-between">
           <h3 className="text-xs font-semibold tracking-wide text-slate-500 uppercase">Schedules</h3>

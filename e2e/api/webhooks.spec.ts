@@ -31,6 +31,11 @@ test("a signing secret created in the Trigger panel signs a webhook that starts 
   // Tall enough for the whole panel (it scrolls inside the editor's side panel).
   await page.setViewportSize({ width: 1400, height: 1500 });
   await page.getByTestId("trigger-panel").screenshot({ path: "/tmp/shots/webhook-trigger-panel.png" });
+  // Its sections line up: one left edge for every heading, nested sections included.
+  const headings = page.getByTestId("trigger-panel").getByRole("heading", { level: 3 });
+  await expect(headings).toHaveText(["Trigger URL", "Tokens", "Signed webhook", "Schedules", "Run-finished callback"]);
+  const lefts = await headings.evaluateAll((elements) => elements.map((element) => Math.round(element.getBoundingClientRect().left)));
+  expect(new Set(lefts).size, `heading left edges ${lefts.join(", ")}`).toBe(1);
 
   const body = JSON.stringify({ input: { topic: "signed from the spec" } });
   const t = Math.floor(Date.now() / 1000);
