@@ -53,9 +53,10 @@ export function ApiReference({ document }: { document: OpenApiDocument }) {
             <ul className="mt-1 space-y-0.5">
               {group.operations.map((operation) => (
                 <li key={operation.operationId}>
-                  <a href={`#${operation.operationId}`} className="flex items-center gap-2 rounded px-1 py-0.5 text-slate-700 hover:bg-slate-100">
-                    <span className={`w-10 rounded px-1 text-center font-mono text-[10px] font-semibold ${METHOD_COLORS[operation.method] ?? ""}`}>{operation.method}</span>
-                    <span className="truncate">{operation.summary}</span>
+                  <a href={`#${operation.operationId}`} className="flex items-start gap-2 rounded px-1 py-0.5 text-slate-700 hover:bg-slate-100">
+                    <span className={`mt-0.5 w-10 shrink-0 rounded px-1 text-center font-mono text-[10px] font-semibold ${METHOD_COLORS[operation.method] ?? ""}`}>{operation.method}</span>
+                    {/* Wraps rather than truncates: "List pending human tasks" cut to "List pending human t…" said less. */}
+                    <span className="min-w-0">{operation.summary}</span>
                   </a>
                 </li>
               ))}

@@ -26,7 +26,12 @@ test("the API reference lists the trigger and sends a real request with the user
   });
   await page.goto("/docs/api");
   await expect(page.getByRole("heading", { name: "AgentFlow API" })).toBeVisible();
-  await page.getByRole("navigation", { name: "Operations" }).getByRole("link", { name: /Start a run/ }).click();
+  // Every operation's name is readable in full in the side list (long ones wrap, none is cut off).
+  const operations = page.getByRole("navigation", { name: "Operations" });
+  await expect(operations.getByRole("link", { name: "List pending human tasks" })).toBeVisible();
+  const cut = await operations.locator("a[href^='#'] span:last-child").evaluateAll((spans) => spans.filter((span) => span.scrollWidth > span.clientWidth).map((span) => span.textContent));
+  expect(cut, "operation names cut off in the side list").toEqual([]);
+  await operations.getByRole("link", { name: /Start a run/ }).click();
   const trigger = page.getByRole("article", { name: "POST /api/v1/workflows/{workflowId}/trigger" });
   await expect(trigger).toBeInViewport();
   await expect(trigger.getByText("Idempotency-Key", { exact: true }).first()).toBeVisible();
