@@ -51,8 +51,25 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   }
 }
 
+/** The usage lines of one command (`agentflow runs --help`), or null for a command there is none of. */
+function usageOf(command: string): string | null {
+  const lines = USAGE.split("\n");
+  const own = lines.filter((line) => line.startsWith(`  agentflow ${command} `));
+  if (own.length === 0) return null;
+  return [lines[0], "", ...own, "", lines[lines.length - 1]].join("\n");
+}
+
 async function dispatch(argv: readonly string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
+  // `agentflow <command> --help` (or -h) before any `--`: that command's usage, not an unknown-option error.
+  const separator = rest.indexOf("--");
+  const options = separator === -1 ? rest : rest.slice(0, separator);
+  if (command !== undefined && (options.includes("--help") || options.includes("-h"))) {
+    const usage = usageOf(command);
+    if (usage === null) throw new UsageError(`unknown command "${command}"`);
+    io.out(usage);
+    return 0;
+  }
   switch (command) {
     case undefined:
     case "help":

@@ -102,6 +102,13 @@ test.describe("the agentflow CLI", () => {
     expect(cancelled.code).toBe(0);
     expect((await cli(env, ["runs", "show", runId]).done).out).toMatch(new RegExp(`^${runId}\\s+cancelled`));
 
+    // A command's --help: its own usage lines, exit 0 (not an unknown-option error).
+    const help = await cli(env, ["runs", "ls", "--help"]).done;
+    expect(help.code).toBe(0);
+    expect(help.out).toContain("agentflow runs ls [--workflow <id>]");
+    expect(help.out).toContain("agentflow runs cancel <run id>");
+    expect(help.out).not.toContain("agentflow tasks");
+
     const unknown = await cli(env, ["run", "no such workflow"]).done;
     expect(unknown.code).toBe(2);
     expect(unknown.err).toContain('no workflow "no such workflow"');
