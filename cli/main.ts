@@ -14,16 +14,17 @@ import { TERMINAL_STATUSES, type RunDetail, type RunItem, type TaskItem, type Wo
 const USAGE = `agentflow — run and operate AgentFlow workflows from the command line
 
   agentflow login --url <app URL> --key <API key>     save where the app is and the key (scopes: read, trigger, control)
-  agentflow workflows ls                              the workspace's workflows
-  agentflow run <workflow id or name> [key=value …] [--input @file.json | --input '<json>'] [--wait | --follow]
-  agentflow runs ls [--workflow <id>] [--status <s,…>] [--limit <n>]
-  agentflow runs show <run id>
+  agentflow workflows ls [--json]                     the workspace's workflows
+  agentflow run <workflow id or name> [key=value …] [--input @file.json | --input '<json>'] [--wait | --follow] [--json]
+  agentflow runs ls [--workflow <id>] [--status <s,…>] [--limit <n>] [--json]
+  agentflow runs show <run id> [--json]
   agentflow runs cancel <run id>
-  agentflow tasks ls [--workflow <id>]
+  agentflow tasks ls [--workflow <id>] [--json]
   agentflow tasks approve <task id> [--reason <text>]
   agentflow tasks reject <task id> [--reason <text>]
   agentflow tasks answer <task id> <answer>
 
+--json prints the API's answer as JSON instead of a table (for scripts, e.g. with jq).
 AGENTFLOW_URL and AGENTFLOW_API_KEY, when set, are used instead of the saved login.`;
 
 export type Io = { out: (line: string) => void; err: (line: string) => void; env: NodeJS.ProcessEnv };
@@ -56,7 +57,9 @@ function usageOf(command: string): string | null {
   const lines = USAGE.split("\n");
   const own = lines.filter((line) => line.startsWith(`  agentflow ${command} `));
   if (own.length === 0) return null;
-  return [lines[0], "", ...own, "", lines[lines.length - 1]].join("\n");
+  // The title, the command's lines, and the notes after the last command line.
+  const notes = lines.slice(lines.findLastIndex((line) => line.startsWith("  agentflow ")) + 1);
+  return [lines[0], "", ...own, ...notes].join("\n");
 }
 
 async function dispatch(argv: readonly string[], io: Io): Promise<number> {
@@ -128,8 +131,10 @@ async function login(args: readonly string[], io: Io): Promise<number> {
 async function workflows(args: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== "ls" && sub !== "list") throw new UsageError(`workflows ${sub ?? ""}: use \`workflows ls\``);
-  parse(rest, {});
-  const { workflows: list } = await (await clientFrom(io)).get<{ workflows: WorkflowItem[] }>("/api/v1/workflows");
+  const { values } = parse(rest, { json: { type: "boolean" } });
+  const answer = await (await clientFrom(io)).get<{ workflows: WorkflowItem[] }>("/api/v1/workflows");
+  if (values.json) return printJson(io, answer);
+  const list = answer.workflows;
   table(
     io,
     ["ID", "NAME", "PUBLISHED", "LAST RUN"],
@@ -150,16 +155,18 @@ async function resolveWorkflow(client: RestClient, nameOrId: string): Promise<Wo
 }
 
 async function run(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { input: { type: "string" }, wait: { type: "boolean" }, follow: { type: "boolean" } });
+  const { values, positionals } = parse(args, { input: { type: "string" }, wait: { type: "boolean" }, follow: { type: "boolean" }, json: { type: "boolean" } });
   const [target, ...pairs] = positionals;
   if (!target) throw new UsageError("run needs a workflow id or name");
   if (values.wait && values.follow) throw new UsageError("--wait and --follow: choose one");
+  if (values.json && values.follow) throw new UsageError("--json and --follow: choose one (--wait --json prints the ended run)");
   const input = await runInputOf(values.input, pairs);
   const client = await clientFrom(io);
   const workflow = await resolveWorkflow(client, target);
   const started = await client.post<{ runId: string; statusUrl: string }>(`/api/v1/workflows/${workflow.id}/trigger`, input === undefined ? {} : { input });
   const { runId } = started.body;
   if (!values.wait && !values.follow) {
+    if (values.json) return printJson(io, started.body);
     io.out(`Started ${runId} (${workflow.name}). Follow it: agentflow runs show ${runId}`);
     return 0;
   }
@@ -170,6 +177,10 @@ async function run(args: readonly string[], io: Io): Promise<number> {
     return result.status === "succeeded" ? 0 : 1;
   }
   const detail = await waitForRun(client, runId);
+  if (values.json) {
+    printJson(io, detail);
+    return detail.status === "succeeded" ? 0 : 1;
+  }
   io.out(`${runId} ${detail.status}${detail.error ? `: ${detail.error}` : ""}`);
   if (detail.status === "waiting_for_human") for (const task of detail.pendingHumanTasks) io.out(`  waiting for a person at ${task.nodeId}: ${task.message} (task ${task.id})`);
   printOutput(io, detail.output);
@@ -196,12 +207,13 @@ async function runs(args: readonly string[], io: Io): Promise<number> {
   switch (sub) {
     case "ls":
     case "list": {
-      const { values } = parse(rest, { workflow: { type: "string" }, status: { type: "string" }, limit: { type: "string" } });
+      const { values } = parse(rest, { workflow: { type: "string" }, status: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" } });
       const query = new URLSearchParams();
       if (values.workflow) query.set("workflowId", values.workflow);
       if (values.status) query.set("status", values.status);
       query.set("limit", values.limit ?? "20");
       const page = await client.get<{ runs: RunItem[] }>(`/api/v1/runs?${query}`);
+      if (values.json) return printJson(io, page);
       table(
         io,
         ["ID", "WORKFLOW", "STATUS", "TRIGGER", "STARTED", "DURATION", "COST"],
@@ -210,10 +222,11 @@ async function runs(args: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     case "show": {
-      const { positionals } = parse(rest, {});
+      const { values, positionals } = parse(rest, { json: { type: "boolean" } });
       const runId = positionals[0];
       if (!runId) throw new UsageError("runs show needs a run id");
       const detail = await client.get<RunDetail>(`/api/v1/runs/${encodeURIComponent(runId)}`);
+      if (values.json) return printJson(io, detail);
       io.out(`${detail.runId}  ${detail.status}  started ${ago(detail.createdAt)}  ${detail.steps} steps  ${detail.tokens} tokens  ${cost(detail.costUsd, 0)}`);
       if (detail.error) io.out(`error: ${detail.error}`);
       for (const task of detail.pendingHumanTasks) io.out(`waiting for a person at ${task.nodeId}: ${task.message} (task ${task.id})`);
@@ -237,8 +250,10 @@ async function tasks(args: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   const client = await clientFrom(io);
   if (sub === "ls" || sub === "list") {
-    const { values } = parse(rest, { workflow: { type: "string" } });
-    const { tasks: list } = await client.get<{ tasks: TaskItem[] }>(`/api/v1/human-tasks${values.workflow ? `?workflowId=${encodeURIComponent(values.workflow)}` : ""}`);
+    const { values } = parse(rest, { workflow: { type: "string" }, json: { type: "boolean" } });
+    const answer = await client.get<{ tasks: TaskItem[] }>(`/api/v1/human-tasks${values.workflow ? `?workflowId=${encodeURIComponent(values.workflow)}` : ""}`);
+    if (values.json) return printJson(io, answer);
+    const list = answer.tasks;
     table(io, ["TASK", "WORKFLOW", "RUN", "NODE", "KIND", "WAITING", "MESSAGE"], list.map((task) => [task.id, task.workflowName, task.runId, task.nodeId, task.kind, ago(task.createdAt), task.message.replace(/\s+/g, " ").slice(0, 60)]));
     return 0;
   }
@@ -251,6 +266,12 @@ async function tasks(args: readonly string[], io: Io): Promise<number> {
   const body = sub === "answer" ? { decision: "approve", answer } : { decision: sub, ...(values.reason ? { reason: values.reason } : {}) };
   const { body: result } = await client.post<{ runId: string }>(`/api/v1/human-tasks/${encodeURIComponent(taskId)}`, body);
   io.out(`${sub === "answer" ? "Answered" : sub === "approve" ? "Approved" : "Rejected"} ${taskId} (run ${result.runId})`);
+  return 0;
+}
+
+/** The API's answer as it came, for scripts; exit 0. */
+function printJson(io: Io, answer: unknown): number {
+  io.out(JSON.stringify(answer, null, 2));
   return 0;
 }
 

@@ -101,6 +101,21 @@ test.describe("the agentflow CLI", () => {
     const cancelled = await cli(env, ["runs", "cancel", runId]).done;
     expect(cancelled.code).toBe(0);
     expect((await cli(env, ["runs", "show", runId]).done).out).toMatch(new RegExp(`^${runId}\\s+cancelled`));
+    // --json: the API's answers as they came, for scripts.
+    const shown = await cli(env, ["runs", "show", runId, "--json"]).done;
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.out)).toMatchObject({ runId, workflowId, status: "cancelled" });
+    const listed = JSON.parse((await cli(env, ["runs", "ls", "--workflow", workflowId, "--json"]).done).out) as { runs: { id: string }[] };
+    expect(listed.runs.map((item) => item.id)).toContain(runId);
+    const workflowList = JSON.parse((await cli(env, ["workflows", "ls", "--json"]).done).out) as { workflows: { id: string }[] };
+    expect(workflowList.workflows.map((workflow) => workflow.id)).toContain(workflowId);
+    const started = await cli(env, ["run", workflowId, "topic=json", "--wait", "--json"]).done;
+    expect(started.code).toBe(1);
+    const waiting = JSON.parse(started.out) as { runId: string; status: string; pendingHumanTasks: { id: string }[] };
+    expect(waiting.status).toBe("waiting_for_human");
+    const tasksJson = JSON.parse((await cli(env, ["tasks", "ls", "--workflow", workflowId, "--json"]).done).out) as { tasks: { id: string }[] };
+    expect(tasksJson.tasks.map((task) => task.id)).toContain(waiting.pendingHumanTasks[0]?.id);
+    expect((await cli(env, ["runs", "cancel", waiting.runId]).done).code).toBe(0);
 
     // A command's --help: its own usage lines, exit 0 (not an unknown-option error).
     const help = await cli(env, ["runs", "ls", "--help"]).done;
