@@ -27,6 +27,9 @@ const USAGE = `agentflow — run and operate AgentFlow workflows from the comman
 --json prints the API's answer as JSON instead of a table (for scripts, e.g. with jq).
 AGENTFLOW_URL and AGENTFLOW_API_KEY, when set, are used instead of the saved login.`;
 
+/** `--json`, on the commands that print what the API answered. */
+const JSON_OPTION = { json: { type: "boolean" } } as const;
+
 export type Io = { out: (line: string) => void; err: (line: string) => void; env: NodeJS.ProcessEnv };
 
 const processIo: Io = { out: (line) => console.log(line), err: (line) => console.error(line), env: process.env };
@@ -131,7 +134,7 @@ async function login(args: readonly string[], io: Io): Promise<number> {
 async function workflows(args: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (sub !== "ls" && sub !== "list") throw new UsageError(`workflows ${sub ?? ""}: use \`workflows ls\``);
-  const { values } = parse(rest, { json: { type: "boolean" } });
+  const { values } = parse(rest, JSON_OPTION);
   const answer = await (await clientFrom(io)).get<{ workflows: WorkflowItem[] }>("/api/v1/workflows");
   if (values.json) return printJson(io, answer);
   const list = answer.workflows;
@@ -155,7 +158,7 @@ async function resolveWorkflow(client: RestClient, nameOrId: string): Promise<Wo
 }
 
 async function run(args: readonly string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(args, { input: { type: "string" }, wait: { type: "boolean" }, follow: { type: "boolean" }, json: { type: "boolean" } });
+  const { values, positionals } = parse(args, { input: { type: "string" }, wait: { type: "boolean" }, follow: { type: "boolean" }, ...JSON_OPTION });
   const [target, ...pairs] = positionals;
   if (!target) throw new UsageError("run needs a workflow id or name");
   if (values.wait && values.follow) throw new UsageError("--wait and --follow: choose one");
@@ -207,7 +210,7 @@ async function runs(args: readonly string[], io: Io): Promise<number> {
   switch (sub) {
     case "ls":
     case "list": {
-      const { values } = parse(rest, { workflow: { type: "string" }, status: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" } });
+      const { values } = parse(rest, { workflow: { type: "string" }, status: { type: "string" }, limit: { type: "string" }, ...JSON_OPTION });
       const query = new URLSearchParams();
       if (values.workflow) query.set("workflowId", values.workflow);
       if (values.status) query.set("status", values.status);
@@ -222,7 +225,7 @@ async function runs(args: readonly string[], io: Io): Promise<number> {
       return 0;
     }
     case "show": {
-      const { values, positionals } = parse(rest, { json: { type: "boolean" } });
+      const { values, positionals } = parse(rest, JSON_OPTION);
       const runId = positionals[0];
       if (!runId) throw new UsageError("runs show needs a run id");
       const detail = await client.get<RunDetail>(`/api/v1/runs/${encodeURIComponent(runId)}`);
@@ -250,7 +253,7 @@ async function tasks(args: readonly string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   const client = await clientFrom(io);
   if (sub === "ls" || sub === "list") {
-    const { values } = parse(rest, { workflow: { type: "string" }, json: { type: "boolean" } });
+    const { values } = parse(rest, { workflow: { type: "string" }, ...JSON_OPTION });
     const answer = await client.get<{ tasks: TaskItem[] }>(`/api/v1/human-tasks${values.workflow ? `?workflowId=${encodeURIComponent(values.workflow)}` : ""}`);
     if (values.json) return printJson(io, answer);
     const list = answer.tasks;

@@ -13,7 +13,7 @@ import { Queue, QueueEvents, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { startDemoModelServer } from "../server/llm/serve-demo-model";
 import { ROOT } from "./lib/paths";
-import { workerNodeFlags } from "./lib/lean-node";
+import { cpuProfileFlags, workerNodeFlags } from "./lib/lean-node";
 import { buildWorker, checkWorkerBuild, WORKER_ENTRY } from "./build-worker";
 import { runAloneIfMain } from "./lib/run-alone";
 
@@ -32,8 +32,7 @@ const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) :
 async function startWorkerProcess(root: string): Promise<ChildProcess> {
   const build = checkWorkerBuild();
   if (build.stale) await buildWorker(build.hash);
-  const profile = process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...workerNodeFlags(), ...profile, WORKER_ENTRY], {
+  const child = spawn(process.execPath, [...workerNodeFlags(), ...cpuProfileFlags(), WORKER_ENTRY], {
     cwd: root,
     env: process.env,
     stdio: ["ignore", "pipe", "inherit"],

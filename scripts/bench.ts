@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { buildWebServer, WEB_SERVER_ENTRY } from "./build-web-server";
 import { buildWorker, checkWorkerBuild, WORKER_ENTRY } from "./build-worker";
 import { checkBuild, forgetBuild, recordBuild } from "./lib/build";
-import { leanNodeEnv, webNodeFlags, workerNodeFlags } from "./lib/lean-node";
+import { cpuProfileFlags, leanNodeEnv, webNodeFlags, workerNodeFlags } from "./lib/lean-node";
 import { say } from "./lib/log";
 import { nodeBin, ROOT } from "./lib/paths";
 import { startGroup, waitUntil, type ProcessGroup } from "./lib/process";
@@ -23,15 +23,6 @@ const EDITOR_PORT = 3200;
 async function runToEnd(group: ProcessGroup): Promise<void> {
   const result = await group.exited;
   if (result.code !== 0) throw new Error(`${group.name} failed (exit ${result.code ?? result.signal})`);
-}
-
-/**
- * `BENCH_CPU_PROFILE=<dir>`: the web and the worker write V8 CPU profiles there when they stop
- * (open them in Chrome DevTools, or sum self time by file) — to find where a run's CPU goes.
- */
-function cpuProfileFlags(): string[] {
-  const dir = process.env.BENCH_CPU_PROFILE;
-  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
 }
 
 /** The editor and API benches need the production app and a worker, served as `npm start` serves them. */

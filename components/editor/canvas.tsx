@@ -19,7 +19,7 @@ import { useCallback, useLayoutEffect, useMemo, useRef, useState, type DragEvent
 import { useShallow } from "zustand/react/shallow";
 import type { NodeKind } from "@/server/engine/graph";
 import { FitViewIcon, GridIcon, LayoutIcon } from "@/components/ui/icons";
-import { DEFAULT_NODE_SIZE, ESTIMATED_CARD_HEIGHT } from "./node-size";
+import { cardBox } from "./node-size";
 import { withEstimatedHandles } from "./estimated-handles";
 import { useFitView } from "./fit-view";
 import { connectionProblem } from "./commands";
@@ -96,12 +96,7 @@ function initialViewport(nodes: readonly AppNode[], width: number, height: numbe
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   let start: Box | null = null;
   for (const node of nodes) {
-    const box = {
-      x: node.position.x,
-      y: node.position.y,
-      width: node.measured?.width ?? DEFAULT_NODE_SIZE.width,
-      height: node.measured?.height ?? ESTIMATED_CARD_HEIGHT,
-    };
+    const box = cardBox(node);
     minX = Math.min(minX, box.x);
     minY = Math.min(minY, box.y);
     maxX = Math.max(maxX, box.x + box.width);

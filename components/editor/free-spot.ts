@@ -6,6 +6,23 @@ export const FREE_SPOT_GAP = 16;
 /** How far from the wanted spot a free one is looked for, in steps either way. */
 const SEARCH_STEPS = 40;
 
+let offsets: readonly { dx: number; dy: number }[] | null = null;
+
+/**
+ * Grid offsets around the wanted spot, nearest first; among equals, below before above and right
+ * before left (where a graph grows). The same for every click, so sorted once, on the first.
+ */
+function searchOrder(): readonly { dx: number; dy: number }[] {
+  if (offsets) return offsets;
+  const all: { dx: number; dy: number; distance: number }[] = [];
+  for (let dx = -SEARCH_STEPS; dx <= SEARCH_STEPS; dx++) {
+    for (let dy = -SEARCH_STEPS; dy <= SEARCH_STEPS; dy++) all.push({ dx, dy, distance: dx * dx + dy * dy });
+  }
+  all.sort((a, b) => a.distance - b.distance || b.dy - a.dy || b.dx - a.dx);
+  offsets = all;
+  return all;
+}
+
 /**
  * The spot nearest `wanted` where a card of `size` overlaps none of `occupied` (with
  * FREE_SPOT_GAP around each), trying positions on a `step` grid around it. Clicking a palette
@@ -23,13 +40,7 @@ export function freeSpotNear(wanted: Position, size: { width: number; height: nu
         box.y + box.height + FREE_SPOT_GAP <= spot.y,
     );
   if (fits(wanted)) return wanted;
-  const offsets: { dx: number; dy: number; distance: number }[] = [];
-  for (let dx = -SEARCH_STEPS; dx <= SEARCH_STEPS; dx++) {
-    for (let dy = -SEARCH_STEPS; dy <= SEARCH_STEPS; dy++) offsets.push({ dx, dy, distance: dx * dx + dy * dy });
-  }
-  // Nearest first; among equals, below before above and right before left (where a graph grows).
-  offsets.sort((a, b) => a.distance - b.distance || b.dy - a.dy || b.dx - a.dx);
-  for (const { dx, dy } of offsets) {
+  for (const { dx, dy } of searchOrder()) {
     const spot = { x: wanted.x + dx * step, y: wanted.y + dy * step };
     if (fits(spot)) return spot;
   }

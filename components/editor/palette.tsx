@@ -5,7 +5,7 @@ import { useState, type DragEvent } from "react";
 import { SearchIcon } from "@/components/ui/icons";
 import { GRID, PALETTE_MIME, snapToGrid } from "./canvas";
 import { freeSpotNear } from "./free-spot";
-import { DEFAULT_NODE_SIZE, ESTIMATED_CARD_HEIGHT } from "./node-size";
+import { cardBox, DEFAULT_NODE_SIZE, ESTIMATED_CARD_HEIGHT } from "./node-size";
 import { PALETTE_ITEMS, searchPaletteItems, type PaletteItem } from "./palette-items";
 import { useEditorStoreApi } from "./store/editor-store-provider";
 
@@ -28,11 +28,7 @@ export function Palette() {
     if (!bounds) return;
     const centre = screenToFlowPosition({ x: bounds.left + bounds.width / 2, y: bounds.top + bounds.height / 2 });
     const wanted = snapToGrid({ x: centre.x - DEFAULT_NODE_SIZE.width / 2, y: centre.y - DEFAULT_NODE_SIZE.height / 2 });
-    const occupied = store.getState().nodes.map((node) => ({
-      ...node.position,
-      width: node.measured?.width ?? DEFAULT_NODE_SIZE.width,
-      height: node.measured?.height ?? ESTIMATED_CARD_HEIGHT,
-    }));
+    const occupied = store.getState().nodes.map(cardBox);
     const size = { width: DEFAULT_NODE_SIZE.width, height: ESTIMATED_CARD_HEIGHT };
     store.getState().addNode(item.kind, freeSpotNear(wanted, size, occupied, GRID), item.data);
   };

@@ -56,6 +56,16 @@ export function workerNodeFlags(): string[] {
 }
 
 /**
+ * `BENCH_CPU_PROFILE=<dir>`: the web and worker processes a bench starts write V8 CPU profiles
+ * there when they stop (open them in Chrome DevTools, or sum self time by file) — to find where
+ * a run's CPU goes.
+ */
+export function cpuProfileFlags(): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE;
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
+/**
  * Environment for both processes. MALLOC_ARENA_MAX: glibc gives each thread that allocates
  * its own malloc arena (up to 8 per core), and node's compiler and GC helper threads leave
  * tens of MiB in them that are never handed back; two arenas are enough. The operator's
